@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/** Placeholder secret for local use; production refuses it. */
+export const DEV_SECRET = 'dev-only-secret-change-me-0123456789';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const seconds = (def: number) => z.coerce.number().int().positive().default(def);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+const optionalUrl = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.url().optional());
+
+/** Every environment variable the assistant reads. `.env.example` documents each one. */
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+    HOST: z.string().default('0.0.0.0'),
+    PUBLIC_BASE_URL: z.url().default('http://localhost:3978'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DEFAULT_LOCALE: z.enum(['es-EC', 'en']).default('es-EC'),
+    SERVER_SECRET: z.string().min(32).default(DEV_SECRET),
+
+    // Azure Bot Service on /api/messages (empty app id = open, as the Emulator expects).
+    MicrosoftAppId: optionalString,
+    MicrosoftAppPassword: optionalString,
+    MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+    MicrosoftAppTenantId: optionalString,
+
+    // Account directory.
+    DIRECTORY: z.enum(['demo', 'http']).default('demo'),
+    DEMO_ACCOUNTS_FILE: z.string().default('src/recovery/demo-accounts.json'),
+    DIRECTORY_URL: optionalUrl,
+    DIRECTORY_TOKEN: optionalString,
+    DIRECTORY_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
+
+    // Email.
+    SMTP_URL: optionalString,
+    OUTBOX_DIR: z.string().default('outbox'),
+    MAIL_FROM: z.string().default('IESS Asistente <no-responder@localhost>'),
+
+    // Codes, links and limits.
+    CODE_TTL_SECONDS: seconds(600),
+    CODE_MAX_TRIES: z.coerce.number().int().positive().default(5),
+    CODE_RESEND_SECONDS: seconds(60),
+    CODE_MAX_SENDS_PER_HOUR: z.coerce.number().int().positive().default(3),
+    LINK_TTL_SECONDS: seconds(900),
+    LOOKUPS_PER_NUMBER_PER_HOUR: z.coerce.number().int().positive().default(10),
+    MESSAGES_PER_CONVERSATION_PER_MINUTE: z.coerce.number().int().positive().default(30),
+    STATE_TTL_SECONDS: seconds(86400),
+    TRANSCRIPT_TTL_SECONDS: seconds(7 * 86400),
+
+    // Facts an operator may change (FACTS.md defaults).
+    IESS_PHONE: z.string().default('140'),
+    IESS_SITE: z.string().default('www.iess.gob.ec'),
+
+    // Redis (empty = everything in memory).
+    REDIS_URL: optionalString,
+    REDIS_SENTINELS: optionalString,
+    REDIS_SENTINEL_NAME: z.string().default('mymaster'),
+    REDIS_CLUSTER_NODES: optionalString,
+    REDIS_KEY_PREFIX: z.string().default('iess:'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV !== 'production') return;
+    const refuse = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (c.SERVER_SECRET === DEV_SECRET) refuse('SERVER_SECRET', 'set a random secret of 32+ characters in production');
+    if (!c.SMTP_URL) refuse('SMTP_URL', 'the outbox email is for development; set an SMTP server in production');
+    if (c.DIRECTORY === 'demo') refuse('DIRECTORY', 'the demo directory is for development; use DIRECTORY=http');
+    if (!c.PUBLIC_BASE_URL.startsWith('https://')) refuse('PUBLIC_BASE_URL', 'must be https:// in production');
+  })
+  .superRefine((c, ctx) => {
+    if (c.DIRECTORY === 'http' && !c.DIRECTORY_URL)
+      ctx.addIssue({ code: 'custom', path: ['DIRECTORY_URL'], message: 'required when DIRECTORY=http' });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; the error names every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(config)'}: ${i.message}`);
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** Defaults for tests: the embedded setup with overrides. */
+export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', ...overrides });
+}

@@ -1,0 +1,68 @@
+import i18next, { type i18n } from 'i18next';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const LOCALES = ['es-EC', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export const LOCALES_DIR = join(__dirname, '..', 'locales');
+
+/** Reads locales/<locale>/<namespace>.json into i18next's resource shape. */
+export function readLocaleFiles(dir = LOCALES_DIR): Record<string, Record<string, unknown>> {
+  const resources: Record<string, Record<string, unknown>> = {};
+  for (const locale of LOCALES) {
+    resources[locale] = {};
+    for (const file of readdirSync(join(dir, locale)).filter((f) => f.endsWith('.json'))) {
+      resources[locale][file.replace(/\.json$/, '')] = JSON.parse(readFileSync(join(dir, locale, file), 'utf8'));
+    }
+  }
+  return resources;
+}
+
+/** Picks the closest supported locale for a channel's locale tag ("es-ES" → es-EC, "en-US" → en). */
+export function pickLocale(tag: string | undefined, fallback: Locale = 'es-EC'): Locale {
+  if (!tag) return fallback;
+  return tag.toLowerCase().startsWith('en') ? 'en' : tag.toLowerCase().startsWith('es') ? 'es-EC' : fallback;
+}
+
+export type Translate = (key: string, vars?: Record<string, unknown>) => string;
+
+/**
+ * Every sentence users read. Keys are "namespace:path"; `facts` (phone line, site, …)
+ * are available to every sentence so operators change them in configuration only.
+ */
+export class Texts {
+  private readonly i18n: i18n;
+
+  constructor(facts: Record<string, string | number> = {}, dir = LOCALES_DIR) {
+    this.i18n = i18next.createInstance();
+    void this.i18n.init({
+      resources: readLocaleFiles(dir) as never,
+      lng: 'es-EC',
+      fallbackLng: false,
+      defaultNS: 'common',
+      initAsync: false,
+      returnNull: false,
+      interpolation: { escapeValue: false, defaultVariables: facts },
+      showSupportNotice: false,
+    } as never);
+  }
+
+  t(locale: Locale, key: string, vars?: Record<string, unknown>): string {
+    return this.i18n.t(key, { lng: locale, ...vars }) as string;
+  }
+
+  /** A list of sentences (e.g. example phrases) stored as a JSON array. */
+  list(locale: Locale, key: string): string[] {
+    const v = this.i18n.t(key, { lng: locale, returnObjects: true });
+    return Array.isArray(v) ? (v as string[]) : [];
+  }
+
+  exists(locale: Locale, key: string): boolean {
+    return this.i18n.exists(key, { lng: locale });
+  }
+
+  for(locale: Locale): Translate {
+    return (key, vars) => this.t(locale, key, vars);
+  }
+}

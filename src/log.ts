@@ -1,0 +1,20 @@
+import pino, { type Logger } from 'pino';
+import { createHmac } from 'node:crypto';
+
+/** Field names that may hold personal data or secrets; pino replaces them wherever they appear. */
+const REDACTED_FIELDS = [
+  'cedula', 'ruc', 'email', 'code', 'token', 'key', 'password', 'text', 'answer', 'link', 'url',
+  'authorization', 'cookie', 'Body', 'From', 'To',
+];
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const paths = REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
+  return pino({ level, redact: { paths, censor: '[redacted]' }, base: undefined }, destination);
+}
+
+/** A short, keyed, non-reversible tag for correlating log lines about one person. */
+export function logTag(value: string, secret: string): string {
+  return createHmac('sha256', secret).update(`log:${value}`).digest('hex').slice(0, 10);
+}
+
+export type { Logger };

@@ -1,0 +1,94 @@
+/** Contracts between the conversation and the recovery services. No botbuilder here. */
+
+export type AccountKind = 'person' | 'employer';
+
+/** Who is trying to recover a key: numbers are already validated and normalised. */
+export type Subject =
+  | { kind: 'person'; cedula: string }
+  | { kind: 'employer'; ruc: string; representativeCedula: string };
+
+export interface DayMonth {
+  day: number;
+  month: number;
+}
+
+/** A multiple-choice question; the answer is one of `options`, by index. */
+export interface ChallengeQuestion {
+  id: string;
+  /** Locale key of the question text, e.g. "questions:employer". */
+  textKey: string;
+  textVars?: Record<string, string>;
+  options: string[];
+}
+
+export interface VerifiedAccount {
+  kind: AccountKind;
+  /** Opaque id the directory understands (never shown, never logged). */
+  accountId: string;
+  email: string;
+  /** The directory knows this mailbox no longer receives mail. */
+  mailboxLost: boolean;
+  firstName: string;
+}
+
+/** The operator's source of truth about accounts. */
+export interface AccountDirectory {
+  /** Account id for a number, or undefined when not registered. */
+  findAccount(subject: Subject): Promise<string | undefined>;
+  birthMatches(accountId: string, birth: DayMonth): Promise<boolean>;
+  /** The real questions for an account; the correct option is known only to the directory. */
+  questions(accountId: string): Promise<ChallengeQuestion[]>;
+  /** answers[i] is the chosen option index for questions[i]. */
+  answersMatch(accountId: string, answers: number[]): Promise<boolean>;
+  contact(accountId: string): Promise<{ email: string; mailboxLost: boolean; firstName: string }>;
+  setKey(accountId: string, newKey: string): Promise<void>;
+  ready(): Promise<boolean>;
+}
+
+/**
+ * Identity check over the directory. Unknown numbers get decoy questions of the same
+ * shape (derived from a keyed hash, stable per number) and the same failure: the
+ * conversation never reveals whether a number is registered.
+ */
+export interface IdentityCheck {
+  questions(subject: Subject): Promise<ChallengeQuestion[]>;
+  /** The account when birth day/month (persons) and every answer match; otherwise undefined. */
+  verify(subject: Subject, birth: DayMonth | undefined, answers: number[]): Promise<VerifiedAccount | undefined>;
+}
+
+export type SendCodeResult =
+  | { status: 'sent'; expiresInMinutes: number }
+  | { status: 'wait'; seconds: number }
+  | { status: 'limit' };
+
+export type VerifyCodeResult = { status: 'ok' } | { status: 'wrong'; triesLeft: number } | { status: 'expired' };
+
+/** Emailed codes: 6 digits, keyed hash at rest, short life, few tries, single use. */
+export interface CodeService {
+  /** Sends a new code (killing any earlier one) to the account's email. */
+  send(account: VerifiedAccount, locale: string): Promise<SendCodeResult>;
+  verify(account: VerifiedAccount, code: string): Promise<VerifyCodeResult>;
+}
+
+/** Where a proactive message goes once the key has changed (a channel conversation reference, as JSON). */
+export interface ResetLinkData {
+  kind: AccountKind;
+  accountId: string;
+  locale: string;
+  /** Serialised botbuilder ConversationReference, so the chat can be told the key changed. */
+  conversation: unknown;
+}
+
+/** One-time links to the new-key page: 32 random bytes, hashed at rest, single use. */
+export interface ResetLinkService {
+  create(data: ResetLinkData): Promise<string>;
+  /** The link's data without using it up (to render the page). */
+  peek(token: string): Promise<ResetLinkData | undefined>;
+  /** Uses the link up: a second call returns undefined. */
+  consume(token: string): Promise<ResetLinkData | undefined>;
+}
+
+export interface Mailer {
+  sendCode(to: string, code: string, locale: string, minutes: number): Promise<void>;
+  sendKeyChanged(to: string, locale: string): Promise<void>;
+}
