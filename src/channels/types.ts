@@ -1,0 +1,24 @@
+import type { ConversationReference, TurnContext } from 'botbuilder';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import type { Metrics } from '../metrics';
+import type { KeyValueStore } from '../store/keyValue';
+
+/** What a channel needs from the app to deliver turns to the bot. */
+export interface ChannelDeps {
+  config: Config;
+  store: KeyValueStore;
+  log: Logger;
+  metrics: Metrics;
+  /** Runs one turn through the bot (serialised per conversation inside). */
+  bot: { run(context: TurnContext): Promise<void> };
+}
+
+/** Lets the app send messages later (key changed, agent replies) through the right channel. */
+export interface ChannelGateway {
+  readonly channelIds: readonly string[];
+  continueConversation(
+    reference: Partial<ConversationReference>,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void>;
+}

@@ -1,0 +1,27 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics, one registry per app so tests can build several apps in one process. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const counter = (name: string, help: string, labelNames: string[] = []) =>
+    new Counter({ name, help, labelNames, registers: [registry] });
+  return {
+    registry,
+    turns: counter('iess_turns_total', 'Turns processed', ['channel']),
+    turnErrors: counter('iess_turn_errors_total', 'Turns that ended in an error', ['channel']),
+    turnSeconds: new Histogram({
+      name: 'iess_turn_seconds',
+      help: 'Turn duration',
+      labelNames: ['channel'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    codesSent: counter('iess_codes_sent_total', 'Codes emailed', ['kind']),
+    codesVerified: counter('iess_codes_verified_total', 'Codes checked', ['result']),
+    stepReached: counter('iess_step_reached_total', 'Conversation steps reached', ['step']),
+    keysChanged: counter('iess_keys_changed_total', 'Keys changed through the new-key page', ['kind']),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
