@@ -1,0 +1,41 @@
+import { ActionTypes, type Activity, MessageFactory } from 'botbuilder';
+import { recognizeChoices } from 'botbuilder-dialogs';
+import type { Texts, Locale } from '../src/i18n';
+
+/** One option of a question: `value` is what the flow receives, `label` what the user reads. */
+export interface Option {
+  value: string;
+  label: string;
+  /** Other words that select it ("patronal", "empleador"). */
+  synonyms?: string[];
+}
+
+/** Channels without buttons get a numbered list the user answers with "1", "uno" or the option's words. */
+const LIST_CHANNELS = new Set(['whatsapp', 'console', 'sms']);
+
+export function renderChoices(channelId: string, text: string, options: Option[]): Partial<Activity> {
+  if (LIST_CHANNELS.has(channelId)) {
+    const list = options.map((o, i) => `${i + 1}. ${o.label}`).join('\n');
+    return MessageFactory.text(`${text}\n\n${list}`);
+  }
+  return MessageFactory.suggestedActions(
+    options.map((o) => ({ type: ActionTypes.ImBack, title: o.label, value: o.label })),
+    text,
+  );
+}
+
+/** The option a message selects by number ("2", "dos", "la segunda"), label or synonym. */
+export function matchOption(text: string, options: Option[], locale: Locale, texts: Texts): Option | undefined {
+  const clean = text.trim().toLowerCase().replace(/[.)!¡¿?]+$/g, '');
+  if (!clean) return undefined;
+  const words = texts.list(locale, 'common:numberWords');
+  const byWord = words.indexOf(clean.replace(/^(el|la|opci[oó]n|option|number)\s+/, ''));
+  if (byWord >= 0 && byWord < options.length) return options[byWord];
+  const found = recognizeChoices(
+    clean,
+    options.map((o) => ({ value: o.value, synonyms: [o.label, ...(o.synonyms ?? [])] })),
+    { locale: locale === 'en' ? 'en-us' : 'es-es', allowPartialMatches: true },
+  );
+  const best = found.sort((a, b) => b.resolution.score - a.resolution.score)[0];
+  return best ? options.find((o) => o.value === best.resolution.value) : undefined;
+}

@@ -1,0 +1,134 @@
+import { TurnContext } from 'botbuilder';
+import { ComponentDialog, type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
+import { maskEmail } from '../src/recovery/mask';
+import type { VerifiedAccount } from '../src/recovery/types';
+import { AskDialog, type AskResult, localeOf } from './ask';
+import { LostEmailDialog } from './lostEmail';
+import { localOptions, yesNoOptions } from './options';
+import * as parse from './parsers';
+import type { DialogServices } from './services';
+
+interface EmailCodeOptions {
+  account: VerifiedAccount;
+  /** 'code' skips the email confirmation when asking for the code again. */
+  stage?: 'code';
+}
+
+/** Registered email → code sent → code typed → one-time link to set the new key. */
+export class EmailCodeDialog extends ComponentDialog {
+  static readonly id = 'emailCode';
+
+  constructor(private readonly services: DialogServices) {
+    super(EmailCodeDialog.id);
+    this.addDialog(new AskDialog('emailCode.confirm', services, parse.yesNo));
+    this.addDialog(new AskDialog('emailCode.code', services, parse.code));
+    this.addDialog(new LostEmailDialog(services));
+    this.addDialog(
+      new WaterfallDialog('emailCode.steps', [this.confirmEmail, this.sendCode, this.askCode, this.checkCode]),
+    );
+    this.initialDialogId = 'emailCode.steps';
+  }
+
+  private texts(step: WaterfallStepContext) {
+    const locale = localeOf(step.context, this.services.config.DEFAULT_LOCALE);
+    return { locale, t: this.services.texts.for(locale) };
+  }
+
+  private confirmEmail = async (step: WaterfallStepContext) => {
+    const { account, stage } = step.options as EmailCodeOptions;
+    if (stage === 'code') return step.next({ ok: true, value: 'skip' });
+    const { locale, t } = this.texts(step);
+    const email = maskEmail(account.email);
+    if (account.mailboxLost) {
+      await step.context.sendActivity(t('code:mailboxLost', { email }));
+      return step.replaceDialog(LostEmailDialog.id);
+    }
+    return step.beginDialog('emailCode.confirm', {
+      prompt: 'code:confirmEmail',
+      vars: { email, name: account.firstName },
+      options: yesNoOptions(this.services.texts, locale),
+    });
+  };
+
+  private sendCode = async (step: WaterfallStepContext) => {
+    const result = step.result as AskResult<boolean | 'skip'>;
+    if (!result.ok) return step.endDialog(result);
+    if (result.value === 'skip') return step.next();
+    if (result.value === false) return step.replaceDialog(LostEmailDialog.id);
+    return (await this.send(step)) ? step.next() : step.endDialog({ ok: true });
+  };
+
+  private askCode = async (step: WaterfallStepContext) => {
+    const { locale } = this.texts(step);
+    return step.beginDialog('emailCode.code', {
+      prompt: 'code:ask',
+      options: localOptions(this.services.texts, locale, 'code', ['resend', 'not_received']),
+    });
+  };
+
+  private checkCode = async (step: WaterfallStepContext) => {
+    const result = step.result as AskResult<parse.CodeAnswer>;
+    if (!result.ok) return step.endDialog(result);
+    const { account } = step.options as EmailCodeOptions;
+    const { t } = this.texts(step);
+    const again = () => step.replaceDialog('emailCode.steps', { account, stage: 'code' } satisfies EmailCodeOptions);
+    const answer = result.value;
+
+    if ('action' in answer) {
+      if (answer.action === 'not_received') {
+        await step.context.sendActivity(t('faq:code_not_received'));
+        return again();
+      }
+      return (await this.send(step)) ? again() : step.endDialog({ ok: true });
+    }
+
+    const verdict = await this.services.codes.verify(account, answer.code);
+    this.services.metrics.codesVerified.inc({ result: verdict.status });
+    if (verdict.status === 'wrong') {
+      await step.context.sendActivity(
+        verdict.triesLeft > 0 ? t('code:wrong', { count: verdict.triesLeft }) : t('code:noTriesLeft'),
+      );
+      return again();
+    }
+    if (verdict.status === 'expired') {
+      await step.context.sendActivity(t('code:expired'));
+      return again();
+    }
+    await this.sendLink(step, account);
+    return step.endDialog({ ok: true, quiet: true });
+  };
+
+  /** Sends a code; false when the hourly limit stops the flow. */
+  private async send(step: WaterfallStepContext): Promise<boolean> {
+    const { account } = step.options as EmailCodeOptions;
+    const { locale, t } = this.texts(step);
+    const sent = await this.services.codes.send(account, locale);
+    if (sent.status === 'sent') {
+      this.services.metrics.codesSent.inc({ kind: account.kind });
+      this.services.metrics.stepReached.inc({ step: 'code_sent' });
+      await step.context.sendActivity(
+        t('code:sent', { email: maskEmail(account.email), minutes: sent.expiresInMinutes }),
+      );
+      return true;
+    }
+    if (sent.status === 'wait') {
+      await step.context.sendActivity(t('code:wait', { count: sent.seconds }));
+      return true;
+    }
+    await step.context.sendActivity(t('code:limit'));
+    return false;
+  }
+
+  private async sendLink(step: WaterfallStepContext, account: VerifiedAccount): Promise<void> {
+    const { locale, t } = this.texts(step);
+    const url = await this.services.links.create({
+      kind: account.kind,
+      accountId: account.accountId,
+      locale,
+      conversation: TurnContext.getConversationReference(step.context.activity),
+    });
+    this.services.metrics.stepReached.inc({ step: 'link_sent' });
+    await step.context.sendActivity(t('code:verified'));
+    await step.context.sendActivity(t('code:link', { url, minutes: Math.round(this.services.config.LINK_TTL_SECONDS / 60) }));
+  }
+}

@@ -1,0 +1,83 @@
+import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { DayMonth, Subject } from '../src/recovery/types';
+import { AskDialog, type AskResult, localeOf } from './ask';
+import { EmailCodeDialog } from './emailCode';
+import { yesNoOptions } from './options';
+import * as parse from './parsers';
+import { QuestionsDialog } from './questions';
+import type { DialogServices } from './services';
+
+interface IdentifyValues {
+  verified?: boolean;
+  mismatches?: number;
+}
+const values = (step: WaterfallStepContext) => step.values as IdentifyValues;
+
+
+/** After this many identity mismatches the bot offers help instead of another try. */
+const MAX_MISMATCHES = 2;
+
+export interface IdentifyOptions {
+  mismatches?: number;
+}
+
+/**
+ * Shared tail of the person and employer flows: challenge questions, the identity check
+ * (same answer whether the number is registered or not), then the email and code.
+ */
+export abstract class IdentifyDialog extends ComponentDialog {
+  constructor(
+    id: string,
+    protected readonly services: DialogServices,
+  ) {
+    super(id);
+    this.addDialog(new QuestionsDialog(services));
+    this.addDialog(new EmailCodeDialog(services));
+    this.addDialog(new AskDialog(`${id}.retry`, services, parse.yesNo));
+  }
+
+  protected locale(step: WaterfallStepContext) {
+    return localeOf(step.context, this.services.config.DEFAULT_LOCALE);
+  }
+
+
+  protected askQuestions(step: WaterfallStepContext, subject: Subject) {
+    return step.beginDialog(QuestionsDialog.id, { subject });
+  }
+
+  /** Checks everything at once, so no step reveals which part was wrong. */
+  protected async verify(step: WaterfallStepContext, subject: Subject, birth: DayMonth | undefined) {
+    const answers = step.result as AskResult<number[]>;
+    if (!answers.ok) return step.endDialog(answers);
+    const t = this.services.texts.for(this.locale(step));
+    const number = subject.kind === 'person' ? subject.cedula : subject.ruc;
+    const allowed = await this.services.limits.consume('lookup', `${subject.kind}:${number}`);
+    if (!allowed.ok) {
+      await step.context.sendActivity(t('recovery:tooManyTries', { count: Math.ceil(allowed.retryAfterSeconds / 60) }));
+      return step.endDialog({ ok: true });
+    }
+    const account = await this.services.identity.verify(subject, birth, answers.value);
+    if (account) {
+      this.services.metrics.stepReached.inc({ step: `${subject.kind}_verified` });
+      values(step).verified = true;
+      return step.beginDialog(EmailCodeDialog.id, { account });
+    }
+    const mismatches = ((step.options as IdentifyOptions).mismatches ?? 0) + 1;
+    values(step).mismatches = mismatches;
+    await step.context.sendActivity(t('recovery:noMatch'));
+    if (mismatches >= MAX_MISMATCHES) return step.endDialog({ ok: false, gaveUp: true });
+    return step.beginDialog(`${this.id}.retry`, {
+      prompt: 'recovery:retry',
+      options: yesNoOptions(this.services.texts, this.locale(step)),
+    });
+  }
+
+  /** Ends with the email/code flow's result, or starts over when the user wants to retry. */
+  protected async afterVerify(step: WaterfallStepContext) {
+    if (values(step).verified) return step.endDialog(step.result);
+    const retry = step.result as AskResult<boolean>;
+    if (!retry.ok) return step.endDialog(retry);
+    if (retry.value) return step.replaceDialog(this.id, { mismatches: values(step).mismatches } satisfies IdentifyOptions);
+    return step.endDialog({ ok: true });
+  }
+}

@@ -1,0 +1,30 @@
+import type { Config } from '../src/config';
+import type { Locale, Texts } from '../src/i18n';
+import type { Logger } from '../src/log';
+import type { Metrics } from '../src/metrics';
+import type { CodeService, IdentityCheck, ResetLinkService } from '../src/recovery/types';
+
+export interface IntentResult {
+  intent: string;
+  score: number;
+}
+
+/** Limits the dialogs apply (per number, per conversation). */
+export interface DialogLimits {
+  consume(kind: 'lookup' | 'message' | 'codeSend', key: string): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
+}
+
+/** What the conversation needs from the rest of the app. */
+export interface DialogServices {
+  config: Config;
+  texts: Texts;
+  log: Logger;
+  metrics: Metrics;
+  nlu: { recognize(text: string, locale: Locale): Promise<IntentResult> };
+  identity: IdentityCheck;
+  codes: CodeService;
+  links: ResetLinkService;
+  limits: DialogLimits;
+  /** Opens a human handoff; returns false when no agents are configured (the bot then explains other ways). */
+  handoff?: (context: import('botbuilder').TurnContext, reason: string) => Promise<boolean>;
+}

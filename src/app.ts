@@ -1,0 +1,134 @@
+import { ConversationState, type TurnContext } from 'botbuilder';
+import type { AddressInfo } from 'node:net';
+import restify from 'restify';
+import type { DialogServices } from '../dialogs/services';
+import { RecoveryBot } from './bot/bot';
+import { TurnQueue } from './bot/turnQueue';
+import { registerBotFramework } from './channels/botframework';
+import { registerDirectLine } from './channels/directline';
+import { Gateways } from './channels/gateways';
+import type { ChannelDeps } from './channels/types';
+import { registerWhatsApp, whatsappConfigured } from './channels/whatsapp';
+import type { Config } from './config';
+import { type Locale, Texts, pickLocale } from './i18n';
+import { createLogger, type Logger } from './log';
+import { createMetrics } from './metrics';
+import { IntentRecognizer } from './nlu/recognizer';
+import { createCodeService } from './recovery/codes';
+import { createDirectory } from './recovery/directory';
+import { createIdentityCheck } from './recovery/identityCheck';
+import { createResetLinkService } from './recovery/links';
+import { createRateLimits } from './recovery/limits';
+import { createMailer } from './recovery/mail';
+import type { AccountDirectory, Mailer, ResetLinkData } from './recovery/types';
+import { createStores } from './store';
+import { registerNewKeyPage } from './web/newKeyPage';
+import { registerOutboxPage } from './web/outboxPage';
+
+/** Parts a test or a tool may replace. */
+export interface AppOverrides {
+  log?: Logger;
+  directory?: AccountDirectory;
+  mailer?: Mailer & { close?(): void };
+}
+
+export type App = Awaited<ReturnType<typeof createApp>>;
+
+/** The composition root: every part built from the configuration, wired once. */
+export async function createApp(config: Config, overrides: AppOverrides = {}) {
+  const log = overrides.log ?? createLogger(config.LOG_LEVEL);
+  const metrics = createMetrics();
+  const texts = new Texts({ phone: config.IESS_PHONE, site: config.IESS_SITE });
+  const stores = createStores(config, log);
+  const directory = overrides.directory ?? createDirectory(config);
+  const mailer = overrides.mailer ?? createMailer(config, texts, log);
+  const limits = createRateLimits(config, stores.redis);
+  const links = createResetLinkService({ store: stores.kv, config });
+  const nlu = await IntentRecognizer.train();
+
+  const services: DialogServices = {
+    config,
+    texts,
+    log,
+    metrics,
+    nlu,
+    identity: createIdentityCheck(directory, config.SERVER_SECRET),
+    codes: createCodeService({ store: stores.kv, mailer, limits, config }),
+    links,
+    limits,
+  };
+  const bot = new RecoveryBot(new ConversationState(stores.storage), services, new TurnQueue(stores.lock));
+
+  const server = restify.createServer({ name: 'iess-clave', handleUncaughtExceptions: false });
+  server.on('restifyError', (_req: restify.Request, _res: restify.Response, err: Error, next: () => void) => {
+    log.warn({ err: { type: err.name } }, 'request error');
+    next();
+  });
+
+  const deps: ChannelDeps = { config, store: stores.kv, log, metrics, bot };
+  const gateways = new Gateways();
+  gateways.register(registerBotFramework(server, deps));
+  gateways.register(registerDirectLine(server, deps));
+  if (whatsappConfigured(config)) gateways.register(registerWhatsApp(server, deps));
+
+  /** Tells the chat, in its own language, that the key changed. */
+  const onKeyChanged = async (data: ResetLinkData) => {
+    metrics.keysChanged.inc({ kind: data.kind });
+    const locale: Locale = pickLocale(data.locale, config.DEFAULT_LOCALE);
+    await gateways
+      .continueConversation(data.conversation as object, (context: TurnContext) =>
+        bot.continueWith(context, async (ctx) => {
+          await ctx.sendActivity(texts.t(locale, 'common:keyChanged'));
+        }),
+      )
+      .catch((err: Error) => log.warn({ err: { type: err.name } }, 'could not tell the chat the key changed'));
+  };
+  registerNewKeyPage(server, { config, texts, links, directory, mailer, log, onKeyChanged });
+  if (!config.SMTP_URL) registerOutboxPage(server, { config });
+
+  server.get('/healthz', (_req: restify.Request, res: restify.Response) => {
+    res.send(200, { status: 'ok' });
+  });
+  server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
+    const [storeReady, directoryReady] = await Promise.all([
+      stores.ready().catch(() => false),
+      directory.ready().catch(() => false),
+    ]);
+    const ready = storeReady && directoryReady;
+    res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', store: storeReady, directory: directoryReady });
+  });
+  server.get('/metrics', async (_req: restify.Request, res: restify.Response) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.sendRaw(200, await metrics.registry.metrics());
+  });
+
+  let closing = false;
+  return {
+    config,
+    server,
+    bot,
+    services,
+    stores,
+    gateways,
+    directory,
+    log,
+    /** Listens on PORT (0 = any free port) and returns the base URL. */
+    async listen(): Promise<string> {
+      await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+      const { port } = server.address() as AddressInfo;
+      return `http://127.0.0.1:${port}`;
+    },
+    /** Stops taking requests, lets in-flight turns finish (bounded), then closes the stores. */
+    async close(drainMs = 10_000): Promise<void> {
+      if (closing) return;
+      closing = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.server.closeIdleConnections?.();
+      await bot.queue.drain(drainMs);
+      server.server.closeAllConnections?.();
+      await stopped;
+      mailer.close?.();
+      await stores.close();
+    },
+  };
+}

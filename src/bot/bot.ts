@@ -1,0 +1,130 @@
+import {
+  ActivityHandler,
+  type ConversationReference,
+  type ConversationState,
+  type StatePropertyAccessor,
+  type TurnContext,
+} from 'botbuilder';
+import { type DialogState, DialogSet, DialogTurnStatus } from 'botbuilder-dialogs';
+import { localeOf } from '../../dialogs/ask';
+import { RESTART } from '../../dialogs/interruptions';
+import { MainDialog, type MainReason } from '../../dialogs/mainDialog';
+import type { DialogServices } from '../../dialogs/services';
+import { ConversationBusyError, TurnQueue } from './turnQueue';
+
+interface ConversationFlags {
+  greeted?: boolean;
+}
+
+/** Lets something outside the dialogs take a conversation's messages (human handoff). */
+export interface TurnInterceptor {
+  /** True when it handled the message and the dialogs must not run. */
+  intercept(context: TurnContext): Promise<boolean>;
+}
+
+/**
+ * The bot: one turn at a time per conversation, the dialogs for messages, state saved
+ * after every turn, and a kind answer instead of a crash when something fails.
+ */
+export class RecoveryBot extends ActivityHandler {
+  private readonly dialogState: StatePropertyAccessor<DialogState>;
+  private readonly flags: StatePropertyAccessor<ConversationFlags>;
+  private readonly dialogs: DialogSet;
+  interceptor?: TurnInterceptor;
+
+  constructor(
+    private readonly state: ConversationState,
+    private readonly services: DialogServices,
+    readonly queue: TurnQueue,
+  ) {
+    super();
+    this.dialogState = state.createProperty('dialogState');
+    this.flags = state.createProperty('flags');
+    this.dialogs = new DialogSet(this.dialogState).add(new MainDialog(services));
+
+    this.onMessage(async (context, next) => {
+      await this.onUserMessage(context);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      const joined = (context.activity.membersAdded ?? []).some((m) => m.id !== context.activity.recipient?.id);
+      if (joined) await this.runDialogs(context);
+      await next();
+    });
+  }
+
+  async run(context: TurnContext): Promise<void> {
+    const channel = context.activity.channelId ?? 'unknown';
+    const conversationId = context.activity.conversation?.id ?? 'unknown';
+    const stopTimer = this.services.metrics.turnSeconds.startTimer({ channel });
+    this.services.metrics.turns.inc({ channel });
+    try {
+      await this.queue.run(conversationId, async () => {
+        try {
+          await super.run(context);
+        } finally {
+          await this.state.saveChanges(context);
+        }
+      });
+    } catch (error) {
+      await this.failTurn(context, error);
+    } finally {
+      stopTimer();
+    }
+  }
+
+  /** Sends a message later (the key changed, an agent replied) inside the conversation's turn order. */
+  async continueWith(context: TurnContext, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    const conversationId = context.activity.conversation?.id ?? 'unknown';
+    await this.queue.run(conversationId, async () => {
+      await logic(context);
+      await this.state.saveChanges(context);
+    });
+  }
+
+  /** Forgets where the dialogs were, so the next message starts from the menu. */
+  async resetDialogs(context: TurnContext): Promise<void> {
+    await this.dialogState.delete(context);
+  }
+
+  private async onUserMessage(context: TurnContext): Promise<void> {
+    const allowed = await this.services.limits.consume('message', context.activity.conversation.id);
+    const t = this.services.texts.for(localeOf(context, this.services.config.DEFAULT_LOCALE));
+    if (!allowed.ok) {
+      await context.sendActivity(t('common:slowDown'));
+      return;
+    }
+    if (this.interceptor && (await this.interceptor.intercept(context))) return;
+    await this.runDialogs(context);
+  }
+
+  private async runDialogs(context: TurnContext): Promise<void> {
+    const dc = await this.dialogs.createContext(context);
+    const result = await dc.continueDialog();
+    if (result.status !== DialogTurnStatus.empty) return;
+    const restart = context.turnState.get(RESTART) as string | undefined;
+    if (restart === 'handoff') return;
+    const flags = await this.flags.get(context, {});
+    const reason: MainReason = restart === 'menu' || restart === 'cancel' ? restart : flags.greeted ? 'again' : 'new';
+    flags.greeted = true;
+    await dc.beginDialog(MainDialog.id, { reason });
+  }
+
+  private async failTurn(context: TurnContext, error: unknown): Promise<void> {
+    const busy = error instanceof ConversationBusyError;
+    this.services.metrics.turnErrors.inc({ channel: context.activity.channelId ?? 'unknown' });
+    this.services.log.error(
+      { err: busy ? undefined : errorSummary(error), channel: context.activity.channelId },
+      busy ? 'conversation busy' : 'turn failed',
+    );
+    const t = this.services.texts.for(localeOf(context, this.services.config.DEFAULT_LOCALE));
+    await context.sendActivity(t(busy ? 'common:busy' : 'common:error')).catch(() => undefined);
+  }
+}
+
+/** Error name and message only: stacks and causes may carry user input. */
+function errorSummary(error: unknown) {
+  return error instanceof Error ? { type: error.name, message: error.message.slice(0, 200) } : { type: typeof error };
+}
+
+export type { ConversationReference };

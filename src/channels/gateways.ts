@@ -1,0 +1,24 @@
+import type { ConversationReference, TurnContext } from 'botbuilder';
+import type { ChannelGateway } from './types';
+
+/** Finds the channel that owns a conversation, to send it a message later. */
+export class Gateways {
+  private readonly byChannel = new Map<string, ChannelGateway>();
+  private fallback?: ChannelGateway;
+
+  register(gateway: ChannelGateway): void {
+    for (const id of gateway.channelIds) {
+      if (id === '*') this.fallback = gateway;
+      else this.byChannel.set(id, gateway);
+    }
+  }
+
+  continueConversation(
+    reference: Partial<ConversationReference>,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    const gateway = this.byChannel.get(reference.channelId ?? '') ?? this.fallback;
+    if (!gateway) return Promise.reject(new Error(`no channel for ${reference.channelId}`));
+    return gateway.continueConversation(reference, logic);
+  }
+}

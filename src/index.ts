@@ -1,0 +1,29 @@
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+
+/** Starts the assistant; SIGTERM/SIGINT drain in-flight turns, then exit. */
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const app = await createApp(config);
+  const url = await app.listen();
+  app.log.info({ port: config.PORT, publicBaseUrl: config.PUBLIC_BASE_URL }, `listening on ${url}`);
+
+  const stop = async (signal: string) => {
+    app.log.info({ signal }, 'draining');
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+void main();
