@@ -56,6 +56,7 @@ export class AskDialog<T> extends Dialog<AskOptions> {
     const state: AskState = { options: options ?? { prompt: 'common:fallbackPrompt' }, tries: 0 };
     dc.activeDialog!.state = state;
     this.services.metrics.stepReached.inc({ step: this.id });
+    await this.services.progress.note(dc.context, { step: this.id });
     await this.ask(dc.context, state.options);
     return Dialog.EndOfTurn;
   }
@@ -85,6 +86,7 @@ export class AskDialog<T> extends Dialog<AskOptions> {
     }
 
     state.tries += 1;
+    await this.services.progress.failed(dc.context, this.id, outcome.reason);
     if (state.tries >= MAX_TRIES) return dc.endDialog({ ok: false, gaveUp: true } satisfies AskResult<T>);
     const t = this.services.texts.for(locale);
     await dc.context.sendActivity(t(`reasons:${outcome.reason}`));

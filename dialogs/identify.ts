@@ -1,4 +1,5 @@
 import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { maskNumber } from '../src/recovery/mask';
 import type { DayMonth, Subject } from '../src/recovery/types';
 import { AskDialog, type AskResult, localeOf } from './ask';
 import { EmailCodeDialog } from './emailCode';
@@ -57,6 +58,7 @@ export abstract class IdentifyDialog extends ComponentDialog {
       return step.endDialog({ ok: true });
     }
     const account = await this.services.identity.verify(subject, birth, answers.value);
+    await this.services.progress.note(step.context, { profile: subject.kind, maskedNumber: maskNumber(number) });
     if (account) {
       this.services.metrics.stepReached.inc({ step: `${subject.kind}_verified` });
       values(step).verified = true;
@@ -64,6 +66,7 @@ export abstract class IdentifyDialog extends ComponentDialog {
     }
     const mismatches = ((step.options as IdentifyOptions).mismatches ?? 0) + 1;
     values(step).mismatches = mismatches;
+    await this.services.progress.failed(step.context, 'identity', 'no_match');
     await step.context.sendActivity(t('recovery:noMatch'));
     if (mismatches >= MAX_MISMATCHES) return step.endDialog({ ok: false, gaveUp: true });
     return step.beginDialog(`${this.id}.retry`, {

@@ -3,6 +3,7 @@ import type { Locale, Texts } from '../src/i18n';
 import type { Logger } from '../src/log';
 import type { Metrics } from '../src/metrics';
 import type { CodeService, IdentityCheck, ResetLinkService } from '../src/recovery/types';
+import type { ProgressNotes } from './progress';
 
 export interface IntentResult {
   intent: string;
@@ -25,6 +26,7 @@ export interface DialogServices {
   codes: CodeService;
   links: ResetLinkService;
   limits: DialogLimits;
+  progress: ProgressNotes;
   /** Opens a human handoff; returns false when no agents are configured (the bot then explains other ways). */
   handoff?: (context: import('botbuilder').TurnContext, reason: string) => Promise<boolean>;
 }

@@ -1,6 +1,7 @@
 import { ConversationState, type TurnContext } from 'botbuilder';
 import type { AddressInfo } from 'node:net';
 import restify from 'restify';
+import { ProgressNotes } from '../dialogs/progress';
 import type { DialogServices } from '../dialogs/services';
 import { RecoveryBot } from './bot/bot';
 import { TurnQueue } from './bot/turnQueue';
@@ -45,6 +46,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const limits = createRateLimits(config, stores.redis);
   const links = createResetLinkService({ store: stores.kv, config });
   const nlu = await IntentRecognizer.train();
+  const conversationState = new ConversationState(stores.storage);
 
   const services: DialogServices = {
     config,
@@ -56,8 +58,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     codes: createCodeService({ store: stores.kv, mailer, limits, config }),
     links,
     limits,
+    progress: new ProgressNotes(conversationState),
   };
-  const bot = new RecoveryBot(new ConversationState(stores.storage), services, new TurnQueue(stores.lock));
+  const bot = new RecoveryBot(conversationState, services, new TurnQueue(stores.lock));
 
   const server = restify.createServer({ name: 'iess-clave', handleUncaughtExceptions: false });
   server.on('restifyError', (_req: restify.Request, _res: restify.Response, err: Error, next: () => void) => {

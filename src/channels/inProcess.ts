@@ -1,0 +1,78 @@
+import {
+  type Activity,
+  ActivityTypes,
+  BotAdapter,
+  type ConversationReference,
+  type ResourceResponse,
+  TurnContext,
+} from 'botbuilder';
+import { randomUUID } from 'node:crypto';
+import type { ChannelGateway } from './types';
+
+/** The text a person reads for one bot activity, with suggested actions as a numbered list. */
+export function readableText(activity: Partial<Activity>): string {
+  const actions = activity.suggestedActions?.actions ?? [];
+  const list = actions.map((a, i) => `${i + 1}. ${a.title}`).join('\n');
+  return [activity.text ?? '', list].filter(Boolean).join('\n\n');
+}
+
+/**
+ * A channel inside the process: the terminal chat (`npm run chat`) and the conversation
+ * tests use it. Replies go to `onReply`; messages sent later arrive the same way.
+ */
+export class InProcessAdapter extends BotAdapter implements ChannelGateway {
+  readonly channelIds: readonly string[];
+
+  constructor(
+    readonly channelId: string,
+    private readonly onReply: (activity: Partial<Activity>, conversationId: string) => void,
+  ) {
+    super();
+    this.channelIds = [channelId];
+  }
+
+  async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    return activities.map((activity) => {
+      if (activity.type === ActivityTypes.Message) this.onReply(activity, context.activity.conversation.id);
+      return { id: randomUUID() };
+    });
+  }
+
+  async updateActivity(): Promise<void> {
+    throw new Error('not supported on this channel');
+  }
+
+  async deleteActivity(): Promise<void> {
+    throw new Error('not supported on this channel');
+  }
+
+  async continueConversation(
+    reference: Partial<ConversationReference>,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    const activity = TurnContext.applyConversationReference({ type: ActivityTypes.Event, name: 'continue' }, reference, true);
+    await this.runMiddleware(new TurnContext(this, activity), logic);
+  }
+
+  /** Runs one user message through `logic` (the bot). */
+  async receive(
+    conversationId: string,
+    text: string,
+    logic: (context: TurnContext) => Promise<void>,
+    locale = 'es-EC',
+  ): Promise<void> {
+    const activity: Partial<Activity> = {
+      type: ActivityTypes.Message,
+      id: randomUUID(),
+      text,
+      locale,
+      channelId: this.channelId,
+      serviceUrl: 'inprocess://',
+      timestamp: new Date(),
+      conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' },
+      from: { id: `user-${conversationId}`, name: 'user' },
+      recipient: { id: 'bot', name: 'bot' },
+    };
+    await this.runMiddleware(new TurnContext(this, activity), logic);
+  }
+}
