@@ -61,6 +61,14 @@ export const configSchema = z
     IESS_PHONE: z.string().default('140'),
     IESS_SITE: z.string().default('www.iess.gob.ec'),
 
+    // Website chat widget: our own Direct Line 3.0 server (self) or Azure's (azure).
+    WEBCHAT_DIRECTLINE: z.enum(['self', 'azure']).default('self'),
+    DIRECTLINE_SECRET: optionalString,
+    DIRECTLINE_ENDPOINT: z.url().default('https://directline.botframework.com/v3/directline'),
+    WEBCHAT_ALLOWED_ORIGINS: optionalString,
+    DIRECTLINE_TOKEN_TTL_SECONDS: seconds(1800),
+    TOKEN_REQUESTS_PER_MINUTE_PER_IP: z.coerce.number().int().positive().default(10),
+
     // Redis (empty = everything in memory).
     REDIS_URL: optionalString,
     REDIS_SENTINELS: optionalString,
@@ -79,6 +87,8 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     if (c.DIRECTORY === 'http' && !c.DIRECTORY_URL)
       ctx.addIssue({ code: 'custom', path: ['DIRECTORY_URL'], message: 'required when DIRECTORY=http' });
+    if (c.WEBCHAT_DIRECTLINE === 'azure' && !c.DIRECTLINE_SECRET)
+      ctx.addIssue({ code: 'custom', path: ['DIRECTLINE_SECRET'], message: 'required when WEBCHAT_DIRECTLINE=azure' });
   });
 
 export type Config = z.infer<typeof configSchema>;
