@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import { UnknownAccountError } from './identityCheck';
+import type { AccountDirectory, ChallengeQuestion, DayMonth, Subject } from './types';
+
+/**
+ * The operator's identity API. The contract (README, "Directorio de cuentas"):
+ *   POST /accounts/lookup               {kind, number, representativeCedula?} → 200 {accountId} | 404
+ *   POST /accounts/{id}/verify-birth    {day, month}  → 200 {match}
+ *   GET  /accounts/{id}/questions                     → 200 {questions: [{id, textKey, options}]}
+ *   POST /accounts/{id}/verify-answers  {answers}     → 200 {match}
+ *   GET  /accounts/{id}/contact                       → 200 {email, mailboxLost, firstName}
+ *   PUT  /accounts/{id}/key             {key}         → 204
+ *   GET  /health                                      → 200
+ * Every response is checked with zod; a 404 means "no such account".
+ */
+
+/** The directory could not answer (network, timeout, bad status, malformed body). */
+export class DirectoryUnavailableError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly reason: string,
+  ) {
+    super(`Account directory unavailable (${operation}): ${reason}`);
+    this.name = 'DirectoryUnavailableError';
+  }
+}
+
+export interface HttpDirectoryOptions {
+  /** DIRECTORY_URL, e.g. https://identidad.example.com/api */
+  baseUrl: string;
+  /** DIRECTORY_TOKEN, sent as a bearer token. */
+  token?: string;
+  /** DIRECTORY_TIMEOUT_MS, for the whole exchange including the body. */
+  timeoutMs: number;
+}
+
+const lookupResponse = z.object({ accountId: z.string().min(1).max(200) });
+const matchResponse = z.object({ match: z.boolean() });
+const questionsResponse = z.object({
+  questions: z
+    .array(
+      z.object({
+        id: z.string().min(1).max(64),
+        // Only texts the assistant has: the question keys live in locales/<locale>/questions.json.
+        textKey: z.string().regex(/^questions:[A-Za-z0-9_.]+$/),
+        textVars: z.record(z.string(), z.string().max(200)).optional(),
+        options: z.array(z.string().min(1).max(200)).min(2).max(8),
+      }),
+    )
+    .min(1)
+    .max(10),
+});
+const contactResponse = z.object({
+  email: z.email(),
+  mailboxLost: z.boolean(),
+  firstName: z.string().min(1).max(100),
+});
+const noBody = z.unknown();
+
+/** Marks a 404 where the caller decides what "not found" means. */
+const NOT_FOUND = Symbol('not found');
+
+interface Call<T> {
+  operation: string;
+  method: 'GET' | 'POST' | 'PUT';
+  path: string;
+  body?: unknown;
+  schema: z.ZodType<T>;
+}
+
+export class HttpDirectory implements AccountDirectory {
+  private readonly baseUrl: string;
+
+  constructor(private readonly options: HttpDirectoryOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+  }
+
+  async findAccount(subject: Subject): Promise<string | undefined> {
+    const body =
+      subject.kind === 'person'
+        ? { kind: 'person', number: subject.cedula }
+        : { kind: 'employer', number: subject.ruc, representativeCedula: subject.representativeCedula };
+    const result = await this.call({ operation: 'lookup', method: 'POST', path: '/accounts/lookup', body, schema: lookupResponse });
+    return result === NOT_FOUND ? undefined : result.accountId;
+  }
+
+  async birthMatches(accountId: string, birth: DayMonth): Promise<boolean> {
+    const result = await this.call({
+      operation: 'verify-birth',
+      method: 'POST',
+      path: `${accountPath(accountId)}/verify-birth`,
+      body: { day: birth.day, month: birth.month },
+      schema: matchResponse,
+    });
+    return result !== NOT_FOUND && result.match;
+  }
+
+  async questions(accountId: string): Promise<ChallengeQuestion[]> {
+    const result = await this.call({
+      operation: 'questions',
+      method: 'GET',
+      path: `${accountPath(accountId)}/questions`,
+      schema: questionsResponse,
+    });
+    if (result === NOT_FOUND) throw new UnknownAccountError();
+    return result.questions;
+  }
+
+  async answersMatch(accountId: string, answers: number[]): Promise<boolean> {
+    const result = await this.call({
+      operation: 'verify-answers',
+      method: 'POST',
+      path: `${accountPath(accountId)}/verify-answers`,
+      body: { answers },
+      schema: matchResponse,
+    });
+    return result !== NOT_FOUND && result.match;
+  }
+
+  async contact(accountId: string): Promise<{ email: string; mailboxLost: boolean; firstName: string }> {
+    const result = await this.call({
+      operation: 'contact',
+      method: 'GET',
+      path: `${accountPath(accountId)}/contact`,
+      schema: contactResponse,
+    });
+    if (result === NOT_FOUND) throw new UnknownAccountError();
+    return result;
+  }
+
+  async setKey(accountId: string, newKey: string): Promise<void> {
+    const result = await this.call({
+      operation: 'set-key',
+      method: 'PUT',
+      path: `${accountPath(accountId)}/key`,
+      body: { key: newKey },
+      schema: noBody,
+    });
+    if (result === NOT_FOUND) throw new UnknownAccountError();
+  }
+
+  async ready(): Promise<boolean> {
+    try {
+      await this.call({ operation: 'health', method: 'GET', path: '/health', schema: noBody });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** One request; anything but a 2xx with a valid body (or a 404) becomes DirectoryUnavailableError. */
+  private async call<T>({ operation, method, path, body, schema }: Call<T>): Promise<T | typeof NOT_FOUND> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const fail = (reason: string) => new DirectoryUnavailableError(operation, reason);
+    try {
+      const response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+        redirect: 'error',
+      });
+      const text = await response.text();
+      if (response.status === 404) return NOT_FOUND;
+      if (!response.ok) throw fail(`HTTP ${response.status}`);
+      if (schema === noBody) return undefined as T;
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw fail('response is not JSON');
+      }
+      const parsed = schema.safeParse(json);
+      // Issue paths only: the body may hold personal data.
+      if (!parsed.success) throw fail(`malformed response at ${parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}`);
+      return parsed.data;
+    } catch (err) {
+      if (err instanceof DirectoryUnavailableError) throw err;
+      const name = (err as Error)?.name;
+      if (name === 'TimeoutError') throw fail(`no answer within ${this.options.timeoutMs} ms`);
+      if (name === 'AbortError') throw fail('aborted');
+      const code = ((err as { cause?: { code?: unknown } })?.cause?.code as string | undefined) ?? name;
+      throw fail(`network error (${code})`);
+    }
+  }
+}
+
+/** Ids are opaque: always encoded, never trusted as a path. */
+const accountPath = (accountId: string) => `/accounts/${encodeURIComponent(accountId)}`;

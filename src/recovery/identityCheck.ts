@@ -1,0 +1,247 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { AccountDirectory, ChallengeQuestion, DayMonth, IdentityCheck, Subject, VerifiedAccount } from './types';
+
+/**
+ * The identity check, and the question builders it shares with the demo directory: real
+ * questions and decoys come out of the same functions, so they cannot differ in shape.
+ */
+
+/** An account id the directory asked about does not exist. */
+export class UnknownAccountError extends Error {
+  constructor() {
+    super('unknown account');
+    this.name = 'UnknownAccountError';
+  }
+}
+
+/** Names decoy options are drawn from. Real answers should come from the same pool, so no option stands out. */
+export interface DecoyVocabulary {
+  companies: string[];
+  branches: string[];
+}
+
+export const decoyVocabularySchema = z.object({
+  companies: z.array(z.string().trim().min(1)).min(30),
+  branches: z.array(z.string().trim().min(1)).min(8),
+});
+
+/** A directory that brings its own decoy names (the demo directory does). */
+export interface ProvidesDecoys {
+  decoyVocabulary(): DecoyVocabulary;
+}
+
+const providesDecoys = (value: object): value is ProvidesDecoys =>
+  typeof (value as Partial<ProvidesDecoys>).decoyVocabulary === 'function';
+
+let bundledVocabulary: DecoyVocabulary | undefined;
+
+/** The decoy names shipped with the demo accounts, for directories that bring none. */
+export function bundledDecoyVocabulary(): DecoyVocabulary {
+  bundledVocabulary ??= decoyVocabularySchema.parse(
+    JSON.parse(readFileSync(join(__dirname, 'demo-accounts.json'), 'utf8')).decoys,
+  );
+  return bundledVocabulary;
+}
+
+/**
+ * A deterministic stream of choices from HMAC(secret, label): the same label always gives
+ * the same options, and nobody without the secret can predict or correlate them.
+ */
+export class KeyedDraw {
+  private block = Buffer.alloc(0);
+  private offset = 0;
+  private counter = 0;
+
+  constructor(
+    private readonly secret: string,
+    private readonly label: string,
+  ) {}
+
+  /** An integer in [0, n). 48 random bits per draw keep the modulo bias negligible for small n. */
+  int(n: number): number {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError('n must be a positive integer');
+    if (this.offset + 6 > this.block.length) {
+      this.block = createHmac('sha256', this.secret).update(`${this.label}#${this.counter++}`).digest();
+      this.offset = 0;
+    }
+    const value = this.block.readUIntBE(this.offset, 6);
+    this.offset += 6;
+    return value % n;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)];
+  }
+
+  /** Fisher–Yates on a copy. */
+  shuffle<T>(items: readonly T[]): T[] {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [out[i], out[j]] = [out[j], out[i]];
+    }
+    return out;
+  }
+
+  /** `count` distinct items (fewer when the pool is smaller). */
+  sample<T>(items: readonly T[], count: number): T[] {
+    return this.shuffle(items).slice(0, count);
+  }
+}
+
+export const OPTIONS_PER_QUESTION = 4;
+/** Oldest year the questions offer; people who started earlier are long retired. */
+const EARLIEST_YEAR = 1960;
+/** How far from the real year the other year options may lie. */
+const YEAR_SPREAD = 8;
+
+export interface BuiltQuestion {
+  question: ChallengeQuestion;
+  /** Index of the correct option. */
+  answer: number;
+}
+
+export interface PersonFacts {
+  /** Employers from the work history; the question shows one of them. */
+  employers: string[];
+  contributingSince: number;
+}
+
+export interface EmployerFacts {
+  razonSocial: string;
+  sucursal: string;
+}
+
+/** The right option among decoys from the pool, in a keyed order. */
+function choiceAmong(
+  id: string,
+  textKey: string,
+  right: string,
+  pool: readonly string[],
+  exclude: readonly string[],
+  draw: KeyedDraw,
+): BuiltQuestion {
+  const decoys = draw.sample(
+    pool.filter((name) => name !== right && !exclude.includes(name)),
+    OPTIONS_PER_QUESTION - 1,
+  );
+  const options = draw.shuffle([right, ...decoys]);
+  return { question: { id, textKey, options }, answer: options.indexOf(right) };
+}
+
+/** Four nearby years in ascending order, as people expect a list of years. */
+function yearQuestion(id: string, textKey: string, right: number, draw: KeyedDraw): BuiltQuestion {
+  const latest = new Date().getFullYear();
+  const nearby: number[] = [];
+  for (let year = right - YEAR_SPREAD; year <= right + YEAR_SPREAD; year++) {
+    if (year !== right && year >= EARLIEST_YEAR && year <= latest) nearby.push(year);
+  }
+  const years = [right, ...draw.sample(nearby, OPTIONS_PER_QUESTION - 1)].sort((a, b) => a - b);
+  return { question: { id, textKey, options: years.map(String) }, answer: years.indexOf(right) };
+}
+
+/** Affiliates and pensioners: an employer from their work history, and the year they started contributing. */
+export function personQuestions(facts: PersonFacts, vocabulary: DecoyVocabulary, draw: KeyedDraw): BuiltQuestion[] {
+  return [
+    choiceAmong(
+      'employer_worked',
+      'questions:employer_worked',
+      draw.pick(facts.employers),
+      vocabulary.companies,
+      facts.employers,
+      draw,
+    ),
+    yearQuestion('year_started', 'questions:year_started', facts.contributingSince, draw),
+  ];
+}
+
+/** Employers: the razón social and the registered sucursal. */
+export function employerQuestions(facts: EmployerFacts, vocabulary: DecoyVocabulary, draw: KeyedDraw): BuiltQuestion[] {
+  return [
+    choiceAmong('razon_social', 'questions:razon_social', facts.razonSocial, vocabulary.companies, [], draw),
+    choiceAmong('sucursal', 'questions:sucursal', facts.sucursal, vocabulary.branches, [], draw),
+  ];
+}
+
+/** Every answer right; looks at all of them so the time does not depend on which one is wrong. */
+export function answersAreRight(expected: readonly number[], given: readonly number[]): boolean {
+  let right = expected.length === given.length;
+  for (let i = 0; i < expected.length; i++) right = given[i] === expected[i] && right;
+  return right;
+}
+
+export const sameDayMonth = (a: DayMonth, b: DayMonth) => a.day === b.day && a.month === b.month;
+
+interface Decoy {
+  birth: DayMonth;
+  built: BuiltQuestion[];
+}
+
+/**
+ * A made-up account for a number the directory does not know, drawn like a real one.
+ * Employers are keyed on RUC and representative together: each representative cédula
+ * gets its own questions, exactly as a real RUC does when the representative is wrong.
+ */
+function decoyFor(subject: Subject, vocabulary: DecoyVocabulary, secret: string): Decoy {
+  const label =
+    subject.kind === 'person'
+      ? `decoy:person:${subject.cedula}`
+      : `decoy:employer:${subject.ruc}:${subject.representativeCedula}`;
+  const draw = new KeyedDraw(secret, label);
+  const birth = { day: 1 + draw.int(28), month: 1 + draw.int(12) };
+  if (subject.kind === 'employer') {
+    const facts = { razonSocial: draw.pick(vocabulary.companies), sucursal: draw.pick(vocabulary.branches) };
+    return { birth, built: employerQuestions(facts, vocabulary, draw) };
+  }
+  const latestStart = new Date().getFullYear() - 2;
+  const facts = {
+    employers: [draw.pick(vocabulary.companies)],
+    contributingSince: 1975 + draw.int(latestStart - 1975 + 1),
+  };
+  return { birth, built: personQuestions(facts, vocabulary, draw) };
+}
+
+/**
+ * The identity check the dialogs use. Known and unknown numbers take the same path:
+ * questions of the same shape, birth and answers always evaluated, one failure.
+ */
+export function createIdentityCheck(
+  directory: AccountDirectory,
+  secret: string,
+  vocabulary: DecoyVocabulary = providesDecoys(directory) ? directory.decoyVocabulary() : bundledDecoyVocabulary(),
+): IdentityCheck {
+  return {
+    async questions(subject) {
+      const accountId = await directory.findAccount(subject);
+      if (accountId !== undefined) return directory.questions(accountId);
+      return decoyFor(subject, vocabulary, secret).built.map((b) => b.question);
+    },
+
+    async verify(subject, birth, answers): Promise<VerifiedAccount | undefined> {
+      const accountId = await directory.findAccount(subject);
+      const known = accountId !== undefined;
+      let birthOk: boolean;
+      let answersOk: boolean;
+      if (known) {
+        // Both asked every time, so no reply reveals which part was wrong.
+        [birthOk, answersOk] = await Promise.all([
+          subject.kind === 'employer' || (birth !== undefined && directory.birthMatches(accountId, birth)),
+          directory.answersMatch(accountId, answers),
+        ]);
+      } else {
+        const decoy = decoyFor(subject, vocabulary, secret);
+        birthOk = subject.kind === 'employer' || (birth !== undefined && sameDayMonth(decoy.birth, birth));
+        answersOk = answersAreRight(
+          decoy.built.map((b) => b.answer),
+          answers,
+        );
+      }
+      if (!(known && birthOk && answersOk)) return undefined;
+      const contact = await directory.contact(accountId);
+      return { kind: subject.kind, accountId, ...contact };
+    },
+  };
+}
