@@ -1,0 +1,74 @@
+import { createHmac, randomInt } from 'node:crypto';
+import type { Config } from '../config';
+import type { KeyValueStore } from '../store/keyValue';
+import type { RateLimits } from './limits';
+import type { CodeService, Mailer, SendCodeResult, VerifiedAccount, VerifyCodeResult } from './types';
+
+export interface CodeServiceDeps {
+  store: KeyValueStore;
+  mailer: Mailer;
+  limits: RateLimits;
+  config: Config;
+  /** Clock for the resend gap (tests move it; the store's own clock handles expiry). */
+  now?: () => number;
+}
+
+/** 000000–999999, uniformly, from the operating system's CSPRNG. */
+export function newCode(): string {
+  return String(randomInt(0, 1_000_000)).padStart(6, '0');
+}
+
+/**
+ * Emailed codes (DESIGN.md, FACTS.md): only an HMAC of the code is stored, under a key that is
+ * itself a keyed hash of the account, so the store never holds a code or an account id.
+ */
+export function createCodeService({ store, mailer, limits, config, now = Date.now }: CodeServiceDeps): CodeService {
+  const hmac = (value: string) => createHmac('sha256', config.SERVER_SECRET).update(value).digest('hex');
+  const accountKey = (account: VerifiedAccount) => hmac(`code-account:${account.kind}:${account.accountId}`);
+  const codeHash = (key: string, code: string) => hmac(`${key}:${code}`);
+  const gapMs = config.CODE_RESEND_SECONDS * 1000;
+
+  return {
+    async send(account, locale): Promise<SendCodeResult> {
+      const key = accountKey(account);
+      const gapKey = `code:gap:${key}`;
+      const sentAt = String(now());
+      // The gap is claimed first, so two quick requests cannot both send.
+      if (!(await store.setIfAbsent(gapKey, sentAt, gapMs))) {
+        const previous = Number(await store.get(gapKey));
+        const left = Number.isFinite(previous) ? Math.ceil((previous + gapMs - now()) / 1000) : config.CODE_RESEND_SECONDS;
+        return { status: 'wait', seconds: Math.min(config.CODE_RESEND_SECONDS, Math.max(1, left)) };
+      }
+      const allowed = await limits.consume('codeSend', key);
+      if (!allowed.ok) {
+        // No code went out, so the gap must not make the next answer "wait" instead of "limit".
+        await store.deleteIfEquals(gapKey, sentAt);
+        return { status: 'limit' };
+      }
+
+      const code = newCode();
+      const secretKey = `code:${key}`;
+      // putSecret overwrites: the previous code (and its try count) dies here.
+      await store.putSecret(secretKey, { hash: codeHash(key, code), data: JSON.stringify({ sentAt: Number(sentAt) }) }, config.CODE_TTL_SECONDS * 1000);
+      const minutes = Math.ceil(config.CODE_TTL_SECONDS / 60);
+      try {
+        await mailer.sendCode(account.email, code, locale, minutes);
+      } catch (err) {
+        // A code nobody received must not linger, and the person may ask again at once.
+        await store.delete(secretKey);
+        await store.deleteIfEquals(gapKey, sentAt);
+        throw err;
+      }
+      return { status: 'sent', expiresInMinutes: minutes };
+    },
+
+    async verify(account, code): Promise<VerifyCodeResult> {
+      const key = accountKey(account);
+      const candidate = code.trim();
+      const attempt = await store.attemptSecret(`code:${key}`, codeHash(key, candidate), config.CODE_MAX_TRIES);
+      if (attempt.result === 'ok') return { status: 'ok' };
+      if (attempt.result === 'wrong') return { status: 'wrong', triesLeft: attempt.triesLeft };
+      return { status: 'expired' };
+    },
+  };
+}

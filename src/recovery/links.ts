@@ -1,0 +1,59 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Config } from '../config';
+import { pickLocale } from '../i18n';
+import type { KeyValueStore } from '../store/keyValue';
+import type { ResetLinkData, ResetLinkService } from './types';
+
+/** 32 random bytes in base64url: exactly 43 characters. */
+export const linkTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+
+export const NEW_KEY_PATH = '/clave/nueva';
+
+const linkDataSchema = z.object({
+  kind: z.enum(['person', 'employer']),
+  accountId: z.string().min(1),
+  locale: z.string(),
+  conversation: z.unknown(),
+});
+
+/**
+ * The token travels in the URL fragment (`/clave/nueva#<token>`): browsers never send the
+ * fragment to the server nor in a Referer, so it stays out of access logs and proxies. The
+ * page's script reads it, removes it from the address bar and posts it with the new key.
+ * `?lang=` is added when the chat's language is not the default, so the page opens in it.
+ */
+export function linkTokenFromUrl(url: string): string | undefined {
+  const token = new URL(url).hash.slice(1);
+  return linkTokenSchema.safeParse(token).success ? token : undefined;
+}
+
+export function createResetLinkService({ store, config }: { store: KeyValueStore; config: Config }): ResetLinkService {
+  // Stored under sha256(token): a copy of the store cannot be turned into working links.
+  const storeKey = (token: string) => `link:${createHash('sha256').update(token).digest('hex')}`;
+  const base = config.PUBLIC_BASE_URL.replace(/\/+$/, '');
+
+  const read = (raw: string | undefined): ResetLinkData | undefined => {
+    if (raw === undefined) return undefined;
+    const parsed = linkDataSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? (parsed.data as ResetLinkData) : undefined;
+  };
+
+  return {
+    async create(data) {
+      const token = randomBytes(32).toString('base64url');
+      await store.set(storeKey(token), JSON.stringify(data), config.LINK_TTL_SECONDS * 1000);
+      const locale = pickLocale(data.locale, config.DEFAULT_LOCALE);
+      const lang = locale === config.DEFAULT_LOCALE ? '' : `?lang=${locale === 'en' ? 'en' : 'es'}`;
+      return `${base}${NEW_KEY_PATH}${lang}#${token}`;
+    },
+    async peek(token) {
+      if (!linkTokenSchema.safeParse(token).success) return undefined;
+      return read(await store.get(storeKey(token)));
+    },
+    async consume(token) {
+      if (!linkTokenSchema.safeParse(token).success) return undefined;
+      return read(await store.take(storeKey(token)));
+    },
+  };
+}
