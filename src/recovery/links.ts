@@ -35,7 +35,13 @@ export function createResetLinkService({ store, config }: { store: KeyValueStore
 
   const read = (raw: string | undefined): ResetLinkData | undefined => {
     if (raw === undefined) return undefined;
-    const parsed = linkDataSchema.safeParse(JSON.parse(raw));
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+    const parsed = linkDataSchema.safeParse(json);
     return parsed.success ? (parsed.data as ResetLinkData) : undefined;
   };
 
