@@ -69,6 +69,10 @@ export function createMailer(config: Config, texts: Texts, log: Logger): Mailer 
     ? nodemailer.createTransport(config.SMTP_URL)
     : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
 
+  // Outbox names sort in sending order, even for two messages in the same millisecond.
+  let lastStamp = 0;
+  const nextStamp = () => (lastStamp = Math.max(Date.now(), lastStamp + 1));
+
   async function deliver(to: string, message: Message, purpose: string): Promise<void> {
     const info = await transport.sendMail({
       from: config.MAIL_FROM,
@@ -82,7 +86,7 @@ export function createMailer(config: Config, texts: Texts, log: Logger): Mailer 
       const raw = (info as { message?: Buffer }).message;
       if (!raw) throw new Error('the stream transport returned no message');
       await mkdir(config.OUTBOX_DIR, { recursive: true });
-      const name = `${new Date().toISOString().replace(/:/g, '-')}-${randomBytes(4).toString('hex')}.eml`;
+      const name = `${new Date(nextStamp()).toISOString().replace(/:/g, '-')}-${randomBytes(4).toString('hex')}.eml`;
       const path = join(config.OUTBOX_DIR, name);
       // Written under another name first, so a reader never sees half a message.
       await writeFile(`${path}.tmp`, raw);

@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { readFile } from 'node:fs/promises';
+import type restify from 'restify';
+import type { Config } from '../config';
+import { OUTBOX_FILE, readOutbox } from '../recovery/mail';
+
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function secure(res: restify.Response): void {
+  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'");
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+}
+
+/**
+ * Development only (the app registers it when there is no SMTP server): the emails written
+ * to OUTBOX_DIR, so a newcomer can read their code without a mail server. Developer-facing,
+ * so its few words are not in locales/.
+ */
+export function registerOutboxPage(server: restify.Server, deps: { config: Config }): void {
+  const dir = deps.config.OUTBOX_DIR;
+
+  server.get('/dev/outbox', async (_req: restify.Request, res: restify.Response) => {
+    const mails = (await readOutbox(dir)).sort((a, b) => b.file.localeCompare(a.file));
+    const rows = mails
+      .map(
+        (m) =>
+          `<tr><td>${escapeHtml(m.date.toISOString())}</td><td>${escapeHtml(m.to)}</td>` +
+          `<td><a href="outbox/${encodeURIComponent(m.file)}">${escapeHtml(m.subject || '(no subject)')}</a></td></tr>`,
+      )
+      .join('\n');
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Outbox</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{padding:.3rem .8rem;border-bottom:1px solid #ccc;text-align:left}</style>
+</head><body><h1>Outbox (${mails.length})</h1>
+<p>Emails written to <code>${escapeHtml(dir)}</code>, newest first.</p>
+<table><thead><tr><th>Date</th><th>To</th><th>Subject</th></tr></thead><tbody>
+${rows}
+</tbody></table></body></html>`;
+    secure(res);
+    res.sendRaw(200, html, { 'Content-Type': 'text/html; charset=utf-8' });
+  });
+
+  server.get('/dev/outbox/:file', async (req: restify.Request, res: restify.Response) => {
+    const file = String(req.params?.file ?? '');
+    secure(res);
+    // Only names the outbox itself writes: no slashes, no dots beyond ".eml", no traversal.
+    if (!OUTBOX_FILE.test(file)) {
+      res.sendRaw(404, 'Not found\n', { 'Content-Type': 'text/plain; charset=utf-8' });
+      return;
+    }
+    const raw = await readFile(join(dir, file)).catch(() => undefined);
+    if (!raw) {
+      res.sendRaw(404, 'Not found\n', { 'Content-Type': 'text/plain; charset=utf-8' });
+      return;
+    }
+    const mail = await simpleParser(raw);
+    const to = Array.isArray(mail.to) ? mail.to.map((a) => a.text).join(', ') : (mail.to?.text ?? '');
+    const text = [
+      `From: ${mail.from?.text ?? ''}`,
+      `To: ${to}`,
+      `Date: ${mail.date?.toISOString() ?? ''}`,
+      `Subject: ${mail.subject ?? ''}`,
+      '',
+      mail.text ?? '',
+    ].join('\n');
+    res.sendRaw(200, text, { 'Content-Type': 'text/plain; charset=utf-8' });
+  });
+}
