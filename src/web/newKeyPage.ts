@@ -232,6 +232,11 @@ function jsonBody(req: restify.Request): unknown {
 export function registerNewKeyPage(server: restify.Server, deps: NewKeyPageDeps): void {
   const { config, texts, links, directory, mailer, log } = deps;
   const readBody = restify.plugins.bodyReader({ maxBodySize: 4096 });
+  // Set before the body is read, so restify's own errors (413, bad encoding) carry them too.
+  const headersFirst = (_req: restify.Request, res: restify.Response, next: restify.Next) => {
+    secure(res);
+    next();
+  };
   const tag = (accountId: string) => logTag(accountId, config.SERVER_SECRET);
 
   server.get(NEW_KEY_PATH, (req: restify.Request, res: restify.Response, next: restify.Next) => {
@@ -252,14 +257,14 @@ export function registerNewKeyPage(server: restify.Server, deps: NewKeyPageDeps)
     next();
   });
 
-  server.post('/api/clave/estado', readBody, async (req: restify.Request, res: restify.Response) => {
+  server.post('/api/clave/estado', headersFirst, readBody, async (req: restify.Request, res: restify.Response) => {
     const body = statusRequestSchema.safeParse(jsonBody(req));
     if (!body.success) return answer(res, 400, { ok: false, reason: 'malformed' });
     const data = await links.peek(body.data.token);
     answer(res, data ? 200 : 410, data ? { ok: true } : { ok: false, reason: 'expired' });
   });
 
-  server.post('/api/clave/nueva', readBody, async (req: restify.Request, res: restify.Response) => {
+  server.post('/api/clave/nueva', headersFirst, readBody, async (req: restify.Request, res: restify.Response) => {
     const body = requestSchema.safeParse(jsonBody(req));
     if (!body.success) return answer(res, 400, { ok: false, reason: 'malformed' });
     const { token, key, confirm } = body.data;

@@ -222,6 +222,7 @@ describe('new-key page', () => {
     expect(empty.status).toBe(400);
     const huge = await setKey(token, 'a'.repeat(5000));
     expect(huge.status).toBe(413);
+    expectSecurityHeaders(huge);
     expect(await links.peek(token)).toEqual(data);
   });
 
