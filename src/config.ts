@@ -75,6 +75,11 @@ export const configSchema = z
     REDIS_SENTINEL_NAME: z.string().default('mymaster'),
     REDIS_CLUSTER_NODES: optionalString,
     REDIS_KEY_PREFIX: z.string().default('iess:'),
+    REDIS_PASSWORD: optionalString,
+    REDIS_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
+    REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+    CONVERSATION_LOCK_TTL_MS: z.coerce.number().int().positive().default(30_000),
+    CONVERSATION_LOCK_WAIT_MS: z.coerce.number().int().positive().default(10_000),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV !== 'production') return;

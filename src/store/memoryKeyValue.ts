@@ -48,9 +48,10 @@ export class MemoryKeyValueStore implements KeyValueStore {
   }
 
   async take(key: string) {
-    const v = await this.get(key);
+    // No await between the read and the delete: two parallel takes must not both get the value.
+    const v = this.live(key)?.value;
     this.entries.delete(key);
-    return v;
+    return typeof v === 'string' ? v : undefined;
   }
 
   async delete(key: string) {

@@ -1,0 +1,67 @@
+import type { Storage } from 'botbuilder';
+import type { Cluster, Redis } from 'ioredis';
+import { type ConversationLock, createLocalLock, createRedisLock } from '../bot/conversationLock';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import type { KeyValueStore } from './keyValue';
+import { MemoryKeyValueStore } from './memoryKeyValue';
+import { MemoryStorage } from './memoryStorage';
+import { closeRedis, createRedis, redisConfigured } from './redisConnection';
+import { RedisKeyValueStore } from './redisKeyValue';
+import { RedisStorage } from './redisStorage';
+
+export { StoreUnavailableError } from './redisConnection';
+export type { KeyValueStore } from './keyValue';
+export type { ConversationLock } from '../bot/conversationLock';
+
+export interface Stores {
+  kind: 'memory' | 'redis';
+  kv: KeyValueStore;
+  /** botbuilder state (conversation and user), with eTags and STATE_TTL_SECONDS. */
+  storage: Storage;
+  /** Serialises the turns of one conversation across instances (per process in memory mode). */
+  lock: ConversationLock;
+  /** The shared client (no key prefix: add REDIS_KEY_PREFIX yourself), for rate-limiter-flexible. */
+  redis?: Redis | Cluster;
+  /** True when the backing store answers now (/readyz). */
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Memory by default; Redis when REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES is set. */
+export function createStores(config: Config, log?: Logger): Stores {
+  const stateTtlMs = config.STATE_TTL_SECONDS * 1000;
+  const lockOptions = { ttlMs: config.CONVERSATION_LOCK_TTL_MS, waitMs: config.CONVERSATION_LOCK_WAIT_MS };
+
+  if (!redisConfigured(config)) {
+    const kv = new MemoryKeyValueStore();
+    const storage = new MemoryStorage({ ttlMs: stateTtlMs });
+    return {
+      kind: 'memory',
+      kv,
+      storage,
+      lock: createLocalLock(lockOptions),
+      ready: async () => true,
+      async close() {
+        storage.close();
+        await kv.close();
+      },
+    };
+  }
+
+  const redis = createRedis(config, log);
+  const prefix = config.REDIS_KEY_PREFIX;
+  const kv = new RedisKeyValueStore(redis, { prefix, log });
+  return {
+    kind: 'redis',
+    kv,
+    storage: new RedisStorage(redis, { prefix, ttlMs: stateTtlMs }),
+    lock: createRedisLock(kv, lockOptions),
+    redis,
+    ready: () => kv.ping(),
+    async close() {
+      await kv.close();
+      await closeRedis(redis);
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+
+/**
+ * Raised when Redis cannot answer (down, unreachable, too slow). The bot answers it with
+ * "inténtalo en un minuto"; callers that guard accounts treat it as a refusal (fail closed).
+ */
+export class StoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('shared store unavailable', { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** Longest pause between two reconnection attempts: Redis coming back is noticed within this. */
+const MAX_RECONNECT_DELAY_MS = 2000;
+
+/** Reconnect forever (never give up while the process lives), with capped backoff. */
+const reconnectDelay = (attempt: number) => Math.min(100 * attempt, MAX_RECONNECT_DELAY_MS);
+
+/** "host:port,host:port" → [{ host, port }]. */
+export function parseHostList(list: string, defaultPort: number): Array<{ host: string; port: number }> {
+  return list
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const at = item.lastIndexOf(':');
+      const host = at > 0 ? item.slice(0, at) : item;
+      const port = at > 0 ? Number(item.slice(at + 1)) : defaultPort;
+      if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`bad Redis address "${item}"`);
+      return { host, port };
+    });
+}
+
+/** True when the configuration asks for Redis at all. */
+export function redisConfigured(config: Config): boolean {
+  return Boolean(config.REDIS_URL || config.REDIS_SENTINELS || config.REDIS_CLUSTER_NODES);
+}
+
+/**
+ * One Redis client (single node, Sentinel or Cluster) tuned to fail fast: no offline queue,
+ * one retry per command, short timeouts, and endless reconnection in the background.
+ * Keys are not prefixed by the client; each store adds REDIS_KEY_PREFIX itself.
+ */
+export function createRedis(config: Config, log?: Logger): Redis | Cluster {
+  const failFast: RedisOptions = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: config.REDIS_CONNECT_TIMEOUT_MS,
+    commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
+    retryStrategy: reconnectDelay,
+    // Re-subscribe after a reconnection so the fan-out keeps working.
+    autoResubscribe: true,
+  };
+
+  let client: Redis | Cluster;
+  if (config.REDIS_CLUSTER_NODES) {
+    const { retryStrategy: _nodesDoNotRetry, enableOfflineQueue: _notPerNode, ...nodeOptions } = failFast;
+    client = new Cluster(parseHostList(config.REDIS_CLUSTER_NODES, 6379), {
+      enableOfflineQueue: false,
+      clusterRetryStrategy: reconnectDelay,
+      redisOptions: { ...nodeOptions, password: config.REDIS_PASSWORD },
+    });
+  } else if (config.REDIS_SENTINELS) {
+    client = new Redis({
+      ...failFast,
+      sentinels: parseHostList(config.REDIS_SENTINELS, 26379),
+      name: config.REDIS_SENTINEL_NAME,
+      password: config.REDIS_PASSWORD,
+      sentinelPassword: config.REDIS_PASSWORD,
+      sentinelRetryStrategy: reconnectDelay,
+    });
+  } else if (config.REDIS_URL) {
+    client = new Redis(config.REDIS_URL, failFast);
+  } else {
+    throw new Error('createRedis needs REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES');
+  }
+  watchConnection(client, log);
+  return client;
+}
+
+/**
+ * Logs connection changes once per change (not once per retry), and keeps an 'error'
+ * listener attached so a lost connection never becomes an unhandled event that kills the process.
+ * Only the error's type and code are logged: no addresses, passwords or key names.
+ */
+export function watchConnection(client: Redis | Cluster, log?: Logger): void {
+  let healthy = false;
+  client.on('error', (err: Error & { code?: string }) => {
+    const fields = { err: { type: err.name, code: err.code } };
+    if (healthy) log?.warn(fields, 'redis connection lost; reconnecting');
+    else log?.debug(fields, 'redis still unreachable');
+    healthy = false;
+  });
+  client.on('ready', () => {
+    healthy = true;
+    log?.info('redis ready');
+  });
+  client.on('end', () => log?.info('redis connection closed'));
+}
+
+/** Closes politely when possible, at once otherwise. Never throws. */
+export async function closeRedis(client: Redis | Cluster): Promise<void> {
+  if (client.status === 'end') return;
+  try {
+    if (client.status === 'ready') await client.quit();
+    else client.disconnect();
+  } catch {
+    client.disconnect();
+  }
+}

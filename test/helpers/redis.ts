@@ -1,0 +1,151 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+
+/** The shared test Redis (never stopped by tests); TEST_REDIS_URL may point elsewhere. */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface Availability {
+  ok: boolean;
+  /** Why the tests are skipped, shown in the test name. */
+  reason?: string;
+}
+
+/**
+ * Missing parts skip the tests with a visible reason on a laptop, and fail the run on CI
+ * (where a skipped Redis test would hide a broken setup).
+ */
+function verdict(missing: string | undefined): Availability {
+  if (!missing) return { ok: true };
+  if (process.env.CI) throw new Error(`CI needs ${missing}`);
+  console.warn(`[skip] ${missing}`);
+  return { ok: false, reason: missing };
+}
+
+/** Answers PING within `timeoutMs`? Never retries, never throws. */
+export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boolean> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Is the shared test Redis there? */
+export async function sharedRedis(): Promise<Availability> {
+  return verdict((await redisAnswers(TEST_REDIS_URL)) ? undefined : `a Redis server at ${TEST_REDIS_URL}`);
+}
+
+/** Can this machine start its own redis-server? */
+export function redisServerBinary(): Availability {
+  const probe = spawnSync('redis-server', ['--version'], { stdio: 'ignore', timeout: 5000 });
+  return verdict(probe.status === 0 ? undefined : 'the redis-server program');
+}
+
+/** A key prefix no other test uses. */
+export function uniquePrefix(label = 'test'): string {
+  return `t:${label}:${randomUUID().slice(0, 8)}:`;
+}
+
+/** Deletes every key under `prefix` on the shared Redis (bounded SCAN). */
+export async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    let cursor = '0';
+    for (let round = 0; round < 10_000; round += 1) {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      if (keys.length > 0) await client.del(...keys);
+      cursor = next;
+      if (cursor === '0') break;
+    }
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `check` every `everyMs` until it is true or `timeoutMs` passes; returns the last answer. */
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 10_000, everyMs = 50): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(everyMs);
+  }
+}
+
+/**
+ * A private redis-server on a free port, with no persistence, that a test may kill and
+ * start again (on the same port). The machine's shared Redis is never touched.
+ */
+export class PrivateRedis {
+  private process?: ChildProcess;
+
+  private constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<PrivateRedis> {
+    const server = new PrivateRedis(await freePort());
+    await server.start();
+    return server;
+  }
+
+  /** Starts (or starts again) and waits until it answers; throws after 10 s. */
+  async start(): Promise<void> {
+    if (this.process) return;
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    child.once('exit', () => {
+      if (this.process === child) this.process = undefined;
+    });
+    this.process = child;
+    if (!(await waitFor(() => redisAnswers(this.url, 500), 10_000, 100))) {
+      await this.kill();
+      throw new Error(`redis-server did not start on port ${this.port}`);
+    }
+  }
+
+  /** Kills at once (SIGKILL, no goodbye to clients) and waits for the exit, up to 5 s. */
+  async kill(): Promise<void> {
+    const child = this.process;
+    if (!child) return;
+    this.process = undefined;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await Promise.race([exited, sleep(5000)]);
+  }
+}
