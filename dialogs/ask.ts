@@ -87,9 +87,8 @@ export class AskDialog<T> extends Dialog<AskOptions> {
 
     state.tries += 1;
     await this.services.progress.failed(dc.context, this.id, outcome.reason);
+    await dc.context.sendActivity(this.services.texts.t(locale, `reasons:${outcome.reason}`));
     if (state.tries >= MAX_TRIES) return dc.endDialog({ ok: false, gaveUp: true } satisfies AskResult<T>);
-    const t = this.services.texts.for(locale);
-    await dc.context.sendActivity(t(`reasons:${outcome.reason}`));
     await this.ask(dc.context, state.options);
     return Dialog.EndOfTurn;
   }

@@ -10,6 +10,7 @@ import { localeOf } from '../../dialogs/ask';
 import { RESTART } from '../../dialogs/interruptions';
 import { MainDialog, type MainReason } from '../../dialogs/mainDialog';
 import type { DialogServices } from '../../dialogs/services';
+import { logTag } from '../log';
 import { ConversationBusyError, TurnQueue } from './turnQueue';
 
 interface ConversationFlags {
@@ -58,6 +59,10 @@ export class RecoveryBot extends ActivityHandler {
     const conversationId = context.activity.conversation?.id ?? 'unknown';
     const stopTimer = this.services.metrics.turnSeconds.startTimer({ channel });
     this.services.metrics.turns.inc({ channel });
+    this.services.log.debug(
+      { channel, conversation: logTag(conversationId, this.services.config.SERVER_SECRET), type: context.activity.type },
+      'turn',
+    );
     try {
       await this.queue.run(conversationId, async () => {
         try {

@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The first demo person, whose answers the README gives a newcomer. */
+export const MARIA = {
+  cedula: '1714307103',
+  birth: '15 de marzo',
+  email: 'maria.andrade@example.com',
+  answers: ['Tecnologías Quinde Digital S.A.', 'Cacaotera Mirlo Azul S.A.', 'Consultora Brújula Andina Cía. Ltda.', '2010'],
+};
+
+export const demoData = JSON.parse(readFileSync(join(__dirname, '../../src/recovery/demo-accounts.json'), 'utf8'));
+
+/** The number of the listed option ("2. Cacaotera…") that is one of the right answers. */
+export function pickOption(reply: string, rightAnswers: string[]): string {
+  for (const line of reply.split('\n')) {
+    const match = /^(\d+)\.\s+(.+)$/.exec(line.trim());
+    if (match && rightAnswers.includes(match[2].trim())) return match[1];
+  }
+  throw new Error(`no right answer among the options:\n${reply}`);
+}
+
+/** The one-time link the bot sent, and its token. */
+export function linkIn(text: string): { url: string; token: string } {
+  const url = /https?:\/\/\S+\/clave\/nueva\S*/.exec(text)?.[0];
+  if (!url) throw new Error(`no link in:\n${text}`);
+  const token = new URL(url).hash.slice(1) || new URL(url).searchParams.get('t') || '';
+  return { url, token: decodeURIComponent(token.replace(/^t=/, '')) };
+}
