@@ -1,0 +1,107 @@
+import {
+  type Activity,
+  ActivityTypes,
+  BotAdapter,
+  type ConversationReference,
+  type ResourceResponse,
+  TurnContext,
+} from 'botbuilder';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../log';
+import type { ChannelGateway } from '../types';
+import type { ConversationLog } from './conversationLog';
+
+export const DIRECTLINE_CHANNEL_ID = 'directline';
+
+/** A `delay` activity from the bot pauses its replies; bounded so no turn hangs on it. */
+const MAX_DELAY_MS = 3_000;
+
+/**
+ * The bot side of our Direct Line server: whatever the bot sends is appended to the
+ * conversation's log (typing is only pushed, never stored), so a page that is connected
+ * gets it at once and a page that reconnects gets what it missed. Messages sent later
+ * (key changed, an agent's reply) take the same way through `continueConversation`.
+ */
+export class DirectLineAdapter extends BotAdapter implements ChannelGateway {
+  readonly channelIds = [DIRECTLINE_CHANNEL_ID] as const;
+
+  constructor(
+    private readonly log: ConversationLog,
+    private readonly logger: Logger,
+  ) {
+    super();
+    this.onTurnError = async (_context, error) => {
+      this.logger.error({ err: { type: (error as Error)?.name } }, 'direct line turn error');
+    };
+  }
+
+  async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    const responses: ResourceResponse[] = [];
+    for (const activity of activities) {
+      responses.push(await this.sendOne(context, activity));
+    }
+    return responses;
+  }
+
+  private async sendOne(context: TurnContext, activity: Partial<Activity>): Promise<ResourceResponse> {
+    const conversationId = activity.conversation?.id ?? context.activity.conversation?.id;
+    if (!conversationId) throw new Error('activity without a conversation');
+    switch (activity.type) {
+      case 'delay': {
+        const ms = typeof activity.value === 'number' ? Math.min(Math.max(activity.value, 0), MAX_DELAY_MS) : 0;
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        return { id: '' };
+      }
+      case ActivityTypes.Trace:
+        // Traces are for the Emulator; a citizen's page never shows them.
+        return { id: '' };
+      case ActivityTypes.Typing: {
+        const typing = { ...this.fromBot(activity), id: randomUUID() };
+        await this.log.announce(conversationId, { kind: 'typing', activity: typing });
+        return { id: typing.id };
+      }
+      default: {
+        const { activity: stored } = await this.log.append(conversationId, this.fromBot(activity));
+        return { id: stored.id ?? '' };
+      }
+    }
+  }
+
+  /** The bot's activity as the page expects it: marked as from the bot, with a timestamp. */
+  private fromBot(activity: Partial<Activity>): Partial<Activity> {
+    return {
+      ...activity,
+      from: { id: activity.from?.id ?? 'bot', name: activity.from?.name ?? 'bot', role: 'bot' },
+      timestamp: new Date(),
+    };
+  }
+
+  async updateActivity(): Promise<void> {
+    throw new Error('updating activities is not supported on this channel');
+  }
+
+  async deleteActivity(): Promise<void> {
+    throw new Error('deleting activities is not supported on this channel');
+  }
+
+  async continueConversation(
+    reference: Partial<ConversationReference>,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    const conversationId = reference.conversation?.id;
+    if (!conversationId || !(await this.log.info(conversationId))) {
+      throw new Error('the conversation is over');
+    }
+    const activity = TurnContext.applyConversationReference(
+      { type: ActivityTypes.Event, name: 'continueConversation', id: randomUUID() },
+      reference,
+      true,
+    );
+    await this.runMiddleware(new TurnContext(this, activity), logic);
+  }
+
+  /** Runs one inbound activity through `logic` (the bot). */
+  async process(activity: Partial<Activity>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    await this.runMiddleware(new TurnContext(this, activity), logic);
+  }
+}

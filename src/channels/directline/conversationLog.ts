@@ -1,0 +1,114 @@
+import type { Activity } from 'botbuilder';
+import { z } from 'zod';
+import type { KeyValueStore } from '../../store/keyValue';
+
+/** A conversation as the Direct Line server knows it. */
+export interface ConversationInfo {
+  userId: string;
+  locale?: string;
+}
+
+/** What one conversation's channel carries between instances. */
+export type StreamMessage =
+  | { kind: 'activity'; index: number; activity: Partial<Activity> }
+  | { kind: 'typing'; activity: Partial<Activity> }
+  | { kind: 'socket'; owner: string };
+
+export interface ActivityPage {
+  activities: Partial<Activity>[];
+  /** The index of the next activity: what the client sends back as `watermark`. */
+  watermark: number;
+}
+
+/** A page of the log is bounded so that one GET stays small; the client asks again. */
+export const MAX_ACTIVITIES_PER_PAGE = 100;
+
+const infoSchema = z.object({ userId: z.string(), locale: z.string().optional() });
+const streamMessageSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('activity'), index: z.number().int().min(0), activity: z.record(z.string(), z.unknown()) }),
+  z.object({ kind: z.literal('typing'), activity: z.record(z.string(), z.unknown()) }),
+  z.object({ kind: z.literal('socket'), owner: z.string() }),
+]);
+
+/** Activity ids carry their place in the log, as Azure's do (`conversation|0000007`). */
+export function activityId(conversationId: string, index: number): string {
+  return `${conversationId}|${String(index).padStart(7, '0')}`;
+}
+
+/**
+ * Every conversation's activities in order, in the shared KeyValueStore, so any instance can
+ * answer a GET or a reconnect; each append is announced on the conversation's channel so the
+ * instance that holds the WebSocket pushes it. The watermark is the index in the log.
+ */
+export class ConversationLog {
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly ttlMs: number,
+  ) {}
+
+  private infoKey = (id: string) => `dl:conv:${id}`;
+  private logKey = (id: string) => `dl:log:${id}`;
+  private channel = (id: string) => `dl:chan:${id}`;
+
+  async create(conversationId: string, info: ConversationInfo): Promise<void> {
+    await this.store.set(this.infoKey(conversationId), JSON.stringify(info), this.ttlMs);
+  }
+
+  async info(conversationId: string): Promise<ConversationInfo | undefined> {
+    const raw = await this.store.get(this.infoKey(conversationId));
+    if (!raw) return undefined;
+    const parsed = infoSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  /** True once per conversation: the first start greets, later reconnects do not. */
+  async markStarted(conversationId: string): Promise<boolean> {
+    return this.store.setIfAbsent(`dl:started:${conversationId}`, '1', this.ttlMs);
+  }
+
+  /** Appends, gives the activity its id, announces it, and returns it as stored. */
+  async append(conversationId: string, activity: Partial<Activity>): Promise<{ index: number; activity: Partial<Activity> }> {
+    const { id: _ignored, ...rest } = activity;
+    const length = await this.store.append(this.logKey(conversationId), JSON.stringify(rest), this.ttlMs);
+    const index = length - 1;
+    const stored = { ...rest, id: activityId(conversationId, index) };
+    // Keep the conversation alive as long as it is used.
+    const info = await this.store.get(this.infoKey(conversationId));
+    if (info) await this.store.set(this.infoKey(conversationId), info, this.ttlMs);
+    await this.announce(conversationId, { kind: 'activity', index, activity: stored });
+    return { index, activity: stored };
+  }
+
+  /** True when the log already holds `max` activities (reads only what lies past the limit). */
+  async isFull(conversationId: string, max: number): Promise<boolean> {
+    return (await this.store.range(this.logKey(conversationId), max - 1)).length > 0;
+  }
+
+  /** Activities from `watermark` on, at most one page. */
+  async since(conversationId: string, watermark: number): Promise<ActivityPage> {
+    const raw = await this.store.range(this.logKey(conversationId), watermark);
+    const page = raw.slice(0, MAX_ACTIVITIES_PER_PAGE);
+    const activities = page.map((json, i) => ({
+      ...(JSON.parse(json) as Partial<Activity>),
+      id: activityId(conversationId, watermark + i),
+    }));
+    return { activities, watermark: watermark + page.length };
+  }
+
+  async announce(conversationId: string, message: StreamMessage): Promise<void> {
+    await this.store.publish(this.channel(conversationId), JSON.stringify(message));
+  }
+
+  async listen(conversationId: string, onMessage: (message: StreamMessage) => void): Promise<() => Promise<void>> {
+    return this.store.subscribe(this.channel(conversationId), (raw) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        return;
+      }
+      const parsed = streamMessageSchema.safeParse(json);
+      if (parsed.success) onMessage(parsed.data as StreamMessage);
+    });
+  }
+}

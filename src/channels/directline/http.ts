@@ -1,0 +1,95 @@
+import type { IncomingMessage } from 'node:http';
+import type restify from 'restify';
+import type { Config } from '../../config';
+
+/** Direct Line's error body: `{ error: { code, message } }`. */
+export function sendError(res: restify.Response, status: number, code: string, message: string): void {
+  res.send(status, { error: { code, message } });
+}
+
+export type JsonBody = { ok: true; value: unknown } | { ok: false; reason: 'tooLarge' | 'malformed' };
+
+/**
+ * Reads a JSON body of at most `maxBytes`. Over the limit, the rest is drained unread
+ * and the answer is "too large"; nothing that is not one JSON value gets through.
+ */
+export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('error', () => resolve({ ok: false, reason: 'malformed' }));
+    req.on('end', () => {
+      if (tooLarge) return resolve({ ok: false, reason: 'tooLarge' });
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (!text.trim()) return resolve({ ok: true, value: undefined });
+      try {
+        resolve({ ok: true, value: JSON.parse(text) });
+      } catch {
+        resolve({ ok: false, reason: 'malformed' });
+      }
+    });
+  });
+}
+
+const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
+
+/**
+ * The origin the client reached us on, for URLs we hand back (Direct Line domain, stream URL).
+ * PUBLIC_BASE_URL unless the request came to a loopback address (local runs and tests on
+ * any port); an arbitrary Host header is never trusted.
+ */
+export function publicOrigin(req: IncomingMessage, config: Config): string {
+  const base = new URL(config.PUBLIC_BASE_URL);
+  const host = req.headers.host ?? '';
+  if (host !== base.host && LOOPBACK_HOST.test(host)) return `${base.protocol}//${host}`;
+  return base.origin;
+}
+
+/** http → ws, https → wss. */
+export function webSocketOrigin(origin: string): string {
+  return origin.replace(/^http/, 'ws');
+}
+
+/** Origins allowed to embed the chat and get tokens; PUBLIC_BASE_URL's origin always is. */
+export function allowedOrigins(config: Config): Set<string> {
+  const origins = new Set([new URL(config.PUBLIC_BASE_URL).origin]);
+  for (const entry of (config.WEBCHAT_ALLOWED_ORIGINS ?? '').split(',')) {
+    const trimmed = entry.trim();
+    if (!trimmed) continue;
+    try {
+      origins.add(new URL(trimmed).origin);
+    } catch {
+      // A malformed entry allows nothing; config stays usable.
+    }
+  }
+  return origins;
+}
+
+const CORS_HEADERS = 'Authorization, Content-Type, x-ms-bot-agent, x-requested-with';
+
+/**
+ * Adds CORS headers when the page's origin is allowed. Returns false when the request
+ * carries an Origin that is not allowed (requests without Origin are not from a page).
+ */
+export function applyCors(req: restify.Request, res: restify.Response, origins: Set<string>): boolean {
+  const origin = req.headers.origin;
+  res.header('Vary', 'Origin');
+  if (!origin) return true;
+  if (!origins.has(origin)) return false;
+  res.header('Access-Control-Allow-Origin', origin);
+  res.header('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+  res.header('Access-Control-Allow-Headers', CORS_HEADERS);
+  res.header('Access-Control-Max-Age', '600');
+  return true;
+}
+
+/** The address a request came from, for per-client limits. */
+export function clientAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}

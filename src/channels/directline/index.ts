@@ -1,0 +1,57 @@
+import type restify from 'restify';
+import type { ChannelDeps, ChannelGateway } from '../types';
+import { DirectLineAdapter } from './adapter';
+import { ConversationLog } from './conversationLog';
+import { allowedOrigins } from './http';
+import { registerChatPage } from './page';
+import { registerDirectLineRoutes } from './routes';
+import { attachDirectLineStream } from './stream';
+import { TokenService } from './tokens';
+
+export interface DirectLineOptions {
+  /** How often each WebSocket is pinged (default 30 s). */
+  keepAliveMs?: number;
+}
+
+/**
+ * The website chat: the widget page and its token endpoint, and, unless
+ * WEBCHAT_DIRECTLINE=azure, our own Direct Line 3.0 server (REST + WebSocket) with the
+ * adapter that delivers the bot's replies and later messages to the conversation's log.
+ * In Azure mode the bot is reached on /api/messages, so this gateway owns no channel.
+ */
+export function registerDirectLine(
+  server: restify.Server,
+  deps: ChannelDeps,
+  options: DirectLineOptions = {},
+): ChannelGateway {
+  const { config, store, log } = deps;
+  const origins = allowedOrigins(config);
+  const conversations = new ConversationLog(store, config.STATE_TTL_SECONDS * 1000);
+  const tokens = new TokenService(config.SERVER_SECRET, config.DIRECTLINE_TOKEN_TTL_SECONDS);
+  registerChatPage(server, { config, log, conversations, tokens, origins });
+
+  if (config.WEBCHAT_DIRECTLINE === 'azure') {
+    return {
+      channelIds: [],
+      continueConversation: () => Promise.reject(new Error('Azure Direct Line conversations go through /api/messages')),
+    };
+  }
+
+  const adapter = new DirectLineAdapter(conversations, log);
+  registerDirectLineRoutes(server, { config, log, conversations, tokens, adapter, bot: deps.bot, origins });
+  const stream = attachDirectLineStream(server.server, { conversations, tokens, log }, {
+    keepAliveMs: options.keepAliveMs ?? 30_000,
+  });
+  // Open sockets would hold server.close() forever: end them as soon as closing starts.
+  const httpServer = server.server;
+  const closeHttp = httpServer.close.bind(httpServer);
+  httpServer.close = ((callback?: (error?: Error) => void) => {
+    stream.close();
+    return closeHttp(callback);
+  }) as typeof httpServer.close;
+  return adapter;
+}
+
+export { DirectLineAdapter } from './adapter';
+export { ConversationLog } from './conversationLog';
+export { TokenService } from './tokens';

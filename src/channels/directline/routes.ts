@@ -1,0 +1,247 @@
+import type { Activity } from 'botbuilder';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type restify from 'restify';
+import { z } from 'zod';
+import type { Config } from '../../config';
+import type { Logger } from '../../log';
+import type { ChannelDeps } from '../types';
+import { inboundActivitySchema, MAX_ACTIVITY_BYTES, startBodySchema } from './activitySchema';
+import { DIRECTLINE_CHANNEL_ID, type DirectLineAdapter } from './adapter';
+import type { ConversationLog } from './conversationLog';
+import { BOT_ACCOUNT, CONVERSATION_ID, joinedActivity, openConversation } from './conversations';
+import { applyCors, publicOrigin, readJsonBody, sendError, webSocketOrigin } from './http';
+import { bearerToken, type TokenClaims, type TokenService } from './tokens';
+
+export const DIRECTLINE_PREFIX = '/v3/directline';
+
+/** A conversation that reaches this many activities takes no more from the page. */
+export const MAX_LOG_ACTIVITIES = 2_000;
+
+export interface DirectLineContext {
+  config: Config;
+  log: Logger;
+  conversations: ConversationLog;
+  tokens: TokenService;
+  adapter: DirectLineAdapter;
+  bot: ChannelDeps['bot'];
+  origins: Set<string>;
+}
+
+const watermarkSchema = z
+  .string()
+  .regex(/^\d{1,9}$/)
+  .transform(Number)
+  .optional();
+
+function query(req: restify.Request): URLSearchParams {
+  return new URL(req.url ?? '/', 'http://localhost').searchParams;
+}
+
+/** The watermark in the query ('' and absent mean "from the start"); undefined when malformed. */
+export function parseWatermark(raw: string | null): number | undefined {
+  if (raw === null || raw === '' || raw === '-') return 0;
+  const parsed = watermarkSchema.safeParse(raw);
+  return parsed.success ? (parsed.data ?? 0) : undefined;
+}
+
+/** Checks the bearer token (and that it is for this conversation) and that the conversation exists. */
+async function authorize(
+  ctx: DirectLineContext,
+  req: restify.Request,
+  res: restify.Response,
+  conversationId?: string,
+): Promise<TokenClaims | undefined> {
+  const check = await ctx.tokens.verify(bearerToken(req.headers.authorization));
+  if (!check.ok) {
+    if (check.reason === 'missing') sendError(res, 401, 'MissingToken', 'an Authorization: Bearer token is required');
+    else if (check.reason === 'expired') sendError(res, 403, 'TokenExpired', 'the token has expired');
+    else sendError(res, 403, 'InvalidToken', 'the token is not valid');
+    return undefined;
+  }
+  const claims = check.claims;
+  if (conversationId !== undefined && conversationId !== claims.conversationId) {
+    const exists = CONVERSATION_ID.test(conversationId) && (await ctx.conversations.info(conversationId));
+    if (exists) sendError(res, 403, 'WrongConversation', 'the token is for another conversation');
+    else sendError(res, 404, 'ConversationNotFound', 'the conversation does not exist or has ended');
+    return undefined;
+  }
+  if (!(await ctx.conversations.info(claims.conversationId))) {
+    sendError(res, 404, 'ConversationNotFound', 'the conversation does not exist or has ended');
+    return undefined;
+  }
+  return claims;
+}
+
+/** `conversationId`, a fresh `token`, `expires_in` and the `streamUrl` from `watermark` on. */
+async function conversationResponse(ctx: DirectLineContext, req: restify.Request, claims: TokenClaims, watermark?: number) {
+  const { token, expiresIn } = await ctx.tokens.issue(claims.conversationId, claims.userId);
+  const stream = new URL(
+    `${DIRECTLINE_PREFIX}/conversations/${claims.conversationId}/stream`,
+    webSocketOrigin(publicOrigin(req, ctx.config)),
+  );
+  stream.searchParams.set('t', token);
+  if (watermark !== undefined) stream.searchParams.set('watermark', String(watermark));
+  return {
+    conversationId: claims.conversationId,
+    token,
+    expires_in: expiresIn,
+    streamUrl: stream.toString(),
+    referenceGrammarId: '',
+  };
+}
+
+function secretMatches(given: string | undefined, secret: string | undefined): boolean {
+  if (!given || !secret) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(secret);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The Direct Line 3.0 REST API that botframework-directlinejs and Web Chat speak. */
+export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLineContext): void {
+  const { config, conversations, tokens } = ctx;
+  const cors = (req: restify.Request, res: restify.Response) => {
+    applyCors(req, res, ctx.origins);
+  };
+
+  server.opts(`${DIRECTLINE_PREFIX}/*`, async (req: restify.Request, res: restify.Response) => {
+    const allowed = applyCors(req, res, ctx.origins);
+    res.send(allowed ? 204 : 403);
+  });
+
+  // Server to server: the operator's backend may mint tokens with the Direct Line secret.
+  server.post(`${DIRECTLINE_PREFIX}/tokens/generate`, async (req: restify.Request, res: restify.Response) => {
+    cors(req, res);
+    if (!secretMatches(bearerToken(req.headers.authorization), config.DIRECTLINE_SECRET)) {
+      sendError(res, 403, 'InvalidSecret', 'a valid Direct Line secret is required');
+      return;
+    }
+    const body = await readJsonBody(req, MAX_ACTIVITY_BYTES);
+    const parsed = body.ok ? startBodySchema.safeParse(body.value) : undefined;
+    if (!parsed?.success) {
+      sendError(res, 400, 'BadArgument', 'the body must be a JSON object');
+      return;
+    }
+    const opened = await openConversation(conversations, tokens, parsed.data?.locale);
+    res.send(200, { conversationId: opened.conversationId, token: opened.token, expires_in: opened.expiresIn });
+  });
+
+  server.post(`${DIRECTLINE_PREFIX}/tokens/refresh`, async (req: restify.Request, res: restify.Response) => {
+    cors(req, res);
+    const claims = await authorize(ctx, req, res);
+    if (!claims) return;
+    const { token, expiresIn } = await tokens.issue(claims.conversationId, claims.userId);
+    res.send(200, { conversationId: claims.conversationId, token, expires_in: expiresIn });
+  });
+
+  // Start: the token already names the conversation; the first start greets.
+  server.post(`${DIRECTLINE_PREFIX}/conversations`, async (req: restify.Request, res: restify.Response) => {
+    cors(req, res);
+    const claims = await authorize(ctx, req, res);
+    if (!claims) return;
+    const body = await readJsonBody(req, MAX_ACTIVITY_BYTES);
+    const parsed = body.ok ? startBodySchema.safeParse(body.value) : undefined;
+    if (!parsed?.success) {
+      sendError(res, 400, 'BadArgument', 'the body must be a JSON object');
+      return;
+    }
+    const first = await conversations.markStarted(claims.conversationId);
+    if (first) {
+      const info = await conversations.info(claims.conversationId);
+      const locale = parsed.data?.locale ?? info?.locale ?? config.DEFAULT_LOCALE;
+      const joined = joinedActivity(claims.conversationId, claims.userId, locale, config.PUBLIC_BASE_URL);
+      await ctx.adapter.process(joined, (context) => ctx.bot.run(context));
+    }
+    res.send(first ? 201 : 200, await conversationResponse(ctx, req, claims));
+  });
+
+  // Reconnect: a new stream URL that resumes from the watermark.
+  server.get(`${DIRECTLINE_PREFIX}/conversations/:conversationId`, async (req: restify.Request, res: restify.Response) => {
+    cors(req, res);
+    const claims = await authorize(ctx, req, res, req.params.conversationId);
+    if (!claims) return;
+    const watermark = parseWatermark(query(req).get('watermark'));
+    if (watermark === undefined) {
+      sendError(res, 400, 'BadArgument', 'the watermark is not valid');
+      return;
+    }
+    res.send(200, await conversationResponse(ctx, req, claims, watermark));
+  });
+
+  server.get(
+    `${DIRECTLINE_PREFIX}/conversations/:conversationId/activities`,
+    async (req: restify.Request, res: restify.Response) => {
+      cors(req, res);
+      const claims = await authorize(ctx, req, res, req.params.conversationId);
+      if (!claims) return;
+      const watermark = parseWatermark(query(req).get('watermark'));
+      if (watermark === undefined) {
+        sendError(res, 400, 'BadArgument', 'the watermark is not valid');
+        return;
+      }
+      const page = await conversations.since(claims.conversationId, watermark);
+      res.send(200, { activities: page.activities, watermark: String(page.watermark) });
+    },
+  );
+
+  server.post(
+    `${DIRECTLINE_PREFIX}/conversations/:conversationId/activities`,
+    async (req: restify.Request, res: restify.Response) => {
+      cors(req, res);
+      const claims = await authorize(ctx, req, res, req.params.conversationId);
+      if (!claims) return;
+      const body = await readJsonBody(req, MAX_ACTIVITY_BYTES);
+      if (!body.ok) {
+        const tooLarge = body.reason === 'tooLarge';
+        sendError(res, 400, 'BadArgument', tooLarge ? 'the activity is too large' : 'the body is not valid JSON');
+        return;
+      }
+      const parsed = inboundActivitySchema.safeParse(body.value);
+      if (!parsed.success) {
+        sendError(res, 400, 'BadArgument', `the activity is not valid: ${parsed.error.issues[0]?.message ?? ''}`.trim());
+        return;
+      }
+      const inbound = parsed.data;
+      if (inbound.type === 'message' && !inbound.text?.trim() && inbound.value === undefined) {
+        sendError(res, 400, 'BadArgument', 'a message needs text or a value');
+        return;
+      }
+      if (inbound.type === 'event' && !inbound.name) {
+        sendError(res, 400, 'BadArgument', 'an event needs a name');
+        return;
+      }
+      // Typing from the page is acknowledged and dropped: it is not part of the conversation.
+      if (inbound.type === 'typing') {
+        res.send(200, { id: randomUUID() });
+        return;
+      }
+      if (await conversations.isFull(claims.conversationId, MAX_LOG_ACTIVITIES)) {
+        sendError(res, 429, 'ConversationFull', 'this conversation is too long; please start a new one');
+        return;
+      }
+      const activity: Partial<Activity> = {
+        ...inbound,
+        channelId: DIRECTLINE_CHANNEL_ID,
+        serviceUrl: config.PUBLIC_BASE_URL,
+        timestamp: new Date(),
+        conversation: { id: claims.conversationId, isGroup: false, conversationType: 'personal', name: '' },
+        // The token decides who is speaking, whatever the page wrote.
+        from: { id: claims.userId, name: inbound.from?.name ?? '', role: 'user' },
+        recipient: BOT_ACCOUNT,
+      } as Partial<Activity>;
+      const { activity: echoed } = await conversations.append(claims.conversationId, activity);
+      await ctx.adapter.process(echoed, (context) => ctx.bot.run(context));
+      res.send(200, { id: echoed.id });
+    },
+  );
+
+  server.post(
+    `${DIRECTLINE_PREFIX}/conversations/:conversationId/upload`,
+    async (req: restify.Request, res: restify.Response) => {
+      cors(req, res);
+      if (!(await authorize(ctx, req, res, req.params.conversationId))) return;
+      sendError(res, 400, 'BadArgument', 'files are not accepted on this channel');
+    },
+  );
+
+}

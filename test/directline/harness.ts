@@ -1,0 +1,124 @@
+import { type Activity, ActivityHandler, MessageFactory, type TurnContext } from 'botbuilder';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import restify from 'restify';
+import { WebSocket } from 'ws';
+import { registerDirectLine } from '../../src/channels/directline';
+import type { ChannelDeps, ChannelGateway } from '../../src/channels/types';
+import { type Config, testConfig } from '../../src/config';
+import { createLogger } from '../../src/log';
+import { createMetrics } from '../../src/metrics';
+import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
+
+/**
+ * The official client runs in Node as in a browser: XMLHttpRequest from xhr2 (what the
+ * Bot Framework samples use) and WebSocket from ws, set before a DirectLine is built.
+ */
+export function installBrowserGlobals(): void {
+  const require = createRequire(import.meta.url);
+  const g = globalThis as Record<string, unknown>;
+  g.XMLHttpRequest ??= require('xhr2');
+  g.WebSocket ??= WebSocket;
+}
+
+/** A small bot that greets, echoes, and counts what reached it. */
+export class EchoBot extends ActivityHandler {
+  readonly received: Partial<Activity>[] = [];
+
+  constructor() {
+    super();
+    this.onMembersAdded(async (context, next) => {
+      await context.sendActivity(MessageFactory.suggestedActions(['uno', 'dos'], 'Hola, ¿en qué te ayudo?'));
+      await next();
+    });
+    this.onMessage(async (context, next) => {
+      this.received.push(context.activity);
+      await context.sendActivity({ type: 'typing' });
+      await context.sendActivity(`eco: ${context.activity.text ?? ''}`);
+      await next();
+    });
+    this.onEvent(async (context, next) => {
+      this.received.push(context.activity);
+      await next();
+    });
+  }
+}
+
+export interface DirectLineServer {
+  url: string;
+  config: Config;
+  bot: EchoBot;
+  store: MemoryKeyValueStore;
+  gateway: ChannelGateway;
+  /** WebSocket upgrade requests the server received. */
+  upgrades: () => number;
+  close(): Promise<void>;
+}
+
+/** Our Direct Line on 127.0.0.1:<free port> with the echo bot, a memory store and silent logs. */
+export async function startDirectLineServer(
+  env: Partial<Record<keyof Config, string>> = {},
+  options: { keepAliveMs?: number } = {},
+): Promise<DirectLineServer> {
+  const config = testConfig(env);
+  const store = new MemoryKeyValueStore();
+  const bot = new EchoBot();
+  const server = restify.createServer({ handleUncaughtExceptions: false });
+  const deps: ChannelDeps = {
+    config,
+    store,
+    log: createLogger('silent'),
+    metrics: createMetrics(),
+    bot: { run: (context: TurnContext) => bot.run(context) },
+  };
+  const gateway = registerDirectLine(server, deps, options);
+  let upgrades = 0;
+  server.server.on('upgrade', () => upgrades++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    config,
+    bot,
+    store,
+    gateway,
+    upgrades: () => upgrades,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.server.closeAllConnections?.();
+      });
+      await store.close();
+    },
+  };
+}
+
+export interface WebchatToken {
+  conversationId: string;
+  token: string;
+  expiresIn: number;
+  userId: string;
+  domain: string;
+}
+
+/** What the widget page does first: ask our server for a token. */
+export async function requestToken(url: string, headers: Record<string, string> = {}): Promise<WebchatToken> {
+  const res = await fetch(`${url}/api/webchat/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ locale: 'es-EC' }),
+  });
+  if (res.status !== 200) throw new Error(`token request answered ${res.status}`);
+  return (await res.json()) as WebchatToken;
+}
+
+/** Waits until `predicate` holds, polling every 20 ms, at most `timeoutMs`. */
+export async function until<T>(probe: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = probe();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
