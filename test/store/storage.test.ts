@@ -1,0 +1,81 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryStorage } from '../../src/store/memoryStorage';
+import { RedisStorage } from '../../src/store/redisStorage';
+import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix } from '../helpers/redis';
+import { storageContract } from './storageContract';
+
+const redis = await sharedRedis();
+
+describe('MemoryStorage', () => {
+  storageContract(async (ttlMs) => {
+    const storage = new MemoryStorage({ ttlMs });
+    return { storage, dispose: async () => storage.close() };
+  });
+
+  it('forgets an item once its time to live passes on the clock it is given', async () => {
+    let now = 1_000;
+    const storage = new MemoryStorage({ ttlMs: 24 * 3600_000, now: () => now });
+    await storage.write({ conv: { step: 1 } });
+    now += 24 * 3600_000 - 1;
+    expect((await storage.read(['conv'])).conv.step).toBe(1);
+    now += 1;
+    expect(await storage.read(['conv'])).toEqual({});
+    storage.close();
+  });
+});
+
+describe.skipIf(!redis.ok)(`RedisStorage${redis.reason ? ` (skipped: no ${redis.reason})` : ''}`, () => {
+  const client = new Redis(TEST_REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  client.on('error', () => undefined);
+  const prefixes: string[] = [];
+  afterAll(async () => {
+    await Promise.all(prefixes.map((p) => deleteKeys(TEST_REDIS_URL, p)));
+    client.disconnect();
+  });
+
+  const ready = () =>
+    client.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => client.once('ready', () => resolve()));
+
+  storageContract(async (ttlMs) => {
+    await ready();
+    const prefix = uniquePrefix('state');
+    prefixes.push(prefix);
+    return { storage: new RedisStorage(client, { prefix, ttlMs }), dispose: () => deleteKeys(TEST_REDIS_URL, prefix) };
+  });
+
+  it('keeps no conversation id in clear in Redis, and sets the time to live on every item', async () => {
+    await ready();
+    const prefix = uniquePrefix('state');
+    prefixes.push(prefix);
+    const storage = new RedisStorage(client, { prefix, ttlMs: 86_400_000 });
+    await storage.write({ 'whatsapp/conversations/whatsapp:+593991234567/': { step: 1 } });
+    const keys = await client.keys(`${prefix}*`);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).not.toContain('593991234567');
+    const ttl = await client.pttl(keys[0]);
+    expect(ttl).toBeGreaterThan(86_000_000);
+    expect(ttl).toBeLessThanOrEqual(86_400_000);
+  });
+
+  it('shares state between two instances and rejects the slower writer', async () => {
+    await ready();
+    const prefix = uniquePrefix('state');
+    prefixes.push(prefix);
+    const other = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+    other.on('error', () => undefined);
+    try {
+      const instanceA = new RedisStorage(client, { prefix, ttlMs: 60_000 });
+      const instanceB = new RedisStorage(other, { prefix, ttlMs: 60_000 });
+      await instanceA.write({ conv: { step: 'start' } });
+      const seenByA = (await instanceA.read(['conv'])).conv;
+      const seenByB = (await instanceB.read(['conv'])).conv;
+      expect(seenByB).toEqual(seenByA);
+      await instanceB.write({ conv: { ...seenByB, step: 'b' } });
+      await expect(instanceA.write({ conv: { ...seenByA, step: 'a' } })).rejects.toThrow(/eTag conflict/);
+      expect((await instanceA.read(['conv'])).conv.step).toBe('b');
+    } finally {
+      other.disconnect();
+    }
+  });
+});
