@@ -1,0 +1,137 @@
+import {
+  type Activity,
+  ActivityTypes,
+  BotAdapter,
+  type ConversationReference,
+  type ResourceResponse,
+  TurnContext,
+} from 'botbuilder';
+import { type Logger, logTag } from '../../log';
+import type { ChannelGateway } from '../types';
+import { renderActivityText, splitMessage } from './format';
+import { errorCodeLabel, type WhatsAppMetrics } from './metrics';
+import { WHATSAPP_CHANNEL_ID, type WhatsAppSettings } from './settings';
+import type { TwilioClient } from './twilioClient';
+import type { ServiceWindow } from './window';
+
+/**
+ * A message for a person whose last WhatsApp message is older than the service window,
+ * with no approved template configured: WhatsApp would refuse it. The caller (an agent's
+ * console, the key-changed notice) tells its user; `localeKey` names the sentence.
+ */
+export class WhatsAppWindowClosedError extends Error {
+  readonly localeKey = 'whatsapp:windowClosed';
+
+  constructor(readonly hours: number) {
+    super(`the person has not written on WhatsApp in the last ${hours} hours; WhatsApp allows no free-form message now`);
+    this.name = 'WhatsAppWindowClosedError';
+  }
+}
+
+/** Set on a proactive turn outside the window: its messages go as the approved template. */
+const USE_TEMPLATE = Symbol('whatsapp.useTemplate');
+
+const ADDRESS = /^whatsapp:\+\d{6,15}$/;
+
+/** A bot's `delay` activity pauses its replies; bounded so no turn hangs on it. */
+const MAX_DELAY_MS = 3_000;
+
+/**
+ * The Bot Framework side of WhatsApp: activities in from Twilio's webhook, replies out
+ * through the twilio client, one message after another, in order.
+ */
+export class WhatsAppAdapter extends BotAdapter implements ChannelGateway {
+  readonly channelIds = [WHATSAPP_CHANNEL_ID] as const;
+
+  constructor(
+    private readonly client: TwilioClient,
+    private readonly settings: WhatsAppSettings,
+    private readonly window: ServiceWindow,
+    private readonly log: Logger,
+    private readonly metrics: WhatsAppMetrics,
+  ) {
+    super();
+  }
+
+  /** Runs `logic` (the bot) for one message from a person. */
+  async receive(activity: Partial<Activity>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    await this.runMiddleware(new TurnContext(this, activity), logic);
+  }
+
+  async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    const responses: ResourceResponse[] = [];
+    const useTemplate = context.turnState.get(USE_TEMPLATE) === true;
+    for (const activity of activities) {
+      const to = activity.conversation?.id ?? context.activity.conversation?.id ?? '';
+      if (activity.type === 'delay') {
+        const ms = typeof activity.value === 'number' ? Math.min(Math.max(activity.value, 0), MAX_DELAY_MS) : 0;
+        await new Promise((resolve) => setTimeout(resolve, ms));
+      }
+      if (activity.type !== ActivityTypes.Message) {
+        responses.push({ id: '' });
+        continue;
+      }
+      let id = '';
+      for (const body of splitMessage(renderActivityText(activity))) id = await this.send(to, body, useTemplate);
+      responses.push({ id });
+    }
+    return responses;
+  }
+
+  private async send(to: string, body: string, useTemplate: boolean): Promise<string> {
+    if (!ADDRESS.test(to)) throw new Error('not a WhatsApp address');
+    const content = useTemplate
+      ? { contentSid: this.settings.templateSid, contentVariables: JSON.stringify({ 1: body }) }
+      : { body };
+    try {
+      const message = await this.client.messages.create({
+        from: this.settings.from,
+        to,
+        statusCallback: `${this.settings.publicBaseUrl}/api/whatsapp/status`,
+        ...content,
+      });
+      this.metrics.sent.inc({ kind: useTemplate ? 'template' : 'session' });
+      return message.sid;
+    } catch (error) {
+      const { code, status } = (error ?? {}) as { code?: unknown; status?: unknown };
+      const errorCode = errorCodeLabel(code);
+      this.metrics.sendFailures.inc({ error_code: errorCode });
+      this.log.warn(
+        { errorCode, httpStatus: typeof status === 'number' ? status : undefined, recipient: logTag(to, this.settings.secret) },
+        'whatsapp message refused by twilio',
+      );
+      throw error;
+    }
+  }
+
+  async updateActivity(): Promise<void> {
+    throw new Error('WhatsApp messages cannot be edited');
+  }
+
+  async deleteActivity(): Promise<void> {
+    throw new Error('WhatsApp messages cannot be deleted');
+  }
+
+  /**
+   * Sends messages later (key changed, an agent's reply). Inside the service window they go
+   * as ordinary messages; outside it as the approved template when one is configured, and
+   * otherwise nothing is sent and WhatsAppWindowClosedError tells the caller.
+   */
+  async continueConversation(
+    reference: Partial<ConversationReference>,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    const address = reference.conversation?.id ?? '';
+    if (!ADDRESS.test(address)) throw new Error('not a WhatsApp conversation');
+    const open = await this.window.isOpen(address);
+    if (!open && !this.settings.templateSid) throw new WhatsAppWindowClosedError(this.settings.windowMs / 3_600_000);
+    const activity = TurnContext.applyConversationReference(
+      { type: ActivityTypes.Event, name: 'continueConversation' },
+      { ...reference, channelId: WHATSAPP_CHANNEL_ID },
+      true,
+    );
+    const context = new TurnContext(this, activity);
+    if (!open) context.turnState.set(USE_TEMPLATE, true);
+    await this.runMiddleware(context, logic);
+  }
+}

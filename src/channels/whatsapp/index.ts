@@ -1,0 +1,138 @@
+import { type Activity, ActivityTypes, type TurnContext } from 'botbuilder';
+import restify from 'restify';
+import { TurnQueue } from '../../bot/turnQueue';
+import { Texts } from '../../i18n';
+import { logTag } from '../../log';
+import type { ChannelDeps, ChannelGateway } from '../types';
+import { WhatsAppAdapter } from './adapter';
+import { mediaKindOf } from './media';
+import { createWhatsAppMetrics } from './metrics';
+import { WHATSAPP_CHANNEL_ID, whatsappSettings } from './settings';
+import { createTwilioClient } from './twilioClient';
+import {
+  EMPTY_TWIML,
+  type FormParams,
+  type InboundMessage,
+  inboundMessageSchema,
+  parseForm,
+  signatureIsValid,
+  statusCallbackSchema,
+} from './webhook';
+import { ServiceWindow } from './window';
+
+export { WhatsAppAdapter, WhatsAppWindowClosedError } from './adapter';
+export { whatsappConfigured } from './settings';
+
+/** Twilio retries a webhook it thinks failed; one day covers every retry. */
+const DEDUPE_TTL_MS = 24 * 3_600_000;
+const MAX_BODY_BYTES = 64 * 1024;
+const FAILED_STATUSES = new Set(['failed', 'undelivered']);
+
+/**
+ * WhatsApp through Twilio: POST /api/whatsapp (messages) and POST /api/whatsapp/status
+ * (delivery receipts), both signed by Twilio. The webhook is answered at once with empty
+ * TwiML; the turn runs right after, in arrival order per person, and replies go out
+ * through the twilio client.
+ */
+export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): ChannelGateway {
+  const { config, store, log } = deps;
+  const settings = whatsappSettings(config);
+  const texts = new Texts({ phone: config.IESS_PHONE, site: config.IESS_SITE });
+  const metrics = createWhatsAppMetrics(deps.metrics.registry);
+  const window = new ServiceWindow(store, settings.windowMs, settings.secret);
+  const adapter = new WhatsAppAdapter(createTwilioClient(settings), settings, window, log, metrics);
+  const arrivals = new TurnQueue();
+  const readBody = restify.plugins.bodyReader({ maxBodySize: MAX_BODY_BYTES });
+
+  /** The form fields when the request is Twilio's; otherwise answers 403/415 and returns undefined. */
+  function verifiedParams(req: restify.Request, res: restify.Response): FormParams | undefined {
+    const signature = req.header('x-twilio-signature');
+    const refuse = (status: number, result: string) => {
+      metrics.webhooks.inc({ result });
+      res.send(status, { error: result });
+      return undefined;
+    };
+    if (!signature) return refuse(403, 'forbidden');
+    if (req.getContentType() !== 'application/x-www-form-urlencoded') return refuse(415, 'unsupported');
+    const raw = typeof req.body === 'string' ? req.body : Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const params = parseForm(raw);
+    const url = `${settings.publicBaseUrl}${req.url ?? ''}`;
+    if (!signatureIsValid(settings.authToken, signature, url, params)) return refuse(403, 'forbidden');
+    return params;
+  }
+
+  async function handleInbound(message: InboundMessage): Promise<void> {
+    if (!(await store.setIfAbsent(`wa:msg:${message.MessageSid}`, '1', DEDUPE_TTL_MS))) {
+      metrics.webhooks.inc({ result: 'duplicate' });
+      return;
+    }
+    metrics.webhooks.inc({ result: 'accepted' });
+    await window.touch(message.From);
+    const kind = mediaKindOf(message);
+    const text = (message.Body || message.ButtonPayload || message.ButtonText || '').trim();
+    // Media gets a kind line and the flow waits where it was; a caption still runs the turn.
+    // (An empty turn would count as a wrong answer in the current question.)
+    if (!kind && !text) return;
+    await adapter.receive(toActivity(message, text), async (context: TurnContext) => {
+      if (kind) await context.sendActivity(texts.t(settings.locale, `whatsapp:media.${kind}`));
+      if (text) await deps.bot.run(context);
+    });
+  }
+
+  function toActivity(message: InboundMessage, text: string): Partial<Activity> {
+    return {
+      type: ActivityTypes.Message,
+      id: message.MessageSid,
+      text,
+      locale: settings.locale,
+      channelId: WHATSAPP_CHANNEL_ID,
+      serviceUrl: settings.publicBaseUrl,
+      timestamp: new Date(),
+      conversation: { id: message.From, isGroup: false, conversationType: 'personal', name: '' },
+      from: { id: message.From, name: '' },
+      recipient: { id: message.To, name: '' },
+      channelData: { MessageSid: message.MessageSid, NumMedia: message.NumMedia, MessageType: message.MessageType },
+    };
+  }
+
+  server.post('/api/whatsapp', readBody, async (req: restify.Request, res: restify.Response) => {
+    const params = verifiedParams(req, res);
+    if (!params) return;
+    const parsed = inboundMessageSchema.safeParse(params);
+    if (!parsed.success) {
+      metrics.webhooks.inc({ result: 'malformed' });
+      res.send(400, { error: 'not a WhatsApp message webhook' });
+      return;
+    }
+    const message = parsed.data;
+    // The queue slot is taken before answering, so turns keep the order the webhooks came in.
+    arrivals
+      .run(message.From, () => handleInbound(message))
+      .catch((error: Error) =>
+        log.error({ err: { type: error?.name }, sender: logTag(message.From, settings.secret) }, 'whatsapp message not handled'),
+      );
+    res.sendRaw(200, EMPTY_TWIML, { 'Content-Type': 'text/xml' });
+  });
+
+  server.post('/api/whatsapp/status', readBody, async (req: restify.Request, res: restify.Response) => {
+    const params = verifiedParams(req, res);
+    if (!params) return;
+    const parsed = statusCallbackSchema.safeParse(params);
+    if (!parsed.success) {
+      metrics.webhooks.inc({ result: 'malformed' });
+      res.send(400, { error: 'not a message status callback' });
+      return;
+    }
+    const { MessageSid, MessageStatus, ErrorCode, To } = parsed.data;
+    metrics.statuses.inc({ status: MessageStatus, error_code: ErrorCode || 'none' });
+    if (FAILED_STATUSES.has(MessageStatus) || ErrorCode) {
+      log.warn(
+        { messageSid: MessageSid, status: MessageStatus, errorCode: ErrorCode || undefined, recipient: To ? logTag(To, settings.secret) : undefined },
+        'whatsapp delivery failed',
+      );
+    }
+    res.send(204);
+  });
+
+  return adapter;
+}

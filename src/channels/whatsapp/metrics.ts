@@ -1,0 +1,39 @@
+import { Counter, type Registry } from 'prom-client';
+
+/** WhatsApp counters, on the app's registry (served at /metrics). */
+export function createWhatsAppMetrics(registry: Registry) {
+  return {
+    webhooks: new Counter({
+      name: 'iess_whatsapp_webhooks_total',
+      help: 'WhatsApp webhooks by outcome (accepted, duplicate, forbidden, malformed, unsupported)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    sent: new Counter({
+      name: 'iess_whatsapp_messages_sent_total',
+      help: 'WhatsApp messages handed to Twilio, free-form (session) or by template',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    sendFailures: new Counter({
+      name: 'iess_whatsapp_send_failures_total',
+      help: 'WhatsApp messages Twilio refused, by Twilio error code',
+      labelNames: ['error_code'],
+      registers: [registry],
+    }),
+    statuses: new Counter({
+      name: 'iess_whatsapp_message_status_total',
+      help: 'WhatsApp delivery status callbacks, by status and Twilio error code',
+      labelNames: ['status', 'error_code'],
+      registers: [registry],
+    }),
+  };
+}
+
+export type WhatsAppMetrics = ReturnType<typeof createWhatsAppMetrics>;
+
+/** Twilio error codes are numbers; anything else is folded so labels stay few. */
+export function errorCodeLabel(code: unknown): string {
+  const text = String(code ?? '');
+  return /^\d{1,6}$/.test(text) ? text : text ? 'other' : 'none';
+}

@@ -1,0 +1,37 @@
+import type { Config } from '../../config';
+
+export const WHATSAPP_CHANNEL_ID = 'whatsapp';
+
+/** Everything the WhatsApp channel needs from the configuration, checked once. */
+export interface WhatsAppSettings {
+  accountSid: string;
+  authToken: string;
+  from: string;
+  /** Where Twilio reaches us, without a trailing slash (signatures are made over it). */
+  publicBaseUrl: string;
+  apiBaseUrl?: string;
+  templateSid?: string;
+  windowMs: number;
+  locale: Config['DEFAULT_LOCALE'];
+  secret: string;
+}
+
+/** True when the account SID, auth token and sender number are all configured. */
+export function whatsappConfigured(config: Config): boolean {
+  return Boolean(config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_WHATSAPP_FROM);
+}
+
+export function whatsappSettings(config: Config): WhatsAppSettings {
+  if (!whatsappConfigured(config)) throw new Error('WhatsApp needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM');
+  return {
+    accountSid: config.TWILIO_ACCOUNT_SID!,
+    authToken: config.TWILIO_AUTH_TOKEN!,
+    from: config.TWILIO_WHATSAPP_FROM!,
+    publicBaseUrl: config.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    apiBaseUrl: config.TWILIO_API_BASE_URL,
+    templateSid: config.TWILIO_TEMPLATE_SID,
+    windowMs: config.WHATSAPP_WINDOW_HOURS * 3_600_000,
+    locale: config.DEFAULT_LOCALE,
+    secret: config.SERVER_SECRET,
+  };
+}
