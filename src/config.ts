@@ -69,6 +69,14 @@ export const configSchema = z
     DIRECTLINE_TOKEN_TTL_SECONDS: seconds(1800),
     TOKEN_REQUESTS_PER_MINUTE_PER_IP: z.coerce.number().int().positive().default(10),
 
+    // WhatsApp through Twilio: on when the account SID, auth token and sender are all set.
+    TWILIO_ACCOUNT_SID: optionalString,
+    TWILIO_AUTH_TOKEN: optionalString,
+    TWILIO_WHATSAPP_FROM: optionalString.pipe(z.string().regex(/^whatsapp:\+\d{6,15}$/, 'like whatsapp:+14155238886').optional()),
+    TWILIO_API_BASE_URL: optionalUrl,
+    TWILIO_TEMPLATE_SID: optionalString,
+    WHATSAPP_WINDOW_HOURS: z.coerce.number().positive().max(24).default(24),
+
     // Redis (empty = everything in memory).
     REDIS_URL: optionalString,
     REDIS_SENTINELS: optionalString,
@@ -92,6 +100,9 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     if (c.DIRECTORY === 'http' && !c.DIRECTORY_URL)
       ctx.addIssue({ code: 'custom', path: ['DIRECTORY_URL'], message: 'required when DIRECTORY=http' });
+    const twilio = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_WHATSAPP_FROM'] as const;
+    if (twilio.some((k) => c[k]))
+      for (const k of twilio.filter((k) => !c[k])) ctx.addIssue({ code: 'custom', path: [k], message: 'required for WhatsApp (set all three or none)' });
     if (c.WEBCHAT_DIRECTLINE === 'azure' && !c.DIRECTLINE_SECRET)
       ctx.addIssue({ code: 'custom', path: ['DIRECTLINE_SECRET'], message: 'required when WEBCHAT_DIRECTLINE=azure' });
   });
