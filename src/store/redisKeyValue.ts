@@ -66,6 +66,12 @@ export async function guardRedis<T>(operation: Promise<T>): Promise<T> {
 /** Redis wants whole, positive milliseconds. */
 const wholeMs = (ttlMs: number) => Math.max(1, Math.ceil(ttlMs));
 
+/** One subscribed channel: its handlers, and the SUBSCRIBE that set it up. */
+interface Channel {
+  handlers: Set<(message: string) => void>;
+  subscribed: Promise<unknown>;
+}
+
 export interface RedisKeyValueOptions {
   /** Added to every key and channel (REDIS_KEY_PREFIX). */
   prefix: string;
@@ -80,7 +86,7 @@ export class RedisKeyValueStore implements KeyValueStore {
   private readonly scripts: ScriptCommands;
   private readonly prefix: string;
   private subscriber?: Redis | Cluster;
-  private readonly handlers = new Map<string, Set<(message: string) => void>>();
+  private readonly channels = new Map<string, Channel>();
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -152,22 +158,22 @@ export class RedisKeyValueStore implements KeyValueStore {
   async subscribe(channel: string, onMessage: (message: string) => void) {
     const subscriber = await this.readySubscriber();
     const name = this.k(channel);
-    let set = this.handlers.get(name);
-    if (!set) {
-      set = new Set();
-      this.handlers.set(name, set);
-      try {
-        await guardRedis(subscriber.subscribe(name));
-      } catch (err) {
-        this.handlers.delete(name);
-        throw err;
-      }
+    let entry = this.channels.get(name);
+    if (!entry) {
+      const created: Channel = { handlers: new Set(), subscribed: guardRedis(subscriber.subscribe(name)) };
+      created.subscribed.catch(() => {
+        if (this.channels.get(name) === created) this.channels.delete(name);
+      });
+      this.channels.set(name, created);
+      entry = created;
     }
-    set.add(onMessage);
+    // A second subscriber to the same channel also waits until Redis confirmed it.
+    await entry.subscribed;
+    entry.handlers.add(onMessage);
+    const subscribed = entry;
     return async () => {
-      const current = this.handlers.get(name);
-      if (!current?.delete(onMessage) || current.size > 0) return;
-      this.handlers.delete(name);
+      if (!subscribed.handlers.delete(onMessage) || subscribed.handlers.size > 0) return;
+      if (this.channels.get(name) === subscribed) this.channels.delete(name);
       // If Redis is down the channel stays subscribed with no handler: harmless.
       await subscriber.unsubscribe(name).catch(() => undefined);
     };
@@ -178,7 +184,7 @@ export class RedisKeyValueStore implements KeyValueStore {
       const subscriber = this.redis.duplicate();
       watchConnection(subscriber, this.options.log);
       subscriber.on('message', (channel: string, message: string) => {
-        for (const handler of this.handlers.get(channel) ?? []) {
+        for (const handler of this.channels.get(channel)?.handlers ?? []) {
           try {
             handler(message);
           } catch (err) {
@@ -210,7 +216,7 @@ export class RedisKeyValueStore implements KeyValueStore {
   async close() {
     const subscriber = this.subscriber;
     this.subscriber = undefined;
-    this.handlers.clear();
+    this.channels.clear();
     if (subscriber) await closeRedis(subscriber);
   }
 }

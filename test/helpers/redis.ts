@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 
@@ -108,7 +111,10 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
 export class PrivateRedis {
   private process?: ChildProcess;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly cleanup?: () => void,
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -120,14 +126,26 @@ export class PrivateRedis {
     return server;
   }
 
+  /** A Sentinel (its own process, on its own free port) watching this server as `masterName`. */
+  async startSentinel(masterName: string): Promise<PrivateRedis> {
+    const folder = mkdtempSync(join(tmpdir(), 'iess-sentinel-'));
+    const file = join(folder, 'sentinel.conf');
+    const sentinel = new PrivateRedis(await freePort(), () => rmSync(folder, { recursive: true, force: true }));
+    // Sentinel rewrites its configuration file, so it gets a private writable one.
+    writeFileSync(file, [`port ${sentinel.port}`, 'bind 127.0.0.1', `dir ${folder}`,
+      `sentinel monitor ${masterName} 127.0.0.1 ${this.port} 1`, ''].join('\n'));
+    sentinel.args = [file, '--sentinel'];
+    await sentinel.start();
+    return sentinel;
+  }
+
+  private args = ['--save', '', '--appendonly', 'no'];
+
   /** Starts (or starts again) and waits until it answers; throws after 10 s. */
   async start(): Promise<void> {
     if (this.process) return;
-    const child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
+    const args = this.args[0]?.endsWith('.conf') ? this.args : ['--port', String(this.port), '--bind', '127.0.0.1', ...this.args];
+    const child = spawn('redis-server', args, { stdio: 'ignore' });
     child.once('exit', () => {
       if (this.process === child) this.process = undefined;
     });
@@ -147,5 +165,6 @@ export class PrivateRedis {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGKILL');
     await Promise.race([exited, sleep(5000)]);
+    this.cleanup?.();
   }
 }
