@@ -25,6 +25,8 @@ import type { AccountDirectory, Mailer, ResetLinkData } from './recovery/types';
 import { createStores } from './store';
 import { registerNewKeyPage } from './web/newKeyPage';
 import { registerOutboxPage } from './web/outboxPage';
+import { Handoff } from './handoff/service';
+import { registerAgentConsole } from './handoff/console';
 
 /** Parts a test or a tool may replace. */
 export interface AppOverrides {
@@ -74,6 +76,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   gateways.register(registerDirectLine(server, deps));
   if (whatsappConfigured(config)) gateways.register(registerWhatsApp(server, deps));
 
+  // Human handoff: tickets, the relay while an agent serves, the transcript, the console.
+  const handoff = new Handoff({ config, store: stores.kv, texts, log, metrics, progress: services.progress, gateways, bot });
+  bot.recorder = { attach: (context) => handoff.attachRecorder(context) };
+  bot.interceptor = handoff;
+  if (handoff.enabled) services.handoff = handoff.open;
+  await registerAgentConsole(server, { config, handoff, texts, log, redis: stores.redis });
+
   /** Tells the chat, in its own language, that the key changed. */
   const onKeyChanged = async (data: ResetLinkData) => {
     metrics.keysChanged.inc({ kind: data.kind });
@@ -113,6 +122,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     services,
     stores,
     gateways,
+    handoff,
     directory,
     log,
     /** Listens on PORT (0 = any free port) and returns the base URL. */

@@ -88,6 +88,15 @@ export const configSchema = z
     REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
     CONVERSATION_LOCK_TTL_MS: z.coerce.number().int().positive().default(30_000),
     CONVERSATION_LOCK_WAIT_MS: z.coerce.number().int().positive().default(10_000),
+
+    // Human handoff: the agent console (console) or the Bot Framework handoff event on Azure channels (event).
+    HANDOFF_MODE: z.enum(['console', 'event']).default('console'),
+    HANDOFF_WEBHOOK_URL: optionalUrl,
+    HANDOFF_WEBHOOK_SECRET: optionalString,
+    AGENTS: optionalString,
+    SERVICE_HOURS: z.string().default('mon-fri 08:00-16:30'),
+    TIMEZONE: z.string().default('America/Guayaquil'),
+    AGENT_SESSION_TTL_SECONDS: seconds(8 * 3600),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV !== 'production') return;
@@ -105,6 +114,8 @@ export const configSchema = z
       for (const k of twilio.filter((k) => !c[k])) ctx.addIssue({ code: 'custom', path: [k], message: 'required for WhatsApp (set all three or none)' });
     if (c.WEBCHAT_DIRECTLINE === 'azure' && !c.DIRECTLINE_SECRET)
       ctx.addIssue({ code: 'custom', path: ['DIRECTLINE_SECRET'], message: 'required when WEBCHAT_DIRECTLINE=azure' });
+    if (c.HANDOFF_WEBHOOK_URL && (c.HANDOFF_WEBHOOK_SECRET ?? '').length < 32)
+      ctx.addIssue({ code: 'custom', path: ['HANDOFF_WEBHOOK_SECRET'], message: 'a secret of 32+ characters is required with HANDOFF_WEBHOOK_URL' });
   });
 
 export type Config = z.infer<typeof configSchema>;

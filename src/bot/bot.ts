@@ -23,6 +23,12 @@ export interface TurnInterceptor {
   intercept(context: TurnContext): Promise<boolean>;
 }
 
+/** Keeps what is said in a conversation (redacted) for the agent who may take it over. */
+export interface TurnRecorder {
+  /** Called at the start of every turn, before anything is sent. */
+  attach(context: TurnContext): Promise<void>;
+}
+
 /**
  * The bot: one turn at a time per conversation, the dialogs for messages, state saved
  * after every turn, and a kind answer instead of a crash when something fails.
@@ -32,6 +38,7 @@ export class RecoveryBot extends ActivityHandler {
   private readonly flags: StatePropertyAccessor<ConversationFlags>;
   private readonly dialogs: DialogSet;
   interceptor?: TurnInterceptor;
+  recorder?: TurnRecorder;
 
   constructor(
     private readonly state: ConversationState,
@@ -66,6 +73,7 @@ export class RecoveryBot extends ActivityHandler {
     try {
       await this.queue.run(conversationId, async () => {
         try {
+          await this.recorder?.attach(context);
           await super.run(context);
         } finally {
           await this.state.saveChanges(context);
@@ -82,6 +90,7 @@ export class RecoveryBot extends ActivityHandler {
   async continueWith(context: TurnContext, logic: (context: TurnContext) => Promise<void>): Promise<void> {
     const conversationId = context.activity.conversation?.id ?? 'unknown';
     await this.queue.run(conversationId, async () => {
+      await this.recorder?.attach(context);
       await logic(context);
       await this.state.saveChanges(context);
     });
@@ -90,6 +99,12 @@ export class RecoveryBot extends ActivityHandler {
   /** Forgets where the dialogs were, so the next message starts from the menu. */
   async resetDialogs(context: TurnContext): Promise<void> {
     await this.dialogState.delete(context);
+  }
+
+  /** Starts the conversation over from the menu (after an agent hands it back). */
+  async greetAgain(context: TurnContext): Promise<void> {
+    await this.resetDialogs(context);
+    await this.runDialogs(context);
   }
 
   private async onUserMessage(context: TurnContext): Promise<void> {

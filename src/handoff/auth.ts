@@ -1,0 +1,168 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Cluster, Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { z } from 'zod';
+import type { Config } from '../config';
+import type { KeyValueStore } from '../store/keyValue';
+import { type Agent, agentNamed } from './agents';
+
+/**
+ * Agent sessions: a random id in an HttpOnly, SameSite=Strict cookie (Secure when the
+ * public address is https), stored hashed with a per-session CSRF token. State-changing
+ * requests must come from our own origin, carry the CSRF token, and a request id that is
+ * accepted only once (a captured request cannot be replayed).
+ */
+
+export interface AgentSession {
+  agent: Agent;
+  csrf: string;
+}
+
+const sessionSchema = z.object({ agent: z.string(), csrf: z.string() });
+const requestIdSchema = z.string().regex(/^[A-Za-z0-9-]{16,64}$/);
+
+const hashId = (id: string) => createHash('sha256').update(id).digest('hex');
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export type Verdict = { ok: true; session: AgentSession; sessionId: string } | { ok: false; status: 401 | 403 };
+
+export class AgentAuth {
+  readonly cookieName: string;
+  private readonly secure: boolean;
+  private readonly ttlMs: number;
+  private readonly publicOrigin: string;
+
+  constructor(
+    private readonly store: KeyValueStore,
+    config: Config,
+  ) {
+    this.secure = config.PUBLIC_BASE_URL.startsWith('https://');
+    // __Host- makes browsers refuse the cookie unless Secure, host-only and Path=/.
+    this.cookieName = this.secure ? '__Host-iess_agent' : 'iess_agent';
+    this.ttlMs = config.AGENT_SESSION_TTL_SECONDS * 1000;
+    this.publicOrigin = new URL(config.PUBLIC_BASE_URL).origin;
+  }
+
+  async create(agent: Agent): Promise<{ sessionId: string; session: AgentSession }> {
+    const sessionId = randomBytes(32).toString('base64url');
+    const session = { agent, csrf: randomBytes(32).toString('base64url') };
+    await this.store.set(`handoff:session:${hashId(sessionId)}`, JSON.stringify({ agent: agent.name, csrf: session.csrf }), this.ttlMs);
+    return { sessionId, session };
+  }
+
+  async destroy(sessionId: string): Promise<void> {
+    await this.store.delete(`handoff:session:${hashId(sessionId)}`);
+  }
+
+  cookie(sessionId: string): string {
+    const parts = [`${this.cookieName}=${sessionId}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${Math.floor(this.ttlMs / 1000)}`];
+    if (this.secure) parts.push('Secure');
+    return parts.join('; ');
+  }
+
+  clearCookie(): string {
+    return [`${this.cookieName}=`, 'Path=/', 'HttpOnly', 'SameSite=Strict', 'Max-Age=0', ...(this.secure ? ['Secure'] : [])].join('; ');
+  }
+
+  private sessionIdOf(req: IncomingMessage): string | undefined {
+    for (const part of (header(req, 'cookie') ?? '').split(';')) {
+      const [name, ...rest] = part.trim().split('=');
+      if (name === this.cookieName) {
+        const value = rest.join('=');
+        return /^[A-Za-z0-9_-]{43}$/.test(value) ? value : undefined;
+      }
+    }
+    return undefined;
+  }
+
+  /** Same-origin check from the browser's own headers (Origin, Sec-Fetch-Site). */
+  sameOrigin(req: IncomingMessage, requireOrigin: boolean): boolean {
+    const site = header(req, 'sec-fetch-site');
+    if (site && site !== 'same-origin') return false;
+    const origin = header(req, 'origin');
+    if (!origin) return !requireOrigin;
+    if (origin === this.publicOrigin) return true;
+    try {
+      return new URL(origin).host === header(req, 'host');
+    } catch {
+      return false;
+    }
+  }
+
+  /** Reads requests (GET): a valid session, not from another site. */
+  async forRead(req: IncomingMessage): Promise<Verdict> {
+    if (!this.sameOrigin(req, false)) return { ok: false, status: 403 };
+    return this.session(req);
+  }
+
+  /** Changing requests (POST): session, our origin, CSRF token, a request id never seen before. */
+  async forWrite(req: IncomingMessage): Promise<Verdict> {
+    const verdict = await this.session(req);
+    if (!verdict.ok) return verdict;
+    if (!this.sameOrigin(req, true)) return { ok: false, status: 403 };
+    if (!sameSecret(header(req, 'x-csrf-token') ?? '', verdict.session.csrf)) return { ok: false, status: 403 };
+    const requestId = requestIdSchema.safeParse(header(req, 'x-request-id'));
+    if (!requestId.success) return { ok: false, status: 403 };
+    const fresh = await this.store.setIfAbsent(
+      `handoff:request:${hashId(verdict.sessionId)}:${requestId.data}`,
+      '1',
+      this.ttlMs,
+    );
+    return fresh ? verdict : { ok: false, status: 403 };
+  }
+
+  private async session(req: IncomingMessage): Promise<Verdict> {
+    const sessionId = this.sessionIdOf(req);
+    if (!sessionId) return { ok: false, status: 401 };
+    let raw: unknown;
+    try {
+      raw = JSON.parse((await this.store.get(`handoff:session:${hashId(sessionId)}`)) ?? 'null');
+    } catch {
+      raw = null;
+    }
+    const parsed = sessionSchema.safeParse(raw);
+    if (!parsed.success) return { ok: false, status: 401 };
+    return { ok: true, sessionId, session: { agent: agentNamed(parsed.data.agent), csrf: parsed.data.csrf } };
+  }
+}
+
+/** Login attempts: per address and per user name, in Redis when configured (shared by instances). */
+export class LoginLimiter {
+  private readonly byAddress: RateLimiterAbstract;
+  private readonly byName: RateLimiterAbstract;
+
+  constructor(redis: Redis | Cluster | undefined, prefix: string) {
+    const make = (keyPrefix: string, points: number) =>
+      redis
+        ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}${keyPrefix}`, points, duration: 15 * 60 })
+        : new RateLimiterMemory({ keyPrefix, points, duration: 15 * 60 });
+    this.byAddress = make('agent-login-ip', 20);
+    this.byName = make('agent-login-name', 5);
+  }
+
+  /** False when either limit is used up (or the shared store fails: refuse rather than allow guessing). */
+  async allow(address: string, name: string): Promise<boolean> {
+    try {
+      await this.byAddress.consume(address);
+      await this.byName.consume(createHash('sha256').update(name.toLowerCase()).digest('hex'));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async forgive(name: string): Promise<void> {
+    await this.byName.delete(createHash('sha256').update(name.toLowerCase()).digest('hex')).catch(() => undefined);
+  }
+}

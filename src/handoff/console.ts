@@ -1,0 +1,278 @@
+import { readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { Cluster, Redis } from 'ioredis';
+import restify from 'restify';
+import { z } from 'zod';
+import type { Config } from '../config';
+import { LOCALES, type Texts } from '../i18n';
+import type { Logger } from '../log';
+import { AgentAuth, type AgentSession, LoginLimiter } from './auth';
+import type { Handoff } from './service';
+import type { TicketView } from './tickets';
+
+const WEB_DIR = join(__dirname, '..', 'web');
+const STATIC: Record<string, { file: string; type: string }> = {
+  '/agent': { file: 'agent.html', type: 'text/html; charset=utf-8' },
+  '/agent/app.js': { file: 'agent/app.js', type: 'text/javascript; charset=utf-8' },
+  '/agent/app.css': { file: 'agent/app.css', type: 'text/css; charset=utf-8' },
+};
+
+/** Only our own files: no inline code, no other origin, no framing. */
+const CONSOLE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const KEEPALIVE_MS = 25_000;
+const MAX_BODY = 16 * 1024;
+
+const loginSchema = z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(256) });
+const messageSchema = z.object({ text: z.string().trim().min(1).max(2000) });
+const ticketIdSchema = z.string().uuid();
+
+export interface AgentConsoleDeps {
+  config: Config;
+  handoff: Handoff;
+  texts: Texts;
+  log: Logger;
+  redis?: Redis | Cluster;
+}
+
+function secureHeaders(res: restify.Response) {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Content-Security-Policy', CONSOLE_CSP);
+}
+
+function json(res: restify.Response, status: number, body: unknown) {
+  secureHeaders(res);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.sendRaw(status, JSON.stringify(body));
+}
+
+/** What the console may see of a ticket: no conversation reference (ids, phone numbers). */
+export function publicTicket(ticket: TicketView, position?: number) {
+  return {
+    id: ticket.id,
+    channel: ticket.channelId,
+    reason: ticket.reason,
+    locale: ticket.locale,
+    summary: ticket.summary,
+    status: ticket.status,
+    agent: ticket.agent,
+    external: ticket.external ?? false,
+    openedAt: ticket.openedAt,
+    claimedAt: ticket.claimedAt,
+    closedAt: ticket.closedAt,
+    position,
+  };
+}
+
+/** The agent console at /agent and its JSON + Server-Sent Events API under /agent/api. */
+export async function registerAgentConsole(server: restify.Server, deps: AgentConsoleDeps): Promise<void> {
+  const { config, handoff, texts, log } = deps;
+  const auth = new AgentAuth(handoffStore(handoff), config);
+  const limiter = new LoginLimiter(deps.redis, config.REDIS_KEY_PREFIX);
+  const files = new Map(Object.entries(STATIC).map(([path, f]) => [path, { body: readFileSync(join(WEB_DIR, f.file)), type: f.type }]));
+  const body = restify.plugins.bodyParser({ maxBodySize: MAX_BODY, mapParams: false, rejectUnknown: true });
+
+  for (const [path, file] of files) {
+    server.get(path, (_req: restify.Request, res: restify.Response) => {
+      secureHeaders(res);
+      res.setHeader('Content-Type', file.type);
+      res.sendRaw(200, file.body);
+    });
+  }
+
+  server.get('/agent/texts', (req: restify.Request, res: restify.Response) => {
+    const lang = new URL(req.url ?? '/', 'http://x').searchParams.get('lang');
+    const locale = LOCALES.find((l) => l === lang) ?? config.DEFAULT_LOCALE;
+    const console = texts.t(locale, 'handoff:console', { returnObjects: true });
+    const reasons = texts.t(locale, 'handoff:reasons', { returnObjects: true });
+    json(res, 200, { locale, console, reasons });
+  });
+
+  /** Runs a handler only for a signed-in agent; otherwise 401/403 with nothing else said. */
+  const guarded =
+    (mode: 'read' | 'write', handler: (req: restify.Request, res: restify.Response, session: AgentSession, sessionId: string) => Promise<void>) =>
+    async (req: restify.Request, res: restify.Response) => {
+      try {
+        const verdict = mode === 'read' ? await auth.forRead(req) : await auth.forWrite(req);
+        if (!verdict.ok) return json(res, verdict.status, { error: verdict.status === 401 ? 'unauthorized' : 'forbidden' });
+        await handler(req, res, verdict.session, verdict.sessionId);
+      } catch (err) {
+        log.warn({ err: { type: (err as Error).name } }, 'agent console request failed');
+        if (!res.headersSent) json(res, 500, { error: 'unknown' });
+      }
+    };
+
+  const ticketIdOf = (req: restify.Request) => ticketIdSchema.safeParse(req.params?.id);
+
+  server.post('/agent/api/login', body, async (req: restify.Request, res: restify.Response) => {
+    try {
+      if (!auth.sameOrigin(req, true)) return json(res, 403, { error: 'forbidden' });
+      const parsed = loginSchema.safeParse(req.body);
+      if (!parsed.success) return json(res, 400, { error: 'bad_request' });
+      const { name, password } = parsed.data;
+      if (!(await limiter.allow(req.socket.remoteAddress ?? 'unknown', name))) return json(res, 429, { error: 'limited' });
+      const agent = await handoff.agents.check(name, password);
+      if (!agent) return json(res, 401, { error: 'login_failed' });
+      await limiter.forgive(name);
+      const { sessionId, session } = await auth.create(agent);
+      res.setHeader('Set-Cookie', auth.cookie(sessionId));
+      log.info({ agent: agent.name }, 'agent signed in');
+      json(res, 200, { agent: agent.displayName, csrf: session.csrf });
+    } catch (err) {
+      log.warn({ err: { type: (err as Error).name } }, 'agent login failed');
+      json(res, 500, { error: 'unknown' });
+    }
+  });
+
+  server.post(
+    '/agent/api/logout',
+    guarded('write', async (_req, res, _session, sessionId) => {
+      await auth.destroy(sessionId);
+      res.setHeader('Set-Cookie', auth.clearCookie());
+      json(res, 200, { ok: true });
+    }),
+  );
+
+  server.get(
+    '/agent/api/session',
+    guarded('read', async (_req, res, session) => json(res, 200, { agent: session.agent.displayName, csrf: session.csrf })),
+  );
+
+  server.get(
+    '/agent/api/tickets',
+    guarded('read', async (_req, res) => {
+      const open = await handoff.tickets.listOpen();
+      let place = 0;
+      const tickets = open
+        .filter((t) => !t.external)
+        .map((t) => publicTicket(t, t.status === 'waiting' ? ++place : undefined));
+      json(res, 200, { tickets });
+    }),
+  );
+
+  server.get(
+    '/agent/api/tickets/:id',
+    guarded('read', async (req, res) => {
+      const id = ticketIdOf(req);
+      const detail = id.success ? await handoff.detail(id.data) : undefined;
+      if (!detail) return json(res, 404, { error: 'missing' });
+      json(res, 200, {
+        ticket: publicTicket(detail.ticket, detail.position),
+        transcript: detail.transcript,
+        windowClosed: detail.windowClosed,
+      });
+    }),
+  );
+
+  server.post(
+    '/agent/api/tickets/:id/claim',
+    body,
+    guarded('write', async (req, res, session) => {
+      const id = ticketIdOf(req);
+      if (!id.success) return json(res, 404, { error: 'missing' });
+      const result = await handoff.claim(id.data, session.agent);
+      switch (result.result) {
+        case 'claimed':
+          return json(res, 200, { ticket: publicTicket(result.ticket), notified: result.notified });
+        case 'taken':
+          return json(res, 409, { error: 'taken', agent: result.agent === session.agent.name ? session.agent.displayName : displayName(result.agent) });
+        case 'closed':
+          return json(res, 409, { error: 'closed' });
+        default:
+          return json(res, 404, { error: 'missing' });
+      }
+    }),
+  );
+
+  server.post(
+    '/agent/api/tickets/:id/messages',
+    body,
+    guarded('write', async (req, res, session) => {
+      const id = ticketIdOf(req);
+      if (!id.success) return json(res, 404, { error: 'missing' });
+      const message = messageSchema.safeParse(req.body);
+      if (!message.success) return json(res, 400, { error: 'bad_request' });
+      const result = await handoff.send(id.data, session.agent, message.data.text);
+      const status = { sent: 200, missing: 404, closed: 409, not_claimed: 409, not_yours: 403, window_closed: 409, failed: 502 }[result];
+      json(res, status, result === 'sent' ? { ok: true } : { error: result });
+    }),
+  );
+
+  server.post(
+    '/agent/api/tickets/:id/close',
+    body,
+    guarded('write', async (req, res, session) => {
+      const id = ticketIdOf(req);
+      if (!id.success) return json(res, 404, { error: 'missing' });
+      const result = await handoff.close(id.data, session.agent);
+      const status = { closed: 200, already: 409, missing: 404, not_yours: 403 }[result];
+      json(res, status, result === 'closed' ? { ok: true } : { error: result === 'already' ? 'closed' : result });
+    }),
+  );
+
+  // Live updates: every change of the queue and every message, pushed to the open consoles.
+  server.get('/agent/api/events', async (req: restify.Request, res: restify.Response) => {
+    const verdict = await auth.forRead(req).catch(() => ({ ok: false as const, status: 401 as const }));
+    if (!verdict.ok) return json(res, verdict.status, { error: verdict.status === 401 ? 'unauthorized' : 'forbidden' });
+    const raw = res as unknown as ServerResponse;
+    raw.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    raw.write('retry: 3000\n\n');
+    let unsubscribe: (() => Promise<void>) | undefined;
+    let closed = false;
+    const stop = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(keepAlive);
+      void unsubscribe?.().catch(() => undefined);
+      raw.end();
+    };
+    const keepAlive = setInterval(async () => {
+      // A session that ended (logout, expiry) ends its stream too.
+      const still = await auth.forRead(req).catch(() => ({ ok: false }));
+      if (!still.ok) {
+        raw.write('event: session\ndata: {}\n\n');
+        return stop();
+      }
+      raw.write(': keep-alive\n\n');
+    }, KEEPALIVE_MS);
+    req.on('close', stop);
+    try {
+      unsubscribe = await handoff.tickets.subscribe((event) => {
+        if (!closed) raw.write(`data: ${JSON.stringify(event)}\n\n`);
+      });
+      if (closed) void unsubscribe().catch(() => undefined);
+      else raw.write('data: {"type":"ready"}\n\n');
+    } catch (err) {
+      log.warn({ err: { type: (err as Error).name } }, 'agent event stream could not subscribe');
+      stop();
+    }
+  });
+}
+
+function displayName(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** The store the tickets live in (sessions share it, so they work across instances). */
+function handoffStore(handoff: Handoff) {
+  return handoff.store;
+}

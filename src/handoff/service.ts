@@ -1,0 +1,376 @@
+import {
+  type Activity,
+  ActivityTypes,
+  CloudAdapterBase,
+  type ConversationReference,
+  EventFactory,
+  TurnContext,
+} from 'botbuilder';
+import type { Progress } from '../../dialogs/progress';
+import { type Config, ConfigError } from '../config';
+import { type Locale, type Texts, pickLocale } from '../i18n';
+import type { Logger } from '../log';
+import type { Metrics } from '../metrics';
+import type { KeyValueStore } from '../store/keyValue';
+import { type Agent, AgentDirectory } from './agents';
+import { ServiceHours, ServiceHoursError } from './hours';
+import { createHandoffMetrics, type HandoffMetrics } from './metrics';
+import { type ClaimResult, type TicketStatus, TicketStore, type TicketView, type TranscriptEntry } from './tickets';
+import { createWebhookSender, type WebhookSender } from './webhook';
+
+/** Turn-state keys: the open ticket of this turn, the agent speaking, the user's recorded message. */
+const TICKET_ID = Symbol('handoffTicket');
+const SPEAKING_AGENT = Symbol('handoffAgent');
+const USER_ENTRY = Symbol('handoffUserEntry');
+
+/** WhatsApp lets a business write freely only within 24 hours of the person's last message. */
+export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
+
+export interface HandoffDeps {
+  config: Config;
+  store: KeyValueStore;
+  texts: Texts;
+  log: Logger;
+  metrics: Metrics;
+  progress: { get(context: TurnContext): Promise<Progress> };
+  gateways: {
+    continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
+  };
+  bot: {
+    continueWith(context: TurnContext, logic: (context: TurnContext) => Promise<void>): Promise<void>;
+    resetDialogs(context: TurnContext): Promise<void>;
+    greetAgain(context: TurnContext): Promise<void>;
+  };
+  now?: () => number;
+}
+
+export type SendResult = 'sent' | 'missing' | 'closed' | 'not_claimed' | 'not_yours' | 'window_closed' | 'failed';
+
+/** The agent-facing view of one ticket. */
+export interface TicketDetail {
+  ticket: TicketView;
+  transcript: TranscriptEntry[];
+  position?: number;
+  /** WhatsApp only: the person wrote more than 24 hours ago, free text cannot be delivered. */
+  windowClosed: boolean;
+}
+
+/**
+ * Human handoff: opens tickets when the dialogs give up or the person asks, relays the
+ * person's messages to the agent while a ticket is open, and gives the conversation back
+ * to the bot when the agent closes it or the person writes "cancelar".
+ */
+export class Handoff {
+  readonly tickets: TicketStore;
+  readonly agents: AgentDirectory;
+  readonly hours: ServiceHours;
+  readonly metrics: HandoffMetrics;
+  private readonly webhook?: WebhookSender;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: HandoffDeps) {
+    const { config } = deps;
+    this.now = deps.now ?? Date.now;
+    this.tickets = new TicketStore({
+      store: deps.store,
+      secret: config.SERVER_SECRET,
+      keepMs: config.TRANSCRIPT_TTL_SECONDS * 1000,
+      openMs: config.STATE_TTL_SECONDS * 1000,
+      now: this.now,
+    });
+    try {
+      this.agents = new AgentDirectory(config.AGENTS);
+      this.hours = ServiceHours.parse(config.SERVICE_HOURS, config.TIMEZONE);
+    } catch (err) {
+      const name = err instanceof ServiceHoursError ? 'SERVICE_HOURS' : 'AGENTS';
+      throw new ConfigError(`Invalid configuration:\n  ${name}: ${(err as Error).message}`);
+    }
+    this.metrics = createHandoffMetrics(deps.metrics, async () =>
+      (await this.tickets.listOpen()).filter((t) => t.status === 'waiting').length,
+    );
+    if (config.HANDOFF_WEBHOOK_URL && config.HANDOFF_WEBHOOK_SECRET)
+      this.webhook = createWebhookSender(config.HANDOFF_WEBHOOK_URL, config.HANDOFF_WEBHOOK_SECRET, deps.log);
+  }
+
+  /** The shared store (agent sessions live there too). */
+  get store(): KeyValueStore {
+    return this.deps.store;
+  }
+
+  /** True when a person can be handed to someone at all (agents configured, or a contact centre). */
+  get enabled(): boolean {
+    return this.agents.size > 0 || this.deps.config.HANDOFF_MODE === 'event';
+  }
+
+  private locale(context: TurnContext): Locale {
+    return pickLocale(context.activity.locale, this.deps.config.DEFAULT_LOCALE);
+  }
+
+  private t(locale: Locale, key: string, vars?: Record<string, unknown>): string {
+    return this.deps.texts.t(locale, `handoff:${key}`, vars);
+  }
+
+  /** Azure Bot Service channels arrive through the CloudAdapter; ours have their own adapters. */
+  private onAzureChannel(context: TurnContext): boolean {
+    return context.adapter instanceof CloudAdapterBase;
+  }
+
+  // ---- The transcript: every message in and out, redacted before it is stored. ----
+
+  /** Records the person's message and hooks the turn's replies; call at the start of every turn. */
+  async attachRecorder(context: TurnContext): Promise<void> {
+    const { channelId, conversation } = context.activity;
+    if (!channelId || !conversation?.id) return;
+    const key = this.tickets.conversationKey(channelId, conversation.id);
+    const activity = context.activity;
+    if (activity.type === ActivityTypes.Message && activity.text?.trim()) {
+      const entry = await this.safely(() => this.tickets.record(key, { at: this.now(), from: 'user', text: activity.text! }));
+      if (entry) context.turnState.set(USER_ENTRY, entry);
+    }
+    context.onSendActivities(async (ctx, activities, next) => {
+      const responses = await next();
+      for (const sent of activities) {
+        const text = readableText(sent);
+        if (sent.type !== ActivityTypes.Message || !text) continue;
+        const agent = ctx.turnState.get(SPEAKING_AGENT) as Agent | undefined;
+        const entry = await this.safely(() =>
+          this.tickets.record(key, { at: this.now(), from: agent ? 'agent' : 'bot', text, agent: agent?.displayName }),
+        );
+        const ticketId = ctx.turnState.get(TICKET_ID) as string | undefined;
+        if (entry && ticketId) await this.safely(() => this.tickets.publish({ type: 'entry', ticketId, entry }));
+      }
+      return responses;
+    });
+  }
+
+  /** Transcript trouble must never cost the person their answer. */
+  private async safely<T>(work: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await work();
+    } catch (err) {
+      this.deps.log.warn({ err: { type: (err as Error).name } }, 'handoff transcript not recorded');
+      return undefined;
+    }
+  }
+
+  // ---- The person's side. ----
+
+  /** DialogServices.handoff: opens a ticket; false when nobody can take it (the bot explains other ways). */
+  open = async (context: TurnContext, reason: string): Promise<boolean> => {
+    const external = this.deps.config.HANDOFF_MODE === 'event' && this.onAzureChannel(context);
+    if (!external && this.agents.size === 0) return false;
+    const { channelId, conversation } = context.activity;
+    if (!channelId || !conversation?.id) return false;
+    const locale = this.locale(context);
+    const progress = await this.deps.progress.get(context);
+    const { ticket, created } = await this.tickets.open({
+      channelId,
+      conversationId: conversation.id,
+      reference: { ...TurnContext.getConversationReference(context.activity), locale: context.activity.locale } as Record<string, unknown>,
+      locale,
+      reason,
+      summary: {
+        profile: progress.profile,
+        maskedNumber: progress.maskedNumber,
+        step: progress.step,
+        failures: progress.failures.slice(-5),
+      },
+      external,
+    });
+    context.turnState.set(TICKET_ID, ticket.id);
+    if (created) {
+      this.metrics.opened.inc({ reason, channel: channelId });
+      this.deps.log.info({ ticket: ticket.id, reason, channel: channelId }, 'handoff ticket opened');
+      void this.notifyWebhook(ticket);
+    }
+    if (external) {
+      await context.sendActivity(await this.handoffEvent(context, ticket));
+      await context.sendActivity(this.t(locale, 'openedExternal'));
+      return true;
+    }
+    await context.sendActivity(this.t(locale, 'opened', { position: await this.tickets.position(ticket.id) }));
+    if (!this.hours.isOpen(new Date(this.now()))) await context.sendActivity(this.closedNowText(locale));
+    await context.sendActivity(this.t(locale, 'cancelHint'));
+    return true;
+  };
+
+  /** Bot Framework's standard handoff initiation, for the operator's contact centre. */
+  private async handoffEvent(context: TurnContext, ticket: TicketView): Promise<Partial<Activity>> {
+    const entries = await this.tickets.transcript(ticket);
+    const activities = entries.map((e) => ({
+      type: ActivityTypes.Message,
+      text: e.text,
+      timestamp: new Date(e.at),
+      from: { id: e.from, name: e.agent ?? e.from, role: e.from === 'user' ? 'user' : 'bot' },
+    })) as Activity[];
+    return EventFactory.createHandoffInitiation(
+      context,
+      { ticketId: ticket.id, reason: ticket.reason, summary: ticket.summary },
+      { activities },
+    );
+  }
+
+  private async notifyWebhook(ticket: TicketView): Promise<void> {
+    if (!this.webhook) return;
+    const transcript = await this.tickets.transcript(ticket).catch(() => []);
+    const base = this.deps.config.PUBLIC_BASE_URL.replace(/\/+$/, '');
+    await this.webhook.send({
+      event: 'handoff.ticket_opened',
+      ticket: {
+        id: ticket.id,
+        channel: ticket.channelId,
+        reason: ticket.reason,
+        locale: ticket.locale,
+        openedAt: new Date(ticket.openedAt).toISOString(),
+        summary: ticket.summary,
+        consoleUrl: `${base}/agent#${ticket.id}`,
+      },
+      transcript: transcript.map((e) => ({ at: new Date(e.at).toISOString(), from: e.from, agent: e.agent, text: e.text })),
+    });
+  }
+
+  /** "Agents are back on Monday at 08:00; meanwhile …" */
+  closedNowText(locale: Locale): string {
+    const days = this.deps.texts.list(locale, 'handoff:days');
+    const next = this.hours.nextOpening(new Date(this.now()));
+    const back = next
+      ? next.today
+        ? this.t(locale, 'backToday', { time: next.time })
+        : this.t(locale, 'backOn', { day: days[next.day], time: next.time })
+      : '';
+    const hours = this.hours
+      .describe()
+      .map((w) => {
+        const contiguous = w.days.length > 2 && w.days.every((d, i) => i === 0 || d === w.days[i - 1] + 1);
+        const dayText = contiguous
+          ? this.t(locale, 'dayRange', { from: days[w.days[0]], to: days[w.days[w.days.length - 1]] })
+          : w.days.map((d) => days[d]).join(', ');
+        return this.t(locale, 'hoursWindow', { days: dayText, from: w.from, to: w.to });
+      })
+      .join('; ');
+    return this.t(locale, 'closedNow', { hours, back });
+  }
+
+  private isCancel(locale: Locale, text: string): boolean {
+    const said = text.trim().toLowerCase().replace(/[.!¡¿?«»"]/g, '').trim();
+    return this.deps.texts.list(locale, 'handoff:cancelWords').includes(said);
+  }
+
+  /** TurnInterceptor: while a ticket is open, the person's messages belong to the agent. */
+  async intercept(context: TurnContext): Promise<boolean> {
+    if (context.activity.type !== ActivityTypes.Message) return false;
+    const { channelId, conversation } = context.activity;
+    if (!channelId || !conversation?.id) return false;
+    const ticket = await this.tickets.openForConversation(channelId, conversation.id);
+    if (!ticket) return false;
+    context.turnState.set(TICKET_ID, ticket.id);
+    const entry = context.turnState.get(USER_ENTRY) as TranscriptEntry | undefined;
+    if (entry) await this.tickets.publish({ type: 'entry', ticketId: ticket.id, entry });
+    const locale = this.locale(context);
+
+    if (this.isCancel(locale, context.activity.text ?? '')) {
+      const closed = await this.tickets.close(ticket.id, 'person');
+      if (closed.result === 'closed') this.metrics.closed.inc({ reason: ticket.reason, by: 'person' });
+      await context.sendActivity(this.t(locale, 'left'));
+      await this.deps.bot.resetDialogs(context);
+      // The dialogs run next with the same message and show the menu again.
+      return false;
+    }
+    if (ticket.status === 'waiting' && !ticket.external) {
+      await context.sendActivity(this.t(locale, 'stillWaiting', { position: await this.tickets.position(ticket.id) }));
+    }
+    return true;
+  }
+
+  // ---- The agent's side (the console calls these). ----
+
+  async claim(ticketId: string, agent: Agent): Promise<ClaimResult & { notified?: boolean }> {
+    const result = await this.tickets.claim(ticketId, agent.name);
+    if (result.result !== 'claimed') return result;
+    const { ticket } = result;
+    this.metrics.served.inc({ reason: ticket.reason });
+    this.metrics.waitSeconds.observe({ reason: ticket.reason }, Math.max(0, (ticket.claimedAt! - ticket.openedAt) / 1000));
+    const locale = pickLocale(ticket.locale, this.deps.config.DEFAULT_LOCALE);
+    const notified = await this.sendToPerson(ticket, agent, (ctx) =>
+      ctx.sendActivity(this.t(locale, 'agentJoined', { agent: agent.displayName })).then(() => undefined),
+    );
+    return { ...result, notified: notified === 'sent' };
+  }
+
+  async send(ticketId: string, agent: Agent, text: string): Promise<SendResult> {
+    const ticket = await this.tickets.get(ticketId);
+    if (!ticket) return 'missing';
+    if (ticket.status === 'closed') return 'closed';
+    if (ticket.status === 'waiting') return 'not_claimed';
+    if (ticket.agent !== agent.name) return 'not_yours';
+    if (await this.windowClosed(ticket)) return 'window_closed';
+    const locale = pickLocale(ticket.locale, this.deps.config.DEFAULT_LOCALE);
+    return this.sendToPerson(ticket, agent, (ctx) =>
+      ctx.sendActivity(this.t(locale, 'agentSays', { agent: agent.displayName, text })).then(() => undefined),
+    );
+  }
+
+  async close(ticketId: string, agent: Agent): Promise<'closed' | 'already' | 'missing' | 'not_yours'> {
+    const current = await this.tickets.get(ticketId);
+    if (!current) return 'missing';
+    if (current.status === 'closed') return 'already';
+    if (current.status === 'active' && current.agent !== agent.name) return 'not_yours';
+    const result = await this.tickets.close(ticketId, agent.name);
+    if (result.result !== 'closed') return result.result;
+    this.metrics.closed.inc({ reason: current.reason, by: 'agent' });
+    const locale = pickLocale(current.locale, this.deps.config.DEFAULT_LOCALE);
+    await this.sendToPerson(result.ticket, agent, async (ctx) => {
+      await ctx.sendActivity(this.t(locale, current.status === 'active' ? 'agentClosed' : 'closedUnserved'));
+      ctx.turnState.delete(SPEAKING_AGENT);
+      await this.deps.bot.greetAgain(ctx);
+    });
+    return 'closed';
+  }
+
+  async detail(ticketId: string): Promise<TicketDetail | undefined> {
+    const ticket = await this.tickets.get(ticketId);
+    if (!ticket) return undefined;
+    return {
+      ticket,
+      transcript: await this.tickets.transcript(ticket),
+      position: ticket.status === 'waiting' ? await this.tickets.position(ticket.id) : undefined,
+      windowClosed: await this.windowClosed(ticket),
+    };
+  }
+
+  async windowClosed(ticket: TicketView): Promise<boolean> {
+    if (ticket.channelId !== 'whatsapp') return false;
+    const last = await this.tickets.lastUserMessageAt(ticket);
+    return last === undefined || this.now() - last > WHATSAPP_WINDOW_MS;
+  }
+
+  private async sendToPerson(
+    ticket: TicketView,
+    agent: Agent,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<SendResult> {
+    try {
+      await this.deps.gateways.continueConversation(ticket.reference as Partial<ConversationReference>, (context) =>
+        this.deps.bot.continueWith(context, async (ctx) => {
+          ctx.turnState.set(TICKET_ID, ticket.id);
+          ctx.turnState.set(SPEAKING_AGENT, agent);
+          await logic(ctx);
+        }),
+      );
+      return 'sent';
+    } catch (err) {
+      const name = (err as Error)?.name;
+      this.deps.log.warn({ err: { type: name }, ticket: ticket.id }, 'agent message not delivered');
+      return name === 'WhatsAppWindowClosedError' ? 'window_closed' : 'failed';
+    }
+  }
+}
+
+export type { TicketStatus };
+
+/** Text plus the options offered, as the person read them. */
+function readableText(activity: Partial<Activity>): string {
+  const actions = activity.suggestedActions?.actions ?? [];
+  const options = actions.map((a) => `[${a.title}]`).join(' ');
+  return [activity.text ?? '', options].filter(Boolean).join('\n');
+}

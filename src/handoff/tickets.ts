@@ -1,0 +1,271 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { KeyValueStore } from '../store/keyValue';
+import { redactText } from './redact';
+
+/** What an agent reads at a glance: never a code, token or full number. */
+export interface TicketSummary {
+  profile?: 'person' | 'employer';
+  maskedNumber?: string;
+  step?: string;
+  failures: Array<{ step: string; reason: string }>;
+}
+
+export interface NewTicket {
+  channelId: string;
+  conversationId: string;
+  /** The channel's conversation reference, to write to the person later. */
+  reference: Record<string, unknown>;
+  locale: string;
+  reason: string;
+  summary: TicketSummary;
+  /** Served by the operator's contact centre (handoff event), not by our console. */
+  external?: boolean;
+}
+
+export interface Ticket extends Omit<NewTicket, 'conversationId'> {
+  id: string;
+  conversationKey: string;
+  openedAt: number;
+}
+
+export type TicketStatus = 'waiting' | 'active' | 'closed';
+
+export interface TicketView extends Ticket {
+  status: TicketStatus;
+  agent?: string;
+  claimedAt?: number;
+  closedAt?: number;
+  closedBy?: string;
+}
+
+export interface TranscriptEntry {
+  at: number;
+  from: 'user' | 'bot' | 'agent';
+  text: string;
+  agent?: string;
+}
+
+export type HandoffEvent =
+  | { type: 'queue' }
+  | { type: 'entry'; ticketId: string; entry: TranscriptEntry }
+  | { type: 'status'; ticketId: string; status: TicketStatus };
+
+export type ClaimResult =
+  | { result: 'claimed'; ticket: TicketView }
+  | { result: 'taken'; agent: string }
+  | { result: 'closed' }
+  | { result: 'missing' };
+
+export type CloseResult = { result: 'closed'; ticket: TicketView } | { result: 'already' } | { result: 'missing' };
+
+const summarySchema = z.object({
+  profile: z.enum(['person', 'employer']).optional(),
+  maskedNumber: z.string().optional(),
+  step: z.string().optional(),
+  failures: z.array(z.object({ step: z.string(), reason: z.string() })),
+});
+const ticketSchema = z.object({
+  id: z.string(),
+  conversationKey: z.string(),
+  channelId: z.string(),
+  reference: z.record(z.string(), z.unknown()),
+  locale: z.string(),
+  reason: z.string(),
+  summary: summarySchema,
+  external: z.boolean().optional(),
+  openedAt: z.number(),
+});
+const claimSchema = z.object({ agent: z.string(), at: z.number() });
+const closedSchema = z.object({ by: z.string(), at: z.number(), logLength: z.number() });
+const entrySchema = z.object({
+  at: z.number(),
+  from: z.enum(['user', 'bot', 'agent']),
+  text: z.string(),
+  agent: z.string().optional(),
+});
+
+export const EVENTS_CHANNEL = 'handoff:events';
+const DAY_MS = 86_400_000;
+const MAX_ENTRY_CHARS = 2000;
+
+function parseJson<T>(schema: z.ZodType<T>, raw: string | undefined): T | undefined {
+  if (!raw) return undefined;
+  try {
+    const parsed = schema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface TicketStoreOptions {
+  store: KeyValueStore;
+  /** Keys hold a keyed hash of the conversation id, never a phone number. */
+  secret: string;
+  /** How long tickets and transcripts are kept (TRANSCRIPT_TTL_SECONDS). */
+  keepMs: number;
+  /** How long a ticket may stay open (the conversation's own life, STATE_TTL_SECONDS). */
+  openMs: number;
+  now?: () => number;
+}
+
+/**
+ * Tickets, the queue and transcripts on the shared key-value store, so every instance sees
+ * the same queue. Each change of state is one atomic store step: a claim is SET NX on the
+ * ticket's claim key (exactly one agent wins), a close is SET NX on its closed key.
+ */
+export class TicketStore {
+  private readonly store: KeyValueStore;
+  private readonly now: () => number;
+
+  constructor(private readonly options: TicketStoreOptions) {
+    this.store = options.store;
+    this.now = options.now ?? Date.now;
+  }
+
+  conversationKey(channelId: string, conversationId: string): string {
+    return createHash('sha256').update(`${this.options.secret}\0${channelId}\0${conversationId}`).digest('hex').slice(0, 32);
+  }
+
+  private dayKey(at: number): string {
+    return `handoff:index:${new Date(at).toISOString().slice(0, 10)}`;
+  }
+
+  /** Opens a ticket, or returns the one already open for this conversation. */
+  async open(input: NewTicket): Promise<{ ticket: TicketView; created: boolean }> {
+    const conversationKey = this.conversationKey(input.channelId, input.conversationId);
+    const current = await this.openFor(conversationKey);
+    if (current) return { ticket: current, created: false };
+
+    const { conversationId: _omit, ...rest } = input;
+    const ticket: Ticket = { ...rest, id: randomUUID(), conversationKey, openedAt: this.now() };
+    await this.store.set(`handoff:ticket:${ticket.id}`, JSON.stringify(ticket), this.options.keepMs);
+    if (!(await this.store.setIfAbsent(`handoff:open:${conversationKey}`, ticket.id, this.options.openMs))) {
+      const winner = await this.openFor(conversationKey);
+      if (winner) return { ticket: winner, created: false };
+    }
+    await this.store.append(this.dayKey(ticket.openedAt), ticket.id, this.options.openMs + DAY_MS);
+    await this.publish({ type: 'queue' });
+    return { ticket: { ...ticket, status: 'waiting' }, created: true };
+  }
+
+  /** The open ticket of a conversation, if any. */
+  async openFor(conversationKey: string): Promise<TicketView | undefined> {
+    const id = await this.store.get(`handoff:open:${conversationKey}`);
+    const ticket = id ? await this.get(id) : undefined;
+    return ticket && ticket.status !== 'closed' ? ticket : undefined;
+  }
+
+  async openForConversation(channelId: string, conversationId: string): Promise<TicketView | undefined> {
+    return this.openFor(this.conversationKey(channelId, conversationId));
+  }
+
+  async get(id: string): Promise<TicketView | undefined> {
+    if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
+    const [rawTicket, rawClaim, rawClosed] = await Promise.all([
+      this.store.get(`handoff:ticket:${id}`),
+      this.store.get(`handoff:claim:${id}`),
+      this.store.get(`handoff:closed:${id}`),
+    ]);
+    const ticket = parseJson(ticketSchema, rawTicket);
+    if (!ticket) return undefined;
+    const claim = parseJson(claimSchema, rawClaim);
+    const closed = parseJson(closedSchema, rawClosed);
+    return {
+      ...ticket,
+      status: closed ? 'closed' : claim ? 'active' : 'waiting',
+      agent: claim?.agent,
+      claimedAt: claim?.at,
+      closedAt: closed?.at,
+      closedBy: closed?.by,
+    };
+  }
+
+  /** Tickets still open, oldest first (the queue, then those being served). */
+  async listOpen(): Promise<TicketView[]> {
+    const days = Math.ceil(this.options.openMs / DAY_MS) + 1;
+    const ids = new Set<string>();
+    for (let d = 0; d <= days; d++) {
+      for (const id of await this.store.range(this.dayKey(this.now() - d * DAY_MS))) ids.add(id);
+    }
+    const tickets = await Promise.all([...ids].map((id) => this.get(id)));
+    return tickets
+      .filter((t): t is TicketView => !!t && t.status !== 'closed' && this.now() - t.openedAt < this.options.openMs)
+      .sort((a, b) => a.openedAt - b.openedAt);
+  }
+
+  /** 1 for the next person to be served; undefined when not waiting in our queue. */
+  async position(ticketId: string): Promise<number | undefined> {
+    const waiting = (await this.listOpen()).filter((t) => t.status === 'waiting' && !t.external);
+    const index = waiting.findIndex((t) => t.id === ticketId);
+    return index < 0 ? undefined : index + 1;
+  }
+
+  async claim(id: string, agent: string): Promise<ClaimResult> {
+    const before = await this.get(id);
+    if (!before) return { result: 'missing' };
+    if (before.status === 'closed') return { result: 'closed' };
+    const claim = JSON.stringify({ agent, at: this.now() });
+    if (!(await this.store.setIfAbsent(`handoff:claim:${id}`, claim, this.options.keepMs))) {
+      const holder = (await this.get(id))?.agent ?? '';
+      return { result: 'taken', agent: holder };
+    }
+    const ticket = await this.get(id);
+    if (!ticket || ticket.status === 'closed') return { result: 'closed' };
+    await this.publish({ type: 'status', ticketId: id, status: 'active' });
+    await this.publish({ type: 'queue' });
+    return { result: 'claimed', ticket };
+  }
+
+  /** Closes once: by an agent (their name) or by the person ("person"). */
+  async close(id: string, by: string): Promise<CloseResult> {
+    const ticket = await this.get(id);
+    if (!ticket) return { result: 'missing' };
+    const logLength = (await this.store.range(`handoff:log:${ticket.conversationKey}`)).length;
+    const record = JSON.stringify({ by, at: this.now(), logLength });
+    if (!(await this.store.setIfAbsent(`handoff:closed:${id}`, record, this.options.keepMs))) return { result: 'already' };
+    await this.store.deleteIfEquals(`handoff:open:${ticket.conversationKey}`, id);
+    await this.publish({ type: 'status', ticketId: id, status: 'closed' });
+    await this.publish({ type: 'queue' });
+    return { result: 'closed', ticket: (await this.get(id)) ?? ticket };
+  }
+
+  /** Adds a message to the conversation's transcript, redacted before it is stored. */
+  async record(conversationKey: string, entry: TranscriptEntry): Promise<TranscriptEntry> {
+    const safe: TranscriptEntry = { ...entry, text: redactText(entry.text).slice(0, MAX_ENTRY_CHARS) };
+    await this.store.append(`handoff:log:${conversationKey}`, JSON.stringify(safe), this.options.keepMs);
+    return safe;
+  }
+
+  /** The transcript a ticket shows: the conversation up to the ticket's close. */
+  async transcript(ticket: TicketView): Promise<TranscriptEntry[]> {
+    const raw = await this.store.range(`handoff:log:${ticket.conversationKey}`);
+    const closed = parseJson(closedSchema, await this.store.get(`handoff:closed:${ticket.id}`));
+    return raw
+      .slice(0, closed?.logLength ?? raw.length)
+      .map((r) => parseJson(entrySchema, r))
+      .filter((e): e is TranscriptEntry => !!e);
+  }
+
+  /** When the person last wrote (WhatsApp's 24-hour window). */
+  async lastUserMessageAt(ticket: TicketView): Promise<number | undefined> {
+    const entries = await this.transcript(ticket);
+    for (let i = entries.length - 1; i >= 0; i--) if (entries[i].from === 'user') return entries[i].at;
+    return undefined;
+  }
+
+  publish(event: HandoffEvent): Promise<void> {
+    return this.store.publish(EVENTS_CHANNEL, JSON.stringify(event));
+  }
+
+  subscribe(onEvent: (event: HandoffEvent) => void): Promise<() => Promise<void>> {
+    return this.store.subscribe(EVENTS_CHANNEL, (message) => {
+      try {
+        onEvent(JSON.parse(message) as HandoffEvent);
+      } catch {
+        // A malformed message on the channel is ignored.
+      }
+    });
+  }
+}
