@@ -1,0 +1,120 @@
+import { ActionTypes, ActivityHandler, ConversationState, MemoryStorage, MessageFactory, type TurnContext } from 'botbuilder';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import restify from 'restify';
+import type { ChannelDeps, ChannelGateway } from '../../src/channels/types';
+import { registerWhatsApp } from '../../src/channels/whatsapp';
+import { type Config, testConfig } from '../../src/config';
+import { createLogger } from '../../src/log';
+import { createMetrics } from '../../src/metrics';
+import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
+import { FakeTwilio } from '../helpers/fakeTwilio';
+import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SENDER } from './webhooks';
+
+export const LONG_ANSWER = Array.from(
+  { length: 70 },
+  (_, i) => `${i % 7 === 6 ? '\n\n' : ''}Respuesta larga, oración ${i + 1}: el asistente explica el trámite con calma y en detalle.`,
+).join(' ');
+
+/**
+ * A small bot behind the real WhatsApp channel: it numbers each message in conversation
+ * state (so a lost update shows), can be held on a gate, and answers with choices, long
+ * text or bold when asked. It does not serialise turns itself: the channel must.
+ */
+class CountingBot extends ActivityHandler {
+  gate?: Promise<void>;
+
+  constructor(private readonly state: ConversationState) {
+    super();
+    const count = state.createProperty<number>('count');
+    this.onMessage(async (context, next) => {
+      const seen = (await count.get(context, 0)) + 1;
+      if (context.activity.text === 'espera') await this.gate;
+      // A pause between reading and writing the state, as a real turn has.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await count.set(context, seen);
+      await context.sendActivity(this.answer(context.activity.text ?? '', seen));
+      await next();
+    });
+  }
+
+  private answer(text: string, seen: number) {
+    if (text === 'opciones')
+      return MessageFactory.suggestedActions(
+        [
+          { type: ActionTypes.ImBack, title: 'Recuperar mi clave', value: 'Recuperar mi clave' },
+          { type: ActionTypes.ImBack, title: 'Clave patronal', value: 'Clave patronal' },
+        ],
+        '¿Qué necesitas?',
+      );
+    if (text === 'largo') return LONG_ANSWER;
+    if (text === 'negrita') return 'Revisa **Spam** y la pestaña **Promociones**.';
+    return `${seen}: ${text}`;
+  }
+
+  async runTurn(context: TurnContext) {
+    await this.run(context);
+    await this.state.saveChanges(context);
+  }
+}
+
+export type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+export async function startHarness(env: Partial<Record<keyof Config, string>> = {}) {
+  const twilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
+  let now = Date.now();
+  const store = new MemoryKeyValueStore(() => now);
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logLines.push(chunk.toString());
+      done();
+    },
+  });
+  const config = testConfig({
+    PUBLIC_BASE_URL,
+    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    TWILIO_WHATSAPP_FROM: SENDER,
+    TWILIO_API_BASE_URL: twilio.url,
+    ...env,
+  });
+  const bot = new CountingBot(new ConversationState(new MemoryStorage()));
+  const metrics = createMetrics();
+  const deps: ChannelDeps = {
+    config,
+    store,
+    log: createLogger('info', sink),
+    metrics,
+    bot: { run: (context) => bot.runTurn(context) },
+  };
+  const server = restify.createServer({ handleUncaughtExceptions: false });
+  const gateway: ChannelGateway = registerWhatsApp(server, deps);
+  server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
+    res.send(200, { ok: true });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    twilio,
+    bot,
+    gateway,
+    metrics,
+    logLines,
+    /** Moves the store's clock (the service window lives there). */
+    advance(ms: number) {
+      now += ms;
+    },
+    async metric(name: string) {
+      return (await metrics.registry.getSingleMetricAsString(name)) ?? '';
+    },
+    async close() {
+      server.server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await twilio.close();
+      await store.close();
+    },
+  };
+}
