@@ -33,10 +33,14 @@ describe('locales', () => {
   it('every key written in the code exists in both locales', () => {
     const texts = new Texts();
     const namespaces = Object.keys(resources['es-EC']).join('|');
-    const pattern = new RegExp(`['"\`](?:${namespaces}):([A-Za-z0-9_.]+)['"\`]`, 'g');
+    // A key as the argument of a translation call, or as a question's prompt.
+    const pattern = new RegExp(
+      `(?:\\bt\\(\\s*|\\.t\\([^,()]+,\\s*|send\\(\\s*|prompt:\\s*)['"\`]((?:${namespaces}):[A-Za-z0-9_.]+)['"\`]`,
+      'g',
+    );
     const used = new Set<string>();
     for (const file of [...sourceFiles('src'), ...sourceFiles('dialogs')]) {
-      for (const match of readFileSync(file, 'utf8').matchAll(pattern)) used.add(match[0].slice(1, -1));
+      for (const match of readFileSync(file, 'utf8').matchAll(pattern)) used.add(match[1]);
     }
     expect(used.size).toBeGreaterThan(20);
     for (const locale of LOCALES) {
