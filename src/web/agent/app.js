@@ -1,0 +1,288 @@
+'use strict';
+// Agent console: sign in, watch the queue live (Server-Sent Events), take a conversation,
+// chat with the person, close it. Every text comes from /agent/texts (locales/*/handoff.json).
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const state = { texts: {}, reasons: {}, csrf: '', agent: '', selected: '', ticket: null, events: null };
+
+  const path = (obj, key) => key.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
+  const t = (key, vars = {}) =>
+    String(path(state.texts, key) ?? '').replace(/\{\{(\w+)\}\}/g, (_, name) => String(vars[name] ?? ''));
+  const time = (ms) => new Date(ms).toLocaleTimeString('es-EC', { hour: '2-digit', minute: '2-digit' });
+  const show = (el, on) => { el.hidden = !on; };
+  const requestId = () => (crypto.randomUUID ? crypto.randomUUID() : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(''));
+
+  function notice(text) {
+    $('notice').textContent = text || '';
+    show($('notice'), !!text);
+  }
+
+  async function api(method, url, body) {
+    const headers = { Accept: 'application/json' };
+    if (method !== 'GET') {
+      headers['Content-Type'] = 'application/json';
+      headers['X-CSRF-Token'] = state.csrf;
+      headers['X-Request-Id'] = requestId();
+    }
+    const res = await fetch(url, { method, headers, credentials: 'same-origin', body: body ? JSON.stringify(body) : method === 'GET' ? undefined : '{}' });
+    let data = {};
+    try { data = await res.json(); } catch { data = {}; }
+    if (res.status === 401 && url !== '/agent/api/login') signedOut(t('errors.session'));
+    return { status: res.status, data };
+  }
+
+  function errorText(data) {
+    const code = data && data.error;
+    const text = code ? t(`errors.${code}`, data) : '';
+    return text || t('errors.unknown');
+  }
+
+  // ---- Sign in / out ----
+  function signedOut(message) {
+    if (state.events) state.events.close();
+    state.events = null;
+    state.csrf = '';
+    show($('desk-view'), false);
+    show($('who'), false);
+    show($('login-view'), true);
+    notice(message || '');
+    $('name').focus();
+  }
+
+  function signedIn(agent, csrf) {
+    state.agent = agent;
+    state.csrf = csrf;
+    $('hello').textContent = t('hello', { agent });
+    show($('who'), true);
+    show($('login-view'), false);
+    show($('desk-view'), true);
+    notice('');
+    listen();
+    loadQueue();
+    if (location.hash.length > 1) select(location.hash.slice(1));
+  }
+
+  $('login-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    show($('login-error'), false);
+    $('login').disabled = true;
+    try {
+      const { status, data } = await api('POST', '/agent/api/login', { name: $('name').value, password: $('password').value });
+      if (status === 200) {
+        $('password').value = '';
+        signedIn(data.agent, data.csrf);
+        return;
+      }
+      $('login-error').textContent = status === 429 ? t('loginLimited') : status === 401 ? t('loginFailed') : t('errors.unknown');
+      show($('login-error'), true);
+    } catch {
+      $('login-error').textContent = t('errors.network');
+      show($('login-error'), true);
+    } finally {
+      $('login').disabled = false;
+    }
+  });
+
+  $('logout').addEventListener('click', async () => {
+    await api('POST', '/agent/api/logout').catch(() => undefined);
+    signedOut('');
+  });
+
+  // ---- Live updates ----
+  function listen() {
+    if (state.events) state.events.close();
+    const events = new EventSource('/agent/api/events');
+    state.events = events;
+    events.onopen = () => notice('');
+    events.onerror = () => { if (events.readyState !== EventSource.OPEN) notice(t('errors.network')); };
+    events.addEventListener('session', () => signedOut(t('errors.session')));
+    events.onmessage = (e) => {
+      let event;
+      try { event = JSON.parse(e.data); } catch { return; }
+      if (event.type === 'ready' || event.type === 'queue') loadQueue();
+      if (event.type === 'ready' && state.selected) select(state.selected);
+      if (event.type === 'status' && event.ticketId === state.selected) select(state.selected);
+      if (event.type === 'entry' && event.ticketId === state.selected) appendEntry(event.entry, true);
+    };
+  }
+
+  // ---- Queue ----
+  async function loadQueue() {
+    const { status, data } = await api('GET', '/agent/api/tickets').catch(() => ({ status: 0, data: {} }));
+    if (status !== 200) return;
+    const list = $('queue');
+    list.replaceChildren();
+    for (const ticket of data.tickets) {
+      const li = document.createElement('li');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset.ticket = ticket.id;
+      button.setAttribute('aria-current', String(ticket.id === state.selected));
+      const row = document.createElement('span');
+      row.className = 'row';
+      const channel = document.createElement('span');
+      channel.textContent = t(`channels.${ticket.channel}`) || ticket.channel;
+      const badge = document.createElement('span');
+      badge.className = `badge ${ticket.status}`;
+      badge.textContent = t(ticket.status);
+      row.append(channel, badge);
+      const reason = document.createElement('span');
+      reason.textContent = state.reasons[ticket.reason] || ticket.reason;
+      const meta = document.createElement('span');
+      meta.className = 'meta';
+      meta.textContent =
+        ticket.status === 'waiting'
+          ? `${t('position', { position: ticket.position })} · ${t('waitingFor', { time: time(ticket.openedAt) })}`
+          : t('servedBy', { agent: cap(ticket.agent) });
+      button.append(row, reason, meta);
+      button.addEventListener('click', () => select(ticket.id));
+      li.append(button);
+      list.append(li);
+    }
+    show($('queue-empty'), data.tickets.length === 0);
+  }
+
+  const cap = (s) => (s ? s.charAt(0).toUpperCase() + s.slice(1) : '');
+
+  // ---- One ticket ----
+  async function select(id) {
+    state.selected = id;
+    history.replaceState(null, '', `#${id}`);
+    for (const b of document.querySelectorAll('#queue button')) b.setAttribute('aria-current', String(b.dataset.ticket === id));
+    const { status, data } = await api('GET', `/agent/api/tickets/${encodeURIComponent(id)}`).catch(() => ({ status: 0, data: {} }));
+    if (state.selected !== id) return;
+    if (status !== 200) {
+      show($('ticket'), false);
+      show($('pick'), true);
+      if (status === 404) notice(t('errors.missing'));
+      return;
+    }
+    state.ticket = data.ticket;
+    renderTicket(data);
+  }
+
+  function renderTicket({ ticket, transcript, windowClosed }) {
+    show($('pick'), false);
+    show($('ticket'), true);
+    show($('ticket-error'), false);
+    $('ticket-title').textContent = `${t(`channels.${ticket.channel}`) || ticket.channel} · ${time(ticket.openedAt)}`;
+    $('ticket-status').className = `badge ${ticket.status}`;
+    $('ticket-status').textContent = ticket.status === 'active' ? `${t('active')} · ${cap(ticket.agent)}` : t(ticket.status);
+
+    const s = ticket.summary || {};
+    const rows = [
+      [t('channel'), t(`channels.${ticket.channel}`) || ticket.channel],
+      [t('reason'), state.reasons[ticket.reason] || ticket.reason],
+      [t('profile'), s.profile ? t(`profiles.${s.profile}`) : t('none')],
+      [t('number'), s.maskedNumber || t('none')],
+      [t('step'), s.step || t('none')],
+      [t('failures'), (s.failures || []).map((f) => `${f.step}: ${f.reason}`).join(' · ') || t('none')],
+    ];
+    if (ticket.status === 'waiting' && ticket.position) rows.push(['', t('position', { position: ticket.position })]);
+    const dl = $('summary');
+    dl.replaceChildren();
+    for (const [label, value] of rows) {
+      const dt = document.createElement('dt');
+      dt.textContent = label;
+      const dd = document.createElement('dd');
+      dd.textContent = value;
+      dl.append(dt, dd);
+    }
+
+    $('transcript').replaceChildren();
+    for (const entry of transcript) appendEntry(entry, false);
+    scrollTranscript();
+
+    const mine = ticket.status === 'active' && ticket.agent === state.agent.toLowerCase();
+    show($('window'), !!windowClosed);
+    $('claim').hidden = ticket.status !== 'waiting';
+    $('close').hidden = ticket.status === 'closed' || (ticket.status === 'active' && !mine);
+    const canWrite = mine && !windowClosed;
+    $('message').disabled = !canWrite;
+    $('send').disabled = !canWrite;
+    $('message').placeholder = t('placeholder');
+    $('composer-hint').textContent = ticket.status === 'waiting' ? t('claimFirst') : ticket.status === 'closed' ? t('errors.closed') : '';
+  }
+
+  function appendEntry(entry, live) {
+    const li = document.createElement('li');
+    li.className = entry.from;
+    const who = document.createElement('span');
+    who.className = 'who';
+    who.textContent = `${entry.from === 'agent' && entry.agent ? entry.agent : t(`from.${entry.from}`)} · ${time(entry.at)}`;
+    const text = document.createElement('span');
+    text.textContent = entry.text;
+    li.append(who, text);
+    $('transcript').append(li);
+    if (live) scrollTranscript();
+  }
+
+  const scrollTranscript = () => { const el = $('transcript'); el.scrollTop = el.scrollHeight; };
+
+  function ticketError(data) {
+    $('ticket-error').textContent = errorText(data);
+    show($('ticket-error'), true);
+  }
+
+  $('claim').addEventListener('click', async () => {
+    const id = state.selected;
+    $('claim').disabled = true;
+    const { status, data } = await api('POST', `/agent/api/tickets/${encodeURIComponent(id)}/claim`).finally(() => { $('claim').disabled = false; });
+    await select(id);
+    if (status !== 200) ticketError(data);
+    else if (data.notified === false) {
+      $('ticket-error').textContent = t('notNotified');
+      show($('ticket-error'), true);
+    } else $('message').focus();
+  });
+
+  $('close').addEventListener('click', async () => {
+    if (!confirm(t('closeConfirm'))) return;
+    const id = state.selected;
+    const { status, data } = await api('POST', `/agent/api/tickets/${encodeURIComponent(id)}/close`);
+    await select(id);
+    if (status !== 200) ticketError(data);
+  });
+
+  $('composer').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const text = $('message').value.trim();
+    if (!text) return;
+    $('send').disabled = true;
+    try {
+      const { status, data } = await api('POST', `/agent/api/tickets/${encodeURIComponent(state.selected)}/messages`, { text });
+      if (status === 200) {
+        $('message').value = '';
+        show($('ticket-error'), false);
+      } else ticketError(data);
+    } finally {
+      $('send').disabled = false;
+      $('message').focus();
+    }
+  });
+
+  $('message').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      $('composer').requestSubmit();
+    }
+  });
+
+  // ---- Start ----
+  async function start() {
+    // Spanish unless the page is opened with ?lang=en.
+    const lang = new URLSearchParams(location.search).get('lang') || '';
+    const res = await fetch(`/agent/texts?lang=${encodeURIComponent(lang)}`);
+    const body = await res.json();
+    state.texts = body.console;
+    state.reasons = body.reasons;
+    document.title = t('title');
+    document.documentElement.lang = body.locale === 'en' ? 'en' : 'es';
+    for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
+    const { status, data } = await api('GET', '/agent/api/session').catch(() => ({ status: 0, data: {} }));
+    if (status === 200) signedIn(data.agent, data.csrf);
+    else signedOut('');
+  }
+
+  start();
+})();
