@@ -28,7 +28,9 @@ const repliesTo = (user: string, count: number) =>
 describe('webhook', () => {
   it('answers with empty TwiML at once and replies through the twilio client', async () => {
     const user = newUser();
-    const response = await say(user, 'hola');
+    const response = await postSigned(h.url, '/api/whatsapp', inbound(user, 'hola'), {
+      contentType: 'application/x-www-form-urlencoded; charset=UTF-8',
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/xml/);
     expect(await response.text()).toMatch(/<Response\/>$/);

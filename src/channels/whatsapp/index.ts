@@ -53,7 +53,7 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Cha
       return undefined;
     };
     if (!signature) return refuse(403, 'forbidden');
-    if (req.getContentType() !== 'application/x-www-form-urlencoded') return refuse(415, 'unsupported');
+    if (req.getContentType().toLowerCase() !== 'application/x-www-form-urlencoded') return refuse(415, 'unsupported');
     const raw = typeof req.body === 'string' ? req.body : Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     const params = parseForm(raw);
     const url = `${settings.publicBaseUrl}${req.url ?? ''}`;
