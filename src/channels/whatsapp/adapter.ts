@@ -33,6 +33,10 @@ const USE_TEMPLATE = Symbol('whatsapp.useTemplate');
 
 const ADDRESS = /^whatsapp:\+\d{6,15}$/;
 
+/** WhatsApp refuses template variables with line breaks, tabs or long runs of spaces, and caps a template's body. */
+const TEMPLATE_VARIABLE_MAX = 900;
+const asTemplateVariable = (text: string) => text.replace(/\s*\n\s*/g, ' · ').replace(/\s{2,}/g, ' ');
+
 /** A bot's `delay` activity pauses its replies; bounded so no turn hangs on it. */
 const MAX_DELAY_MS = 3_000;
 
@@ -71,8 +75,10 @@ export class WhatsAppAdapter extends BotAdapter implements ChannelGateway {
         responses.push({ id: '' });
         continue;
       }
+      const text = renderActivityText(activity);
+      const bodies = useTemplate ? splitMessage(asTemplateVariable(text), TEMPLATE_VARIABLE_MAX) : splitMessage(text);
       let id = '';
-      for (const body of splitMessage(renderActivityText(activity))) id = await this.send(to, body, useTemplate);
+      for (const body of bodies) id = await this.send(to, body, useTemplate);
       responses.push({ id });
     }
     return responses;
