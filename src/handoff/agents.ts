@@ -75,7 +75,9 @@ export class AgentDirectory {
     const key = name.trim().toLowerCase();
     const hash = this.agents.get(key);
     if (!hash) {
-      this.decoy ??= hashPassword('decoy').then((h) => hashSchema.parse(h));
+      // Same cost as a real agent's hash, so a wrong name takes as long as a wrong password.
+      const cost = this.agents.values().next().value?.cost ?? DEFAULT_COST;
+      this.decoy ??= hashPassword('decoy', cost).then((h) => hashSchema.parse(h));
       await verifyPassword(password, await this.decoy);
       return undefined;
     }

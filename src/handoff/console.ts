@@ -86,14 +86,14 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
   const body = restify.plugins.bodyParser({ maxBodySize: MAX_BODY, mapParams: false, rejectUnknown: true });
 
   for (const [path, file] of files) {
-    server.get(path, (_req: restify.Request, res: restify.Response) => {
+    server.get(path, async (_req: restify.Request, res: restify.Response) => {
       secureHeaders(res);
       res.setHeader('Content-Type', file.type);
       res.sendRaw(200, file.body);
     });
   }
 
-  server.get('/agent/texts', (req: restify.Request, res: restify.Response) => {
+  server.get('/agent/texts', async (req: restify.Request, res: restify.Response) => {
     const lang = new URL(req.url ?? '/', 'http://x').searchParams.get('lang');
     const locale = LOCALES.find((l) => l === lang) ?? config.DEFAULT_LOCALE;
     const console = texts.t(locale, 'handoff:console', { returnObjects: true });
