@@ -122,3 +122,14 @@ export async function until<T>(probe: () => T | undefined | false, what: string,
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/** Like `until`, for a probe that answers asynchronously (files, HTTP). */
+export async function untilAsync<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

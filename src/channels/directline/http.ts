@@ -74,14 +74,15 @@ export function allowedOrigins(config: Config): Set<string> {
 const CORS_HEADERS = 'Authorization, Content-Type, x-ms-bot-agent, x-requested-with';
 
 /**
- * Adds CORS headers when the page's origin is allowed. Returns false when the request
- * carries an Origin that is not allowed (requests without Origin are not from a page).
+ * Adds CORS headers when the page's origin is allowed: a configured one, or our own (the
+ * widget page we serve). Returns false when the request carries an Origin that is not
+ * allowed (requests without Origin do not come from a page).
  */
-export function applyCors(req: restify.Request, res: restify.Response, origins: Set<string>): boolean {
+export function applyCors(req: restify.Request, res: restify.Response, origins: Set<string>, config: Config): boolean {
   const origin = req.headers.origin;
   res.header('Vary', 'Origin');
   if (!origin) return true;
-  if (!origins.has(origin)) return false;
+  if (!origins.has(origin) && origin !== publicOrigin(req, config)) return false;
   res.header('Access-Control-Allow-Origin', origin);
   res.header('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
   res.header('Access-Control-Allow-Headers', CORS_HEADERS);

@@ -127,12 +127,12 @@ export function registerChatPage(server: restify.Server, deps: ChatPageDeps): vo
   server.get('/chat/chat.css', staticAsset(join(WEB_DIR, 'chat', 'chat.css'), 'text/css; charset=utf-8'));
 
   server.opts(TOKEN_PATH, async (req: restify.Request, res: restify.Response) => {
-    res.send(applyCors(req, res, origins) ? 204 : 403);
+    res.send(applyCors(req, res, origins, config) ? 204 : 403);
   });
 
   server.post(TOKEN_PATH, async (req: restify.Request, res: restify.Response) => {
     res.header('Cache-Control', 'no-store');
-    if (!applyCors(req, res, origins)) {
+    if (!applyCors(req, res, origins, config)) {
       sendError(res, 403, 'OriginNotAllowed', 'this site may not embed the chat');
       return;
     }

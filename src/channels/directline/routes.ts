@@ -101,11 +101,11 @@ function secretMatches(given: string | undefined, secret: string | undefined): b
 export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLineContext): void {
   const { config, conversations, tokens } = ctx;
   const cors = (req: restify.Request, res: restify.Response) => {
-    applyCors(req, res, ctx.origins);
+    applyCors(req, res, ctx.origins, ctx.config);
   };
 
   server.opts(`${DIRECTLINE_PREFIX}/*`, async (req: restify.Request, res: restify.Response) => {
-    const allowed = applyCors(req, res, ctx.origins);
+    const allowed = applyCors(req, res, ctx.origins, ctx.config);
     res.send(allowed ? 204 : 403);
   });
 

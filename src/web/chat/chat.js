@@ -121,6 +121,7 @@
           bubbleFromUserTextColor: '#ffffff',
           bubbleFromUserBorderRadius: 12,
           bubbleMaxWidth: 560,
+          avatarSize: 44,
           botAvatarInitials: text.botInitials,
           botAvatarBackgroundColor: '#0b4f8a',
           userAvatarInitials: text.userInitials,

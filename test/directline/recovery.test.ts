@@ -1,0 +1,133 @@
+import { type Activity, DirectLine, type Message } from 'botframework-directlinejs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { latestCodeFor } from '../../src/recovery/mail';
+import { startTestApp, type TestApp } from '../helpers/app';
+import { linkIn, MARIA } from '../helpers/demo';
+import { installBrowserGlobals, until, untilAsync } from './harness';
+
+installBrowserGlobals();
+
+/** Folds accents and case, as a reader does when skimming for a phrase. */
+const fold = (s: string) => s.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
+
+/** A page speaking to the whole app through the official client, the way Web Chat does. */
+class Page {
+  readonly seen: Activity[] = [];
+  private readonly client: DirectLine;
+  private readonly subscription: { unsubscribe(): void };
+  private sent = 0;
+
+  constructor(options: ConstructorParameters<typeof DirectLine>[0]) {
+    this.client = new DirectLine({ pollingInterval: 200, ...options });
+    this.subscription = this.client.activity$.subscribe((activity) => this.seen.push(activity));
+  }
+
+  private botMessages(): Message[] {
+    return this.seen.filter((a): a is Message => a.type === 'message' && a.from.role === 'bot');
+  }
+
+  /** Waits for a bot message after the first `after` that contains `phrase`, and returns it. */
+  async expectBot(phrase: string, after: number): Promise<Message> {
+    return until(
+      () => this.botMessages().slice(after).find((m) => fold(m.text ?? '').includes(fold(phrase))),
+      `the bot to say "${phrase}"; it said:\n${this.botMessages().map((m) => m.text).join('\n---\n')}`,
+      15_000,
+    );
+  }
+
+  /** Sends a message (as Web Chat does, with a clientActivityID) and waits for its echo. */
+  async say(text: string): Promise<number> {
+    const before = this.botMessages().length;
+    const clientActivityID = `client-${++this.sent}`;
+    await new Promise<string>((resolve, reject) =>
+      this.client
+        .postActivity({ type: 'message', from: { id: 'page' }, text, channelData: { clientActivityID } } as Message)
+        .subscribe({ next: resolve, error: reject }),
+    );
+    await until(
+      () => this.seen.find((a) => (a.channelData as { clientActivityID?: string })?.clientActivityID === clientActivityID),
+      'the echo',
+    );
+    return before;
+  }
+
+  /** The button (suggested action) on `message` whose title is one of `titles`. */
+  static button(message: Message, titles: string[]): string {
+    const action = message.suggestedActions?.actions.find((a) => titles.map(fold).includes(fold(a.title ?? '')));
+    if (!action) throw new Error(`no button among ${titles.join(', ')} on: ${message.text}`);
+    return String(action.value ?? action.title);
+  }
+
+  get token(): string {
+    return (this.client as unknown as { token: string }).token;
+  }
+
+  end() {
+    this.subscription.unsubscribe();
+    this.client.end();
+  }
+}
+
+describe.each([
+  { mode: 'WebSocket', webSocket: true },
+  { mode: 'polling', webSocket: false },
+])('a whole recovery over our Direct Line with botframework-directlinejs ($mode)', ({ webSocket }) => {
+  let harness: TestApp;
+
+  beforeAll(async () => {
+    harness = await startTestApp();
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('goes from the greeting to the key changed, and a reconnecting page gets what it missed', async () => {
+    const tokenResponse = await fetch(`${harness.url}/api/webchat/token`, { method: 'POST', body: '{"locale":"es-EC"}' });
+    const issued = (await tokenResponse.json()) as { token: string; conversationId: string; domain: string };
+    const page = new Page({ domain: issued.domain, token: issued.token, webSocket });
+
+    const menu = await page.expectBot('¿Qué necesitas hacer?', 0);
+    let at = await page.say(Page.button(menu, ['Recuperar mi clave']));
+    await page.expectBot('cédula', at);
+    at = await page.say(MARIA.cedula);
+    await page.expectBot('día y mes de nacimiento', at);
+    at = await page.say(MARIA.birth);
+
+    // The challenge questions come with buttons; a person taps the right one each time.
+    let question = await page.expectBot('?', at);
+    for (let asked = 0; asked < 6 && !fold(question.text ?? '').includes('correo'); asked++) {
+      at = await page.say(Page.button(question, MARIA.answers));
+      question = await page.expectBot('?', at);
+    }
+    expect(question.text).toContain('¿Tienes acceso a este correo?');
+    expect(question.text).not.toContain(MARIA.email);
+
+    at = await page.say('sí');
+    await page.expectBot('Te envié un código', at);
+    const code = await untilAsync(() => latestCodeFor(harness.outbox, MARIA.email), 'the code email');
+    at = await page.say(code);
+    await page.expectBot('Código correcto', at);
+    const linkMessage = await page.expectBot('/clave/nueva', at);
+    const { token: linkToken } = linkIn(linkMessage.text ?? '');
+
+    // The page goes away; the key is changed on the new-key page meanwhile.
+    const lastId = page.seen.filter((a) => a.id?.includes('|')).at(-1)!.id!;
+    const watermark = String(Number(lastId.split('|')[1]) + 1);
+    const token = page.token;
+    page.end();
+
+    const changed = await fetch(`${harness.url}/api/clave/nueva`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: linkToken, key: 'NuevaClave26', confirm: 'NuevaClave26' }),
+    });
+    expect(changed.status).toBe(200);
+
+    const back = new Page({ domain: issued.domain, token, conversationId: issued.conversationId, watermark, webSocket });
+    const notice = await back.expectBot('Tu clave del IESS fue cambiada', 0);
+    expect(notice.from.role).toBe('bot');
+    // It got only what it missed.
+    expect(back.seen.some((a) => a.type === 'message' && fold((a as Message).text ?? '').includes('codigo correcto'))).toBe(false);
+    back.end();
+  });
+});
