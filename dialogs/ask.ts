@@ -79,7 +79,8 @@ export class AskDialog<T> extends Dialog<AskOptions> {
     if (outcome.ok) return dc.endDialog({ ok: true, value: outcome.value } satisfies AskResult<T>);
 
     const interruption = await handleInterruption(dc, input, this.services);
-    if (interruption === 'restart') return dc.cancelAllDialogs(true);
+    // The bot clears the stack and starts over after this turn.
+    if (interruption === 'restart') return Dialog.EndOfTurn;
     if (interruption === 'handled') {
       await this.ask(dc.context, state.options);
       return Dialog.EndOfTurn;

@@ -28,13 +28,14 @@ export function renderChoices(channelId: string, text: string, options: Option[]
 export function matchOption(text: string, options: Option[], locale: Locale, texts: Texts): Option | undefined {
   const clean = text.trim().toLowerCase().replace(/[.)!¡¿?]+$/g, '');
   if (!clean) return undefined;
-  const words = texts.list(locale, 'common:numberWords');
-  const byWord = words.indexOf(clean.replace(/^(el|la|opci[oó]n|option|number)\s+/, ''));
-  if (byWord >= 0 && byWord < options.length) return options[byWord];
+  const bare = clean.replace(/^(el|la|opci[oó]n|option|number)\s+/, '');
+  const position = /^\d{1,2}$/.test(bare) ? Number(bare) - 1 : texts.list(locale, 'common:numberWords').indexOf(bare);
+  if (position >= 0 && position < options.length) return options[position];
   const found = recognizeChoices(
     clean,
     options.map((o) => ({ value: o.value, synonyms: [o.label, ...(o.synonyms ?? [])] })),
-    { locale: locale === 'en' ? 'en-us' : 'es-es', allowPartialMatches: true },
+    // Values are internal names (or indexes): only what the user reads may select an option.
+    { locale: locale === 'en' ? 'en-us' : 'es-es', allowPartialMatches: true, noValue: true },
   );
   const best = found.sort((a, b) => b.resolution.score - a.resolution.score)[0];
   return best ? options.find((o) => o.value === best.resolution.value) : undefined;

@@ -98,7 +98,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   registerNewKeyPage(server, { config, texts, links, directory, mailer, log, onKeyChanged });
   if (!config.SMTP_URL) registerOutboxPage(server, { config });
 
-  server.get('/healthz', (_req: restify.Request, res: restify.Response) => {
+  server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
     res.send(200, { status: 'ok' });
   });
   server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {

@@ -121,8 +121,9 @@ export class RecoveryBot extends ActivityHandler {
   private async runDialogs(context: TurnContext): Promise<void> {
     const dc = await this.dialogs.createContext(context);
     const result = await dc.continueDialog();
-    if (result.status !== DialogTurnStatus.empty) return;
     const restart = context.turnState.get(RESTART) as string | undefined;
+    if (restart) await dc.cancelAllDialogs();
+    else if (result.status !== DialogTurnStatus.empty) return;
     if (restart === 'handoff') return;
     const flags = await this.flags.get(context, {});
     const reason: MainReason = restart === 'menu' || restart === 'cancel' ? restart : flags.greeted ? 'again' : 'new';
