@@ -9,10 +9,11 @@ describe('WhatsApp formatting', () => {
     expect(toWhatsAppMarkdown('Abre [la página](https://x.example/clave)')).toBe('Abre la página (https://x.example/clave)');
   });
 
-  it('leaves a masked email readable instead of garbling the bold around it', () => {
-    expect(toWhatsAppMarkdown('Tu correo registrado es **ma***@example.com**. ¿Tienes acceso?')).toBe(
-      'Tu correo registrado es ma***@example.com. ¿Tienes acceso?',
+  it('shows masked emails and numbers with dots, which WhatsApp cannot mistake for bold', () => {
+    expect(toWhatsAppMarkdown('Tu correo registrado es **ma***********@e******.com**. ¿Tienes acceso?')).toBe(
+      'Tu correo registrado es ma•••••••••••@e••••••.com. ¿Tienes acceso?',
     );
+    expect(toWhatsAppMarkdown('Cédula *******103, correo **ju***@gmail.com**')).toBe('Cédula •••••••103, correo ju•••@gmail.com');
   });
 
   it('renders suggested actions and hero-card buttons as a numbered list', () => {

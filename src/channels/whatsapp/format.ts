@@ -5,10 +5,13 @@ export const WHATSAPP_MAX_CHARS = 1600;
 
 const HERO_CARD = 'application/vnd.microsoft.card.hero';
 
+/** Stars that hide part of an email or number ("ma***@e***.com", "*******103"); WhatsApp would read them as bold. */
+const MASK_RUN = /(?<=[\w@.])\*{3,}|\*{3,}(?=[\w@.])/g;
+
 /**
  * Markdown as the dialogs write it → WhatsApp formatting: **bold** → *bold*, ~~x~~ → ~x~,
- * headings in bold, [text](url) → text (url). Bold whose text holds a star itself
- * (a masked email, "ma***@x.com") is left plain, as WhatsApp would garble it.
+ * headings in bold, [text](url) → text (url). Masking stars become dots, and bold whose
+ * text holds a star itself is left plain, as WhatsApp would garble both.
  */
 export function toWhatsAppMarkdown(text: string): string {
   return text
@@ -16,7 +19,8 @@ export function toWhatsAppMarkdown(text: string): string {
     .replace(/(?<![_\w])__(?=\S)([\s\S]*?\S)__(?![_\w])/g, '_$1_')
     .replace(/~~(?=\S)([\s\S]*?\S)~~/g, '~$1~')
     .replace(/^#{1,6}[ \t]+(.+?)[ \t]*#*$/gm, '*$1*')
-    .replace(/\[([^\]\n]+)\]\((\S+?)\)/g, (_m, label: string, url: string) => (label === url ? url : `${label} (${url})`));
+    .replace(/\[([^\]\n]+)\]\((\S+?)\)/g, (_m, label: string, url: string) => (label === url ? url : `${label} (${url})`))
+    .replace(MASK_RUN, (stars) => '•'.repeat(stars.length));
 }
 
 /** Buttons become a numbered list; the dialogs accept "1", "uno" and the option's words. */

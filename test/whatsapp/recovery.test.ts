@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Texts } from '../../src/i18n';
+import { latestCodeFor } from '../../src/recovery/mail';
+import { startTestApp, type TestApp } from '../helpers/app';
+import { MARIA, linkIn, pickOption } from '../helpers/demo';
+import { FakeTwilio } from '../helpers/fakeTwilio';
+import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SENDER, inbound, postSigned } from './webhooks';
+
+/**
+ * A whole recovery on WhatsApp through the real app: signed webhooks in, the twilio client's
+ * requests recorded by a local stand-in for Twilio's REST API, the code read from the outbox.
+ */
+let twilio: FakeTwilio;
+let harness: TestApp;
+const USER = 'whatsapp:+593987654321';
+const numberWords = new Texts().list('es-EC', 'common:numberWords');
+
+beforeAll(async () => {
+  twilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
+  harness = await startTestApp({
+    PUBLIC_BASE_URL,
+    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    TWILIO_WHATSAPP_FROM: SENDER,
+    TWILIO_API_BASE_URL: twilio.url,
+  });
+});
+
+afterAll(async () => {
+  await harness?.close();
+  await twilio?.close();
+});
+
+/**
+ * Sends one WhatsApp message and returns what the person then reads, once the bot's last
+ * message of the turn (matching `until`) has arrived.
+ */
+async function say(text: string, until: RegExp, extra: Record<string, string> = {}): Promise<string> {
+  const before = twilio.bodiesTo(USER).length;
+  const response = await postSigned(harness.url, '/api/whatsapp', inbound(USER, text, extra));
+  expect(response.status).toBe(200);
+  await expect
+    .poll(() => twilio.bodiesTo(USER).slice(before).at(-1) ?? '', { timeout: 10_000, message: `reply to «${text}»` })
+    .toMatch(until);
+  return twilio.bodiesTo(USER).slice(before).join('\n\n');
+}
+
+it('recovers a key on WhatsApp from "hola" to the new key, reading as a person would', async () => {
+  const menu = await say('hola', /1\. Recuperar mi clave/);
+  expect(menu).toMatch(/asistente virtual del IESS/);
+
+  expect(await say('1', /cédula/)).not.toMatch(/\d\. /);
+  // A voice note in the middle: a kind answer, and the question still waits.
+  expect(await say('', /no puedo escuchar audios/, { NumMedia: '1', MediaContentType0: 'audio/ogg', MessageType: 'audio' })).not.toMatch(/cédula/);
+  expect(await say(MARIA.cedula, /día y mes de nacimiento/)).toBeTruthy();
+
+  const employers = await say(MARIA.birth, /¿Para cuál de estas empresas[\s\S]*\n1\. /);
+  // Answered with a number word ("dos"), as people write on WhatsApp.
+  const employerWord = numberWords[Number(pickOption(employers, MARIA.answers)) - 1];
+  const year = await say(employerWord, /¿En qué año[\s\S]*\n1\. /);
+  // Answered with the option's own words.
+  expect(pickOption(year, MARIA.answers)).toMatch(/^\d$/);
+  const email = await say('2010', /¿Tienes acceso a este correo\?/);
+  expect(email).toMatch(/ma•+@e•+\.com/);
+  expect(email).not.toContain(MARIA.email);
+
+  expect(await say('sí', /código/)).toMatch(/Te envié un código de 6 números/);
+  const code = await latestCodeFor(harness.outbox, MARIA.email);
+  expect(code).toMatch(/^\d{6}$/);
+  const verified = await say(code!, /clave\/nueva/);
+  expect(verified).toMatch(/Código correcto/);
+  const { url, token } = linkIn(verified);
+  expect(url.startsWith(PUBLIC_BASE_URL)).toBe(true);
+
+  const setKey = await fetch(`${harness.url}/api/clave/nueva`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token, key: 'Nueva2026', confirm: 'Nueva2026' }),
+  });
+  expect(setKey.status).toBe(200);
+  // The "key changed" notice goes out later through the same adapter.
+  await expect.poll(() => twilio.bodiesTo(USER).at(-1), { timeout: 5_000 }).toMatch(/clave del IESS fue cambiada/);
+
+  const everything = twilio.messages.filter((m) => m.to === USER);
+  for (const message of everything) {
+    expect(message.from).toBe(SENDER);
+    expect(message.body!.length).toBeLessThanOrEqual(1600);
+    // WhatsApp shows "**" literally: only WhatsApp's own *bold* may reach the person.
+    expect(message.body).not.toContain('**');
+    expect(message.statusCallback).toBe(`${PUBLIC_BASE_URL}/api/whatsapp/status`);
+  }
+  expect(twilio.rejected).toEqual([]);
+  // The new key is typed on the page, never in the chat.
+  expect(everything.map((m) => m.body).join('\n')).not.toContain('Nueva2026');
+});
