@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/handoff/agents';
+import { startTestApp, type TestApp } from '../helpers/app';
+
+let t: TestApp;
+let origin: string;
+
+beforeAll(async () => {
+  const cost = { N: 1024, r: 8, p: 1 };
+  t = await startTestApp({
+    AGENTS: [
+      `ana:${await hashPassword('clave-ana-larga', cost)}`,
+      `luis:${await hashPassword('clave-luis-larga', cost)}`,
+      `maria:${await hashPassword('clave-maria-larga', cost)}`,
+    ].join(';'),
+    SERVICE_HOURS: '',
+  });
+  origin = t.url;
+});
+afterAll(() => t.close());
+
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+async function login(name: string, password: string, headers: Record<string, string> = { Origin: origin }) {
+  const res = await fetch(`${t.url}/agent/api/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ name, password }),
+  });
+  return { res, body: (await res.json()) as Record<string, string> };
+}
+
+async function session(name: string, password: string): Promise<Session> {
+  const { res, body } = await login(name, password);
+  expect(res.status).toBe(200);
+  const setCookie = res.headers.get('set-cookie') ?? '';
+  expect(setCookie).toMatch(/HttpOnly/);
+  expect(setCookie).toMatch(/SameSite=Strict/);
+  return { cookie: setCookie.split(';')[0], csrf: body.csrf };
+}
+
+function call(s: Session | undefined, method: string, path: string, body?: unknown, extra: Record<string, string> = {}) {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (s) headers.Cookie = s.cookie;
+  if (method !== 'GET' && s) Object.assign(headers, { Origin: origin, 'X-CSRF-Token': s.csrf, 'X-Request-Id': randomUUID() });
+  return fetch(`${t.url}${path}`, { method, headers: { ...headers, ...extra }, body: method === 'GET' ? undefined : JSON.stringify(body ?? {}) });
+}
+
+async function newTicket(): Promise<string> {
+  const chat = t.chat('console');
+  await chat.say('quiero hablar con un asesor');
+  const open = await t.app.handoff.tickets.listOpen();
+  return open[open.length - 1].id;
+}
+
+describe('agent console', () => {
+  it('serves the page with a strict content policy', async () => {
+    const res = await fetch(`${t.url}/agent`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(await res.text()).toContain('/agent/app.js');
+  });
+
+  it('answers unauthenticated and forged-cookie requests with 401 and nothing else', async () => {
+    const ticketId = await newTicket();
+    for (const [method, path] of [
+      ['GET', '/agent/api/tickets'],
+      ['GET', `/agent/api/tickets/${ticketId}`],
+      ['GET', '/agent/api/events'],
+      ['POST', `/agent/api/tickets/${ticketId}/claim`],
+    ]) {
+      const anonymous = await call(undefined, method, path);
+      expect(anonymous.status, path).toBe(401);
+      expect(await anonymous.json()).toEqual({ error: 'unauthorized' });
+      const forged = await call({ cookie: `iess_agent=${'A'.repeat(43)}`, csrf: 'x' }, method, path);
+      expect(forged.status, path).toBe(401);
+      expect(await forged.json()).toEqual({ error: 'unauthorized' });
+    }
+  });
+
+  it('refuses wrong passwords and limits login attempts', async () => {
+    expect((await login('ana', 'equivocada')).res.status).toBe(401);
+    expect((await login('nadie', 'equivocada')).res.status).toBe(401);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await login('maria', `mala-${i}`)).res.status);
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses[5]).toBe(429);
+    expect((await login('maria', 'clave-maria-larga')).res.status).toBe(429);
+    expect((await login('ana', 'clave-ana-larga', { Origin: 'https://evil.example' })).res.status).toBe(403);
+  });
+
+  it('rejects cross-site, token-less and replayed requests', async () => {
+    const ana = await session('ana', 'clave-ana-larga');
+    const ticketId = await newTicket();
+    const claim = `/agent/api/tickets/${ticketId}/claim`;
+    const forbidden = async (res: Response) => {
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({ error: 'forbidden' });
+    };
+    await forbidden(await call(ana, 'POST', claim, {}, { Origin: 'https://evil.example' }));
+    await forbidden(await call(ana, 'POST', claim, {}, { 'Sec-Fetch-Site': 'cross-site' }));
+    await forbidden(await call(ana, 'POST', claim, {}, { 'X-CSRF-Token': 'not-the-token' }));
+    await forbidden(await call(ana, 'GET', '/agent/api/tickets', undefined, { 'Sec-Fetch-Site': 'cross-site' }));
+    const requestId = randomUUID();
+    const first = await call(ana, 'POST', claim, {}, { 'X-Request-Id': requestId });
+    expect(first.status).toBe(200);
+    await forbidden(await call(ana, 'POST', claim, {}, { 'X-Request-Id': requestId }));
+    // After logout the same cookie is worthless.
+    expect((await call(ana, 'POST', '/agent/api/logout')).status).toBe(200);
+    expect((await call(ana, 'GET', '/agent/api/tickets')).status).toBe(401);
+  });
+
+  it('gives a ticket to exactly one of two agents claiming at once', async () => {
+    const [ana, luis] = [await session('ana', 'clave-ana-larga'), await session('luis', 'clave-luis-larga')];
+    const ticketId = await newTicket();
+    const responses = await Promise.all([ana, luis].map((s) => call(s, 'POST', `/agent/api/tickets/${ticketId}/claim`)));
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 409]);
+    const loser = responses.find((r) => r.status === 409)!;
+    expect(await loser.json()).toMatchObject({ error: 'taken' });
+  });
+
+  it('lists the queue without conversation references and tells the agent a ticket is closed', async () => {
+    const ana = await session('ana', 'clave-ana-larga');
+    const ticketId = await newTicket();
+    const list = (await (await call(ana, 'GET', '/agent/api/tickets')).json()) as { tickets: Array<Record<string, unknown>> };
+    const listed = list.tickets.find((x) => x.id === ticketId)!;
+    expect(listed).toMatchObject({ status: 'waiting', channel: 'console', reason: 'asked' });
+    expect(listed).not.toHaveProperty('reference');
+    expect(JSON.stringify(list)).not.toContain('conv-');
+
+    expect((await call(ana, 'POST', `/agent/api/tickets/${ticketId}/messages`, { text: 'hola' })).status).toBe(409);
+    expect((await call(ana, 'POST', `/agent/api/tickets/${ticketId}/claim`)).status).toBe(200);
+    expect((await call(ana, 'POST', `/agent/api/tickets/${ticketId}/messages`, { text: 'hola' })).status).toBe(200);
+    expect((await call(ana, 'POST', `/agent/api/tickets/${ticketId}/close`)).status).toBe(200);
+    const late = await call(ana, 'POST', `/agent/api/tickets/${ticketId}/messages`, { text: '¿sigues ahí?' });
+    expect(late.status).toBe(409);
+    expect(await late.json()).toEqual({ error: 'closed' });
+    expect((await call(ana, 'POST', `/agent/api/tickets/${ticketId}/close`)).status).toBe(409);
+    expect((await call(ana, 'POST', `/agent/api/tickets/${ticketId}/messages`, { text: '' })).status).toBe(400);
+    expect((await call(ana, 'GET', '/agent/api/tickets/not-a-ticket')).status).toBe(404);
+  });
+
+  it('pushes queue changes to a signed-in console over Server-Sent Events', async () => {
+    const ana = await session('ana', 'clave-ana-larga');
+    const controller = new AbortController();
+    const res = await fetch(`${t.url}/agent/api/events`, { headers: { Cookie: ana.cookie }, signal: controller.signal });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const readUntil = async (needle: string) => {
+      for (let i = 0; i < 50 && !text.includes(needle); i++) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value);
+      }
+    };
+    await readUntil('"ready"');
+    await newTicket();
+    await readUntil('"queue"');
+    controller.abort();
+    expect(text).toContain('{"type":"queue"}');
+  });
+});
