@@ -7,6 +7,7 @@ import { registerWhatsApp } from '../../src/channels/whatsapp';
 import { type Config, testConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { createMetrics } from '../../src/metrics';
+import type { KeyValueStore } from '../../src/store/keyValue';
 import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
 import { FakeTwilio } from '../helpers/fakeTwilio';
 import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SENDER } from './webhooks';
@@ -60,10 +61,12 @@ class CountingBot extends ActivityHandler {
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
 
-export async function startHarness(env: Partial<Record<keyof Config, string>> = {}) {
+/** `store`: a shared store (Redis) standing for several instances; the default is memory with a movable clock. */
+export async function startHarness(env: Partial<Record<keyof Config, string>> = {}, shared?: KeyValueStore) {
   const twilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
   let now = Date.now();
-  const store = new MemoryKeyValueStore(() => now);
+  const memory = new MemoryKeyValueStore(() => now);
+  const store = shared ?? memory;
   const logLines: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -114,7 +117,7 @@ export async function startHarness(env: Partial<Record<keyof Config, string>> = 
       server.server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await twilio.close();
-      await store.close();
+      await memory.close();
     },
   };
 }
