@@ -64,8 +64,12 @@ export function parseRuc(text: string): Parsed<string, RucError> {
     return ruc.endsWith('000') ? { ok: false, reason: 'establishment' } : { ok: true, value: ruc };
   }
   if (third === 6) {
-    if (modulo11(ruc, [3, 2, 7, 6, 5, 4, 3, 2]) !== Number(ruc[8])) return { ok: false, reason: 'check_digit' };
-    return ruc.endsWith('0000') ? { ok: false, reason: 'establishment' } : { ok: true, value: ruc };
+    if (modulo11(ruc, [3, 2, 7, 6, 5, 4, 3, 2]) === Number(ruc[8])) {
+      return ruc.endsWith('0000') ? { ok: false, reason: 'establishment' } : { ok: true, value: ruc };
+    }
+    // Real cédulas with a 6 exist (0962467429), so a natural person's RUC can start like a public one.
+    if (!checkCedula(ruc.slice(0, 10)).ok) return { ok: false, reason: 'check_digit' };
+    return ruc.endsWith('000') ? { ok: false, reason: 'establishment' } : { ok: true, value: ruc };
   }
   if (third === 9) {
     // Registered companies exist whose RUC fails módulo 11: the directory decides, not this check.

@@ -7,11 +7,13 @@ export function maskEmail(email: string): string {
   const dot = domain.lastIndexOf('.');
   const host = dot > 0 ? domain.slice(0, dot) : domain;
   const tld = dot > 0 ? domain.slice(dot) : '';
-  const keep = local.length > 4 ? 2 : 1;
+  const keep = local.length > 4 ? 2 : local.length > 1 ? 1 : 0;
   return `${local.slice(0, keep)}${'*'.repeat(Math.max(local.length - keep, 3))}@${host.slice(0, 1)}${'*'.repeat(Math.max(host.length - 1, 3))}${tld}`;
 }
 
 /** Only the last digits of a cédula or RUC: "1714307103" → "*******103". */
 export function maskNumber(digits: string, visible = 3): string {
-  return `${'*'.repeat(Math.max(digits.length - visible, 0))}${digits.slice(-visible)}`;
+  // Short input is hidden whole: showing its last digits would show all of it.
+  const shown = visible > 0 && digits.length > visible ? digits.slice(-visible) : '';
+  return '*'.repeat(digits.length - shown.length) + shown;
 }

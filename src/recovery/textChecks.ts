@@ -1,24 +1,51 @@
+import { parseDayMonth } from './birthdate';
+
 /** Small readings of free text: a typed code, or something that looks like a key. */
 
 /** A 6-digit code as typed: "123456", "123 456", "123-456", "mi código es 123456". */
 export function parseCode(text: string): string | undefined {
   if (text.length > 80) return undefined;
   const groups = text.match(/\d[\d\s-]*\d|\d/g) ?? [];
-  const codes = groups.map((g) => g.replace(/[\s-]/g, '')).filter((g) => g.length === 6);
-  return codes.length === 1 && groups.length === 1 ? codes[0] : undefined;
+  if (groups.length !== 1) return undefined;
+  const digits = groups[0].replace(/[\s-]/g, '');
+  return digits.length === 6 ? digits : undefined;
 }
 
-const KEY_WORDS = /\b(mi\s+)?(clave|contrase(n|ñ)a|password|key)\s+(es|era|is|:)\s*[:=]?\s*(\S+)/i;
+const KEY_MENTION = /\b(clave|contrase[nñ]a|password|key)\b/iu;
+
+/** "mi clave es mariposa": a letters-only key stated as the last word of the message. */
+const STATED_WORD = /\b(?:clave|contrase[nñ]a|password|key)\s*(?:(?:es|era|is|seria|sería)\s+|[:=]\s*)(\p{L}{4,15})$/iu;
+
+/** Words that end "mi clave es …" without being a key. Participles are caught by their ending. */
+const NOT_A_KEY = new Set([
+  'correcta', 'incorrecta', 'invalida', 'inválida', 'erronea', 'errónea', 'nueva', 'vieja', 'antigua', 'otra',
+  'igual', 'diferente', 'distinta', 'larga', 'corta', 'segura', 'personal', 'mia', 'mía', 'esta', 'esa', 'cual',
+  'cuál', 'wrong', 'incorrect', 'invalid', 'correct', 'new', 'old', 'different', 'same', 'mine', 'this', 'what',
+]);
+const PARTICIPLE = /(?:ad|id)[ao]s?$/iu;
+
+/** Letters and digits mixed, as keys are (6–15 characters, no symbols). */
+function keyShaped(word: string, minLength: number): boolean {
+  if (word.length < minLength || word.length > 15 || !/^[\p{L}\d]+$/u.test(word)) return false;
+  if (!/\p{L}/u.test(word) || !/\d/.test(word)) return false;
+  // Not other things people type in this chat: a date, a código dactilar, an option number.
+  if (/^[a-z]\d{4}[a-z]\d{4}$/i.test(word) || /^(opci[oó]n|option|op)\d+$/iu.test(word)) return false;
+  const date = parseDayMonth(word);
+  return !date.ok && date.reason === 'format';
+}
 
 /**
- * True when a message looks like someone typing their key: "mi clave es juan1985", or one
- * word of 6–15 letters and digits mixed ("Quito2024"). Numbers, codes and words are not.
+ * True when a message looks like someone typing their key: "Quito2024" alone, or a
+ * key-shaped word next to "clave"/"contraseña" ("mi clave es juan1985"), or "mi clave es
+ * mariposa". Numbers, codes, dates and ordinary sentences are not.
  */
 export function looksLikeKey(text: string): boolean {
-  const trimmed = text.trim();
-  if (trimmed.length > 200) return false;
-  const stated = KEY_WORDS.exec(trimmed);
-  if (stated && /^[\p{L}\d]{4,}$/u.test(stated[5].replace(/[.,!]$/, ''))) return true;
-  if (/\s/.test(trimmed)) return false;
-  return /^[\p{L}\d]{6,15}$/u.test(trimmed) && /\p{L}/u.test(trimmed) && /\d/.test(trimmed);
+  if (text.length > 1000) return false;
+  const trimmed = text.trim().replace(/[.,;!?]+$/, '');
+  const words = trimmed.split(/[\s,;:=]+/).filter(Boolean);
+  if (words.length === 1) return keyShaped(words[0], 6);
+  if (!KEY_MENTION.test(trimmed)) return false;
+  if (words.some((w) => keyShaped(w.replace(/[.,;!?"']+$|^["']+/g, ''), 4))) return true;
+  const stated = STATED_WORD.exec(trimmed)?.[1];
+  return stated !== undefined && !NOT_A_KEY.has(stated.toLowerCase()) && !PARTICIPLE.test(stated);
 }
