@@ -186,7 +186,7 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
       const result = await handoff.claim(id.data, session.agent);
       switch (result.result) {
         case 'claimed':
-          return json(res, 200, { ticket: publicTicket(result.ticket), notified: result.notified });
+          return json(res, 200, { ticket: publicTicket(result.ticket), notified: result.notified, notDelivered: result.notDelivered });
         case 'taken':
           return json(res, 409, { error: 'taken', agent: result.agent === session.agent.name ? session.agent.displayName : displayName(result.agent) });
         case 'closed':

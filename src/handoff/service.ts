@@ -284,17 +284,19 @@ export class Handoff {
 
   // ---- The agent's side (the console calls these). ----
 
-  async claim(ticketId: string, agent: Agent): Promise<ClaimResult & { notified?: boolean }> {
+  async claim(ticketId: string, agent: Agent): Promise<ClaimResult & { notified?: boolean; notDelivered?: SendResult }> {
     const result = await this.tickets.claim(ticketId, agent.name);
     if (result.result !== 'claimed') return result;
     const { ticket } = result;
     this.metrics.served.inc({ reason: ticket.reason });
     this.metrics.waitSeconds.observe({ reason: ticket.reason }, Math.max(0, (ticket.claimedAt! - ticket.openedAt) / 1000));
+    // Past WhatsApp's window nothing can be delivered: the agent is told instead of trying.
+    if (await this.windowClosed(ticket)) return { ...result, notified: false, notDelivered: 'window_closed' };
     const locale = pickLocale(ticket.locale, this.deps.config.DEFAULT_LOCALE);
     const notified = await this.sendToPerson(ticket, agent, (ctx) =>
       ctx.sendActivity(this.t(locale, 'agentJoined', { agent: agent.displayName })).then(() => undefined),
     );
-    return { ...result, notified: notified === 'sent' };
+    return notified === 'sent' ? { ...result, notified: true } : { ...result, notified: false, notDelivered: notified };
   }
 
   async send(ticketId: string, agent: Agent, text: string): Promise<SendResult> {

@@ -3,7 +3,7 @@
 // chat with the person, close it. Every text comes from /agent/texts (locales/*/handoff.json).
 (() => {
   const $ = (id) => document.getElementById(id);
-  const state = { texts: {}, reasons: {}, csrf: '', agent: '', selected: '', ticket: null, events: null };
+  const state = { texts: {}, reasons: {}, csrf: '', agent: '', selected: '', ticket: null, events: null, error: null };
 
   const path = (obj, key) => key.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
   const t = (key, vars = {}) =>
@@ -146,6 +146,8 @@
 
   // ---- One ticket ----
   async function select(id) {
+    // An error stays on screen while its ticket does, even when live updates redraw it.
+    if (state.error && state.error.id !== id) state.error = null;
     state.selected = id;
     history.replaceState(null, '', `#${id}`);
     for (const b of document.querySelectorAll('#queue button')) b.setAttribute('aria-current', String(b.dataset.ticket === id));
@@ -164,7 +166,9 @@
   function renderTicket({ ticket, transcript, windowClosed }) {
     show($('pick'), false);
     show($('ticket'), true);
-    show($('ticket-error'), false);
+    const error = state.error && state.error.id === ticket.id ? state.error.text : '';
+    $('ticket-error').textContent = error;
+    show($('ticket-error'), !!error);
     $('ticket-title').textContent = `${t(`channels.${ticket.channel}`) || ticket.channel} · ${time(ticket.openedAt)}`;
     $('ticket-status').className = `badge ${ticket.status}`;
     $('ticket-status').textContent = ticket.status === 'active' ? `${t('active')} · ${cap(ticket.agent)}` : t(ticket.status);
@@ -211,7 +215,8 @@
     who.className = 'who';
     who.textContent = `${entry.from === 'agent' && entry.agent ? entry.agent : t(`from.${entry.from}`)} · ${time(entry.at)}`;
     const text = document.createElement('span');
-    text.textContent = entry.text;
+    // Chat texts use **bold**; the console shows them plain.
+    text.textContent = entry.text.replace(/\*\*(.+?)\*\*/g, '$1');
     li.append(who, text);
     $('transcript').append(li);
     if (live) scrollTranscript();
@@ -219,8 +224,9 @@
 
   const scrollTranscript = () => { const el = $('transcript'); el.scrollTop = el.scrollHeight; };
 
-  function ticketError(data) {
-    $('ticket-error').textContent = errorText(data);
+  function ticketError(data, text) {
+    state.error = { id: state.selected, text: text || errorText(data) };
+    $('ticket-error').textContent = state.error.text;
     show($('ticket-error'), true);
   }
 
@@ -230,10 +236,8 @@
     const { status, data } = await api('POST', `/agent/api/tickets/${encodeURIComponent(id)}/claim`).finally(() => { $('claim').disabled = false; });
     await select(id);
     if (status !== 200) ticketError(data);
-    else if (data.notified === false) {
-      $('ticket-error').textContent = t('notNotified');
-      show($('ticket-error'), true);
-    } else $('message').focus();
+    else if (data.notified === false) ticketError(data, (data.notDelivered && t(`errors.${data.notDelivered}`)) || t('notNotified'));
+    else $('message').focus();
   });
 
   $('close').addEventListener('click', async () => {
@@ -253,6 +257,7 @@
       const { status, data } = await api('POST', `/agent/api/tickets/${encodeURIComponent(state.selected)}/messages`, { text });
       if (status === 200) {
         $('message').value = '';
+        state.error = null;
         show($('ticket-error'), false);
       } else ticketError(data);
     } finally {

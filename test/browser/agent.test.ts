@@ -1,0 +1,208 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import twilio from 'twilio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/handoff/agents';
+import { startTestApp, type TestApp } from '../helpers/app';
+import { FakeTwilio } from '../helpers/fakeTwilio';
+import { ACCOUNT_SID, AUTH_TOKEN, SENDER, inbound } from '../whatsapp/webhooks';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
+const WHATSAPP_USER = 'whatsapp:+593987650001';
+const PASSWORD = 'clave-de-ana-para-pruebas';
+
+if (!haveChromium && !process.env.CI) {
+  console.warn(`agent console browser test skipped: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)`);
+}
+
+it.runIf(!haveChromium && process.env.CI)('has Debian chromium for the agent console test', () => {
+  throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium)`);
+});
+
+/** A port free now, so the public address (signed into Twilio webhooks) is known before the app starts. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat and a WhatsApp person', () => {
+  let harness: TestApp;
+  let fakeTwilio: FakeTwilio;
+  let browser: Browser;
+
+  /** A WhatsApp message in, signed as Twilio signs it. */
+  async function whatsapp(text: string) {
+    const params = inbound(WHATSAPP_USER, text);
+    const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${harness.url}/api/whatsapp`, params);
+    const res = await fetch(`${harness.url}/api/whatsapp`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
+      body: new URLSearchParams(params).toString(),
+    });
+    expect(res.status).toBe(200);
+  }
+
+  /** Waits until the WhatsApp person has received a message matching `pattern`. */
+  async function whatsappReceives(pattern: RegExp) {
+    await expect.poll(() => fakeTwilio.bodiesTo(WHATSAPP_USER).join('\n\n'), { timeout: 20_000 }).toMatch(pattern);
+  }
+
+  const see = (page: Page, text: string) => page.getByText(text, { exact: false }).last().waitFor({ state: 'visible', timeout: 20_000 });
+
+  async function webChatSays(page: Page, text: string) {
+    const box = page.getByRole('textbox');
+    await box.click();
+    await box.fill(text);
+    await page.keyboard.press('Enter');
+  }
+
+  const shot = async (page: Page, name: string) => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
+  };
+
+  beforeAll(async () => {
+    fakeTwilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
+    const port = await freePort();
+    harness = await startTestApp({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      AGENTS: `ana:${await hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 })}`,
+      SERVICE_HOURS: '',
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      TWILIO_WHATSAPP_FROM: SENDER,
+      TWILIO_API_BASE_URL: fakeTwilio.url,
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.close();
+    await fakeTwilio?.close();
+  });
+
+  it('an agent signs in, serves both people live, closes, and the bot takes over again', async () => {
+    const pageErrors: string[] = [];
+
+    // 1. A person on the website chat asks for a person.
+    const personContext = await browser.newContext({ viewport: { width: 420, height: 860 }, locale: 'es-EC' });
+    const person = await personContext.newPage();
+    person.on('pageerror', (e) => pageErrors.push(`web chat: ${e.message}`));
+    await person.goto(`${harness.url}/`);
+    await see(person, '¿Qué necesitas hacer?');
+    await webChatSays(person, 'quiero hablar con un asesor');
+    await see(person, 'Estás en el puesto 1 de la fila');
+
+    // 2. A person on WhatsApp does the same.
+    await whatsapp('hola');
+    await whatsappReceives(/Hablar con una persona/);
+    await whatsapp('quiero hablar con un asesor');
+    await whatsappReceives(/Estás en el puesto 2 de la fila/);
+
+    // 3. The agent signs in and sees both in the queue.
+    const agentContext = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'es-EC' });
+    const agent = await agentContext.newPage();
+    agent.on('pageerror', (e) => pageErrors.push(`console: ${e.message}`));
+    agent.on('dialog', (dialog) => void dialog.accept());
+    await agent.goto(`${harness.url}/agent`);
+    await agent.getByLabel('Usuario').fill('ana');
+    await agent.getByLabel('Contraseña').fill('no-es-la-clave');
+    await agent.getByRole('button', { name: 'Ingresar' }).click();
+    await see(agent, 'Usuario o contraseña incorrectos.');
+    await agent.getByLabel('Contraseña').fill(PASSWORD);
+    await agent.getByRole('button', { name: 'Ingresar' }).click();
+    await see(agent, 'Hola, Ana');
+    const queue = agent.locator('#queue');
+    await expect.poll(() => queue.locator('li').count(), { timeout: 20_000 }).toBe(2);
+    await expect(queue.innerText()).resolves.toMatch(/Chat del sitio web[\s\S]*WhatsApp/);
+    await shot(agent, 'agent-queue.png');
+
+    // A third person arrives while the console is open: the queue updates with no reload.
+    await whatsappTicketPastWindow();
+    await expect.poll(() => queue.locator('li').count(), { timeout: 20_000 }).toBe(3);
+
+    // 4. Web chat: claim, read the summary and transcript, talk both ways.
+    await queue.getByRole('button', { name: /Chat del sitio web/ }).click();
+    await see(agent, 'Pidió hablar con una persona');
+    await expect(agent.locator('#transcript').innerText()).resolves.toContain('quiero hablar con un asesor');
+    await agent.getByRole('button', { name: 'Atender' }).click();
+    await see(person, 'soy Ana, del equipo de soporte');
+    await agent.getByRole('textbox').fill('Hola, ¿ya revisaste la carpeta de spam?');
+    await agent.getByRole('button', { name: 'Enviar' }).click();
+    await see(person, 'ya revisaste la carpeta de spam');
+    await webChatSays(person, 'Sí, y no hay nada');
+    await see(agent, 'Sí, y no hay nada');
+    await shot(agent, 'agent-webchat-conversation.png');
+    await shot(person, 'person-webchat-with-agent.png');
+
+    // 5. WhatsApp: the same, through the signed webhook and the stand-in Twilio API.
+    await queue.getByRole('button', { name: /WhatsApp/ }).first().click();
+    await see(agent, 'Estás en el puesto');
+    await agent.getByRole('button', { name: 'Atender' }).click();
+    await whatsappReceives(/soy Ana, del equipo de soporte/);
+    await agent.getByRole('textbox').fill('Te ayudo con tu correo. ¿Es de Gmail?');
+    await agent.getByRole('button', { name: 'Enviar' }).click();
+    await whatsappReceives(/Te ayudo con tu correo\. ¿Es de Gmail\?/);
+    await whatsapp('Sí, es de Gmail');
+    await see(agent, 'Sí, es de Gmail');
+    await shot(agent, 'agent-whatsapp-conversation.png');
+
+    // 6. Close both; the bot greets each person again and answers them.
+    await agent.getByRole('button', { name: /Cerrar/ }).click();
+    await see(agent, 'Esta conversación ya está cerrada');
+    await whatsappReceives(/terminó la atención[\s\S]*¿En qué más te puedo ayudar\?/);
+    await whatsapp('preguntas frecuentes');
+    await whatsappReceives(/¿Sobre qué tienes dudas\?|preguntas|\?\s*$/);
+
+    await queue.getByRole('button', { name: /Chat del sitio web/ }).click();
+    await agent.getByRole('button', { name: /Cerrar/ }).click();
+    await see(person, 'terminó la atención');
+    await see(person, '¿En qué más te puedo ayudar?');
+    await shot(person, 'person-webchat-back-to-bot.png');
+
+    // 7. The WhatsApp conversation past the 24-hour window is shown as such before writing.
+    await queue.getByRole('button', { name: /WhatsApp/ }).click();
+    await agent.getByRole('button', { name: 'Atender' }).click();
+    await see(agent, 'pasaron más de 24 horas');
+    await see(agent, 'No se envió: en WhatsApp pasaron más de 24 horas');
+    await expect(agent.getByRole('textbox').isDisabled()).resolves.toBe(true);
+    await shot(agent, 'agent-whatsapp-window-closed.png');
+
+    expect(await harness.app.handoff.tickets.listOpen()).toHaveLength(1);
+    expect(pageErrors).toEqual([]);
+    await personContext.close();
+    await agentContext.close();
+  }, 180_000);
+
+  /** A WhatsApp person who last wrote 25 hours ago (their ticket made directly in the store). */
+  async function whatsappTicketPastWindow() {
+    const conversationId = 'whatsapp:+593987650002';
+    const { ticket } = await harness.app.handoff.tickets.open({
+      channelId: 'whatsapp',
+      conversationId,
+      reference: { channelId: 'whatsapp', conversation: { id: conversationId }, user: { id: conversationId }, bot: { id: SENDER }, serviceUrl: 'https://whatsapp.invalid' },
+      locale: 'es-EC',
+      reason: 'lost_email',
+      summary: { profile: 'person', maskedNumber: '•••••••856', step: 'lostEmail.offerAgent', failures: [] },
+    });
+    await harness.app.handoff.tickets.record(ticket.conversationKey, {
+      at: Date.now() - 25 * 3600_000,
+      from: 'user',
+      text: 'ya no tengo acceso a mi correo',
+    });
+  }
+});
