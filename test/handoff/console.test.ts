@@ -145,6 +145,15 @@ describe('agent console', () => {
     expect((await call(ana, 'GET', '/agent/api/tickets/not-a-ticket')).status).toBe(404);
   });
 
+  it('reports tickets opened, waiting, served and wait time in /metrics', async () => {
+    await newTicket();
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/iess_handoff_tickets_opened_total\{reason="asked",channel="console"\} [1-9]/);
+    expect(metrics).toMatch(/iess_handoff_tickets_waiting [1-9]/);
+    expect(metrics).toMatch(/iess_handoff_tickets_served_total\{reason="asked"\} [1-9]/);
+    expect(metrics).toMatch(/iess_handoff_wait_seconds_count\{reason="asked"\} [1-9]/);
+  });
+
   it('pushes queue changes to a signed-in console over Server-Sent Events', async () => {
     const ana = await session('ana', 'clave-ana-larga');
     const controller = new AbortController();
