@@ -58,10 +58,10 @@ export interface DirectLineServer {
 /** Our Direct Line on 127.0.0.1:<free port> with the echo bot, a memory store and silent logs. */
 export async function startDirectLineServer(
   env: Partial<Record<keyof Config, string>> = {},
-  options: { keepAliveMs?: number } = {},
+  options: { keepAliveMs?: number; store?: MemoryKeyValueStore } = {},
 ): Promise<DirectLineServer> {
   const config = testConfig(env);
-  const store = new MemoryKeyValueStore();
+  const store = options.store ?? new MemoryKeyValueStore();
   const bot = new EchoBot();
   const server = restify.createServer({ handleUncaughtExceptions: false });
   const deps: ChannelDeps = {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { TokenService } from '../../src/channels/directline/tokens';
+import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
 import { type DirectLineServer, requestToken, startDirectLineServer, until, type WebchatToken } from './harness';
 
 const ALLOWED_SITE = 'https://www.ejemplo-institucion.gob.ec';
@@ -313,5 +314,39 @@ describe('the WebSocket stream', () => {
     const missing = openSocket(issued.conversationId, '');
     await until(() => missing.refused(), 'the refused socket');
     expect(missing.refused()).toBe(401);
+  });
+});
+
+describe('when the shared store fails', () => {
+  /** A store that can be switched off, as Redis is when it goes away. */
+  class SwitchableStore extends MemoryKeyValueStore {
+    down = false;
+    override async range(key: string, from?: number) {
+      if (this.down) throw new Error('store unreachable');
+      return super.range(key, from);
+    }
+    override async append(key: string, value: string, ttlMs: number) {
+      if (this.down) throw new Error('store unreachable');
+      return super.append(key, value, ttlMs);
+    }
+  }
+
+  it('answers 503 (try again) instead of crashing, and works again once the store is back', async () => {
+    const store = new SwitchableStore();
+    const flaky = await startDirectLineServer({}, { store });
+    try {
+      const issued = await requestToken(flaky.url);
+      const url = `${flaky.url}/v3/directline/conversations/${issued.conversationId}/activities`;
+      const headers = { Authorization: `Bearer ${issued.token}`, 'Content-Type': 'application/json' };
+      store.down = true;
+      expect((await fetch(url, { headers })).status).toBe(503);
+      expect((await fetch(url, { method: 'POST', headers, body: '{"type":"message","text":"hola"}' })).status).toBe(503);
+      store.down = false;
+      expect((await fetch(url, { method: 'POST', headers, body: '{"type":"message","text":"hola"}' })).status).toBe(200);
+      const page = (await (await fetch(url, { headers })).json()) as { activities: { text?: string }[] };
+      expect(page.activities.map((a) => a.text)).toEqual(['hola', 'eco: hola']);
+    } finally {
+      await flaky.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type restify from 'restify';
 import type { Config } from '../../config';
+import type { Logger } from '../../log';
 
 /** Direct Line's error body: `{ error: { code, message } }`. */
 export function sendError(res: restify.Response, status: number, code: string, message: string): void {
@@ -93,4 +94,28 @@ export function applyCors(req: restify.Request, res: restify.Response, origins: 
 /** The address a request came from, for per-client limits. */
 export function clientAddress(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
+}
+
+type Handler = (req: restify.Request, res: restify.Response) => Promise<void>;
+
+/**
+ * Routes whose handlers never leak an exception: a failure (the shared store down, say) is
+ * logged by type and answered 503, which Direct Line clients treat as "try again".
+ */
+export function guardedRoutes(server: restify.Server, log: Logger) {
+  const guard =
+    (handler: Handler): Handler =>
+    async (req, res) => {
+      try {
+        await handler(req, res);
+      } catch (error) {
+        log.warn({ err: { type: (error as Error)?.name } }, 'chat request failed');
+        if (!res.headersSent) sendError(res, 503, 'ServiceUnavailable', 'the chat service is busy; try again in a moment');
+      }
+    };
+  return {
+    get: (path: string, handler: Handler) => server.get(path, guard(handler)),
+    post: (path: string, handler: Handler) => server.post(path, guard(handler)),
+    opts: (path: string, handler: Handler) => server.opts(path, guard(handler)),
+  };
 }

@@ -11,7 +11,7 @@ import { startBodySchema } from './activitySchema';
 import { exchangeAzureSecret } from './azure';
 import type { ConversationLog } from './conversationLog';
 import { openConversation } from './conversations';
-import { applyCors, clientAddress, publicOrigin, readJsonBody, sendError } from './http';
+import { applyCors, clientAddress, guardedRoutes, publicOrigin, readJsonBody, sendError } from './http';
 import { DIRECTLINE_PREFIX } from './routes';
 import type { TokenService } from './tokens';
 
@@ -79,6 +79,7 @@ export function registerChatPage(server: restify.Server, deps: ChatPageDeps): vo
   const limiter = new RateLimiterMemory({ points: config.TOKEN_REQUESTS_PER_MINUTE_PER_IP, duration: 60 });
   const frameAncestors = ["'self'", ...[...origins]].join(' ');
   const azure = config.WEBCHAT_DIRECTLINE === 'azure';
+  const route = guardedRoutes(server, log);
 
   const renderPage = async (req: restify.Request, res: restify.Response) => {
     const locale = pageLocale(req, config);
@@ -120,17 +121,17 @@ export function registerChatPage(server: restify.Server, deps: ChatPageDeps): vo
     );
     res.sendRaw(200, html);
   };
-  server.get('/', renderPage);
-  server.get('/chat', renderPage);
-  server.get('/chat/webchat.js', staticAsset(webChatBundlePath(), 'text/javascript; charset=utf-8'));
-  server.get('/chat/chat.js', staticAsset(join(WEB_DIR, 'chat', 'chat.js'), 'text/javascript; charset=utf-8'));
-  server.get('/chat/chat.css', staticAsset(join(WEB_DIR, 'chat', 'chat.css'), 'text/css; charset=utf-8'));
+  route.get('/', renderPage);
+  route.get('/chat', renderPage);
+  route.get('/chat/webchat.js', staticAsset(webChatBundlePath(), 'text/javascript; charset=utf-8'));
+  route.get('/chat/chat.js', staticAsset(join(WEB_DIR, 'chat', 'chat.js'), 'text/javascript; charset=utf-8'));
+  route.get('/chat/chat.css', staticAsset(join(WEB_DIR, 'chat', 'chat.css'), 'text/css; charset=utf-8'));
 
-  server.opts(TOKEN_PATH, async (req: restify.Request, res: restify.Response) => {
+  route.opts(TOKEN_PATH, async (req: restify.Request, res: restify.Response) => {
     res.send(applyCors(req, res, origins, config) ? 204 : 403);
   });
 
-  server.post(TOKEN_PATH, async (req: restify.Request, res: restify.Response) => {
+  route.post(TOKEN_PATH, async (req: restify.Request, res: restify.Response) => {
     res.header('Cache-Control', 'no-store');
     if (!applyCors(req, res, origins, config)) {
       sendError(res, 403, 'OriginNotAllowed', 'this site may not embed the chat');

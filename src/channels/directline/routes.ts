@@ -9,7 +9,7 @@ import { inboundActivitySchema, MAX_ACTIVITY_BYTES, startBodySchema } from './ac
 import { DIRECTLINE_CHANNEL_ID, type DirectLineAdapter } from './adapter';
 import type { ConversationLog } from './conversationLog';
 import { BOT_ACCOUNT, CONVERSATION_ID, joinedActivity, openConversation } from './conversations';
-import { applyCors, publicOrigin, readJsonBody, sendError, webSocketOrigin } from './http';
+import { applyCors, guardedRoutes, publicOrigin, readJsonBody, sendError, webSocketOrigin } from './http';
 import { bearerToken, type TokenClaims, type TokenService } from './tokens';
 
 export const DIRECTLINE_PREFIX = '/v3/directline';
@@ -100,17 +100,18 @@ function secretMatches(given: string | undefined, secret: string | undefined): b
 /** The Direct Line 3.0 REST API that botframework-directlinejs and Web Chat speak. */
 export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLineContext): void {
   const { config, conversations, tokens } = ctx;
+  const route = guardedRoutes(server, ctx.log);
   const cors = (req: restify.Request, res: restify.Response) => {
     applyCors(req, res, ctx.origins, ctx.config);
   };
 
-  server.opts(`${DIRECTLINE_PREFIX}/*`, async (req: restify.Request, res: restify.Response) => {
+  route.opts(`${DIRECTLINE_PREFIX}/*`, async (req: restify.Request, res: restify.Response) => {
     const allowed = applyCors(req, res, ctx.origins, ctx.config);
     res.send(allowed ? 204 : 403);
   });
 
   // Server to server: the operator's backend may mint tokens with the Direct Line secret.
-  server.post(`${DIRECTLINE_PREFIX}/tokens/generate`, async (req: restify.Request, res: restify.Response) => {
+  route.post(`${DIRECTLINE_PREFIX}/tokens/generate`, async (req: restify.Request, res: restify.Response) => {
     cors(req, res);
     if (!secretMatches(bearerToken(req.headers.authorization), config.DIRECTLINE_SECRET)) {
       sendError(res, 403, 'InvalidSecret', 'a valid Direct Line secret is required');
@@ -126,7 +127,7 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
     res.send(200, { conversationId: opened.conversationId, token: opened.token, expires_in: opened.expiresIn });
   });
 
-  server.post(`${DIRECTLINE_PREFIX}/tokens/refresh`, async (req: restify.Request, res: restify.Response) => {
+  route.post(`${DIRECTLINE_PREFIX}/tokens/refresh`, async (req: restify.Request, res: restify.Response) => {
     cors(req, res);
     const claims = await authorize(ctx, req, res);
     if (!claims) return;
@@ -135,7 +136,7 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
   });
 
   // Start: the token already names the conversation; the first start greets.
-  server.post(`${DIRECTLINE_PREFIX}/conversations`, async (req: restify.Request, res: restify.Response) => {
+  route.post(`${DIRECTLINE_PREFIX}/conversations`, async (req: restify.Request, res: restify.Response) => {
     cors(req, res);
     const claims = await authorize(ctx, req, res);
     if (!claims) return;
@@ -156,7 +157,7 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
   });
 
   // Reconnect: a new stream URL that resumes from the watermark.
-  server.get(`${DIRECTLINE_PREFIX}/conversations/:conversationId`, async (req: restify.Request, res: restify.Response) => {
+  route.get(`${DIRECTLINE_PREFIX}/conversations/:conversationId`, async (req: restify.Request, res: restify.Response) => {
     cors(req, res);
     const claims = await authorize(ctx, req, res, req.params.conversationId);
     if (!claims) return;
@@ -168,7 +169,7 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
     res.send(200, await conversationResponse(ctx, req, claims, watermark));
   });
 
-  server.get(
+  route.get(
     `${DIRECTLINE_PREFIX}/conversations/:conversationId/activities`,
     async (req: restify.Request, res: restify.Response) => {
       cors(req, res);
@@ -184,7 +185,7 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
     },
   );
 
-  server.post(
+  route.post(
     `${DIRECTLINE_PREFIX}/conversations/:conversationId/activities`,
     async (req: restify.Request, res: restify.Response) => {
       cors(req, res);
@@ -235,7 +236,7 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
     },
   );
 
-  server.post(
+  route.post(
     `${DIRECTLINE_PREFIX}/conversations/:conversationId/upload`,
     async (req: restify.Request, res: restify.Response) => {
       cors(req, res);
