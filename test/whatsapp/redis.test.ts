@@ -37,17 +37,17 @@ describe.skipIf(!redis.ok)(`WhatsApp on two instances sharing Redis${redis.reaso
     const user = 'whatsapp:+593990000001';
     const params = inbound(user, 'una sola vez');
     expect((await postSigned(first.url, '/api/whatsapp', params)).status).toBe(200);
-    await expect.poll(() => first.twilio.bodiesTo(user), { timeout: 5_000 }).toHaveLength(1);
+    await expect.poll(() => first.twilio.bodiesTo(user), { timeout: 10_000 }).toHaveLength(1);
     expect((await postSigned(second.url, '/api/whatsapp', params)).status).toBe(200);
     await postSigned(first.url, '/api/whatsapp', inbound(user, 'siguiente'));
-    await expect.poll(() => first.twilio.bodiesTo(user), { timeout: 5_000 }).toHaveLength(2);
+    await expect.poll(() => first.twilio.bodiesTo(user), { timeout: 10_000 }).toHaveLength(2);
     expect(bodies(user)).toEqual(['1: una sola vez', '2: siguiente']);
   });
 
   it('lets either instance send later inside the window the other one saw open', async () => {
     const user = 'whatsapp:+593990000002';
     await postSigned(first.url, '/api/whatsapp', inbound(user, 'hola'));
-    await expect.poll(() => first.twilio.bodiesTo(user), { timeout: 5_000 }).toHaveLength(1);
+    await expect.poll(() => first.twilio.bodiesTo(user), { timeout: 10_000 }).toHaveLength(1);
     const reference = { channelId: 'whatsapp', conversation: { id: user, isGroup: false, conversationType: 'personal', name: '' }, bot: { id: SENDER, name: '' } };
     await second.gateway.continueConversation(reference, async (context) => {
       await context.sendActivity('Tu clave del IESS fue cambiada.');
