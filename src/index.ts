@@ -1,4 +1,3 @@
-import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 
 /** Starts the assistant; SIGTERM/SIGINT drain in-flight turns, then exit. */
@@ -13,6 +12,8 @@ async function main() {
     }
     throw error;
   }
+  // Loaded after the configuration is checked, so a bad variable is reported at once.
+  const { createApp } = await import('./app');
   const app = await createApp(config);
   const url = await app.listen();
   app.log.info({ port: config.PORT, publicBaseUrl: config.PUBLIC_BASE_URL }, `listening on ${url}`);

@@ -120,13 +120,16 @@ describe('configuration', () => {
 
 describe('the process', () => {
   it('refuses to start with a bad variable, naming it', async () => {
-    const child = spawn('npx', ['tsx', 'src/index.ts'], { env: { ...process.env, PORT: 'nope' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+      env: { ...process.env, PORT: 'nope' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(2);
     expect(stderr).toMatch(/PORT/);
-  });
+  }, 60_000);
 
   it('drains and exits cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
@@ -135,7 +138,7 @@ describe('the process', () => {
     });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
-    await expect.poll(() => stdout, { timeout: 20_000 }).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
+    await expect.poll(() => stdout, { timeout: 60_000 }).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1];
     const turn = fetch(`${url}/api/messages`, {
       method: 'POST',
@@ -149,5 +152,5 @@ describe('the process', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
     expect(stdout).toMatch(/draining/);
-  });
+  }, 90_000);
 });
