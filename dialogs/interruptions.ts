@@ -51,6 +51,7 @@ export async function handleInterruption(
       await send('common:youreWelcome');
       return 'handled';
     case 'greeting':
+      await send('common:hello');
       return 'handled';
   }
   if (FAQ_INTENTS.has(intent)) {

@@ -28,7 +28,7 @@ async function main() {
   const conversationId = randomUUID();
   const terminal = createInterface({ input: process.stdin, output: process.stdout });
   console.log(`Asistente IESS — escribe "salir" para terminar. Correos de prueba: ${config.PUBLIC_BASE_URL}/dev/outbox`);
-  await adapter.receive(conversationId, 'hola', (ctx) => app.bot.run(ctx));
+  await adapter.join(conversationId, (ctx) => app.bot.run(ctx));
   terminal.on('close', () => void app.close().then(() => process.exit(0)));
   for await (const line of terminal) {
     if (/^(salir|exit|quit)$/i.test(line.trim())) break;

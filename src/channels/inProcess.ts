@@ -54,17 +54,21 @@ export class InProcessAdapter extends BotAdapter implements ChannelGateway {
     await this.runMiddleware(new TurnContext(this, activity), logic);
   }
 
-  /** Runs one user message through `logic` (the bot). */
-  async receive(
-    conversationId: string,
-    text: string,
-    logic: (context: TurnContext) => Promise<void>,
-    locale = 'es-EC',
-  ): Promise<void> {
-    const activity: Partial<Activity> = {
-      type: ActivityTypes.Message,
+  /** The person opens the chat: the bot greets first. */
+  async join(conversationId: string, logic: (context: TurnContext) => Promise<void>, locale = 'es-EC'): Promise<void> {
+    await this.runMiddleware(
+      new TurnContext(this, {
+        ...this.activity(conversationId, locale),
+        type: ActivityTypes.ConversationUpdate,
+        membersAdded: [{ id: `user-${conversationId}`, name: 'user' }],
+      }),
+      logic,
+    );
+  }
+
+  private activity(conversationId: string, locale: string): Partial<Activity> {
+    return {
       id: randomUUID(),
-      text,
       locale,
       channelId: this.channelId,
       serviceUrl: 'inprocess://',
@@ -73,6 +77,16 @@ export class InProcessAdapter extends BotAdapter implements ChannelGateway {
       from: { id: `user-${conversationId}`, name: 'user' },
       recipient: { id: 'bot', name: 'bot' },
     };
+  }
+
+  /** Runs one user message through `logic` (the bot). */
+  async receive(
+    conversationId: string,
+    text: string,
+    logic: (context: TurnContext) => Promise<void>,
+    locale = 'es-EC',
+  ): Promise<void> {
+    const activity: Partial<Activity> = { ...this.activity(conversationId, locale), type: ActivityTypes.Message, text };
     await this.runMiddleware(new TurnContext(this, activity), logic);
   }
 }
