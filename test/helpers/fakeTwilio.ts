@@ -31,6 +31,7 @@ export class FakeTwilio {
   /** Requests that were not a valid message send (wrong auth, path or body). */
   readonly rejected: string[] = [];
   private failures: Failure[] = [];
+  private resets = 0;
 
   private constructor(
     private readonly server: Server,
@@ -52,6 +53,11 @@ export class FakeTwilio {
     for (let i = 0; i < count; i++) this.failures.push({ status, code, message });
   }
 
+  /** The next `count` requests lose their connection without an answer (a stale kept-alive socket). */
+  resetNext(count = 1): void {
+    this.resets += count;
+  }
+
   /** The bodies sent to one address, in order. */
   bodiesTo(to: string): string[] {
     return this.messages.filter((m) => m.to === to).map((m) => m.body ?? `[template ${m.contentSid}]`);
@@ -63,6 +69,11 @@ export class FakeTwilio {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.resets > 0) {
+      this.resets -= 1;
+      req.socket.destroy();
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));

@@ -210,6 +210,14 @@ describe('delivery', () => {
     expect(h.logLines.join('')).toContain('"errorCode":"63016"');
     expect(h.logLines.join('')).not.toContain(user.replace('whatsapp:', ''));
   });
+
+  it('sends once more when the connection to Twilio was closed under it, and only once', async () => {
+    const user = newUser();
+    h.twilio.resetNext();
+    await say(user, 'hola');
+    await repliesTo(user, 1);
+    expect(h.twilio.bodiesTo(user)).toEqual(['1: hola']);
+  });
 });
 
 describe('messages sent later', () => {

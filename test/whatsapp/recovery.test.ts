@@ -50,9 +50,11 @@ async function say(text: string, until: RegExp, extra: Record<string, string> = 
   const before = twilio.bodiesTo(USER).length;
   const response = await postSigned(harness.url, '/api/whatsapp', inbound(USER, text, extra));
   expect(response.status).toBe(200);
-  await expect
-    .poll(() => twilio.bodiesTo(USER).slice(before).at(-1) ?? '', { timeout: 20_000, message: `reply to «${text}»; logged: ${problems.join('')}` })
-    .toMatch(until);
+  try {
+    await expect.poll(() => twilio.bodiesTo(USER).slice(before).at(-1) ?? '', { timeout: 20_000 }).toMatch(until);
+  } catch (error) {
+    throw new Error(`reply to «${text}»: ${(error as Error).message}\nlogged:\n${problems.join('')}`);
+  }
   return twilio.bodiesTo(USER).slice(before).join('\n\n');
 }
 
