@@ -71,7 +71,9 @@ export class MainDialog extends ComponentDialog {
     const choice = step.result as AskResult<string>;
     const t = this.services.texts.for(localeOf(step.context, this.services.config.DEFAULT_LOCALE));
     if (!choice.ok || choice.value === 'agent') {
-      if (this.services.handoff && (await this.services.handoff(step.context, choice.ok ? 'asked' : 'menu_failed')))
+      const offered = (step.options as { reason?: MainReason })?.reason === 'gaveUp';
+      const reason = !choice.ok ? 'menu_failed' : offered ? 'gave_up' : 'asked';
+      if (this.services.handoff && (await this.services.handoff(step.context, reason)))
         return step.endDialog({ ok: true, quiet: true });
       await step.context.sendActivity(t('faq:talk_to_agent'));
       return step.endDialog({ ok: true });

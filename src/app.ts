@@ -43,6 +43,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const metrics = createMetrics();
   const texts = new Texts({ phone: config.IESS_PHONE, site: config.IESS_SITE });
   const stores = createStores(config, log);
+  await waitUntilReady(stores, log);
   const directory = overrides.directory ?? createDirectory(config);
   const mailer = overrides.mailer ?? createMailer(config, texts, log);
   const limits = createRateLimits(config, stores.redis);
@@ -56,7 +57,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     log,
     metrics,
     nlu,
-    identity: createIdentityCheck(directory, config.SERVER_SECRET),
+    identity: createIdentityCheck(
+      directory,
+      config.SERVER_SECRET,
+      undefined,
+      config.IDENTITY_CHECK_MIN_MS ?? (config.DIRECTORY === 'http' ? 1200 : 0),
+    ),
     codes: createCodeService({ store: stores.kv, mailer, limits, config }),
     links,
     limits,
@@ -144,4 +150,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
       await stores.close();
     },
   };
+}
+
+/** With Redis, wait (bounded) for the first connection so the first requests are not refused. */
+async function waitUntilReady(stores: { kind: string; ready(): Promise<boolean> }, log: Logger, timeoutMs = 5_000) {
+  if (stores.kind !== 'redis') return;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await stores.ready().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  log.warn('store not ready yet; starting anyway, requests will be refused until it answers');
 }

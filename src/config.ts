@@ -40,6 +40,8 @@ export const configSchema = z
     DIRECTORY_URL: optionalUrl,
     DIRECTORY_TOKEN: optionalString,
     DIRECTORY_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
+    /** Floor on identity-check time so known and unknown numbers take the same time (default: 0 demo, 1200 http). */
+    IDENTITY_CHECK_MIN_MS: z.coerce.number().int().min(0).optional(),
 
     // Email.
     SMTP_URL: optionalString,

@@ -212,15 +212,29 @@ export function createIdentityCheck(
   directory: AccountDirectory,
   secret: string,
   vocabulary: DecoyVocabulary = providesDecoys(directory) ? directory.decoyVocabulary() : bundledDecoyVocabulary(),
+  minDurationMs = 0,
 ): IdentityCheck {
+  // A remote directory makes more calls for a known account than for an unknown one; a
+  // floor on the duration keeps the two indistinguishable by time.
+  const atLeast = async <T>(work: Promise<T>): Promise<T> => {
+    const [result] = await Promise.all([work, new Promise((resolve) => setTimeout(resolve, minDurationMs))]);
+    return result;
+  };
   return {
-    async questions(subject) {
-      const accountId = await directory.findAccount(subject);
-      if (accountId !== undefined) return directory.questions(accountId);
-      return decoyFor(subject, vocabulary, secret).built.map((b) => b.question);
-    },
+    questions: (subject) =>
+      atLeast(
+        (async () => {
+          const accountId = await directory.findAccount(subject);
+          if (accountId !== undefined) return directory.questions(accountId);
+          return decoyFor(subject, vocabulary, secret).built.map((b) => b.question);
+        })(),
+      ),
 
-    async verify(subject, birth, answers): Promise<VerifiedAccount | undefined> {
+    verify: (subject, birth, answers) => atLeast(verifyNow(subject, birth, answers)),
+  };
+
+  async function verifyNow(subject: Subject, birth: DayMonth | undefined, answers: number[]): Promise<VerifiedAccount | undefined> {
+    {
       const accountId = await directory.findAccount(subject);
       const known = accountId !== undefined;
       let birthOk: boolean;
@@ -242,6 +256,6 @@ export function createIdentityCheck(
       if (!(known && birthOk && answersOk)) return undefined;
       const contact = await directory.contact(accountId);
       return { kind: subject.kind, accountId, ...contact };
-    },
-  };
+    }
+  }
 }
