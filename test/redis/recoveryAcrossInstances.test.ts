@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { latestCodeFor } from '../../src/recovery/mail';
+import { MARIA, linkIn } from '../helpers/demo';
+import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix, waitFor } from '../helpers/redis';
+import { type Answer, BotFrameworkPerson, ConnectorRecorder, chooseFrom, startInstances } from './harness';
+
+const redis = await sharedRedis();
+
+/**
+ * Two instances behind a load balancer that sends every request of one person to whichever
+ * instance is free: a whole recovery over /api/messages, each turn on the other instance.
+ */
+describe.skipIf(!redis.ok)(`a whole recovery across two instances sharing Redis${redis.reason ? ` (skipped: no ${redis.reason})` : ''}`, () => {
+  const prefix = uniquePrefix('app2');
+  let group: Awaited<ReturnType<typeof startInstances>>;
+  let connector: ConnectorRecorder;
+
+  beforeAll(async () => {
+    connector = await new ConnectorRecorder().start();
+    group = await startInstances(2, { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix });
+  });
+
+  afterAll(async () => {
+    await group?.close();
+    await connector?.close();
+    await deleteKeys(TEST_REDIS_URL, prefix);
+  });
+
+  it('recovers the key with turns alternating between instances, the new-key page on the other one, and the notice delivered', async () => {
+    const [a, b] = group.instances;
+    const person = new BotFrameworkPerson(connector.url);
+    const said: string[] = [];
+    const turn = async (on: typeof a, text: string): Promise<Answer> => {
+      const answer = await person.say(on.url, text);
+      expect(answer.status, `answer to "${text}"`).toBe(200);
+      said.push(...answer.texts);
+      return answer;
+    };
+    const joined = (answer: Answer) => answer.texts.join('\n');
+
+    expect(joined(await turn(b, 'hola'))).toMatch(/asistente virtual del IESS/);
+    expect(joined(await turn(a, '1'))).toMatch(/cédula/);
+    expect(joined(await turn(b, MARIA.cedula))).toMatch(/día y mes de nacimiento/);
+    const first = await turn(a, MARIA.birth);
+    expect(joined(first)).toMatch(/preguntas de seguridad/);
+    const second = await turn(b, chooseFrom(first, MARIA.answers));
+    expect(joined(second)).toMatch(/año empezaste a aportar/);
+    const email = await turn(a, chooseFrom(second, MARIA.answers));
+    expect(joined(email)).toMatch(/¿Tienes acceso a este correo\?/);
+    expect(joined(email)).not.toContain(MARIA.email);
+
+    // Instance B sends the code; instance A checks it and makes the link.
+    expect(joined(await turn(b, 'sí'))).toMatch(/Te envié un código/);
+    const code = await latestCodeFor(group.outbox, MARIA.email);
+    expect(code).toMatch(/^\d{6}$/);
+    const verified = joined(await turn(a, code!));
+    expect(verified).toMatch(/Código correcto/);
+    const { token } = linkIn(verified);
+
+    // The link made on A opens and works on B.
+    expect((await fetch(`${b.url}/clave/nueva`)).status).toBe(200);
+    const setKey = await fetch(`${b.url}/api/clave/nueva`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, key: 'NuevaClave26', confirm: 'NuevaClave26' }),
+    });
+    expect(setKey.status).toBe(200);
+    // Used once, on either instance.
+    const again = await fetch(`${a.url}/api/clave/nueva`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, key: 'OtraClave26', confirm: 'OtraClave26' }),
+    });
+    expect(again.status).toBe(410);
+    const accountId = await b.app.directory.findAccount({ kind: 'person', cedula: MARIA.cedula });
+    expect(await b.app.directory.keyMatches(accountId!, 'NuevaClave26')).toBe(true);
+
+    // The chat hears that the key changed: a proactive message to the channel's service URL.
+    expect(await waitFor(() => connector.delivered.some((d) => /clave del IESS fue cambiada/.test(d.text ?? '')), 10_000)).toBe(true);
+    const notice = connector.delivered.find((d) => /clave del IESS fue cambiada/.test(d.text ?? ''))!;
+    expect(notice.conversationId).toBe(person.conversationId);
+    expect(connector.delivered.filter((d) => /clave del IESS fue cambiada/.test(d.text ?? ''))).toHaveLength(1);
+
+    // The conversation goes on, on either instance, after the notice.
+    expect(joined(await turn(a, 'gracias'))).toMatch(/¿En qué más te puedo ayudar\?/);
+    expect(said.join('\n')).not.toMatch(/Uy, tuve un problema|Todavía estoy procesando/);
+  }, 60_000);
+});
