@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DemoDirectory } from '../../src/recovery/demoDirectory';
 import { latestCodeFor } from '../../src/recovery/mail';
 import { MARIA, linkIn } from '../helpers/demo';
 import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix, waitFor } from '../helpers/redis';
@@ -72,8 +73,10 @@ describe.skipIf(!redis.ok)(`a whole recovery across two instances sharing Redis$
       body: JSON.stringify({ token, key: 'OtraClave26', confirm: 'OtraClave26' }),
     });
     expect(again.status).toBe(410);
-    const accountId = await b.app.directory.findAccount({ kind: 'person', cedula: MARIA.cedula });
-    expect(await b.app.directory.keyMatches(accountId!, 'NuevaClave26')).toBe(true);
+    // The demo directory lives in each process; B is the one that set the key.
+    const directory = b.app.directory as DemoDirectory;
+    const accountId = await directory.findAccount({ kind: 'person', cedula: MARIA.cedula });
+    expect(await directory.keyMatches(accountId!, 'NuevaClave26')).toBe(true);
 
     // The chat hears that the key changed: a proactive message to the channel's service URL.
     expect(await waitFor(() => connector.delivered.some((d) => /clave del IESS fue cambiada/.test(d.text ?? '')), 10_000)).toBe(true);
