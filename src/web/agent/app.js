@@ -8,6 +8,8 @@
   const path = (obj, key) => key.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
   const t = (key, vars = {}) =>
     String(path(state.texts, key) ?? '').replace(/\{\{(\w+)\}\}/g, (_, name) => String(vars[name] ?? ''));
+  // Dialog ids ("person.birth") read as names an agent knows ("Fecha de nacimiento").
+  const stepName = (id) => t(`steps.${String(id).replace(/\./g, '_')}`) || id;
   const time = (ms) => new Date(ms).toLocaleTimeString('es-EC', { hour: '2-digit', minute: '2-digit' });
   const show = (el, on) => { el.hidden = !on; };
   const requestId = () => (crypto.randomUUID ? crypto.randomUUID() : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(''));
@@ -179,8 +181,8 @@
       [t('reason'), state.reasons[ticket.reason] || ticket.reason],
       [t('profile'), s.profile ? t(`profiles.${s.profile}`) : t('none')],
       [t('number'), s.maskedNumber || t('none')],
-      [t('step'), s.step || t('none')],
-      [t('failures'), (s.failures || []).map((f) => `${f.step}: ${f.reason}`).join(' · ') || t('none')],
+      [t('step'), s.step ? stepName(s.step) : t('none')],
+      [t('failures'), (s.failures || []).map((f) => `${stepName(f.step)}: ${t(`problems.${f.reason}`) || f.reason}`).join(' · ') || t('none')],
     ];
     if (ticket.status === 'waiting' && ticket.position) rows.push(['', t('position', { position: ticket.position })]);
     const dl = $('summary');
