@@ -24,6 +24,10 @@ export function renderChoices(channelId: string, text: string, options: Option[]
   );
 }
 
+/** Lower case, no accents, single spaces, no closing punctuation: how two writings of one label compare. */
+const fold = (text: string) =>
+  text.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase().replace(/[.)!¡¿?]+$/g, '').replace(/\s+/g, ' ').trim();
+
 /** The option a message selects by number ("2", "dos", "la segunda"), label or synonym. */
 export function matchOption(text: string, options: Option[], locale: Locale, texts: Texts): Option | undefined {
   const clean = text.trim().toLowerCase().replace(/[.)!¡¿?]+$/g, '');
@@ -31,6 +35,10 @@ export function matchOption(text: string, options: Option[], locale: Locale, tex
   const bare = clean.replace(/^(el|la|opci[oó]n|option|number)\s+/, '');
   const position = /^\d{1,2}$/.test(bare) ? Number(bare) - 1 : texts.list(locale, 'common:numberWords').indexOf(bare);
   if (position >= 0 && position < options.length) return options[position];
+  // A tapped button sends the label itself: found without the recognizers, whose number
+  // models were the largest single cost in the turn (benchmark profile).
+  const exact = options.find((o) => [o.label, ...(o.synonyms ?? [])].some((words) => fold(words) === fold(clean)));
+  if (exact) return exact;
   const found = recognizeChoices(
     clean,
     options.map((o) => ({ value: o.value, synonyms: [o.label, ...(o.synonyms ?? [])] })),

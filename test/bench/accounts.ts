@@ -1,0 +1,91 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { cedulaCheckDigit } from '../../src/recovery/identity';
+
+/** What a simulated person knows: their cédula, birth day and month, the right answers, their mailbox. */
+export interface BenchPerson {
+  cedula: string;
+  birth: string;
+  email: string;
+  answers: string[];
+}
+
+interface DemoPersonJson {
+  id: string;
+  cedula: string;
+  birthDate: string;
+  email: string;
+  contributingSince: number;
+  mailboxLost?: boolean;
+  workHistory: Array<{ employer: string }>;
+}
+
+const MONTHS = ['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre', 'octubre', 'noviembre', 'diciembre'];
+
+const SOURCE = join(__dirname, '../../src/recovery/demo-accounts.json');
+
+/** "1988-03-15" → "15 de marzo", as a person writes it. */
+export const spokenBirth = (iso: string) => `${Number(iso.slice(8, 10))} de ${MONTHS[Number(iso.slice(5, 7)) - 1]}`;
+
+const personOf = (p: DemoPersonJson): BenchPerson => ({
+  cedula: p.cedula,
+  birth: spokenBirth(p.birthDate),
+  email: p.email,
+  answers: [...p.workHistory.map((w) => w.employer), String(p.contributingSince)],
+});
+
+/**
+ * A demo directory for the benchmark: the 24 demo people plus `extra` fictitious clones of
+ * them (same birth day, work history and start year; their own valid cédula and example.com
+ * mailbox). One code lives per account, so people recovering at the same moment need
+ * different accounts: with 200 at once, 24 accounts would make them overwrite each
+ * other's codes. Returns the file path and the people (the lost-mailbox one left out).
+ */
+export function writeBenchAccounts(path: string, extra: number): { path: string; people: BenchPerson[] } {
+  const data = JSON.parse(readFileSync(SOURCE, 'utf8')) as { persons: DemoPersonJson[]; employers: unknown[]; decoys: unknown };
+  const usable = data.persons.filter((p) => !p.mailboxLost);
+  const taken = new Set(data.persons.map((p) => p.cedula));
+  const clones: DemoPersonJson[] = [];
+  // Pichincha (17), third digit 1, a running serial: deterministic and always valid.
+  for (let serial = 0; clones.length < extra && serial < 1_000_000; serial++) {
+    const nine = `171${String(serial).padStart(6, '0')}`;
+    const cedula = `${nine}${cedulaCheckDigit(nine)}`;
+    if (taken.has(cedula)) continue;
+    const model = usable[clones.length % usable.length];
+    clones.push({ ...model, id: `bench-${clones.length}`, cedula, email: `bench.${clones.length}@example.com` });
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify({ ...data, persons: [...data.persons, ...clones] }));
+  return { path, people: [...usable, ...clones].map(personOf) };
+}
+
+/** Hands each simulated person an account nobody else is using; returned ones go to the back. */
+export class AccountPool {
+  private readonly free: BenchPerson[];
+  private head = 0;
+
+  constructor(people: BenchPerson[]) {
+    this.free = [...people];
+  }
+
+  take(): BenchPerson {
+    if (this.head >= this.free.length) throw new Error('no free account: raise the pool size');
+    const person = this.free[this.head++];
+    // Compacts now and then so the array does not grow without bound.
+    if (this.head > 4096) {
+      this.free.splice(0, this.head);
+      this.head = 0;
+    }
+    return person;
+  }
+
+  give(person: BenchPerson): void {
+    this.free.push(person);
+  }
+}
+
+/** The people of a file written by writeBenchAccounts (the load generator reads it in its own process). */
+export function readBenchPeople(path: string): BenchPerson[] {
+  const data = JSON.parse(readFileSync(path, 'utf8')) as { persons: DemoPersonJson[] };
+  return data.persons.filter((p) => !p.mailboxLost).map(personOf);
+}

@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Messages\.json$/;
+
+/**
+ * The stand-in for Twilio's REST API in the load generator: the same checks as
+ * test/helpers/fakeTwilio.ts (path, Basic auth, a body, the 1600-character cap), but instead
+ * of keeping every message it hands each one to `onMessage` at once, so 20,000 recoveries
+ * keep no history and the turn's end is seen the moment its last reply arrives.
+ */
+export class TwilioSink {
+  /** Requests that were not a valid message send. */
+  rejected = 0;
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(
+    accountSid: string,
+    authToken: string,
+    onMessage: (to: string, body: string) => void,
+  ): Promise<TwilioSink> {
+    const expected = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+    let sink: TwilioSink | undefined;
+    const handle = async (req: IncomingMessage, res: ServerResponse) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      const reply = (status: number, body: object) => {
+        res.writeHead(status, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      const match = MESSAGES_PATH.exec(req.url ?? '');
+      const from = form.get('From');
+      const to = form.get('To');
+      const body = form.get('Body') ?? '';
+      const valid = req.method === 'POST' && match?.[1] === accountSid && req.headers.authorization === expected && from && to && body && body.length <= 1600;
+      if (!valid) {
+        sink!.rejected += 1;
+        return reply(400, { code: 21602, message: 'refused by the stand-in', status: 400 });
+      }
+      const sid = `SM${randomBytes(16).toString('hex')}`;
+      reply(201, { sid, account_sid: accountSid, from, to, body, status: 'queued', num_segments: '1' });
+      onMessage(to!, body);
+    };
+    const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
+    server.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    sink = new TwilioSink(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return sink;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
