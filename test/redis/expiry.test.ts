@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { latestCodeFor } from '../../src/recovery/mail';
+import { MARIA } from '../helpers/demo';
+import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix } from '../helpers/redis';
+import { type Answer, BotFrameworkPerson, ConnectorRecorder, chooseFrom, keysWithTtl, startInstances } from './harness';
+
+const redis = await sharedRedis();
+
+/** Lives set apart from the defaults, so each key shows which setting it follows. */
+const LIVES = {
+  STATE_TTL_SECONDS: 5_000,
+  CODE_TTL_SECONDS: 500,
+  CODE_RESEND_SECONDS: 45,
+  LINK_TTL_SECONDS: 700,
+  TRANSCRIPT_TTL_SECONDS: 9_000,
+};
+
+describe.skipIf(!redis.ok)(`what a conversation leaves in Redis expires${redis.reason ? ` (skipped: no ${redis.reason})` : ''}`, () => {
+  const prefix = uniquePrefix('ttl');
+  let group: Awaited<ReturnType<typeof startInstances>>;
+  let connector: ConnectorRecorder;
+
+  beforeAll(async () => {
+    connector = await new ConnectorRecorder().start();
+    const lives = Object.fromEntries(Object.entries(LIVES).map(([name, value]) => [name, String(value)]));
+    group = await startInstances(1, { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, ...lives });
+  });
+
+  afterAll(async () => {
+    await group?.close();
+    await connector?.close();
+    await deleteKeys(TEST_REDIS_URL, prefix);
+  });
+
+  /** The documented life of each kind of key, in seconds (README "Redis y varias instancias"). */
+  const families: Array<{ name: string; start: string; seconds: number }> = [
+    { name: 'bot state', start: 'state:', seconds: LIVES.STATE_TTL_SECONDS },
+    { name: 'resend gap', start: 'code:gap:', seconds: LIVES.CODE_RESEND_SECONDS },
+    { name: 'code', start: 'code:', seconds: LIVES.CODE_TTL_SECONDS },
+    { name: 'new-key link', start: 'link:', seconds: LIVES.LINK_TTL_SECONDS },
+    { name: 'transcript', start: 'handoff:log:', seconds: LIVES.TRANSCRIPT_TTL_SECONDS },
+    { name: 'lookup limit', start: 'rl:lookup:', seconds: 3600 },
+    { name: 'code-send limit', start: 'rl:codeSend:', seconds: 3600 },
+    { name: 'message limit', start: 'rl:message:', seconds: 60 },
+  ];
+  const familyOf = (key: string) => families.find((f) => key.startsWith(prefix + f.start));
+  const longest = Math.max(...families.map((f) => f.seconds));
+
+  /** Every key of the run has a life no longer than its documented one; returns the families seen. */
+  const checkLives = async (): Promise<Set<string>> => {
+    const keys = await keysWithTtl(TEST_REDIS_URL, prefix);
+    expect(keys.size).toBeGreaterThan(0);
+    const seen = new Set<string>();
+    for (const [key, ttlMs] of keys) {
+      const family = familyOf(key);
+      const name = family?.name ?? `unlisted key ${key.slice(prefix.length).split(':').slice(0, 2).join(':')}`;
+      expect(ttlMs, `${name} has a time to live`).toBeGreaterThan(0);
+      expect(ttlMs, `${name} lives no longer than documented`).toBeLessThanOrEqual((family?.seconds ?? longest) * 1000);
+      // Seconds have passed at most since it was written: the life is the one set for its kind.
+      if (family) expect(ttlMs, `${name} follows its own setting`).toBeGreaterThan((family.seconds * 1000) / 2);
+      seen.add(name);
+    }
+    console.info(`[ttl] ${keys.size} keys: ${[...seen].join(', ')}`);
+    return seen;
+  };
+
+  it('gives state, codes, links and transcripts a time to live no longer than documented', async () => {
+    const [app] = group.instances;
+    const person = new BotFrameworkPerson(connector.url);
+    const say = async (text: string): Promise<Answer> => {
+      const answer = await person.say(app.url, text);
+      expect(answer.status).toBe(200);
+      return answer;
+    };
+    await say('hola');
+    await say('1');
+    await say(MARIA.cedula);
+    const first = await say(MARIA.birth);
+    const second = await say(chooseFrom(first, MARIA.answers));
+    await say(chooseFrom(second, MARIA.answers));
+    expect((await say('sí')).texts.join('\n')).toMatch(/Te envié un código/);
+
+    // The code is waiting: code, gap, state and transcript are all there.
+    const whileWaiting = await checkLives();
+    for (const name of ['bot state', 'code', 'resend gap', 'transcript', 'lookup limit', 'code-send limit', 'message limit'])
+      expect(whileWaiting, name).toContain(name);
+
+    const code = await latestCodeFor(group.outbox, MARIA.email);
+    expect((await say(code!)).texts.join('\n')).toMatch(/Código correcto/);
+
+    // The code is used up and the link is waiting.
+    const withLink = await checkLives();
+    expect(withLink).toContain('new-key link');
+    expect(withLink).not.toContain('code');
+  });
+});
