@@ -24,7 +24,6 @@ const SPEAKING_AGENT = Symbol('handoffAgent');
 const USER_ENTRY = Symbol('handoffUserEntry');
 
 /** WhatsApp lets a business write freely only within 24 hours of the person's last message. */
-export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
 
 export interface HandoffDeps {
   config: Config;
@@ -290,8 +289,8 @@ export class Handoff {
     const { ticket } = result;
     this.metrics.served.inc({ reason: ticket.reason });
     this.metrics.waitSeconds.observe({ reason: ticket.reason }, Math.max(0, (ticket.claimedAt! - ticket.openedAt) / 1000));
-    // Past WhatsApp's window nothing can be delivered: the agent is told instead of trying.
-    if (await this.windowClosed(ticket)) return { ...result, notified: false, notDelivered: 'window_closed' };
+    // Past WhatsApp's window (and with no approved template) nothing can be delivered: the agent is told instead of trying.
+    if (await this.undeliverable(ticket)) return { ...result, notified: false, notDelivered: 'window_closed' };
     const locale = pickLocale(ticket.locale, this.deps.config.DEFAULT_LOCALE);
     const notified = await this.sendToPerson(ticket, agent, (ctx) =>
       ctx.sendActivity(this.t(locale, 'agentJoined', { agent: agent.displayName })).then(() => undefined),
@@ -305,7 +304,7 @@ export class Handoff {
     if (ticket.status === 'closed') return 'closed';
     if (ticket.status === 'waiting') return 'not_claimed';
     if (ticket.agent !== agent.name) return 'not_yours';
-    if (await this.windowClosed(ticket)) return 'window_closed';
+    if (await this.undeliverable(ticket)) return 'window_closed';
     const locale = pickLocale(ticket.locale, this.deps.config.DEFAULT_LOCALE);
     return this.sendToPerson(ticket, agent, (ctx) =>
       ctx.sendActivity(this.t(locale, 'agentSays', { agent: agent.displayName, text })).then(() => undefined),
@@ -343,7 +342,12 @@ export class Handoff {
   async windowClosed(ticket: TicketView): Promise<boolean> {
     if (ticket.channelId !== 'whatsapp') return false;
     const last = await this.tickets.lastUserMessageAt(ticket);
-    return last === undefined || this.now() - last > WHATSAPP_WINDOW_MS;
+    return last === undefined || this.now() - last > this.deps.config.WHATSAPP_WINDOW_HOURS * 3_600_000;
+  }
+
+  /** Outside the window only an approved template reaches the person (the WhatsApp channel sends it). */
+  private async undeliverable(ticket: TicketView): Promise<boolean> {
+    return !this.deps.config.TWILIO_TEMPLATE_SID && (await this.windowClosed(ticket));
   }
 
   private async sendToPerson(
