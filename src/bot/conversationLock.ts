@@ -37,7 +37,7 @@ export function createRedisLock(store: KeyValueStore, options: RedisLockOptions)
       const owner = randomUUID();
       const deadline = Date.now() + options.waitMs;
       for (;;) {
-        if (await store.setIfAbsent(key, owner, options.ttlMs)) {
+        if (await takeOrUndo(store, key, owner, options.ttlMs)) {
           let released = false;
           return async () => {
             if (released) return;
@@ -51,6 +51,22 @@ export function createRedisLock(store: KeyValueStore, options: RedisLockOptions)
       }
     },
   };
+}
+
+/**
+ * SET NX PX that leaves nothing behind when it fails. A command that timed out may still run
+ * on a stalled Redis once it wakes; the compare-and-delete sent right behind it on the same
+ * connection runs after it and removes it, so a short stall does not keep the conversation
+ * locked (the person told "busy") for the lock's whole TTL.
+ */
+async function takeOrUndo(store: KeyValueStore, key: string, owner: string, ttlMs: number): Promise<boolean> {
+  try {
+    return await store.setIfAbsent(key, owner, ttlMs);
+  } catch (error) {
+    // Not awaited: while Redis is down this fails too, and the person should not wait for it.
+    store.deleteIfEquals(key, owner).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** A lock for one process (memory mode): a mutex per conversation, handed to waiters in order. */
