@@ -1,13 +1,6 @@
-import {
-  type Activity,
-  ActivityTypes,
-  BotAdapter,
-  type ConversationReference,
-  type ResourceResponse,
-  TurnContext,
-} from 'botbuilder';
+import { type Activity, ActivityTypes, type ConversationReference, type ResourceResponse, type TurnContext } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
-import type { ChannelGateway } from './types';
+import { ChannelAdapter } from './channelAdapter';
 
 /** The text a person reads for one bot activity, with suggested actions as a numbered list. */
 export function readableText(activity: Partial<Activity>): string {
@@ -20,7 +13,7 @@ export function readableText(activity: Partial<Activity>): string {
  * A channel inside the process: the terminal chat (`npm run chat`) and the conversation
  * tests use it. Replies go to `onReply`; messages sent later arrive the same way.
  */
-export class InProcessAdapter extends BotAdapter implements ChannelGateway {
+export class InProcessAdapter extends ChannelAdapter {
   readonly channelIds: readonly string[];
 
   constructor(
@@ -38,30 +31,21 @@ export class InProcessAdapter extends BotAdapter implements ChannelGateway {
     });
   }
 
-  async updateActivity(): Promise<void> {
-    throw new Error('not supported on this channel');
-  }
-
-  async deleteActivity(): Promise<void> {
-    throw new Error('not supported on this channel');
-  }
-
   async continueConversation(
     reference: Partial<ConversationReference>,
     logic: (context: TurnContext) => Promise<void>,
   ): Promise<void> {
-    const activity = TurnContext.applyConversationReference({ type: ActivityTypes.Event, name: 'continue' }, reference, true);
-    await this.runMiddleware(new TurnContext(this, activity), logic);
+    await this.runContinuation(reference, logic);
   }
 
   /** The person opens the chat: the bot greets first. */
   async join(conversationId: string, logic: (context: TurnContext) => Promise<void>, locale = 'es-EC'): Promise<void> {
-    await this.runMiddleware(
-      new TurnContext(this, {
+    await this.receiveActivity(
+      {
         ...this.activity(conversationId, locale),
         type: ActivityTypes.ConversationUpdate,
         membersAdded: [{ id: `user-${conversationId}`, name: 'user' }],
-      }),
+      },
       logic,
     );
   }
@@ -86,7 +70,6 @@ export class InProcessAdapter extends BotAdapter implements ChannelGateway {
     logic: (context: TurnContext) => Promise<void>,
     locale = 'es-EC',
   ): Promise<void> {
-    const activity: Partial<Activity> = { ...this.activity(conversationId, locale), type: ActivityTypes.Message, text };
-    await this.runMiddleware(new TurnContext(this, activity), logic);
+    await this.receiveActivity({ ...this.activity(conversationId, locale), type: ActivityTypes.Message, text }, logic);
   }
 }

@@ -1,20 +1,10 @@
-import {
-  type Activity,
-  ActivityTypes,
-  BotAdapter,
-  type ConversationReference,
-  type ResourceResponse,
-  TurnContext,
-} from 'botbuilder';
+import { type Activity, ActivityTypes, type ConversationReference, type ResourceResponse, type TurnContext } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../log';
-import type { ChannelGateway } from '../types';
+import { ChannelAdapter, honourDelay } from '../channelAdapter';
 import type { ConversationLog } from './conversationLog';
 
 export const DIRECTLINE_CHANNEL_ID = 'directline';
-
-/** A `delay` activity from the bot pauses its replies; bounded so no turn hangs on it. */
-const MAX_DELAY_MS = 3_000;
 
 /**
  * The bot side of our Direct Line server: whatever the bot sends is appended to the
@@ -22,7 +12,7 @@ const MAX_DELAY_MS = 3_000;
  * gets it at once and a page that reconnects gets what it missed. Messages sent later
  * (key changed, an agent's reply) take the same way through `continueConversation`.
  */
-export class DirectLineAdapter extends BotAdapter implements ChannelGateway {
+export class DirectLineAdapter extends ChannelAdapter {
   readonly channelIds = [DIRECTLINE_CHANNEL_ID] as const;
 
   constructor(
@@ -47,11 +37,9 @@ export class DirectLineAdapter extends BotAdapter implements ChannelGateway {
     const conversationId = activity.conversation?.id ?? context.activity.conversation?.id;
     if (!conversationId) throw new Error('activity without a conversation');
     switch (activity.type) {
-      case 'delay': {
-        const ms = typeof activity.value === 'number' ? Math.min(Math.max(activity.value, 0), MAX_DELAY_MS) : 0;
-        await new Promise((resolve) => setTimeout(resolve, ms));
+      case 'delay':
+        await honourDelay(activity);
         return { id: '' };
-      }
       case ActivityTypes.Trace:
         // Traces are for the Emulator; a citizen's page never shows them.
         return { id: '' };
@@ -76,13 +64,6 @@ export class DirectLineAdapter extends BotAdapter implements ChannelGateway {
     };
   }
 
-  async updateActivity(): Promise<void> {
-    throw new Error('updating activities is not supported on this channel');
-  }
-
-  async deleteActivity(): Promise<void> {
-    throw new Error('deleting activities is not supported on this channel');
-  }
 
   async continueConversation(
     reference: Partial<ConversationReference>,
@@ -92,16 +73,6 @@ export class DirectLineAdapter extends BotAdapter implements ChannelGateway {
     if (!conversationId || !(await this.log.info(conversationId))) {
       throw new Error('the conversation is over');
     }
-    const activity = TurnContext.applyConversationReference(
-      { type: ActivityTypes.Event, name: 'continueConversation', id: randomUUID() },
-      reference,
-      true,
-    );
-    await this.runMiddleware(new TurnContext(this, activity), logic);
-  }
-
-  /** Runs one inbound activity through `logic` (the bot). */
-  async process(activity: Partial<Activity>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
-    await this.runMiddleware(new TurnContext(this, activity), logic);
+    await this.runContinuation(reference, logic);
   }
 }

@@ -151,7 +151,7 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
       const info = await conversations.info(claims.conversationId);
       const locale = parsed.data?.locale ?? info?.locale ?? config.DEFAULT_LOCALE;
       const joined = joinedActivity(claims.conversationId, claims.userId, locale, config.PUBLIC_BASE_URL);
-      await ctx.adapter.process(joined, (context) => ctx.bot.run(context));
+      await ctx.adapter.receiveActivity(joined, (context) => ctx.bot.run(context));
     }
     res.send(first ? 201 : 200, await conversationResponse(ctx, req, claims));
   });
@@ -231,7 +231,7 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
         recipient: BOT_ACCOUNT,
       } as Partial<Activity>;
       const { activity: echoed } = await conversations.append(claims.conversationId, activity);
-      await ctx.adapter.process(echoed, (context) => ctx.bot.run(context));
+      await ctx.adapter.receiveActivity(echoed, (context) => ctx.bot.run(context));
       res.send(200, { id: echoed.id });
     },
   );

@@ -1,13 +1,6 @@
-import {
-  type Activity,
-  ActivityTypes,
-  BotAdapter,
-  type ConversationReference,
-  type ResourceResponse,
-  TurnContext,
-} from 'botbuilder';
+import { type Activity, ActivityTypes, type ConversationReference, type ResourceResponse, type TurnContext } from 'botbuilder';
 import { type Logger, logTag } from '../../log';
-import type { ChannelGateway } from '../types';
+import { ChannelAdapter, honourDelay } from '../channelAdapter';
 import { renderActivityText, splitMessage } from './format';
 import { errorCodeLabel, type WhatsAppMetrics } from './metrics';
 import { WHATSAPP_CHANNEL_ID, type WhatsAppSettings } from './settings';
@@ -37,14 +30,11 @@ const ADDRESS = /^whatsapp:\+\d{6,15}$/;
 const TEMPLATE_VARIABLE_MAX = 900;
 const asTemplateVariable = (text: string) => text.replace(/\s*\n\s*/g, ' · ').replace(/\s{2,}/g, ' ');
 
-/** A bot's `delay` activity pauses its replies; bounded so no turn hangs on it. */
-const MAX_DELAY_MS = 3_000;
-
 /**
  * The Bot Framework side of WhatsApp: activities in from Twilio's webhook, replies out
  * through the twilio client, one message after another, in order.
  */
-export class WhatsAppAdapter extends BotAdapter implements ChannelGateway {
+export class WhatsAppAdapter extends ChannelAdapter {
   readonly channelIds = [WHATSAPP_CHANNEL_ID] as const;
 
   constructor(
@@ -57,20 +47,12 @@ export class WhatsAppAdapter extends BotAdapter implements ChannelGateway {
     super();
   }
 
-  /** Runs `logic` (the bot) for one message from a person. */
-  async receive(activity: Partial<Activity>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
-    await this.runMiddleware(new TurnContext(this, activity), logic);
-  }
-
   async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
     const responses: ResourceResponse[] = [];
     const useTemplate = context.turnState.get(USE_TEMPLATE) === true;
     for (const activity of activities) {
       const to = activity.conversation?.id ?? context.activity.conversation?.id ?? '';
-      if (activity.type === 'delay') {
-        const ms = typeof activity.value === 'number' ? Math.min(Math.max(activity.value, 0), MAX_DELAY_MS) : 0;
-        await new Promise((resolve) => setTimeout(resolve, ms));
-      }
+      if (activity.type === 'delay') await honourDelay(activity);
       if (activity.type !== ActivityTypes.Message) {
         responses.push({ id: '' });
         continue;
@@ -110,14 +92,6 @@ export class WhatsAppAdapter extends BotAdapter implements ChannelGateway {
     }
   }
 
-  async updateActivity(): Promise<void> {
-    throw new Error('WhatsApp messages cannot be edited');
-  }
-
-  async deleteActivity(): Promise<void> {
-    throw new Error('WhatsApp messages cannot be deleted');
-  }
-
   /**
    * Sends messages later (key changed, an agent's reply). Inside the service window they go
    * as ordinary messages; outside it as the approved template when one is configured, and
@@ -131,13 +105,8 @@ export class WhatsAppAdapter extends BotAdapter implements ChannelGateway {
     if (!ADDRESS.test(address)) throw new Error('not a WhatsApp conversation');
     const open = await this.window.isOpen(address);
     if (!open && !this.settings.templateSid) throw new WhatsAppWindowClosedError(this.settings.windowMs / 3_600_000);
-    const activity = TurnContext.applyConversationReference(
-      { type: ActivityTypes.Event, name: 'continueConversation' },
-      { ...reference, channelId: WHATSAPP_CHANNEL_ID },
-      true,
-    );
-    const context = new TurnContext(this, activity);
-    if (!open) context.turnState.set(USE_TEMPLATE, true);
-    await this.runMiddleware(context, logic);
+    await this.runContinuation({ ...reference, channelId: WHATSAPP_CHANNEL_ID }, logic, (context) => {
+      if (!open) context.turnState.set(USE_TEMPLATE, true);
+    });
   }
 }

@@ -73,7 +73,7 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Cha
     // Media gets a kind line and the flow waits where it was; a caption still runs the turn.
     // (An empty turn would count as a wrong answer in the current question.)
     if (!kind && !text) return;
-    await adapter.receive(toActivity(message, text), async (context: TurnContext) => {
+    await adapter.receiveActivity(toActivity(message, text), async (context: TurnContext) => {
       if (kind) await context.sendActivity(texts.t(settings.locale, `whatsapp:media.${kind}`));
       if (text) await deps.bot.run(context);
     });
