@@ -10,6 +10,7 @@ import type { Logger } from '../log';
 import { AgentAuth, type AgentSession, LoginLimiter } from './auth';
 import type { Handoff } from './service';
 import type { TicketView } from './tickets';
+import { sendSecurityHeaders } from '../web/security';
 
 const WEB_DIR = join(__dirname, '..', 'web');
 const STATIC: Record<string, { file: string; type: string }> = {
@@ -18,17 +19,6 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '/agent/app.css': { file: 'agent/app.css', type: 'text/css; charset=utf-8' },
 };
 
-/** Only our own files: no inline code, no other origin, no framing. */
-const CONSOLE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 const KEEPALIVE_MS = 25_000;
 const MAX_BODY = 16 * 1024;
@@ -45,13 +35,7 @@ export interface AgentConsoleDeps {
   redis?: Redis | Cluster;
 }
 
-function secureHeaders(res: restify.Response) {
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Content-Security-Policy', CONSOLE_CSP);
-}
+const secureHeaders = (res: restify.Response) => sendSecurityHeaders(res);
 
 function json(res: restify.Response, status: number, body: unknown) {
   secureHeaders(res);

@@ -4,16 +4,10 @@ import { readFile } from 'node:fs/promises';
 import type restify from 'restify';
 import type { Config } from '../config';
 import { OUTBOX_FILE, readOutbox } from '../recovery/mail';
+import { escapeHtml, sendSecurityHeaders } from './security';
 
-const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function secure(res: restify.Response): void {
-  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'");
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('X-Frame-Options', 'DENY');
-}
+const secure = (res: restify.Response) =>
+  sendSecurityHeaders(res, "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'");
 
 /**
  * Development only (the app registers it when there is no SMTP server): the emails written
