@@ -39,6 +39,9 @@ export function matchOption(text: string, options: Option[], locale: Locale, tex
   // models were the largest single cost in the turn (benchmark profile).
   const exact = options.find((o) => [o.label, ...(o.synonyms ?? [])].some((words) => fold(words) === fold(clean)));
   if (exact) return exact;
+  // A longer number (a cédula, a code) selects an option only when it is one of its words.
+  if (/^\d{3,}$/.test(bare))
+    return options.find((o) => [o.label, ...(o.synonyms ?? [])].some((words) => fold(words).split(/[^\p{L}\p{N}]+/u).includes(bare)));
   const found = recognizeChoices(
     clean,
     options.map((o) => ({ value: o.value, synonyms: [o.label, ...(o.synonyms ?? [])] })),

@@ -57,8 +57,14 @@ class Recorder {
   /** Latencies by the question the turn ends with, to see which step is slow. */
   byStep = new Map<string, number[]>();
 
+  /** Turns left out of the figures (warm-up). */
+  skipped = 0;
+
   turn(step: string, startedAt: number, endedAt: number) {
-    if (startedAt < this.countFrom) return;
+    if (startedAt < this.countFrom) {
+      this.skipped += 1;
+      return;
+    }
     this.turns += 1;
     this.latencies.push(endedAt - startedAt);
     const list = this.byStep.get(step) ?? [];
@@ -180,6 +186,7 @@ async function runScenario(request: ScenarioRequest, pool: AccountPool, mail: Ma
   if (unexpected > 0) recorder.errorSamples.push(`${unexpected} WhatsApp replies nobody was waiting for`);
   return {
     turns: recorder.turns,
+    warmupTurns: warmup.skipped + recorder.skipped,
     recoveries: recorder.recoveries,
     conversations: recorder.conversations,
     errors: recorder.errors + unexpected,

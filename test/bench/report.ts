@@ -10,9 +10,13 @@ export interface ScenarioRecord {
   result: ScenarioResult;
   rssBeforeMb: number;
   rssAfterMb: number;
+  /** The server process's CPU time (user + system) per turn: steady even when the machine is busy. */
+  serverCpuMsPerTurn: number;
   /** MEMORY USAGE summed over the run's keys, divided by the conversations; null without Redis. */
   redisBytesPerConversation: number | null;
   redisKeys: number | null;
+  /** The same bytes by kind of key (state, handoff:log, wa:msg, rl…). */
+  redisBytesPerConversationByKind: Record<string, number> | null;
   ratios?: Ratios;
 }
 
@@ -59,7 +63,7 @@ export function addRatios(records: ScenarioRecord[]): void {
 
 /** The table printed in the terminal (and pasted in the README). */
 export function table(records: ScenarioRecord[]): string {
-  const header = ['scenario', 'people', 'turns/s', 'recov/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'RSS MB before→after', 'Redis B/conv', '×echo t/s', '×sample t/s', '×sample p99'];
+  const header = ['scenario', 'people', 'turns/s', 'recov/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'CPU ms/turn', 'RSS MB before→after', 'Redis B/conv', '×echo t/s', '×sample t/s', '×sample p99'];
   const rows = records.map((r) => [
     r.name,
     String(r.concurrency),
@@ -69,6 +73,7 @@ export function table(records: ScenarioRecord[]): string {
     String(round(r.result.latencyMs.p95)),
     String(round(r.result.latencyMs.p99)),
     String(r.result.errors),
+    String(r.serverCpuMsPerTurn),
     `${round(r.rssBeforeMb, 0)}→${round(r.rssAfterMb, 0)}`,
     r.redisBytesPerConversation === null ? '–' : String(Math.round(r.redisBytesPerConversation)),
     r.ratios ? String(r.ratios.turnsPerSecondVsEcho) : '–',

@@ -6,7 +6,8 @@
  * the server. Prints a table and writes test-artifacts/bench/results.json.
  *
  *   --quick     short scenarios and 2,000 recoveries in the long one (for trying changes)
- *   --profile   the assistant's servers run with --cpu-prof (profiles in test-artifacts/bench/profiles)
+ *   --profile   the assistant's CPU profile during each scenario (the inspector's, as --cpu-prof writes)
+ *               in test-artifacts/bench/profiles; read one with `npx tsx test/bench/profileSummary.ts FILE`
  *   --only=a,b  only scenarios whose name contains one of these words
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -86,9 +87,11 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-const rssMb = async (server: ChildProcess) => {
+/** The server's RSS (MB) and the CPU time it has used so far (ms). */
+const usage = async (server: ChildProcess) => {
   server.send({ type: 'rss' });
-  return (await nextMessage<{ rss: number }>(server, 'rss', 5_000)).rss / 1024 / 1024;
+  const { rss, cpuMs } = await nextMessage<{ rss: number; cpuMs: number }>(server, 'rss', 5_000);
+  return { rssMb: rss / 1024 / 1024, cpuMs };
 };
 
 async function redisAvailable(): Promise<boolean> {
@@ -105,10 +108,13 @@ async function redisAvailable(): Promise<boolean> {
 }
 
 /** MEMORY USAGE over every key under `prefix` (bounded SCAN), then the keys are deleted. */
-async function measureAndClean(prefix: string): Promise<{ bytes: number; keys: number }> {
+async function measureAndClean(prefix: string): Promise<{ bytes: number; keys: number; byKind: Record<string, number> }> {
   const client = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   let bytes = 0;
   let keys = 0;
+  const byKind: Record<string, number> = {};
+  // "state", "handoff:log", "wa:msg"…: the first two parts of the key, without hashes and ids.
+  const kindOf = (key: string) => key.slice(prefix.length).split(':').slice(0, 2).filter((part) => part.length < 16 && !/\d{4}/.test(part)).join(':');
   try {
     let cursor = '0';
     for (let round = 0; round < 100_000; round++) {
@@ -116,7 +122,12 @@ async function measureAndClean(prefix: string): Promise<{ bytes: number; keys: n
       if (batch.length > 0) {
         const pipeline = client.pipeline();
         for (const key of batch) pipeline.memory('USAGE', key, 'SAMPLES', '0');
-        for (const [, value] of (await pipeline.exec()) ?? []) bytes += Number(value ?? 0);
+        const usage = (await pipeline.exec()) ?? [];
+        usage.forEach(([, value], i) => {
+          bytes += Number(value ?? 0);
+          const kind = kindOf(batch[i]);
+          byKind[kind] = (byKind[kind] ?? 0) + Number(value ?? 0);
+        });
         keys += batch.length;
         await client.del(...batch);
       }
@@ -126,7 +137,7 @@ async function measureAndClean(prefix: string): Promise<{ bytes: number; keys: n
   } finally {
     client.disconnect();
   }
-  return { bytes, keys };
+  return { bytes, keys, byKind };
 }
 
 function plan(redis: boolean): Scenario[] {
@@ -144,8 +155,10 @@ function plan(redis: boolean): Scenario[] {
         list.push({ name: `${path} ${store}`, path, store, concurrency, maxRecoveries: 1_000_000, maxSeconds: seconds, warmupSeconds: warmup, warmupRecoveries: 8 });
   if (redis)
     list.push({ name: 'whatsapp redis long', path: 'whatsapp', store: 'redis', concurrency: 200, maxRecoveries: quick ? 2_000 : 20_000, maxSeconds: 600, warmupSeconds: 0, warmupRecoveries: 0 });
-  const words = only?.filter((w) => !w.startsWith("@"));
-  return words?.length ? list.filter((s) => words.some((word) => s.name.includes(word))) : list;
+  // With --only, the long run comes only when asked for by name ("long").
+  const words = only?.filter((w) => !w.startsWith('@'));
+  if (!only) return list;
+  return list.filter((s) => (s.name.endsWith('long') ? words?.includes('long') : !words?.length || words.some((word) => s.name.includes(word))));
 }
 
 function serverEnv(scenario: Scenario, ports: { smtpPort: number; twilioUrl: string }, accountsFile: string, prefix: string): NodeJS.ProcessEnv {
@@ -175,18 +188,20 @@ function serverEnv(scenario: Scenario, ports: { smtpPort: number; twilioUrl: str
 async function runOne(scenario: Scenario, loadgen: ChildProcess, ports: { smtpPort: number; twilioUrl: string }, accountsFile: string, index: number): Promise<ScenarioRecord> {
   const prefix = `bench:${randomBytes(4).toString('hex')}:`;
   const isApp = scenario.path !== 'echo' && scenario.path !== 'sample';
-  // One folder per scenario: the tsx loader's thread writes a profile too (the big one is the server's).
-  const flags = profile && isApp
-    ? ['--cpu-prof', `--cpu-prof-dir=${join(OUT, 'profiles', `${String(index).padStart(2, '0')}-${scenario.name.replace(/\s+/g, '-')}-${scenario.concurrency}`)}`]
-    : [];
-  const server = startChild('server.ts', serverEnv(scenario, ports, accountsFile, prefix), flags);
+  const server = startChild('server.ts', serverEnv(scenario, ports, accountsFile, prefix));
   try {
     const { url } = await nextMessage<{ url: string }>(server, 'ready', 60_000);
-    const rssBeforeMb = await rssMb(server);
+    if (profile && isApp) {
+      mkdirSync(join(OUT, 'profiles'), { recursive: true });
+      const file = join(OUT, 'profiles', `${String(index).padStart(2, '0')}-${scenario.name.replace(/\s+/g, '-')}-${scenario.concurrency}.cpuprofile`);
+      server.send({ type: 'profile', file });
+      await nextMessage(server, 'profiling', 10_000);
+    }
+    const before = await usage(server);
     const request: ScenarioRequest = { type: 'run', url, ...scenario };
     loadgen.send(request);
     const { result } = await nextMessage<{ result: ScenarioResult }>(loadgen, 'result', (scenario.maxSeconds + 120) * 1000);
-    const rssAfterMb = await rssMb(server);
+    const after = await usage(server);
     await stopChild(server);
     const redis = scenario.store === 'redis' ? await measureAndClean(prefix) : undefined;
     return {
@@ -195,10 +210,15 @@ async function runOne(scenario: Scenario, loadgen: ChildProcess, ports: { smtpPo
       store: scenario.store,
       concurrency: scenario.concurrency,
       result,
-      rssBeforeMb: round(rssBeforeMb),
-      rssAfterMb: round(rssAfterMb),
+      rssBeforeMb: round(before.rssMb),
+      rssAfterMb: round(after.rssMb),
+      // Includes the warm-up's turns, which the turn count leaves out: an upper bound.
+      serverCpuMsPerTurn: round((after.cpuMs - before.cpuMs) / Math.max(1, result.turns + result.warmupTurns), 2),
       redisBytesPerConversation: redis ? round(redis.bytes / Math.max(1, result.conversations), 0) : null,
       redisKeys: redis ? redis.keys : null,
+      redisBytesPerConversationByKind: redis
+        ? Object.fromEntries(Object.entries(redis.byKind).map(([kind, bytes]) => [kind, round(bytes / Math.max(1, result.conversations), 0)]))
+        : null,
     };
   } finally {
     await stopChild(server);

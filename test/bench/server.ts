@@ -24,12 +24,14 @@ import {
   WaterfallDialog,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
 import restify from 'restify';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 
-type Command = { type: 'rss' } | { type: 'stop' };
+type Command = { type: 'rss' } | { type: 'stop' } | { type: 'profile'; file: string };
 type Stoppable = { url: string; close(): Promise<void> };
 
 async function startEcho(): Promise<Stoppable> {
@@ -107,15 +109,41 @@ async function startApp(): Promise<Stoppable> {
   return { url, close: () => app.close(5_000) };
 }
 
+let profiler: Session | undefined;
+let profileFile = '';
+
+function writeProfile(): Promise<void> {
+  const session = profiler;
+  if (!session) return Promise.resolve();
+  profiler = undefined;
+  return new Promise((resolve) =>
+    session.post('Profiler.stop', (error, result) => {
+      if (!error) writeFileSync(profileFile, JSON.stringify(result.profile));
+      session.disconnect();
+      resolve();
+    }),
+  );
+}
+
 async function main() {
   const mode = process.env.BENCH_MODE ?? 'app';
   const server = mode === 'echo' ? await startEcho() : mode === 'sample' ? await startSample() : await startApp();
   process.send?.({ type: 'ready', url: server.url });
   process.on('message', (command: Command) => {
-    if (command.type === 'rss') process.send?.({ type: 'rss', rss: process.memoryUsage().rss });
+    if (command.type === 'rss') {
+      const cpu = process.cpuUsage();
+      process.send?.({ type: 'rss', rss: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000 });
+    }
+    if (command.type === 'profile') {
+      // Only the scenario's traffic: module loading and NLU training at start-up stay out.
+      profiler = new Session();
+      profiler.connect();
+      profiler.post('Profiler.enable', () => profiler!.post('Profiler.start', () => process.send?.({ type: 'profiling' })));
+      profileFile = command.file;
+    }
     if (command.type === 'stop') {
-      void server
-        .close()
+      void writeProfile()
+        .then(() => server.close())
         .catch(() => undefined)
         .finally(() => process.exit(0));
     }

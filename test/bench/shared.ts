@@ -19,6 +19,8 @@ export interface ScenarioRequest {
 
 export interface ScenarioResult {
   turns: number;
+  /** Turns in the warm-up (not in `turns`). */
+  warmupTurns: number;
   recoveries: number;
   conversations: number;
   errors: number;
