@@ -154,7 +154,7 @@ function plan(redis: boolean): Scenario[] {
       for (const concurrency of levels)
         list.push({ name: `${path} ${store}`, path, store, concurrency, maxRecoveries: 1_000_000, maxSeconds: seconds, warmupSeconds: warmup, warmupRecoveries: 8 });
   if (redis)
-    list.push({ name: 'whatsapp redis long', path: 'whatsapp', store: 'redis', concurrency: 200, maxRecoveries: quick ? 2_000 : 20_000, maxSeconds: 600, warmupSeconds: 0, warmupRecoveries: 0 });
+    list.push({ name: 'whatsapp redis long', path: 'whatsapp', store: 'redis', concurrency: 200, maxRecoveries: quick ? 2_000 : 20_000, maxSeconds: quick ? 120 : 420, warmupSeconds: 0, warmupRecoveries: 0 });
   // With --only, the long run comes only when asked for by name ("long").
   const words = only?.filter((w) => !w.startsWith('@'));
   if (!only) return list;
