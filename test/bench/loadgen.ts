@@ -173,6 +173,7 @@ async function runScenario(request: ScenarioRequest, pool: AccountPool, mail: Ma
   const warmup = new Recorder(Infinity);
   if (request.warmupRecoveries > 0)
     await drive(warmup, Math.min(request.concurrency, 4), request.warmupRecoveries, performance.now() + 120_000);
+  const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
   const recorder = new Recorder(startedAt + request.warmupSeconds * 1000);
   recorder.errors = warmup.errors;
@@ -186,6 +187,10 @@ async function runScenario(request: ScenarioRequest, pool: AccountPool, mail: Ma
   if (unexpected > 0) recorder.errorSamples.push(`${unexpected} WhatsApp replies nobody was waiting for`);
   return {
     turns: recorder.turns,
+    loadGeneratorCpuMsPerTurn: (() => {
+      const cpu = process.cpuUsage(cpuBefore);
+      return Math.round(((cpu.user + cpu.system) / 1000 / Math.max(1, recorder.turns + recorder.skipped)) * 100) / 100;
+    })(),
     warmupTurns: warmup.skipped + recorder.skipped,
     recoveries: recorder.recoveries,
     conversations: recorder.conversations,

@@ -63,7 +63,7 @@ export function addRatios(records: ScenarioRecord[]): void {
 
 /** The table printed in the terminal (and pasted in the README). */
 export function table(records: ScenarioRecord[]): string {
-  const header = ['scenario', 'people', 'turns/s', 'recov/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'CPU ms/turn', 'RSS MB before→after', 'Redis B/conv', '×echo t/s', '×sample t/s', '×sample p99'];
+  const header = ['scenario', 'people', 'turns/s', 'recov/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'CPU ms/turn (server/loadgen)', 'RSS MB before→after', 'Redis B/conv', '×echo t/s', '×sample t/s', '×sample p99'];
   const rows = records.map((r) => [
     r.name,
     String(r.concurrency),
@@ -73,7 +73,7 @@ export function table(records: ScenarioRecord[]): string {
     String(round(r.result.latencyMs.p95)),
     String(round(r.result.latencyMs.p99)),
     String(r.result.errors),
-    String(r.serverCpuMsPerTurn),
+    `${r.serverCpuMsPerTurn}/${r.result.loadGeneratorCpuMsPerTurn}`,
     `${round(r.rssBeforeMb, 0)}→${round(r.rssAfterMb, 0)}`,
     r.redisBytesPerConversation === null ? '–' : String(Math.round(r.redisBytesPerConversation)),
     r.ratios ? String(r.ratios.turnsPerSecondVsEcho) : '–',

@@ -258,6 +258,7 @@ async function main() {
   const { path: accountsFile, people } = writeBenchAccounts(join(OUT, 'demo-accounts.json'), 2_000);
   const loadgen = startChild('loadgen.ts', { PATH: process.env.PATH, HOME: process.env.HOME, BENCH_ACCOUNTS_FILE: accountsFile });
   const records: ScenarioRecord[] = [];
+  const failures: string[] = [];
   try {
     const ports = await nextMessage<{ smtpPort: number; twilioUrl: string }>(loadgen, 'ready', 60_000);
     const scenarios = plan(redis);
@@ -267,7 +268,14 @@ async function main() {
         console.warn('[bench] time limit reached; the remaining scenarios are left out');
         break;
       }
-      const record = await runOne(scenario, loadgen, ports, accountsFile, index);
+      let record: ScenarioRecord;
+      try {
+        record = await runOne(scenario, loadgen, ports, accountsFile, index);
+      } catch (error) {
+        failures.push(`${scenario.name} @${scenario.concurrency}: ${(error as Error).message}`);
+        console.warn(`[bench] ${scenario.name} @${scenario.concurrency} did not finish: ${(error as Error).message}`);
+        continue;
+      }
       records.push(record);
       const r = record.result;
       console.log(
@@ -280,10 +288,10 @@ async function main() {
   addRatios(records);
   const targets = checkTargets(records);
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: round(totalmem() / 1024 ** 3), node: process.version, platform: process.platform };
-  writeResults(join(OUT, 'results.json'), { date: new Date().toISOString(), command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`, machine, seconds: round((Date.now() - began) / 1000), scenarios: records, targets });
+  writeResults(join(OUT, 'results.json'), { date: new Date().toISOString(), command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`, machine, seconds: round((Date.now() - began) / 1000), scenarios: records, failures, targets });
   console.log(`\n${table(records)}\n\n${targetsTable(targets)}\n\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}; ${round((Date.now() - began) / 1000, 0)} s`);
   console.log(`results: ${join('test-artifacts', 'bench', 'results.json')}`);
-  process.exitCode = records.some((r) => r.result.errors > 0) ? 1 : 0;
+  process.exitCode = failures.length > 0 || records.some((r) => r.result.errors > 0) ? 1 : 0;
 }
 
 void main().catch((error) => {

@@ -19,6 +19,8 @@ export interface ScenarioRequest {
 
 export interface ScenarioResult {
   turns: number;
+  /** The load generator's own CPU per measured turn (signing, the Twilio and SMTP stand-ins): it shares the 2 cores. */
+  loadGeneratorCpuMsPerTurn: number;
   /** Turns in the warm-up (not in `turns`). */
   warmupTurns: number;
   recoveries: number;
