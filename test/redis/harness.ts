@@ -4,8 +4,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import type { Config } from '../../src/config';
+import { createLogger, type Logger } from '../../src/log';
+import type { AppOverrides } from '../../src/app';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { waitFor } from '../helpers/redis';
 
@@ -24,13 +27,14 @@ export interface Answer {
 /**
  * Several whole apps on one Redis and one outbox folder, as behind a load balancer.
  * The outbox folder belongs to the group (each app's own empty folder is removed on close).
+ * `overrides` (a logger, say) are given to every instance.
  */
-export async function startInstances(count: number, env: Env) {
+export async function startInstances(count: number, env: Env, overrides: AppOverrides = {}) {
   const outbox = env.OUTBOX_DIR ?? mkdtempSync(join(tmpdir(), 'iess-shared-outbox-'));
   const shared: Env = { SERVER_SECRET: SHARED_SECRET, ...env, OUTBOX_DIR: outbox };
   const instances: TestApp[] = [];
   try {
-    for (let i = 0; i < count; i += 1) instances.push(await startTestApp(shared));
+    for (let i = 0; i < count; i += 1) instances.push(await startTestApp(shared, overrides));
     for (const instance of instances) {
       // The Redis client fails fast until it is connected: wait until each instance is ready.
       if (!(await waitFor(async () => (await readiness(instance.url)) === 200, 15_000, 100)))
@@ -195,4 +199,17 @@ export async function keysWithTtl(url: string, prefix: string): Promise<Map<stri
     client.disconnect();
   }
   return found;
+}
+
+/** A logger for every instance of a group that keeps its warnings and errors, to show when a reply does not come. */
+export function problemLog(): { log: Logger; problems: string[] } {
+  const problems: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      const line = String(chunk);
+      if (/"level":(40|50|60)/.test(line)) problems.push(line);
+      done();
+    },
+  });
+  return { log: createLogger('warn', sink), problems };
 }
