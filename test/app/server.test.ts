@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, testConfig } from '../../src/config';
+import { readFileSync } from 'node:fs';
+import { ConfigError, configSchema, loadConfig, testConfig } from '../../src/config';
 import { startTestApp, type TestApp } from '../helpers/app';
 
 const activity = (text: string, conversation = 'c1', extra: object = {}) => ({
@@ -110,6 +111,11 @@ describe('configuration', () => {
         DIRECTORY_URL: 'https://identidad.example.org',
       }),
     ).not.toThrow();
+  });
+
+  it('.env.example documents every variable, and only those', () => {
+    const documented = [...readFileSync('.env.example', 'utf8').matchAll(/^([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual(Object.keys(configSchema.shape).sort());
   });
 
   it('has working defaults', () => {
