@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import type { DemoDirectory } from '../../src/recovery/demoDirectory';
 import { latestCodeFor } from '../../src/recovery/mail';
 import { MARIA, linkIn } from '../helpers/demo';
@@ -175,6 +176,14 @@ describe.skipIf(!redis.ok)(`a whole web chat recovery across two instances shari
     const { token } = linkIn(verified);
     expect(turns, 'menu, cédula, birth date, two questions, email, code').toBeGreaterThanOrEqual(7);
 
+    // A page connected to A by WebSocket, from where the page has read.
+    const streamUrl = `${a.url.replace('http', 'ws')}/v3/directline/conversations/${page.conversationId}/stream?t=${encodeURIComponent(page.token)}&watermark=${page.watermark}`;
+    const socket = new WebSocket(streamUrl);
+    const pushed: LoggedActivity[] = [];
+    socket.on('message', (data) => pushed.push(...((JSON.parse(String(data)) as { activities?: LoggedActivity[] }).activities ?? [])));
+    socket.on('error', () => undefined);
+    expect(await waitFor(() => socket.readyState === WebSocket.OPEN, 10_000)).toBe(true);
+
     // The link made on one instance opens and works on B.
     expect((await fetch(`${b.url}/clave/nueva`)).status).toBe(200);
     const setKey = await fetch(`${b.url}/api/clave/nueva`, {
@@ -192,6 +201,10 @@ describe.skipIf(!redis.ok)(`a whole web chat recovery across two instances shari
     const notice = await page.expectBot(a.url, 'clave del IESS fue cambiada', afterKey);
     expect(notice.from?.role).toBe('bot');
     expect(page.botMessages().filter((m) => /clave del IESS fue cambiada/.test(m.text ?? ''))).toHaveLength(1);
+    // ...and A pushed it on its socket, with the same id, though B wrote it.
+    expect(await waitFor(() => pushed.some((x) => x.id === notice.id), 10_000)).toBe(true);
+    expect(pushed.filter((x) => x.type === 'message').map((x) => x.id)).toEqual([notice.id]);
+    socket.close();
 
     // The conversation goes on after the notice.
     await say('gracias', '¿En qué más te puedo ayudar?');
