@@ -84,7 +84,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
 
   // Human handoff: tickets, the relay while an agent serves, the transcript, the console.
   const handoff = new Handoff({ config, store: stores.kv, texts, log, metrics, progress: services.progress, gateways, bot });
-  bot.recorder = { attach: (context) => handoff.attachRecorder(context) };
+  // Transcripts exist for agents: with nobody to read them, none is kept (data minimisation).
+  if (handoff.enabled) bot.recorder = { attach: (context) => handoff.attachRecorder(context) };
   bot.interceptor = handoff;
   if (handoff.enabled) services.handoff = handoff.open;
   await registerAgentConsole(server, { config, handoff, texts, log, redis: stores.redis });

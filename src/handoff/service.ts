@@ -129,7 +129,7 @@ export class Handoff {
     context.onSendActivities(async (ctx, activities, next) => {
       const responses = await next();
       for (const sent of activities) {
-        const text = readableText(sent);
+        const text = shortened(readableText(sent));
         if (sent.type !== ActivityTypes.Message || !text) continue;
         const agent = ctx.turnState.get(SPEAKING_AGENT) as Agent | undefined;
         const entry = await this.safely(() =>
@@ -379,4 +379,10 @@ function readableText(activity: Partial<Activity>): string {
   const actions = activity.suggestedActions?.actions ?? [];
   const options = actions.map((a) => `[${a.title}]`).join(' ');
   return [activity.text ?? '', options].filter(Boolean).join('\n');
+}
+
+/** The bot's long answers (FAQ, lists) are known text: the start is enough for an agent, and keeps transcripts small. */
+const BOT_LINE_MAX = 160;
+function shortened(text: string): string {
+  return text.length <= BOT_LINE_MAX ? text : `${text.slice(0, BOT_LINE_MAX - 1).trimEnd()}…`;
 }

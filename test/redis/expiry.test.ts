@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/handoff/agents';
 import { latestCodeFor } from '../../src/recovery/mail';
 import { MARIA } from '../helpers/demo';
 import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix } from '../helpers/redis';
@@ -23,7 +24,9 @@ describe.skipIf(!redis.ok)(`what a conversation leaves in Redis expires${redis.r
   beforeAll(async () => {
     connector = await new ConnectorRecorder().start();
     const lives = Object.fromEntries(Object.entries(LIVES).map(([name, value]) => [name, String(value)]));
-    group = await startInstances(1, { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, ...lives });
+    // With an agent configured, transcripts are kept (for nobody to read, none would be).
+    const agent = `ana:${await hashPassword('clave-ana-larga', { N: 1024, r: 8, p: 1 })}`;
+    group = await startInstances(1, { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, AGENTS: agent, ...lives });
   });
 
   afterAll(async () => {
