@@ -144,6 +144,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
       closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections?.();
+      await gateways.drain(drainMs);
       await bot.queue.drain(drainMs);
       server.server.closeAllConnections?.();
       await stopped;

@@ -4,9 +4,11 @@ import type { ChannelGateway } from './types';
 /** Finds the channel that owns a conversation, to send it a message later. */
 export class Gateways {
   private readonly byChannel = new Map<string, ChannelGateway>();
+  private readonly all = new Set<ChannelGateway>();
   private fallback?: ChannelGateway;
 
   register(gateway: ChannelGateway): void {
+    this.all.add(gateway);
     for (const id of gateway.channelIds) {
       if (id === '*') this.fallback = gateway;
       else this.byChannel.set(id, gateway);
@@ -20,5 +22,10 @@ export class Gateways {
     const gateway = this.byChannel.get(reference.channelId ?? '') ?? this.fallback;
     if (!gateway) return Promise.reject(new Error(`no channel for ${reference.channelId}`));
     return gateway.continueConversation(reference, logic);
+  }
+
+  /** Lets every channel hand over what it accepted before the process stops. */
+  async drain(timeoutMs: number): Promise<void> {
+    await Promise.all([...this.all].map((gateway) => gateway.drain?.(timeoutMs)));
   }
 }

@@ -21,4 +21,6 @@ export interface ChannelGateway {
     reference: Partial<ConversationReference>,
     logic: (context: TurnContext) => Promise<void>,
   ): Promise<void>;
+  /** Waits (bounded) for messages the channel accepted but has not yet handed to the bot. */
+  drain?(timeoutMs: number): Promise<boolean>;
 }

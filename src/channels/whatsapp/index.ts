@@ -42,6 +42,8 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Cha
   const window = new ServiceWindow(store, settings.windowMs, settings.secret);
   const adapter = new WhatsAppAdapter(createTwilioClient(settings), settings, window, log, metrics);
   const arrivals = new TurnQueue();
+  // On shutdown, webhooks already answered still get their turn.
+  adapter.drain = (timeoutMs) => arrivals.drain(timeoutMs);
   const readBody = restify.plugins.bodyReader({ maxBodySize: MAX_BODY_BYTES });
 
   /** The form fields when the request is Twilio's; otherwise answers 403/415 and returns undefined. */
