@@ -1,6 +1,6 @@
 import { type Activity, ActivityTypes, type ConversationReference, type ResourceResponse, type TurnContext } from 'botbuilder';
 import { type Logger, logTag } from '../../log';
-import { ChannelAdapter, honourDelay } from '../channelAdapter';
+import { type BotLogic, ChannelAdapter, honourDelay } from '../channelAdapter';
 import { renderActivityText, splitMessage } from './format';
 import { errorCodeLabel, type WhatsAppMetrics } from './metrics';
 import { WHATSAPP_CHANNEL_ID, type WhatsAppSettings } from './settings';
@@ -23,6 +23,9 @@ export class WhatsAppWindowClosedError extends Error {
 
 /** Set on a proactive turn outside the window: its messages go as the approved template. */
 const USE_TEMPLATE = Symbol('whatsapp.useTemplate');
+
+/** The sentences of the turn in progress, sent together when it ends. */
+const PENDING = Symbol('whatsapp.pending');
 
 const ADDRESS = /^whatsapp:\+\d{6,15}$/;
 
@@ -47,23 +50,54 @@ export class WhatsAppAdapter extends ChannelAdapter {
     super();
   }
 
+  /**
+   * A turn's sentences go out together when it ends: one WhatsApp message (split only past
+   * the size limit) instead of one per sentence — fewer notifications for the person, fewer
+   * paid API calls for the operator.
+   */
+  override receiveActivity(activity: Partial<Activity>, logic: BotLogic): Promise<void> {
+    return super.receiveActivity(activity, (context) => this.inOneMessage(context, logic));
+  }
+
   async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    const pending = context.turnState.get(PENDING) as string[] | undefined;
     const responses: ResourceResponse[] = [];
-    const useTemplate = context.turnState.get(USE_TEMPLATE) === true;
     for (const activity of activities) {
-      const to = activity.conversation?.id ?? context.activity.conversation?.id ?? '';
       if (activity.type === 'delay') await honourDelay(activity);
       if (activity.type !== ActivityTypes.Message) {
         responses.push({ id: '' });
         continue;
       }
       const text = renderActivityText(activity);
-      const bodies = useTemplate ? splitMessage(asTemplateVariable(text), TEMPLATE_VARIABLE_MAX) : splitMessage(text);
-      let id = '';
-      for (const body of bodies) id = await this.send(to, body, useTemplate);
-      responses.push({ id });
+      if (pending) {
+        pending.push(text);
+        responses.push({ id: '' });
+      } else {
+        const to = activity.conversation?.id ?? context.activity.conversation?.id ?? '';
+        responses.push({ id: await this.deliver(context, to, text) });
+      }
     }
     return responses;
+  }
+
+  private async inOneMessage(context: TurnContext, logic: BotLogic): Promise<void> {
+    const pending: string[] = [];
+    context.turnState.set(PENDING, pending);
+    try {
+      await logic(context);
+    } finally {
+      context.turnState.delete(PENDING);
+      if (pending.length) await this.deliver(context, context.activity.conversation?.id ?? '', pending.join('\n\n'));
+    }
+  }
+
+  /** Sends one text, split to WhatsApp's size, as a session message or the approved template. */
+  private async deliver(context: TurnContext, to: string, text: string): Promise<string> {
+    const useTemplate = context.turnState.get(USE_TEMPLATE) === true;
+    const bodies = useTemplate ? splitMessage(asTemplateVariable(text), TEMPLATE_VARIABLE_MAX) : splitMessage(text);
+    let id = '';
+    for (const body of bodies) id = await this.send(to, body, useTemplate);
+    return id;
   }
 
   private async send(to: string, body: string, useTemplate: boolean): Promise<string> {
@@ -105,7 +139,7 @@ export class WhatsAppAdapter extends ChannelAdapter {
     if (!ADDRESS.test(address)) throw new Error('not a WhatsApp conversation');
     const open = await this.window.isOpen(address);
     if (!open && !this.settings.templateSid) throw new WhatsAppWindowClosedError(this.settings.windowMs / 3_600_000);
-    await this.runContinuation({ ...reference, channelId: WHATSAPP_CHANNEL_ID }, logic, (context) => {
+    await this.runContinuation({ ...reference, channelId: WHATSAPP_CHANNEL_ID }, (context) => this.inOneMessage(context, logic), (context) => {
       if (!open) context.turnState.set(USE_TEMPLATE, true);
     });
   }
