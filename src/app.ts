@@ -84,10 +84,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
 
   // Human handoff: tickets, the relay while an agent serves, the transcript, the console.
   const handoff = new Handoff({ config, store: stores.kv, texts, log, metrics, progress: services.progress, gateways, bot });
-  // Transcripts exist for agents: with nobody to read them, none is kept (data minimisation).
-  if (handoff.enabled) bot.recorder = { attach: (context) => handoff.attachRecorder(context) };
-  bot.interceptor = handoff;
-  if (handoff.enabled) services.handoff = handoff.open;
+  // Without agents (or event mode) nobody can take a ticket: no transcript is kept (data
+  // minimisation), no ticket is looked up, and the bot explains the other ways to get help.
+  if (handoff.enabled) {
+    bot.recorder = { attach: (context) => handoff.attachRecorder(context) };
+    bot.interceptor = handoff;
+    services.handoff = handoff.open;
+  }
   await registerAgentConsole(server, { config, handoff, texts, log, redis: stores.redis });
 
   /** Tells the chat, in its own language, that the key changed. */

@@ -53,6 +53,9 @@ export function createRedis(config: Config, log?: Logger): Redis | Cluster {
     retryStrategy: reconnectDelay,
     // Re-subscribe after a reconnection so the fan-out keeps working.
     autoResubscribe: true,
+    // Commands issued in the same tick go out in one write: under load, many small socket
+    // writes were the largest native cost in the profile.
+    enableAutoPipelining: true,
   };
 
   let client: Redis | Cluster;
@@ -60,6 +63,7 @@ export function createRedis(config: Config, log?: Logger): Redis | Cluster {
     const { retryStrategy: _nodesDoNotRetry, enableOfflineQueue: _notPerNode, ...nodeOptions } = failFast;
     client = new Cluster(parseHostList(config.REDIS_CLUSTER_NODES, 6379), {
       enableOfflineQueue: false,
+      enableAutoPipelining: true,
       clusterRetryStrategy: reconnectDelay,
       redisOptions: { ...nodeOptions, password: config.REDIS_PASSWORD },
     });
