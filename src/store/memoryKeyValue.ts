@@ -1,55 +1,39 @@
 import { EventEmitter } from 'node:events';
+import { ExpiringMap } from './expiringMap';
 import type { KeyValueStore, SecretAttempt, SecretRecord } from './keyValue';
 
-interface Entry {
-  value: string | string[] | StoredSecret;
-  expiresAt: number;
-}
+type Value = string | string[] | StoredSecret;
 interface StoredSecret extends SecretRecord {
   tries: number;
 }
 
 /** In-process store for one instance (the default). Every method is synchronous inside, hence atomic. */
 export class MemoryKeyValueStore implements KeyValueStore {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: ExpiringMap<Value>;
   private readonly bus = new EventEmitter().setMaxListeners(0);
-  private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly now: () => number = Date.now) {
-    this.sweeper = setInterval(() => this.sweep(), 60_000).unref();
-  }
-
-  private live(key: string): Entry | undefined {
-    const entry = this.entries.get(key);
-    if (entry && entry.expiresAt <= this.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry;
-  }
-
-  private sweep(): void {
-    for (const key of this.entries.keys()) this.live(key);
+  constructor(now: () => number = Date.now) {
+    this.entries = new ExpiringMap(now);
   }
 
   async get(key: string) {
-    const v = this.live(key)?.value;
+    const v = this.entries.get(key);
     return typeof v === 'string' ? v : undefined;
   }
 
   async set(key: string, value: string, ttlMs: number) {
-    this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
+    this.entries.set(key, value, ttlMs);
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number) {
-    if (this.live(key)) return false;
-    this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
+    if (this.entries.get(key) !== undefined) return false;
+    this.entries.set(key, value, ttlMs);
     return true;
   }
 
   async take(key: string) {
     // No await between the read and the delete: two parallel takes must not both get the value.
-    const v = this.live(key)?.value;
+    const v = this.entries.get(key);
     this.entries.delete(key);
     return typeof v === 'string' ? v : undefined;
   }
@@ -59,19 +43,18 @@ export class MemoryKeyValueStore implements KeyValueStore {
   }
 
   async deleteIfEquals(key: string, value: string) {
-    if (this.live(key)?.value !== value) return false;
+    if (this.entries.get(key) !== value) return false;
     this.entries.delete(key);
     return true;
   }
 
   async putSecret(key: string, record: SecretRecord, ttlMs: number) {
-    this.entries.set(key, { value: { ...record, tries: 0 }, expiresAt: this.now() + ttlMs });
+    this.entries.set(key, { ...record, tries: 0 }, ttlMs);
   }
 
   async attemptSecret(key: string, candidateHash: string, maxTries: number): Promise<SecretAttempt> {
-    const entry = this.live(key);
-    const secret = entry?.value as StoredSecret | undefined;
-    if (!entry || !secret || typeof secret !== 'object' || Array.isArray(secret)) return { result: 'missing' };
+    const secret = this.entries.get(key);
+    if (!secret || typeof secret !== 'object' || Array.isArray(secret)) return { result: 'missing' };
     if (secret.hash === candidateHash) {
       this.entries.delete(key);
       return { result: 'ok', data: secret.data };
@@ -82,15 +65,15 @@ export class MemoryKeyValueStore implements KeyValueStore {
   }
 
   async append(key: string, value: string, ttlMs: number) {
-    const entry = this.live(key);
-    const list = Array.isArray(entry?.value) ? entry.value : [];
+    const current = this.entries.get(key);
+    const list = Array.isArray(current) ? current : [];
     list.push(value);
-    this.entries.set(key, { value: list, expiresAt: this.now() + ttlMs });
+    this.entries.set(key, list, ttlMs);
     return list.length;
   }
 
   async range(key: string, from = 0) {
-    const v = this.live(key)?.value;
+    const v = this.entries.get(key);
     return Array.isArray(v) ? v.slice(from) : [];
   }
 
@@ -110,6 +93,6 @@ export class MemoryKeyValueStore implements KeyValueStore {
   }
 
   async close() {
-    clearInterval(this.sweeper);
+    this.entries.close();
   }
 }

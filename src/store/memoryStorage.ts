@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
+import { ExpiringMap } from './expiringMap';
 
 /** The error botbuilder's own stores raise when a write carries an outdated eTag. */
 export function eTagConflict(key: string): Error {
@@ -9,7 +10,6 @@ export function eTagConflict(key: string): Error {
 interface Entry {
   json: string;
   eTag: string;
-  expiresAt: number;
 }
 
 export interface MemoryStorageOptions {
@@ -28,33 +28,17 @@ export interface MemoryStorageOptions {
  * so memory use stays bounded by recent conversations.
  */
 export class MemoryStorage implements Storage {
-  private readonly entries = new Map<string, Entry>();
-  private readonly now: () => number;
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly entries: ExpiringMap<Entry>;
 
   constructor(private readonly options: MemoryStorageOptions) {
-    this.now = options.now ?? Date.now;
-    this.sweeper = setInterval(() => this.sweep(), 60_000).unref();
-  }
-
-  private live(key: string): Entry | undefined {
-    const entry = this.entries.get(key);
-    if (entry && entry.expiresAt <= this.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry;
-  }
-
-  private sweep(): void {
-    for (const key of this.entries.keys()) this.live(key);
+    this.entries = new ExpiringMap(options.now);
   }
 
   async read(keys: string[]): Promise<StoreItems> {
     if (!keys) throw new ReferenceError('Keys are required when reading.');
     const items: StoreItems = {};
     for (const key of keys) {
-      const entry = this.live(key);
+      const entry = this.entries.get(key);
       // A copy through JSON, like a network store: callers never share our objects.
       if (entry) items[key] = { ...JSON.parse(entry.json), eTag: entry.eTag };
     }
@@ -66,7 +50,7 @@ export class MemoryStorage implements Storage {
     const conflicts: string[] = [];
     for (const [key, item] of Object.entries(changes)) {
       const { eTag, ...document } = item ?? {};
-      const current = this.live(key);
+      const current = this.entries.get(key);
       if (eTag && eTag !== '*' && current && current.eTag !== eTag) {
         conflicts.push(key);
         continue;
@@ -76,7 +60,7 @@ export class MemoryStorage implements Storage {
         conflicts.push(key);
         continue;
       }
-      this.entries.set(key, { json: JSON.stringify(document), eTag: randomUUID(), expiresAt: this.now() + this.options.ttlMs });
+      this.entries.set(key, { json: JSON.stringify(document), eTag: randomUUID() }, this.options.ttlMs);
     }
     if (conflicts.length > 0) throw eTagConflict(conflicts.join('", "'));
   }
@@ -87,6 +71,6 @@ export class MemoryStorage implements Storage {
   }
 
   close(): void {
-    clearInterval(this.sweeper);
+    this.entries.close();
   }
 }

@@ -161,11 +161,8 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
     cors(req, res);
     const claims = await authorize(ctx, req, res, req.params.conversationId);
     if (!claims) return;
-    const watermark = parseWatermark(query(req).get('watermark'));
-    if (watermark === undefined) {
-      sendError(res, 400, 'BadArgument', 'the watermark is not valid');
-      return;
-    }
+    const watermark = watermarkOf(req, res);
+    if (watermark === undefined) return;
     res.send(200, await conversationResponse(ctx, req, claims, watermark));
   });
 
@@ -175,11 +172,8 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
       cors(req, res);
       const claims = await authorize(ctx, req, res, req.params.conversationId);
       if (!claims) return;
-      const watermark = parseWatermark(query(req).get('watermark'));
-      if (watermark === undefined) {
-        sendError(res, 400, 'BadArgument', 'the watermark is not valid');
-        return;
-      }
+      const watermark = watermarkOf(req, res);
+      if (watermark === undefined) return;
       const page = await conversations.since(claims.conversationId, watermark);
       res.send(200, { activities: page.activities, watermark: String(page.watermark) });
     },
@@ -245,4 +239,11 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
     },
   );
 
+}
+
+/** The request's watermark, or undefined after answering 400 when it is not valid. */
+function watermarkOf(req: restify.Request, res: restify.Response): number | undefined {
+  const watermark = parseWatermark(query(req).get('watermark'));
+  if (watermark === undefined) sendError(res, 400, 'BadArgument', 'the watermark is not valid');
+  return watermark;
 }
