@@ -27,7 +27,8 @@ async function main() {
 
   const conversationId = randomUUID();
   const terminal = createInterface({ input: process.stdin, output: process.stdout });
-  console.log(`Asistente IESS — escribe "salir" para terminar. Correos de prueba: ${config.PUBLIC_BASE_URL}/dev/outbox`);
+  const intro = app.services.texts.t(config.DEFAULT_LOCALE, 'common:terminalIntro', { outbox: `${config.PUBLIC_BASE_URL}/dev/outbox` });
+  console.log(intro);
   await adapter.join(conversationId, (ctx) => app.bot.run(ctx));
   terminal.on('close', () => void app.close().then(() => process.exit(0)));
   for await (const line of terminal) {

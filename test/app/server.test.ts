@@ -137,6 +137,21 @@ describe('the process', () => {
     expect(stderr).toMatch(/PORT/);
   }, 60_000);
 
+  it('chats in the terminal (npm run chat) and leaves on "salir"', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/channels/console.ts'], {
+      env: { ...process.env, PORT: '0', OUTBOX_DIR: 'test-artifacts/outbox-chat' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    await expect.poll(() => stdout, { timeout: 60_000 }).toMatch(/1\. Recuperar mi clave/);
+    child.stdin.write('1\n');
+    await expect.poll(() => stdout, { timeout: 30_000 }).toMatch(/número de cédula/);
+    child.stdin.write('salir\n');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+  }, 120_000);
+
   it('drains and exits cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
       env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', OUTBOX_DIR: 'test-artifacts/outbox-sigterm' },
