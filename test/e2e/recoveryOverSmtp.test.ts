@@ -72,6 +72,9 @@ it('recovers a key from "hola" to the new key, with mail over SMTP and nothing p
   const { url, token } = linkIn(verified);
   expect(url.startsWith(harness.config.PUBLIC_BASE_URL)).toBe(true);
 
+  // With a real mail server there is no outbox to show.
+  expect((await fetch(`${harness.url}/dev/outbox`)).status).toBe(404);
+
   const page = await fetch(`${harness.url}/clave/nueva`);
   expect(page.status).toBe(200);
   expect(page.headers.get('referrer-policy')).toBe('no-referrer');
