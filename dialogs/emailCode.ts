@@ -1,6 +1,7 @@
 import { TurnContext } from 'botbuilder';
 import { ComponentDialog, type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
 import { maskEmail } from '../src/recovery/mask';
+import type { Locale } from '../src/i18n';
 import type { VerifiedAccount } from '../src/recovery/types';
 import { AskDialog, type AskResult, localeOf } from './ask';
 import { LostEmailDialog } from './lostEmail';
@@ -109,6 +110,7 @@ export class EmailCodeDialog extends ComponentDialog {
       await step.context.sendActivity(
         t('code:sent', { email: maskEmail(account.email), minutes: sent.expiresInMinutes }),
       );
+      this.tellIfUndelivered(step.context, sent.delivery, locale);
       return true;
     }
     if (sent.status === 'wait') {
@@ -117,6 +119,19 @@ export class EmailCodeDialog extends ComponentDialog {
     }
     await step.context.sendActivity(t('code:limit'));
     return false;
+  }
+
+  /** The email goes out after the reply; when the mail server refuses it, the chat hears so later. */
+  private tellIfUndelivered(context: TurnContext, delivery: Promise<boolean>, locale: Locale): void {
+    const reference = TurnContext.getConversationReference(context.activity);
+    void delivery
+      .then(async (delivered) => {
+        if (delivered) return;
+        this.services.metrics.codeEmailFailures.inc();
+        this.services.log.warn({ channel: reference.channelId }, 'code email not delivered');
+        await this.services.tellLater(reference, locale, 'code:notSent');
+      })
+      .catch((error: Error) => this.services.log.warn({ err: { type: error?.name } }, 'could not tell the chat the code email failed'));
   }
 
   private async sendLink(step: WaterfallStepContext, account: VerifiedAccount): Promise<void> {

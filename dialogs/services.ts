@@ -1,3 +1,4 @@
+import type { ConversationReference } from 'botbuilder';
 import type { Config } from '../src/config';
 import type { Locale, Texts } from '../src/i18n';
 import type { Logger } from '../src/log';
@@ -27,6 +28,8 @@ export interface DialogServices {
   links: ResetLinkService;
   limits: DialogLimits;
   progress: ProgressNotes;
+  /** Says one line from locales to a conversation later, in its turn order (a code email that failed). */
+  tellLater(reference: Partial<ConversationReference>, locale: Locale, key: string): Promise<void>;
   /** Opens a human handoff; returns false when no agents are configured (the bot then explains other ways). */
   handoff?: (context: import('botbuilder').TurnContext, reason: string) => Promise<boolean>;
 }

@@ -1,4 +1,4 @@
-import { ConversationState, type TurnContext } from 'botbuilder';
+import { type ConversationReference, ConversationState, type TurnContext } from 'botbuilder';
 import type { AddressInfo } from 'node:net';
 import restify from 'restify';
 import { ProgressNotes } from '../dialogs/progress';
@@ -67,6 +67,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     links,
     limits,
     progress: new ProgressNotes(conversationState),
+    tellLater,
   };
   const bot = new RecoveryBot(conversationState, services, new TurnQueue(stores.lock));
 
@@ -93,17 +94,21 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   }
   await registerAgentConsole(server, { config, handoff, texts, log, redis: stores.redis });
 
+  /** Says one line from locales to a conversation later, inside its turn order. */
+  async function tellLater(reference: Partial<ConversationReference>, locale: Locale, key: string): Promise<void> {
+    await gateways.continueConversation(reference, (context: TurnContext) =>
+      bot.continueWith(context, async (ctx) => {
+        await ctx.sendActivity(texts.t(locale, key));
+      }),
+    );
+  }
+
   /** Tells the chat, in its own language, that the key changed. */
   const onKeyChanged = async (data: ResetLinkData) => {
     metrics.keysChanged.inc({ kind: data.kind });
-    const locale: Locale = pickLocale(data.locale, config.DEFAULT_LOCALE);
-    await gateways
-      .continueConversation(data.conversation as object, (context: TurnContext) =>
-        bot.continueWith(context, async (ctx) => {
-          await ctx.sendActivity(texts.t(locale, 'common:keyChanged'));
-        }),
-      )
-      .catch((err: Error) => log.warn({ err: { type: err.name } }, 'could not tell the chat the key changed'));
+    await tellLater(data.conversation as Partial<ConversationReference>, pickLocale(data.locale, config.DEFAULT_LOCALE), 'common:keyChanged').catch(
+      (err: Error) => log.warn({ err: { type: err.name } }, 'could not tell the chat the key changed'),
+    );
   };
   registerNewKeyPage(server, { config, texts, links, directory, mailer, log, onKeyChanged });
   if (!config.SMTP_URL) registerOutboxPage(server, { config });
@@ -148,6 +153,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections?.();
       await gateways.drain(drainMs);
+      await bot.queue.drain(drainMs);
+      // Code emails still going out, then any "it failed" line they lead to.
+      await services.codes.drain(drainMs);
       await bot.queue.drain(drainMs);
       server.server.closeAllConnections?.();
       await stopped;

@@ -18,6 +18,7 @@ export function createMetrics() {
       registers: [registry],
     }),
     codesSent: counter('iess_codes_sent_total', 'Codes emailed', ['kind']),
+    codeEmailFailures: counter('iess_code_email_failures_total', 'Code emails the mail server did not take'),
     codesVerified: counter('iess_codes_verified_total', 'Codes checked', ['result']),
     stepReached: counter('iess_step_reached_total', 'Conversation steps reached', ['step']),
     keysChanged: counter('iess_keys_changed_total', 'Keys changed through the new-key page', ['kind']),

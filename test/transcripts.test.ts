@@ -42,6 +42,7 @@ afterAll(async () => {
 });
 
 async function newestCode(): Promise<string> {
+  await harness.mailSent();
   const mails = await readOutbox(harness.outbox);
   const code = mails
     .sort((a, b) => b.date.getTime() - a.date.getTime() || b.file.localeCompare(a.file))

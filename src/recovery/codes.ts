@@ -1,5 +1,6 @@
 import { createHmac, randomInt } from 'node:crypto';
 import type { Config } from '../config';
+import { InFlight } from '../inFlight';
 import type { KeyValueStore } from '../store/keyValue';
 import type { RateLimits } from './limits';
 import type { CodeService, Mailer, SendCodeResult, VerifiedAccount, VerifyCodeResult } from './types';
@@ -27,6 +28,7 @@ export function createCodeService({ store, mailer, limits, config, now = Date.no
   const accountKey = (account: VerifiedAccount) => hmac(`code-account:${account.kind}:${account.accountId}`);
   const codeHash = (key: string, code: string) => hmac(`${key}:${code}`);
   const gapMs = config.CODE_RESEND_SECONDS * 1000;
+  const sending = new InFlight();
 
   return {
     async send(account, locale): Promise<SendCodeResult> {
@@ -51,15 +53,19 @@ export function createCodeService({ store, mailer, limits, config, now = Date.no
       // putSecret overwrites: the previous code (and its try count) dies here.
       await store.putSecret(secretKey, { hash: codeHash(key, code), data: JSON.stringify({ sentAt: Number(sentAt) }) }, config.CODE_TTL_SECONDS * 1000);
       const minutes = Math.ceil(config.CODE_TTL_SECONDS / 60);
-      try {
-        await mailer.sendCode(account.email, code, locale, minutes);
-      } catch (err) {
-        // A code nobody received must not linger, and the person may ask again at once.
-        await store.delete(secretKey);
-        await store.deleteIfEquals(gapKey, sentAt);
-        throw err;
-      }
-      return { status: 'sent', expiresInMinutes: minutes };
+      // The email goes out after the reply: a slow mail server must not hold the chat.
+      const delivery = sending.track(
+        mailer.sendCode(account.email, code, locale, minutes).then(
+          () => true,
+          async () => {
+            // Nobody received this code: the person may ask again at once, and the code dies
+            // unless a newer one has replaced it (a newer one can only follow the gap's end).
+            if (await store.deleteIfEquals(gapKey, sentAt).catch(() => false)) await store.delete(secretKey).catch(() => undefined);
+            return false;
+          },
+        ),
+      );
+      return { status: 'sent', expiresInMinutes: minutes, delivery };
     },
 
     async verify(account, code): Promise<VerifyCodeResult> {
@@ -70,5 +76,7 @@ export function createCodeService({ store, mailer, limits, config, now = Date.no
       if (attempt.result === 'wrong') return { status: 'wrong', triesLeft: attempt.triesLeft };
       return { status: 'expired' };
     },
+
+    drain: (timeoutMs) => sending.drain(timeoutMs),
   };
 }

@@ -60,13 +60,16 @@ function keyChangedMessage(texts: Texts, locale: Locale, when: Date): Message {
 }
 
 /**
- * A pool of reused SMTP connections unless SMTP_URL says otherwise (`?pool=false`): one new
- * connection and handshake per code made the code step the slowest turn under load (benchmark).
+ * SMTP settings SMTP_URL does not give: a pool of reused connections (one handshake per code
+ * made the code step the slowest under load) and time limits short enough that a person
+ * whose email failed hears it within a minute, not after nodemailer's default ten.
  */
-function pooledSmtpUrl(smtpUrl: string): string {
+const SMTP_DEFAULTS = { pool: 'true', connectionTimeout: '10000', greetingTimeout: '10000', socketTimeout: '30000' };
+
+function smtpUrlWithDefaults(smtpUrl: string): string {
   try {
     const url = new URL(smtpUrl);
-    if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+    for (const [name, value] of Object.entries(SMTP_DEFAULTS)) if (!url.searchParams.has(name)) url.searchParams.set(name, value);
     return url.toString();
   } catch {
     return smtpUrl;
@@ -80,7 +83,7 @@ function pooledSmtpUrl(smtpUrl: string): string {
 export function createMailer(config: Config, texts: Texts, log: Logger): Mailer & { close(): void } {
   const outbox = !config.SMTP_URL;
   const transport = config.SMTP_URL
-    ? nodemailer.createTransport(pooledSmtpUrl(config.SMTP_URL))
+    ? nodemailer.createTransport(smtpUrlWithDefaults(config.SMTP_URL))
     : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
 
   // Outbox names sort in sending order, even for two messages in the same millisecond.

@@ -57,7 +57,8 @@ export interface IdentityCheck {
 }
 
 export type SendCodeResult =
-  | { status: 'sent'; expiresInMinutes: number }
+  /** `delivery` settles after the reply: true once the mail server took the email, false if it failed. */
+  | { status: 'sent'; expiresInMinutes: number; delivery: Promise<boolean> }
   | { status: 'wait'; seconds: number }
   | { status: 'limit' };
 
@@ -65,9 +66,11 @@ export type VerifyCodeResult = { status: 'ok' } | { status: 'wrong'; triesLeft: 
 
 /** Emailed codes: 6 digits, keyed hash at rest, short life, few tries, single use. */
 export interface CodeService {
-  /** Sends a new code (killing any earlier one) to the account's email. */
+  /** Starts sending a new code (killing any earlier one) to the account's email. */
   send(account: VerifiedAccount, locale: string): Promise<SendCodeResult>;
   verify(account: VerifiedAccount, code: string): Promise<VerifyCodeResult>;
+  /** Waits (bounded) for emails still being sent; true when none is left. */
+  drain(timeoutMs: number): Promise<boolean>;
 }
 
 /** Where a proactive message goes once the key has changed (a channel conversation reference, as JSON). */

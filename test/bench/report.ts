@@ -10,6 +10,9 @@ export interface ScenarioRecord {
   result: ScenarioResult;
   rssBeforeMb: number;
   rssAfterMb: number;
+  heapUsedAfterMb: number;
+  /** Long runs: the server's memory every 15 s. */
+  memorySamples?: MemorySample[];
   /** The server process's CPU time (user + system) per turn: steady even when the machine is busy. */
   serverCpuMsPerTurn: number;
   /** MEMORY USAGE summed over the run's keys, divided by the conversations; null without Redis. */
@@ -18,6 +21,13 @@ export interface ScenarioRecord {
   /** The same bytes by kind of key (state, handoff:log, wa:msg, rl…). */
   redisBytesPerConversationByKind: Record<string, number> | null;
   ratios?: Ratios;
+}
+
+export interface MemorySample {
+  seconds: number;
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
 }
 
 export interface Ratios {

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { writeBenchAccounts } from './accounts';
 import { type Path, type ScenarioRequest, type ScenarioResult, WHATSAPP } from './shared';
-import { addRatios, round, type ScenarioRecord, table, type TargetCheck, targetsTable, writeResults } from './report';
+import { addRatios, type MemorySample, round, type ScenarioRecord, table, type TargetCheck, targetsTable, writeResults } from './report';
 
 const ROOT = join(__dirname, '..', '..');
 const OUT = join(ROOT, 'test-artifacts', 'bench');
@@ -87,12 +87,33 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The server's RSS (MB) and the CPU time it has used so far (ms). */
+/** The server's RSS and V8 heap (MB) and the CPU time it has used so far (ms). */
 const usage = async (server: ChildProcess) => {
   server.send({ type: 'rss' });
-  const { rss, cpuMs } = await nextMessage<{ rss: number; cpuMs: number }>(server, 'rss', 5_000);
-  return { rssMb: rss / 1024 / 1024, cpuMs };
+  const { rss, heapUsed, heapTotal, cpuMs } = await nextMessage<{ rss: number; heapUsed: number; heapTotal: number; cpuMs: number }>(server, 'rss', 5_000);
+  const mb = (bytes: number) => round(bytes / 1024 / 1024);
+  return { rssMb: rss / 1024 / 1024, heapUsedMb: mb(heapUsed), heapTotalMb: mb(heapTotal), cpuMs };
 };
+
+const SAMPLE_EVERY_MS = 15_000;
+
+/** The server's memory every 15 s while a long scenario runs, to tell a leak (steady climb) from the heap settling. */
+function sampleMemory(server: ChildProcess, startedAt: number) {
+  const samples: MemorySample[] = [];
+  let inFlight: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    inFlight = usage(server)
+      .then(({ rssMb, heapUsedMb, heapTotalMb }) => void samples.push({ seconds: round((Date.now() - startedAt) / 1000, 0), rssMb: round(rssMb), heapUsedMb, heapTotalMb }))
+      .catch(() => undefined);
+  }, SAMPLE_EVERY_MS);
+  return {
+    async stop(): Promise<MemorySample[]> {
+      clearInterval(timer);
+      await inFlight;
+      return samples;
+    },
+  };
+}
 
 async function redisAvailable(): Promise<boolean> {
   const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1500 });
@@ -198,9 +219,11 @@ async function runOne(scenario: Scenario, loadgen: ChildProcess, ports: { smtpPo
       await nextMessage(server, 'profiling', 10_000);
     }
     const before = await usage(server);
+    const memory = scenario.name.endsWith('long') ? sampleMemory(server, Date.now()) : undefined;
     const request: ScenarioRequest = { type: 'run', url, ...scenario };
     loadgen.send(request);
     const { result } = await nextMessage<{ result: ScenarioResult }>(loadgen, 'result', (scenario.maxSeconds + 120) * 1000);
+    const memorySamples = await memory?.stop();
     const after = await usage(server);
     await stopChild(server);
     const redis = scenario.store === 'redis' ? await measureAndClean(prefix) : undefined;
@@ -212,6 +235,8 @@ async function runOne(scenario: Scenario, loadgen: ChildProcess, ports: { smtpPo
       result,
       rssBeforeMb: round(before.rssMb),
       rssAfterMb: round(after.rssMb),
+      heapUsedAfterMb: after.heapUsedMb,
+      ...(memorySamples ? { memorySamples } : {}),
       // Includes the warm-up's turns, which the turn count leaves out: an upper bound.
       serverCpuMsPerTurn: round((after.cpuMs - before.cpuMs) / Math.max(1, result.turns + result.warmupTurns), 2),
       redisBytesPerConversation: redis ? round(redis.bytes / Math.max(1, result.conversations), 0) : null,

@@ -132,7 +132,8 @@ async function main() {
   process.on('message', (command: Command) => {
     if (command.type === 'rss') {
       const cpu = process.cpuUsage();
-      process.send?.({ type: 'rss', rss: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000 });
+      const memory = process.memoryUsage();
+      process.send?.({ type: 'rss', rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, cpuMs: (cpu.user + cpu.system) / 1000 });
     }
     if (command.type === 'profile') {
       // Only the scenario's traffic: module loading and NLU training at start-up stay out.

@@ -41,6 +41,10 @@ export async function startTestApp(env: Partial<Record<keyof Config, string>> = 
       conversations.set(conversation.id, conversation);
       return conversation;
     },
+    /** Waits until the code emails being sent have reached the outbox (they go out after the reply). */
+    async mailSent() {
+      if (!(await app.services.codes.drain(10_000))) throw new Error('code emails still being sent after 10 s');
+    },
     async close() {
       await app.close(2_000);
       rmSync(outbox, { recursive: true, force: true });

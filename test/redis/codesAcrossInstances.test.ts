@@ -36,6 +36,7 @@ describe.skipIf(!redis.ok)(`one code checked from two instances at once${redis.r
   const sendFromA = async (who: VerifiedAccount): Promise<string> => {
     const [a] = group.instances;
     expect((await a.app.services.codes.send(who, 'es-EC')).status).toBe('sent');
+    await a.mailSent();
     const code = await latestCodeFor(group.outbox, who.email);
     expect(code).toMatch(/^\d{6}$/);
     return code!;

@@ -88,6 +88,7 @@ describe.skipIf(!redis.ok)(`what a conversation leaves in Redis expires${redis.r
     for (const name of ['bot state', 'code', 'resend gap', 'transcript', 'lookup limit', 'code-send limit', 'message limit'])
       expect(whileWaiting, name).toContain(name);
 
+    await group.mailSent();
     const code = await latestCodeFor(group.outbox, MARIA.email);
     expect((await say(code!)).texts.join('\n')).toMatch(/Código correcto/);
 

@@ -47,6 +47,10 @@ export async function startInstances(count: number, env: Env, overrides: AppOver
   return {
     instances,
     outbox,
+    /** Waits until every instance's code emails have reached the shared outbox. */
+    async mailSent() {
+      await Promise.all(instances.map((i) => i.mailSent()));
+    },
     async close() {
       await Promise.all(instances.map((i) => i.close()));
       if (!env.OUTBOX_DIR) rmSync(outbox, { recursive: true, force: true });

@@ -52,6 +52,7 @@ describe.skipIf(!redis.ok)(`a whole recovery across two instances sharing Redis$
 
     // Instance B sends the code; instance A checks it and makes the link.
     expect(joined(await turn(b, 'sí'))).toMatch(/Te envié un código/);
+    await group.mailSent();
     const code = await latestCodeFor(group.outbox, MARIA.email);
     expect(code).toMatch(/^\d{6}$/);
     const verified = joined(await turn(a, code!));

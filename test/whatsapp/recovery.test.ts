@@ -78,6 +78,7 @@ it('recovers a key on WhatsApp from "hola" to the new key, reading as a person w
   expect(email).not.toContain(MARIA.email);
 
   expect(await say('sí', /Escribe aquí el código/)).toMatch(/Te envié un código de 6 números/);
+  await harness.mailSent();
   const code = await latestCodeFor(harness.outbox, MARIA.email);
   expect(code).toMatch(/^\d{6}$/);
   const verified = await say(code!, /clave\/nueva/);
