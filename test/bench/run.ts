@@ -12,7 +12,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -21,6 +21,10 @@ import { type Path, type ScenarioRequest, type ScenarioResult, WHATSAPP } from '
 import { addRatios, type MemorySample, round, type ScenarioRecord, table, type TargetCheck, targetsTable, writeResults } from './report';
 
 const ROOT = join(__dirname, '..', '..');
+/** The assistant runs with the node flags `npm start` uses (the heap setting), so the figures are production's. */
+const START_NODE_FLAGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((word) => /^--[a-z-]+=\S+$/.test(word));
 const OUT = join(ROOT, 'test-artifacts', 'bench');
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const args = new Set(process.argv.slice(2));
@@ -209,7 +213,7 @@ function serverEnv(scenario: Scenario, ports: { smtpPort: number; twilioUrl: str
 async function runOne(scenario: Scenario, loadgen: ChildProcess, ports: { smtpPort: number; twilioUrl: string }, accountsFile: string, index: number): Promise<ScenarioRecord> {
   const prefix = `bench:${randomBytes(4).toString('hex')}:`;
   const isApp = scenario.path !== 'echo' && scenario.path !== 'sample';
-  const server = startChild('server.ts', serverEnv(scenario, ports, accountsFile, prefix));
+  const server = startChild('server.ts', serverEnv(scenario, ports, accountsFile, prefix), isApp ? START_NODE_FLAGS : []);
   try {
     const { url } = await nextMessage<{ url: string }>(server, 'ready', 60_000);
     if (profile && isApp) {
