@@ -7,7 +7,7 @@ export interface Option {
   value: string;
   label: string;
   /** Other words that select it ("patronal", "empleador"). */
-  synonyms?: string[];
+  synonyms?: readonly string[];
 }
 
 /** Channels without buttons get a numbered list the user answers with "1", "uno" or the option's words. */

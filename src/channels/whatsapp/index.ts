@@ -64,12 +64,14 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Cha
   }
 
   async function handleInbound(message: InboundMessage): Promise<void> {
-    if (!(await store.setIfAbsent(`wa:msg:${message.MessageSid}`, '1', DEDUPE_TTL_MS))) {
+    // One round trip for both: a repeated webhook is still a message the person sent, so
+    // touching the window again is harmless.
+    const [fresh] = await Promise.all([store.setIfAbsent(`wa:msg:${message.MessageSid}`, '1', DEDUPE_TTL_MS), window.touch(message.From)]);
+    if (!fresh) {
       metrics.webhooks.inc({ result: 'duplicate' });
       return;
     }
     metrics.webhooks.inc({ result: 'accepted' });
-    await window.touch(message.From);
     const kind = mediaKindOf(message);
     const text = (message.Body || message.ButtonPayload || message.ButtonText || '').trim();
     // Media gets a kind line and the flow waits where it was; a caption still runs the turn.
