@@ -41,7 +41,9 @@ export class TurnQueue {
     try {
       return await turn();
     } finally {
-      await release().catch(() => undefined);
+      // Not awaited: the release goes out on the same connection ahead of any later command
+      // (the next turn's acquire included), so the replies need not wait for its answer.
+      void release().catch(() => undefined);
     }
   }
 
