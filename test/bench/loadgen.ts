@@ -5,6 +5,7 @@
  * after another until the count or the time is reached.
  */
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AccountPool, type BenchPerson, readBenchPeople } from './accounts';
 import {
   botFrameworkConversation,
@@ -85,6 +86,9 @@ class Recorder {
 
 type Say = (text: string, until: RegExp) => Promise<Reply[]>;
 
+/** How long the people of a scenario take to arrive. */
+const RAMP_MS = 500;
+
 /** Every turn of a person's recovery, from "hola" to the verified code and the link. */
 async function recoverKey(say: Say, person: BenchPerson, mail: MailSink): Promise<void> {
   await say('hola', EXPECT.menu);
@@ -136,7 +140,10 @@ async function runScenario(request: ScenarioRequest, pool: AccountPool, mail: Ma
   /** `concurrency` people, each recovering again and again; bounded by count (maxRecoveries in all) and time (deadline). */
   async function drive(recorder: Recorder, concurrency: number, maxRecoveries: number, deadline: number): Promise<void> {
     let started = 0;
-    const person = async () => {
+    const person = async (index: number) => {
+      // People arrive over the first half second, not in the same millisecond (200 sockets
+      // opened at once on a cold process is not what a rush looks like).
+      await sleep((index * RAMP_MS) / concurrency);
       while (started < maxRecoveries && performance.now() < deadline) {
         started += 1;
         const conversation = open();
@@ -166,7 +173,7 @@ async function runScenario(request: ScenarioRequest, pool: AccountPool, mail: Ma
         }
       }
     };
-    await Promise.all(Array.from({ length: concurrency }, () => person()));
+    await Promise.all(Array.from({ length: concurrency }, (_, index) => person(index)));
   }
 
   // Warm-up, not measured: the first turns compile the recognizers' expressions and the JIT's code.

@@ -11,6 +11,8 @@ export interface ScenarioRecord {
   rssBeforeMb: number;
   rssAfterMb: number;
   heapUsedAfterMb: number;
+  /** How late the server's event loop ran during the scenario (p99 and worst). */
+  serverLoopDelayMs: { p99Ms: number; maxMs: number };
   /** Long runs: the server's memory every 15 s. */
   memorySamples?: MemorySample[];
   /** The server process's CPU time (user + system) per turn: steady even when the machine is busy. */

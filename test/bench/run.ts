@@ -94,9 +94,9 @@ async function stopChild(child: ChildProcess): Promise<void> {
 /** The server's RSS and V8 heap (MB) and the CPU time it has used so far (ms). */
 const usage = async (server: ChildProcess) => {
   server.send({ type: 'rss' });
-  const { rss, heapUsed, heapTotal, cpuMs } = await nextMessage<{ rss: number; heapUsed: number; heapTotal: number; cpuMs: number }>(server, 'rss', 5_000);
+  const { rss, heapUsed, heapTotal, cpuMs, loopDelay } = await nextMessage<{ rss: number; heapUsed: number; heapTotal: number; cpuMs: number; loopDelay: { p99Ms: number; maxMs: number } }>(server, 'rss', 5_000);
   const mb = (bytes: number) => round(bytes / 1024 / 1024);
-  return { rssMb: rss / 1024 / 1024, heapUsedMb: mb(heapUsed), heapTotalMb: mb(heapTotal), cpuMs };
+  return { rssMb: rss / 1024 / 1024, heapUsedMb: mb(heapUsed), heapTotalMb: mb(heapTotal), cpuMs, loopDelay: { p99Ms: round(loopDelay.p99Ms), maxMs: round(loopDelay.maxMs) } };
 };
 
 const SAMPLE_EVERY_MS = 15_000;
@@ -167,7 +167,8 @@ async function measureAndClean(prefix: string): Promise<{ bytes: number; keys: n
 
 function plan(redis: boolean): Scenario[] {
   const seconds = quick ? 4 : 8;
-  const warmup = 1;
+  // Not counted: the people arriving (0.5 s) and the first second at full load.
+  const warmup = 1.5;
   const levels = only?.some((w) => w.startsWith('@')) ? [1, 50, 200].filter((c) => only.includes(`@${c}`)) : [1, 50, 200];
   const list: Scenario[] = [];
   for (const path of ['echo', 'sample'] as const)
@@ -240,6 +241,7 @@ async function runOne(scenario: Scenario, loadgen: ChildProcess, ports: { smtpPo
       rssBeforeMb: round(before.rssMb),
       rssAfterMb: round(after.rssMb),
       heapUsedAfterMb: after.heapUsedMb,
+      serverLoopDelayMs: after.loopDelay,
       ...(memorySamples ? { memorySamples } : {}),
       // Includes the warm-up's turns, which the turn count leaves out: an upper bound.
       serverCpuMsPerTurn: round((after.cpuMs - before.cpuMs) / Math.max(1, result.turns + result.warmupTurns), 2),
