@@ -53,9 +53,10 @@ export function createCodeService({ store, mailer, limits, config, now = Date.no
       // putSecret overwrites: the previous code (and its try count) dies here.
       await store.putSecret(secretKey, { hash: codeHash(key, code), data: JSON.stringify({ sentAt: Number(sentAt) }) }, config.CODE_TTL_SECONDS * 1000);
       const minutes = Math.ceil(config.CODE_TTL_SECONDS / 60);
-      // The email goes out after the reply: a slow mail server must not hold the chat.
+      // The email goes out after the reply: a slow mail server must not hold the chat, and
+      // composing it waits for the next turn of the event loop, off the reply's path.
       const delivery = sending.track(
-        mailer.sendCode(account.email, code, locale, minutes).then(
+        new Promise((resolve) => setImmediate(resolve)).then(() => mailer.sendCode(account.email, code, locale, minutes)).then(
           () => true,
           async () => {
             // Nobody received this code: the person may ask again at once, and the code dies
