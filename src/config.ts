@@ -70,6 +70,8 @@ export const configSchema = z
     WEBCHAT_ALLOWED_ORIGINS: optionalString,
     DIRECTLINE_TOKEN_TTL_SECONDS: seconds(1800),
     TOKEN_REQUESTS_PER_MINUTE_PER_IP: z.coerce.number().int().positive().default(10),
+    // Proxies in front of the assistant that append to X-Forwarded-For (0: none, use the socket).
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 
     // WhatsApp through Twilio: on when the account SID, auth token and sender are all set.
     TWILIO_ACCOUNT_SID: optionalString,

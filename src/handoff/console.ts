@@ -11,6 +11,7 @@ import { AgentAuth, type AgentSession, LoginLimiter } from './auth';
 import type { Handoff } from './service';
 import type { TicketView } from './tickets';
 import { sendSecurityHeaders } from '../web/security';
+import { clientAddress } from '../web/clientAddress';
 
 const WEB_DIR = join(__dirname, '..', 'web');
 const STATIC: Record<string, { file: string; type: string }> = {
@@ -107,7 +108,7 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
       const parsed = loginSchema.safeParse(req.body);
       if (!parsed.success) return json(res, 400, { error: 'bad_request' });
       const { name, password } = parsed.data;
-      if (!(await limiter.allow(req.socket.remoteAddress ?? 'unknown', name))) return json(res, 429, { error: 'limited' });
+      if (!(await limiter.allow(clientAddress(req, config.TRUSTED_PROXY_HOPS), name))) return json(res, 429, { error: 'limited' });
       const agent = await handoff.agents.check(name, password);
       if (!agent) return json(res, 401, { error: 'login_failed' });
       await limiter.forgive(name);

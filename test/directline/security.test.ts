@@ -121,6 +121,25 @@ describe('the token endpoint', () => {
     }
   });
 
+  it('behind a trusted proxy, limits each client by the address the proxy saw, not by what the client wrote', async () => {
+    const behindProxy = await startDirectLineServer({ TOKEN_REQUESTS_PER_MINUTE_PER_IP: '2', TRUSTED_PROXY_HOPS: '1' });
+    const direct = await startDirectLineServer({ TOKEN_REQUESTS_PER_MINUTE_PER_IP: '2' });
+    const token = (url: string, forwardedFor: string) =>
+      fetch(`${url}/api/webchat/token`, { method: 'POST', headers: { 'X-Forwarded-For': forwardedFor } }).then((r) => r.status);
+    try {
+      // The balancer appends the address it saw; a client's own entry (on the left) is ignored.
+      expect([await token(behindProxy.url, '203.0.113.5'), await token(behindProxy.url, '198.51.100.1, 203.0.113.5')]).toEqual([200, 200]);
+      expect(await token(behindProxy.url, '203.0.113.5')).toBe(429);
+      expect(await token(behindProxy.url, '203.0.113.5, 198.51.100.7')).toBe(200);
+      // With no proxy configured the header is not believed: a new value each time does not help.
+      const statuses = [];
+      for (const forged of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) statuses.push(await token(direct.url, forged));
+      expect(statuses).toEqual([200, 200, 429]);
+    } finally {
+      await Promise.all([behindProxy.close(), direct.close()]);
+    }
+  });
+
   it('rejects a body that is not JSON', async () => {
     const res = await fetch(`${dl.url}/api/webchat/token`, { method: 'POST', body: '{nope' });
     expect(res.status).toBe(400);

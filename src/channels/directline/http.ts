@@ -91,11 +91,6 @@ export function applyCors(req: restify.Request, res: restify.Response, origins: 
   return true;
 }
 
-/** The address a request came from, for per-client limits. */
-export function clientAddress(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
-}
-
 type Handler = (req: restify.Request, res: restify.Response) => Promise<void>;
 
 /**

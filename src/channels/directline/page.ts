@@ -11,7 +11,8 @@ import { startBodySchema } from './activitySchema';
 import { exchangeAzureSecret } from './azure';
 import type { ConversationLog } from './conversationLog';
 import { openConversation } from './conversations';
-import { applyCors, clientAddress, guardedRoutes, publicOrigin, readJsonBody, sendError } from './http';
+import { clientAddress } from '../../web/clientAddress';
+import { applyCors, guardedRoutes, publicOrigin, readJsonBody, sendError } from './http';
 import { DIRECTLINE_PREFIX } from './routes';
 import type { TokenService } from './tokens';
 
@@ -138,7 +139,7 @@ export function registerChatPage(server: restify.Server, deps: ChatPageDeps): vo
       return;
     }
     try {
-      await limiter.consume(clientAddress(req));
+      await limiter.consume(clientAddress(req, config.TRUSTED_PROXY_HOPS));
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
       res.header('Retry-After', String(Math.ceil(error.msBeforeNext / 1000)));
