@@ -113,6 +113,10 @@ describe.skipIf(!haveChromium)('the widget page in Chromium', () => {
 
     await button(page, 'Recuperar mi clave').click();
     await see(page, 'cédula');
+    // Web Chat's own labels speak like the bot (tú), not its es-ES "usted".
+    const transcriptHtml = await page.content();
+    expect(transcriptHtml).toContain('Tú dijiste:');
+    expect(transcriptHtml).not.toMatch(/Usted dijo|Escriba su mensaje/);
     await type(page, MARIA.cedula);
     await see(page, 'día y mes de nacimiento');
     await type(page, MARIA.birth);

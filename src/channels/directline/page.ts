@@ -22,6 +22,26 @@ export const TOKEN_PATH = '/api/webchat/token';
 /** Web Chat's own labels come in 'es-ES' (the closest it ships) and 'en-US'. */
 const WEBCHAT_LOCALE: Record<Locale, string> = { 'es-EC': 'es-ES', en: 'en-US' };
 
+/**
+ * Web Chat's own sentences (screen-reader labels, notices) that its es-ES pack says with
+ * "usted": ours, in tú, from locales `webchat:widget.*`.
+ */
+const WIDGET_STRINGS: Record<string, string> = {
+  ACTIVITY_YOU_SAID_ALT: 'youSaid',
+  ACTIVITY_YOU_ATTACHED_ALT: 'youAttached',
+  ACTIVITY_INTERACTIVE_FOOTNOTE_ALT: 'interactive',
+  CONNECTIVITY_STATUS_ALT_RENDER_ERROR: 'renderError',
+  TOAST_ACCORDION_TWO: 'notifications',
+  TOAST_ACCORDION_FEW: 'notifications',
+  TOAST_ACCORDION_MANY: 'notifications',
+  TOAST_ACCORDION_OTHER: 'notifications',
+  TRANSCRIPT_ARIA_LABEL_ALT: 'history',
+  TRANSCRIPT_LIVE_REGION_INTERACTIVE_LABEL_ALT: 'interactiveHint',
+  TRANSCRIPT_LIVE_REGION_INTERACTIVE_WITH_LINKS_LABEL_ALT: 'linksHint',
+  TRANSCRIPT_LIVE_REGION_SUGGESTED_ACTIONS_LABEL_ALT: 'suggestedHint',
+  TRANSCRIPT_LIVE_REGION_SUGGESTED_ACTIONS_WITH_ACCESS_KEY_LABEL_ALT: 'suggestedKeyHint',
+};
+
 /** Page texts the browser script needs (errors shown after load, the send box hint). */
 const SCRIPT_TEXT_KEYS = ['loading', 'connectError', 'tooMany', 'resumed', 'placeholder', 'botInitials', 'userInitials'];
 
@@ -90,6 +110,7 @@ export function registerChatPage(server: restify.Server, deps: ChatPageDeps): vo
       locale,
       webChatLocale: WEBCHAT_LOCALE[locale],
       text: Object.fromEntries(SCRIPT_TEXT_KEYS.map((key) => [key, t(`webchat:${key}`)])),
+      widgetStrings: Object.fromEntries(Object.entries(WIDGET_STRINGS).map(([id, key]) => [id, t(`webchat:widget.${key}`)])),
     };
     const html = template
       .replace(/\{\{lang\}\}/g, locale)

@@ -109,7 +109,7 @@
         directLine: directLine,
         userID: session.userId,
         locale: config.webChatLocale,
-        overrideLocalizedStrings: { TEXT_INPUT_PLACEHOLDER: text.placeholder },
+        overrideLocalizedStrings: Object.assign({ TEXT_INPUT_PLACEHOLDER: text.placeholder }, config.widgetStrings),
         styleOptions: {
           accent: '#0b4f8a',
           primaryFont: "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif",
