@@ -10,6 +10,8 @@ export interface KeyValueStore {
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   /** GETDEL: reads and removes in one step (single-use links). */
   take(key: string): Promise<string | undefined>;
+  /** PEXPIRE: gives a key a new time to live without reading it; false when it is gone. */
+  touch(key: string, ttlMs: number): Promise<boolean>;
   delete(key: string): Promise<void>;
   /** Deletes only when the value still matches (lock release by its owner). */
   deleteIfEquals(key: string, value: string): Promise<boolean>;

@@ -38,6 +38,13 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return typeof v === 'string' ? v : undefined;
   }
 
+  async touch(key: string, ttlMs: number) {
+    const v = this.entries.get(key);
+    if (v === undefined) return false;
+    this.entries.set(key, v, ttlMs);
+    return true;
+  }
+
   async delete(key: string) {
     this.entries.delete(key);
   }

@@ -120,6 +120,10 @@ export class RedisKeyValueStore implements KeyValueStore {
     return (await guardRedis(this.redis.getdel(this.k(key)))) ?? undefined;
   }
 
+  async touch(key: string, ttlMs: number) {
+    return (await guardRedis(this.redis.pexpire(this.k(key), wholeMs(ttlMs)))) === 1;
+  }
+
   async delete(key: string) {
     await guardRedis(this.redis.del(this.k(key)));
   }

@@ -39,6 +39,17 @@ export function keyValueContract(make: () => Promise<ContractSubject>): void {
     expect(await store.get('long')).toBe('y');
   });
 
+  it('touch gives a key a new time to live without changing it, and says when it is gone', async () => {
+    await store.set('kept', 'v', 300);
+    expect(await store.touch('kept', 60_000)).toBe(true);
+    expect(await store.touch('never-set', 60_000)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(await store.get('kept')).toBe('v');
+    await store.set('short', 'x', 60_000);
+    expect(await store.touch('short', 30)).toBe(true);
+    expect(await waitFor(async () => (await store.get('short')) === undefined, 5000)).toBe(true);
+  });
+
   it('sets if absent only once, and again after a delete', async () => {
     expect(await store.setIfAbsent('once', '1', 60_000)).toBe(true);
     expect(await store.setIfAbsent('once', '2', 60_000)).toBe(false);

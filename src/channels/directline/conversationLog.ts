@@ -82,10 +82,11 @@ export class ConversationLog {
     const length = await this.store.append(this.logKey(conversationId), JSON.stringify(kept), this.ttlMs);
     const index = length - 1;
     const id = activityId(conversationId, index);
-    // Keep the conversation alive as long as it is used.
-    const info = await this.store.get(this.infoKey(conversationId));
-    if (info) await this.store.set(this.infoKey(conversationId), info, this.ttlMs);
-    await this.announce(conversationId, { kind: 'activity', index, activity: forPage(conversationId, id, kept) });
+    await Promise.all([
+      // Keep the conversation alive as long as it is used.
+      this.store.touch(this.infoKey(conversationId), this.ttlMs),
+      this.announce(conversationId, { kind: 'activity', index, activity: forPage(conversationId, id, kept) }),
+    ]);
     return { index, activity: { ...activity, id } };
   }
 
