@@ -139,6 +139,15 @@ export class PrivateRedis {
     return sentinel;
   }
 
+  /** A node with cluster mode on, in its own folder (it writes nodes.conf); joined by `createCluster`. */
+  static async startClusterNode(): Promise<PrivateRedis> {
+    const folder = mkdtempSync(join(tmpdir(), 'iess-cluster-'));
+    const node = new PrivateRedis(await freePort(), () => rmSync(folder, { recursive: true, force: true }));
+    node.args = [...node.args, '--cluster-enabled', 'yes', '--cluster-config-file', join(folder, 'nodes.conf'), '--dir', folder];
+    await node.start();
+    return node;
+  }
+
   private args = ['--save', '', '--appendonly', 'no'];
 
   /** Starts (or starts again) and waits until it answers; throws after 10 s. */
@@ -166,5 +175,22 @@ export class PrivateRedis {
     child.kill('SIGKILL');
     await Promise.race([exited, sleep(5000)]);
     this.cleanup?.();
+  }
+}
+
+/** Joins cluster-mode nodes into one cluster (all masters) and waits until it serves every slot. */
+export async function createCluster(nodes: PrivateRedis[]): Promise<void> {
+  const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
+  await new Promise<void>((resolve, reject) => {
+    const cli = spawn('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore' });
+    cli.once('error', reject);
+    cli.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --cluster create exited ${code}`))));
+  });
+  const client = new Redis(nodes[0].url);
+  try {
+    const ok = await waitFor(async () => /cluster_state:ok/.test(await client.cluster('INFO')), 15_000, 100);
+    if (!ok) throw new Error('the cluster never reached cluster_state:ok');
+  } finally {
+    client.disconnect();
   }
 }
