@@ -92,7 +92,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     bot.interceptor = handoff;
     services.handoff = handoff.open;
   }
-  await registerAgentConsole(server, { config, handoff, texts, log, redis: stores.redis });
+  // No agents, no console: /agent does not exist rather than offer a sign-in nobody can pass.
+  if (handoff.agents.size > 0) await registerAgentConsole(server, { config, handoff, texts, log, redis: stores.redis });
 
   /** Says one line from locales to a conversation later, inside its turn order. */
   async function tellLater(reference: Partial<ConversationReference>, locale: Locale, key: string): Promise<void> {

@@ -58,6 +58,21 @@ async function newTicket(): Promise<string> {
 }
 
 describe('agent console', () => {
+  it('does not exist when no agents are configured', async () => {
+    const bare = await startTestApp();
+    try {
+      expect((await fetch(`${bare.url}/agent`)).status).toBe(404);
+      const login = await fetch(`${bare.url}/agent/api/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Origin: bare.url },
+        body: JSON.stringify({ name: 'ana', password: 'clave-ana-larga' }),
+      });
+      expect(login.status).toBe(404);
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('serves the page with a strict content policy', async () => {
     const res = await fetch(`${t.url}/agent`);
     expect(res.status).toBe(200);
