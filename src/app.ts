@@ -9,7 +9,7 @@ import { registerBotFramework } from './channels/botframework';
 import { registerDirectLine } from './channels/directline';
 import { Gateways } from './channels/gateways';
 import type { ChannelDeps } from './channels/types';
-import { registerWhatsApp, whatsappConfigured } from './channels/whatsapp';
+import { WHATSAPP_CHANNEL_ID, registerWhatsApp, whatsappConfigured } from './channels/whatsapp';
 import type { Config } from './config';
 import { type Locale, Texts, pickLocale } from './i18n';
 import { createLogger, type Logger } from './log';
@@ -81,7 +81,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const gateways = new Gateways();
   gateways.register(registerBotFramework(server, deps));
   gateways.register(registerDirectLine(server, deps));
-  if (whatsappConfigured(config)) gateways.register(registerWhatsApp(server, deps));
+  const whatsapp = whatsappConfigured(config) ? registerWhatsApp(server, deps) : undefined;
+  if (whatsapp) gateways.register(whatsapp);
 
   // Human handoff: tickets, the relay while an agent serves, the transcript, the console.
   const handoff = new Handoff({ config, store: stores.kv, texts, log, metrics, progress: services.progress, gateways, bot });
@@ -91,6 +92,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     bot.recorder = { attach: (context) => handoff.attachRecorder(context) };
     bot.interceptor = handoff;
     services.handoff = handoff.open;
+    if (whatsapp) whatsapp.onDeliveryFailure = (to, errorCode) => handoff.deliveryFailed(WHATSAPP_CHANNEL_ID, to, errorCode);
   }
   // No agents, no console: /agent does not exist rather than offer a sign-in nobody can pass.
   if (handoff.agents.size > 0) await registerAgentConsole(server, { config, handoff, texts, log, redis: stores.redis });

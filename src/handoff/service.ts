@@ -142,6 +142,15 @@ export class Handoff {
     });
   }
 
+  /** A message WhatsApp did not deliver: the ticket of that person, if one is open, gets a note the agent reads. */
+  async deliveryFailed(channelId: string, conversationId: string, errorCode: string): Promise<void> {
+    const ticket = await this.tickets.openForConversation(channelId, conversationId);
+    if (!ticket) return;
+    const text = this.t(this.deps.config.DEFAULT_LOCALE, 'deliveryFailed', { code: errorCode || '—' });
+    const entry = await this.tickets.record(ticket.conversationKey, { at: this.now(), from: 'system', text });
+    await this.tickets.publish({ type: 'entry', ticketId: ticket.id, entry });
+  }
+
   /** Transcript trouble must never cost the person their answer. */
   private async safely<T>(work: () => Promise<T>): Promise<T | undefined> {
     try {

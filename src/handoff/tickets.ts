@@ -41,7 +41,8 @@ export interface TicketView extends Ticket {
 
 export interface TranscriptEntry {
   at: number;
-  from: 'user' | 'bot' | 'agent';
+  /** 'system': a note for the agent (a WhatsApp message that was not delivered), never sent to the person. */
+  from: 'user' | 'bot' | 'agent' | 'system';
   text: string;
   agent?: string;
 }
@@ -80,7 +81,7 @@ const claimSchema = z.object({ agent: z.string(), at: z.number() });
 const closedSchema = z.object({ by: z.string(), at: z.number(), logLength: z.number() });
 const entrySchema = z.object({
   at: z.number(),
-  from: z.enum(['user', 'bot', 'agent']),
+  from: z.enum(['user', 'bot', 'agent', 'system']),
   text: z.string(),
   agent: z.string().optional(),
 });

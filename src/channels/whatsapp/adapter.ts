@@ -40,6 +40,9 @@ const asTemplateVariable = (text: string) => text.replace(/\s*\n\s*/g, ' · ').r
 export class WhatsAppAdapter extends ChannelAdapter {
   readonly channelIds = [WHATSAPP_CHANNEL_ID] as const;
 
+  /** Told when Twilio reports a message to `to` as failed or undelivered (the handoff notes it for the agent). */
+  onDeliveryFailure?: (to: string, errorCode: string) => Promise<void>;
+
   constructor(
     private readonly client: TwilioClient,
     private readonly settings: WhatsAppSettings,

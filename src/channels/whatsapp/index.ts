@@ -3,7 +3,7 @@ import restify from 'restify';
 import { TurnQueue } from '../../bot/turnQueue';
 import { Texts } from '../../i18n';
 import { logTag } from '../../log';
-import type { ChannelDeps, ChannelGateway } from '../types';
+import type { ChannelDeps } from '../types';
 import { WhatsAppAdapter } from './adapter';
 import { mediaKindOf } from './media';
 import { createWhatsAppMetrics } from './metrics';
@@ -21,7 +21,7 @@ import {
 import { ServiceWindow } from './window';
 
 export { WhatsAppAdapter, WhatsAppWindowClosedError } from './adapter';
-export { whatsappConfigured } from './settings';
+export { WHATSAPP_CHANNEL_ID, whatsappConfigured } from './settings';
 
 /** Twilio retries a webhook it thinks failed; one day covers every retry. */
 const DEDUPE_TTL_MS = 24 * 3_600_000;
@@ -34,7 +34,7 @@ const FAILED_STATUSES = new Set(['failed', 'undelivered']);
  * TwiML; the turn runs right after, in arrival order per person, and replies go out
  * through the twilio client.
  */
-export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): ChannelGateway {
+export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): WhatsAppAdapter {
   const { config, store, log } = deps;
   const settings = whatsappSettings(config);
   const texts = new Texts({ phone: config.IESS_PHONE, site: config.IESS_SITE });
@@ -134,6 +134,8 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Cha
         { messageSid: MessageSid, status: MessageStatus, errorCode: ErrorCode || undefined, recipient: To ? logTag(To, settings.secret) : undefined },
         'whatsapp delivery failed',
       );
+      if (FAILED_STATUSES.has(MessageStatus) && To)
+        await adapter.onDeliveryFailure?.(To, ErrorCode).catch((error: Error) => log.warn({ err: { type: error?.name } }, 'delivery failure not noted'));
     }
     res.send(204);
   });
