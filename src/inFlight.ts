@@ -13,10 +13,6 @@ export class InFlight {
     return work;
   }
 
-  get size(): number {
-    return this.pending.size;
-  }
-
   /** Resolves true once everything tracked now has settled, or false after `timeoutMs`. */
   async drain(timeoutMs: number): Promise<boolean> {
     if (this.pending.size === 0) return true;
