@@ -1,7 +1,7 @@
 import { type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
 import type { Subject } from '../src/recovery/types';
 import { AskDialog, type AskResult } from './ask';
-import { IdentifyDialog } from './identify';
+import { IdentifyDialog, identityInputs } from './identify';
 import * as parse from './parsers';
 import type { DialogServices } from './services';
 
@@ -9,7 +9,7 @@ interface EmployerValues {
   ruc: string;
   representative: string;
 }
-const values = (step: WaterfallStepContext) => step.values as EmployerValues;
+const values = (step: WaterfallStepContext) => identityInputs<EmployerValues>(step);
 
 
 /** Employers: RUC → the legal representative's cédula → questions → employer email → code → link. */

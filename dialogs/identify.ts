@@ -15,6 +15,15 @@ interface IdentifyValues {
 const values = (step: WaterfallStepContext) => step.values as IdentifyValues;
 
 
+/**
+ * What the person typed to identify themselves (cédula, birth date, RUC), kept in the saved
+ * state only until the identity check: `verify` drops it (LOPDP: keep no longer than needed).
+ */
+export function identityInputs<T extends object>(step: WaterfallStepContext): T {
+  const stored = step.values as { identityInputs?: T };
+  return (stored.identityInputs ??= {} as T);
+}
+
 /** After this many identity mismatches the bot offers help instead of another try. */
 const MAX_MISMATCHES = 2;
 
@@ -58,6 +67,7 @@ export abstract class IdentifyDialog extends ComponentDialog {
       return step.endDialog({ ok: true });
     }
     const account = await this.services.identity.verify(subject, birth, answers.value);
+    delete (step.values as { identityInputs?: unknown }).identityInputs;
     await this.services.progress.note(step.context, { profile: subject.kind, maskedNumber: maskNumber(number) });
     if (account) {
       this.services.metrics.stepReached.inc({ step: `${subject.kind}_verified` });

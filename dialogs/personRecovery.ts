@@ -1,7 +1,7 @@
 import { type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
 import type { DayMonth } from '../src/recovery/types';
 import { AskDialog, type AskResult } from './ask';
-import { IdentifyDialog } from './identify';
+import { IdentifyDialog, identityInputs } from './identify';
 import * as parse from './parsers';
 import type { DialogServices } from './services';
 
@@ -9,7 +9,7 @@ interface PersonValues {
   cedula: string;
   birth: DayMonth;
 }
-const values = (step: WaterfallStepContext) => step.values as PersonValues;
+const values = (step: WaterfallStepContext) => identityInputs<PersonValues>(step);
 
 
 /** Affiliates and pensioners: cédula → day and month of birth → questions → email → code → link. */

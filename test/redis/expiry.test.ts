@@ -3,7 +3,7 @@ import { hashPassword } from '../../src/handoff/agents';
 import { latestCodeFor } from '../../src/recovery/mail';
 import { MARIA } from '../helpers/demo';
 import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix } from '../helpers/redis';
-import { type Answer, BotFrameworkPerson, ConnectorRecorder, chooseFrom, keysWithTtl, startInstances } from './harness';
+import { type Answer, BotFrameworkPerson, ConnectorRecorder, chooseFrom, keysWithContent, keysWithTtl, startInstances } from './harness';
 
 const redis = await sharedRedis();
 
@@ -82,6 +82,13 @@ describe.skipIf(!redis.ok)(`what a conversation leaves in Redis expires${redis.r
     const second = await say(chooseFrom(first, MARIA.answers));
     await say(chooseFrom(second, MARIA.answers));
     expect((await say('sí')).texts.join('\n')).toMatch(/Te envié un código/);
+
+    // The identity check is over: no key and no value holds the cédula any more (the
+    // transcript keeps its last three digits; the state dropped it).
+    for (const [key, content] of await keysWithContent(TEST_REDIS_URL, prefix)) {
+      expect(key).not.toContain(MARIA.cedula);
+      expect(content, key.slice(prefix.length, prefix.length + 24)).not.toContain(MARIA.cedula);
+    }
 
     // The code is waiting: code, gap, state and transcript are all there.
     const whileWaiting = await checkLives();

@@ -205,6 +205,27 @@ export async function keysWithTtl(url: string, prefix: string): Promise<Map<stri
   return found;
 }
 
+/** Every key under `prefix` with what it holds (strings, lists, hashes), as text, for checks of what Redis keeps. */
+export async function keysWithContent(url: string, prefix: string): Promise<Map<string, string>> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  const found = new Map<string, string>();
+  try {
+    for (const key of (await keysWithTtl(url, prefix)).keys()) {
+      const type = await client.type(key);
+      const content =
+        type === 'string' ? await client.get(key)
+        : type === 'list' ? (await client.lrange(key, 0, -1)).join('\n')
+        : type === 'hash' ? JSON.stringify(await client.hgetall(key))
+        : `(${type})`;
+      found.set(key, content ?? '');
+    }
+  } finally {
+    client.disconnect();
+  }
+  return found;
+}
+
 /** A logger for every instance of a group that keeps its warnings and errors, to show when a reply does not come. */
 export function problemLog(): { log: Logger; problems: string[] } {
   const problems: string[] = [];
