@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { readOutbox } from '../src/recovery/mail';
 import { startTestApp, type TestApp, type TestConversation } from './helpers/app';
-import { linkIn, pickOption } from './helpers/demo';
+import { linkIn, pickOption, setNewKey } from './helpers/demo';
 
 /**
  * Conversations written as data in test/transcripts/*.json, readable by a support lead:
@@ -54,12 +54,7 @@ async function newestCode(): Promise<string> {
 
 async function setKey(conversation: TestConversation, key: string) {
   const { token } = linkIn([...conversation.transcript].reverse().join('\n'));
-  const response = await fetch(`${harness.url}/api/clave/nueva`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token, key, confirm: key }),
-  });
-  expect(response.status, 'new-key page answer').toBe(200);
+  expect(await setNewKey(harness.url, token, key), 'new-key page answer').toBe(200);
 }
 
 describe.each(transcripts)('$file: $title', (transcript) => {

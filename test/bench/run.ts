@@ -16,6 +16,7 @@ import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { redisAnswers } from '../helpers/redis';
 import { writeBenchAccounts } from './accounts';
 import { type Path, type ScenarioRequest, type ScenarioResult, WHATSAPP } from './shared';
 import { addRatios, type MemorySample, round, type ScenarioRecord, table, type TargetCheck, targetsTable, writeResults } from './report';
@@ -119,19 +120,6 @@ function sampleMemory(server: ChildProcess, startedAt: number) {
       return samples;
     },
   };
-}
-
-async function redisAvailable(): Promise<boolean> {
-  const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1500 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
 }
 
 /** MEMORY USAGE over every key under `prefix` (bounded SCAN), then the keys are deleted. */
@@ -286,7 +274,7 @@ function checkTargets(records: ScenarioRecord[]): TargetCheck[] {
 
 async function main() {
   const began = Date.now();
-  const redis = await redisAvailable();
+  const redis = await redisAnswers(REDIS_URL);
   if (!redis) console.warn(`[bench] no Redis at ${REDIS_URL}: the Redis scenarios are left out`);
   const { path: accountsFile, people } = writeBenchAccounts(join(OUT, 'demo-accounts.json'), 2_000);
   const loadgen = startChild('loadgen.ts', { PATH: process.env.PATH, HOME: process.env.HOME, BENCH_ACCOUNTS_FILE: accountsFile });

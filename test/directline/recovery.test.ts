@@ -2,7 +2,7 @@ import { type Activity, DirectLine, type Message } from 'botframework-directline
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestCodeFor } from '../../src/recovery/mail';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { linkIn, MARIA } from '../helpers/demo';
+import { linkIn, MARIA, setNewKey } from '../helpers/demo';
 import { installBrowserGlobals, until, untilAsync } from './harness';
 
 installBrowserGlobals();
@@ -116,12 +116,7 @@ describe.each([
     const token = page.token;
     page.end();
 
-    const changed = await fetch(`${harness.url}/api/clave/nueva`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token: linkToken, key: 'NuevaClave26', confirm: 'NuevaClave26' }),
-    });
-    expect(changed.status).toBe(200);
+    expect(await setNewKey(harness.url, linkToken, 'NuevaClave26')).toBe(200);
 
     const back = new Page({ domain: issued.domain, token, conversationId: issued.conversationId, watermark, webSocket });
     const notice = await back.expectBot('Tu clave del IESS fue cambiada', 0);

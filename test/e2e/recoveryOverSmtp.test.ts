@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DemoDirectory } from '../../src/recovery/demoDirectory';
 import { createLogger } from '../../src/log';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { MARIA, linkIn, pickOption } from '../helpers/demo';
+import { MARIA, linkIn, pickOption, setNewKey } from '../helpers/demo';
 
 /** A whole recovery with the email delivered over real SMTP, and the logs checked for personal data. */
 let smtp: SMTPServer;
@@ -80,16 +80,11 @@ it('recovers a key from "hola" to the new key, with mail over SMTP and nothing p
   expect(page.headers.get('referrer-policy')).toBe('no-referrer');
   expect(page.headers.get('content-security-policy')).toMatch(/default-src/);
 
-  const setKey = (key: string, confirm = key) =>
-    fetch(`${harness.url}/api/clave/nueva`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token, key, confirm }),
-    });
-  expect((await setKey('abc')).status).toBe(400);
-  expect((await setKey('Nueva2026', 'Nueva2027')).status).toBe(400);
-  expect((await setKey('Nueva2026')).status).toBe(200);
-  expect((await setKey('Otra2026')).status).toBe(410);
+  const setKey = (key: string, confirm = key) => setNewKey(harness.url, token, key, confirm);
+  expect(await setKey('abc')).toBe(400);
+  expect(await setKey('Nueva2026', 'Nueva2027')).toBe(400);
+  expect(await setKey('Nueva2026')).toBe(200);
+  expect(await setKey('Otra2026')).toBe(410);
   expect(await directory.keyMatches(await directory.findAccount({ kind: 'person', cedula: MARIA.cedula }) as string, 'Nueva2026')).toBe(true);
 
   await expect.poll(() => chat.later.join('\n'), { timeout: 5_000 }).toMatch(/clave del IESS fue cambiada/);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword } from '../../src/handoff/agents';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { FakeTwilio } from '../helpers/fakeTwilio';
-import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SENDER, inbound, newMessageSid, postSigned } from '../whatsapp/webhooks';
+import { ACCOUNT_SID, AUTH_TOKEN, SENDER, inbound, newMessageSid, postSigned, whatsappEnv } from '../whatsapp/webhooks';
 
 /** Twilio reports a WhatsApp message as undelivered: the agent's ticket for that person gets a note. */
 let twilio: FakeTwilio;
@@ -13,11 +13,7 @@ const STRANGER = 'whatsapp:+593987650002';
 beforeAll(async () => {
   twilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
   harness = await startTestApp({
-    PUBLIC_BASE_URL,
-    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-    TWILIO_WHATSAPP_FROM: SENDER,
-    TWILIO_API_BASE_URL: twilio.url,
+    ...whatsappEnv(twilio.url),
     AGENTS: `ana:${await hashPassword('clave-ana-larga', { N: 1024, r: 8, p: 1 })}`,
     SERVICE_HOURS: '',
   });

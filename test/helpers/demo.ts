@@ -27,3 +27,13 @@ export function linkIn(text: string): { url: string; token: string } {
   const token = new URL(url).hash.slice(1) || new URL(url).searchParams.get('t') || '';
   return { url, token: decodeURIComponent(token.replace(/^t=/, '')) };
 }
+
+/** Posts a new key through the new-key page's API, as the page does; resolves to the HTTP status. */
+export async function setNewKey(baseUrl: string, token: string, key: string, confirm = key): Promise<number> {
+  const response = await fetch(`${baseUrl}/api/clave/nueva`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token, key, confirm }),
+  });
+  return response.status;
+}

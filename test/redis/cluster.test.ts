@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestCodeFor } from '../../src/recovery/mail';
-import { MARIA, linkIn } from '../helpers/demo';
+import { MARIA, linkIn, setNewKey } from '../helpers/demo';
 import { PrivateRedis, createCluster, redisServerBinary, uniquePrefix } from '../helpers/redis';
-import { type Answer, BotFrameworkPerson, ConnectorRecorder, chooseFrom, startInstances } from './harness';
+import { BotFrameworkPerson, ConnectorRecorder, chooseFrom, joined, startInstances, turnsOf } from './harness';
 
 const binary = redisServerBinary();
 
@@ -32,14 +32,7 @@ describe.skipIf(!binary.ok)(`a whole recovery on Redis Cluster${binary.reason ? 
   it('recovers the key, with the code, the link and the notice, and spreads the keys over the nodes', async () => {
     const [a, b] = group.instances;
     const person = new BotFrameworkPerson(connector.url);
-    const said: string[] = [];
-    const turn = async (on: typeof a, text: string): Promise<Answer> => {
-      const answer = await person.say(on.url, text);
-      expect(answer.status, `answer to "${text}"`).toBe(200);
-      said.push(...answer.texts);
-      return answer;
-    };
-    const joined = (answer: Answer) => answer.texts.join('\n');
+    const { turn, said } = turnsOf(person);
 
     expect(joined(await turn(a, 'hola'))).toMatch(/asistente virtual del IESS/);
     expect(joined(await turn(b, '1'))).toMatch(/cédula/);
@@ -55,14 +48,8 @@ describe.skipIf(!binary.ok)(`a whole recovery on Redis Cluster${binary.reason ? 
     expect(verified).toMatch(/Código correcto/);
 
     const { token } = linkIn(verified);
-    const setKey = (on: typeof a, key: string) =>
-      fetch(`${on.url}/api/clave/nueva`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ token, key, confirm: key }),
-      }).then((r) => r.status);
-    expect(await setKey(b, 'NuevaClave26')).toBe(200);
-    expect(await setKey(a, 'OtraClave26')).toBe(410);
+    expect(await setNewKey(b.url, token, 'NuevaClave26')).toBe(200);
+    expect(await setNewKey(a.url, token, 'OtraClave26')).toBe(410);
     await expect.poll(() => connector.delivered.some((d) => /clave del IESS fue cambiada/.test(d.text ?? '')), { timeout: 10_000 }).toBe(true);
     expect(said.join('\n')).not.toMatch(/Uy, tuve un problema|Todavía estoy procesando|inténtalo en un minuto/);
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoDirectory } from '../../src/recovery/demoDirectory';
 import { latestCodeFor } from '../../src/recovery/mail';
-import { MARIA, linkIn } from '../helpers/demo';
+import { MARIA, linkIn, setNewKey } from '../helpers/demo';
 import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix, waitFor } from '../helpers/redis';
-import { type Answer, BotFrameworkPerson, ConnectorRecorder, chooseFrom, startInstances } from './harness';
+import { BotFrameworkPerson, ConnectorRecorder, chooseFrom, joined, startInstances, turnsOf } from './harness';
 
 const redis = await sharedRedis();
 
@@ -30,14 +30,7 @@ describe.skipIf(!redis.ok)(`a whole recovery across two instances sharing Redis$
   it('recovers the key with turns alternating between instances, the new-key page on the other one, and the notice delivered', async () => {
     const [a, b] = group.instances;
     const person = new BotFrameworkPerson(connector.url);
-    const said: string[] = [];
-    const turn = async (on: typeof a, text: string): Promise<Answer> => {
-      const answer = await person.say(on.url, text);
-      expect(answer.status, `answer to "${text}"`).toBe(200);
-      said.push(...answer.texts);
-      return answer;
-    };
-    const joined = (answer: Answer) => answer.texts.join('\n');
+    const { turn, said } = turnsOf(person);
 
     expect(joined(await turn(b, 'hola'))).toMatch(/asistente virtual del IESS/);
     expect(joined(await turn(a, '1'))).toMatch(/cédula/);
@@ -61,19 +54,9 @@ describe.skipIf(!redis.ok)(`a whole recovery across two instances sharing Redis$
 
     // The link made on A opens and works on B.
     expect((await fetch(`${b.url}/clave/nueva`)).status).toBe(200);
-    const setKey = await fetch(`${b.url}/api/clave/nueva`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token, key: 'NuevaClave26', confirm: 'NuevaClave26' }),
-    });
-    expect(setKey.status).toBe(200);
+    expect(await setNewKey(b.url, token, 'NuevaClave26')).toBe(200);
     // Used once, on either instance.
-    const again = await fetch(`${a.url}/api/clave/nueva`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token, key: 'OtraClave26', confirm: 'OtraClave26' }),
-    });
-    expect(again.status).toBe(410);
+    expect(await setNewKey(a.url, token, 'OtraClave26')).toBe(410);
     // The demo directory lives in each process; B is the one that set the key.
     const directory = b.app.directory as DemoDirectory;
     const accountId = await directory.findAccount({ kind: 'person', cedula: MARIA.cedula });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { DemoDirectory } from '../../src/recovery/demoDirectory';
 import { latestCodeFor } from '../../src/recovery/mail';
-import { MARIA, linkIn } from '../helpers/demo';
+import { MARIA, linkIn, setNewKey } from '../helpers/demo';
 import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix, waitFor } from '../helpers/redis';
 import { problemLog, startInstances } from './harness';
 
@@ -186,12 +186,7 @@ describe.skipIf(!redis.ok)(`a whole web chat recovery across two instances shari
 
     // The link made on one instance opens and works on B.
     expect((await fetch(`${b.url}/clave/nueva`)).status).toBe(200);
-    const setKey = await fetch(`${b.url}/api/clave/nueva`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token, key: 'NuevaClave26', confirm: 'NuevaClave26' }),
-    });
-    expect(setKey.status).toBe(200);
+    expect(await setNewKey(b.url, token, 'NuevaClave26')).toBe(200);
     const directory = b.app.directory as DemoDirectory;
     const accountId = await directory.findAccount({ kind: 'person', cedula: MARIA.cedula });
     expect(await directory.keyMatches(accountId!, 'NuevaClave26')).toBe(true);

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoDirectory } from '../../src/recovery/demoDirectory';
 import { latestCodeFor } from '../../src/recovery/mail';
-import { MARIA, linkIn, pickOption } from '../helpers/demo';
+import { MARIA, linkIn, pickOption, setNewKey } from '../helpers/demo';
 import { FakeTwilio } from '../helpers/fakeTwilio';
 import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix, waitFor } from '../helpers/redis';
-import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SENDER, inbound, postSigned } from '../whatsapp/webhooks';
+import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SENDER, inbound, postSigned, whatsappEnv } from '../whatsapp/webhooks';
 import { problemLog, startInstances } from './harness';
 
 const redis = await sharedRedis();
@@ -28,11 +28,7 @@ describe.skipIf(!redis.ok)(`a whole WhatsApp recovery across two instances shari
       {
         REDIS_URL: TEST_REDIS_URL,
         REDIS_KEY_PREFIX: prefix,
-        PUBLIC_BASE_URL,
-        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-        TWILIO_WHATSAPP_FROM: SENDER,
-        TWILIO_API_BASE_URL: twilio.url,
+        ...whatsappEnv(twilio.url),
       },
       { log },
     );
@@ -91,12 +87,7 @@ describe.skipIf(!redis.ok)(`a whole WhatsApp recovery across two instances shari
     // The person opens the link; the load balancer sends the page to whichever instance it likes.
     const setOn = turns % 2 === 0 ? a : b;
     expect((await fetch(`${setOn.url}/clave/nueva`)).status).toBe(200);
-    const setKey = await fetch(`${setOn.url}/api/clave/nueva`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token, key: 'Nueva2026', confirm: 'Nueva2026' }),
-    });
-    expect(setKey.status).toBe(200);
+    expect(await setNewKey(setOn.url, token, 'Nueva2026')).toBe(200);
     const directory = setOn.app.directory as DemoDirectory;
     const accountId = await directory.findAccount({ kind: 'person', cedula: MARIA.cedula });
     expect(await directory.keyMatches(accountId!, 'Nueva2026')).toBe(true);

@@ -10,7 +10,7 @@ import { createMetrics } from '../../src/metrics';
 import type { KeyValueStore } from '../../src/store/keyValue';
 import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
 import { FakeTwilio } from '../helpers/fakeTwilio';
-import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SENDER } from './webhooks';
+import { ACCOUNT_SID, AUTH_TOKEN, whatsappEnv } from './webhooks';
 
 export const LONG_ANSWER = Array.from(
   { length: 70 },
@@ -75,11 +75,7 @@ export async function startHarness(env: Partial<Record<keyof Config, string>> = 
     },
   });
   const config = testConfig({
-    PUBLIC_BASE_URL,
-    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-    TWILIO_WHATSAPP_FROM: SENDER,
-    TWILIO_API_BASE_URL: twilio.url,
+    ...whatsappEnv(twilio.url),
     ...env,
   });
   const bot = new CountingBot(new ConversationState(new MemoryStorage()));

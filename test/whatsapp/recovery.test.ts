@@ -4,9 +4,9 @@ import { Texts } from '../../src/i18n';
 import { createLogger } from '../../src/log';
 import { latestCodeFor } from '../../src/recovery/mail';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { MARIA, linkIn, pickOption } from '../helpers/demo';
+import { MARIA, linkIn, pickOption, setNewKey } from '../helpers/demo';
 import { FakeTwilio } from '../helpers/fakeTwilio';
-import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SENDER, inbound, postSigned } from './webhooks';
+import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SENDER, inbound, postSigned, whatsappEnv } from './webhooks';
 
 /**
  * A whole recovery on WhatsApp through the real app: signed webhooks in, the twilio client's
@@ -29,11 +29,7 @@ const sink = new Writable({
 beforeAll(async () => {
   twilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
   harness = await startTestApp({
-    PUBLIC_BASE_URL,
-    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-    TWILIO_WHATSAPP_FROM: SENDER,
-    TWILIO_API_BASE_URL: twilio.url,
+    ...whatsappEnv(twilio.url),
   }, { log: createLogger('warn', sink) });
 });
 
@@ -86,12 +82,7 @@ it('recovers a key on WhatsApp from "hola" to the new key, reading as a person w
   const { url, token } = linkIn(verified);
   expect(url.startsWith(PUBLIC_BASE_URL)).toBe(true);
 
-  const setKey = await fetch(`${harness.url}/api/clave/nueva`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token, key: 'Nueva2026', confirm: 'Nueva2026' }),
-  });
-  expect(setKey.status).toBe(200);
+  expect(await setNewKey(harness.url, token, 'Nueva2026')).toBe(200);
   // The "key changed" notice goes out later through the same adapter.
   await expect.poll(() => twilio.bodiesTo(USER).at(-1), { timeout: 20_000 }).toMatch(/clave del IESS fue cambiada/);
 

@@ -7,6 +7,15 @@ export const SENDER = 'whatsapp:+14155238886';
 /** The URL Twilio is given: a proxy in front of the local server. */
 export const PUBLIC_BASE_URL = 'https://asistente.example.org';
 
+/** The settings that turn WhatsApp on against a local stand-in of Twilio's REST API at `twilioUrl`. */
+export const whatsappEnv = (twilioUrl: string) => ({
+  PUBLIC_BASE_URL,
+  TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+  TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+  TWILIO_WHATSAPP_FROM: SENDER,
+  TWILIO_API_BASE_URL: twilioUrl,
+});
+
 export const newMessageSid = () => `SM${randomBytes(16).toString('hex')}`;
 
 /** The fields Twilio posts for one WhatsApp text message. */
