@@ -95,8 +95,8 @@ export class KeyedDraw {
 export const OPTIONS_PER_QUESTION = 4;
 /** Oldest year the questions offer; people who started earlier are long retired. */
 const EARLIEST_YEAR = 1960;
-/** How far from the real year the other year options may lie. */
-const YEAR_SPREAD = 8;
+/** Years apart that the year options may lie: wide enough to remember which, narrow enough to look alike. */
+const YEAR_STEPS = [1, 2, 3] as const;
 
 export interface BuiltQuestion {
   question: ChallengeQuestion;
@@ -132,15 +132,23 @@ function choiceAmong(
   return { question: { id, textKey, options }, answer: options.indexOf(right) };
 }
 
-/** Four nearby years in ascending order, as people expect a list of years. */
+/**
+ * Four evenly spaced years in ascending order, as people expect a list of years. The right
+ * year takes a uniformly drawn place among them and the spacing is drawn too, so neither its
+ * position nor the spread of the others points at it. Only near the ends of the allowed
+ * range (a very recent start) does the spacing shrink, and then the place.
+ */
 function yearQuestion(id: string, textKey: string, right: number, draw: KeyedDraw): BuiltQuestion {
   const latest = new Date().getFullYear();
-  const nearby: number[] = [];
-  for (let year = right - YEAR_SPREAD; year <= right + YEAR_SPREAD; year++) {
-    if (year !== right && year >= EARLIEST_YEAR && year <= latest) nearby.push(year);
-  }
-  const years = [right, ...draw.sample(nearby, OPTIONS_PER_QUESTION - 1)].sort((a, b) => a - b);
-  return { question: { id, textKey, options: years.map(String) }, answer: years.indexOf(right) };
+  const fits = (place: number, step: number) =>
+    right - place * step >= EARLIEST_YEAR && right + (OPTIONS_PER_QUESTION - 1 - place) * step <= latest;
+  const places = Array.from({ length: OPTIONS_PER_QUESTION }, (_, place) => place);
+  const possible = places.filter((place) => fits(place, 1));
+  const place = draw.pick(possible.length > 0 ? possible : places);
+  const wanted = YEAR_STEPS[draw.int(YEAR_STEPS.length)];
+  const step = YEAR_STEPS.filter((s) => s <= wanted).reverse().find((s) => fits(place, s)) ?? 1;
+  const years = places.map((i) => right + (i - place) * step);
+  return { question: { id, textKey, options: years.map(String) }, answer: place };
 }
 
 /** Affiliates and pensioners: an employer from their work history, and the year they started contributing. */
@@ -175,7 +183,7 @@ export function answersAreRight(expected: readonly number[], given: readonly num
 
 export const sameDayMonth = (a: DayMonth, b: DayMonth) => a.day === b.day && a.month === b.month;
 
-interface Decoy {
+export interface Decoy {
   birth: DayMonth;
   built: BuiltQuestion[];
 }
@@ -185,7 +193,7 @@ interface Decoy {
  * Employers are keyed on RUC and representative together: each representative cédula
  * gets its own questions, exactly as a real RUC does when the representative is wrong.
  */
-function decoyFor(subject: Subject, vocabulary: DecoyVocabulary, secret: string): Decoy {
+export function decoyFor(subject: Subject, vocabulary: DecoyVocabulary, secret: string): Decoy {
   const label =
     subject.kind === 'person'
       ? `decoy:person:${subject.cedula}`
