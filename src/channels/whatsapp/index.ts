@@ -64,9 +64,21 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
   }
 
   async function handleInbound(message: InboundMessage): Promise<void> {
-    // One round trip for both: a repeated webhook is still a message the person sent, so
-    // touching the window again is harmless.
-    const [fresh] = await Promise.all([store.setIfAbsent(`wa:msg:${message.MessageSid}`, '1', DEDUPE_TTL_MS), window.touch(message.From)]);
+    let fresh: boolean;
+    try {
+      // One round trip for both: a repeated webhook is still a message the person sent, so
+      // touching the window again is harmless.
+      [fresh] = await Promise.all([store.setIfAbsent(`wa:msg:${message.MessageSid}`, '1', DEDUPE_TTL_MS), window.touch(message.From)]);
+    } catch (error) {
+      // The store is down or frozen: the message cannot be handled safely now. The person is
+      // told to send it again in a minute (the answer needs no store), so nothing is lost unseen.
+      metrics.webhooks.inc({ result: 'unavailable' });
+      log.warn({ err: { type: (error as Error)?.name }, sender: logTag(message.From, settings.secret) }, 'whatsapp message not handled: store unavailable');
+      await adapter.receiveActivity(toActivity(message, ''), async (context) => {
+        await context.sendActivity(texts.t(settings.locale, 'common:error'));
+      });
+      return;
+    }
     if (!fresh) {
       metrics.webhooks.inc({ result: 'duplicate' });
       return;

@@ -1,0 +1,127 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MARIA } from '../helpers/demo';
+import { FakeTwilio } from '../helpers/fakeTwilio';
+import { PrivateRedis, redisServerBinary, uniquePrefix, waitFor } from '../helpers/redis';
+import { problemLog, readiness, startInstances } from '../redis/harness';
+import { ACCOUNT_SID, AUTH_TOKEN, inbound, postSigned, whatsappEnv } from './webhooks';
+
+const binary = redisServerBinary();
+
+const WELCOME = /asistente virtual del IESS/;
+const ASK_BIRTH = /día y mes de nacimiento/;
+const FIRST_QUESTION = /preguntas de seguridad/;
+const TRY_AGAIN = /Inténtalo en un minuto/;
+
+/** How long the app waits for Redis before it gives up on a command or a connection. */
+const REDIS_WAIT_MS = 1000;
+
+/**
+ * WhatsApp while the app's Redis (a private redis-server) is frozen or killed: every message
+ * gets an answer — "inténtalo en un minuto" during the outage — and nothing is handled twice
+ * or silently dropped once Redis is back.
+ */
+describe.skipIf(!binary.ok)(`WhatsApp while its Redis fails${binary.reason ? ` (skipped: no ${binary.reason})` : ''}`, () => {
+  const prefix = uniquePrefix('waoutage');
+  const { log, problems } = problemLog();
+  let server: PrivateRedis;
+  let twilio: FakeTwilio;
+  let group: Awaited<ReturnType<typeof startInstances>>;
+  let frozenPid: number | undefined;
+  let nextUser = 0;
+
+  beforeAll(async () => {
+    server = await PrivateRedis.start();
+    twilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
+    group = await startInstances(
+      1,
+      {
+        REDIS_URL: server.url,
+        REDIS_KEY_PREFIX: prefix,
+        REDIS_COMMAND_TIMEOUT_MS: String(REDIS_WAIT_MS),
+        REDIS_CONNECT_TIMEOUT_MS: String(REDIS_WAIT_MS),
+        ...whatsappEnv(twilio.url),
+      },
+      { log },
+    );
+  });
+
+  afterAll(async () => {
+    if (frozenPid) process.kill(frozenPid, 'SIGCONT');
+    await group?.close();
+    await twilio?.close();
+    await server?.kill();
+  });
+
+  const url = () => group.instances[0].url;
+
+  /** One person; `say` posts a signed webhook and returns the next message Twilio was asked to send them. */
+  function person() {
+    const user = `whatsapp:+5939876${String(process.pid % 1000).padStart(3, '0')}${String(nextUser++).padStart(2, '0')}`;
+    const say = async (text: string, until: RegExp): Promise<string> => {
+      const before = twilio.bodiesTo(user).length;
+      const response = await postSigned(url(), '/api/whatsapp', inbound(user, text));
+      expect(response.status, `webhook for «${text}»`).toBe(200);
+      const arrived = await waitFor(() => until.test(twilio.bodiesTo(user).slice(before).join('\n')), 20_000, 50);
+      const got = twilio.bodiesTo(user).slice(before).join('\n');
+      if (!arrived) throw new Error(`reply to «${text}»: expected ${until}, Twilio got:\n${got}\nlogged:\n${problems.join('')}`);
+      return got;
+    };
+    return { user, say };
+  }
+
+  const startRecovery = async (say: ReturnType<typeof person>['say']) => {
+    expect(await say('hola', /1\. Recuperar mi clave/)).toMatch(WELCOME);
+    await say('1', /cédula/);
+    await say(MARIA.cedula, ASK_BIRTH);
+  };
+
+  it('answers "inténtalo en un minuto" while Redis hangs, and goes on from the same step once it answers', async () => {
+    const { user, say } = person();
+    await startRecovery(say);
+
+    const admin = new Redis(server.url, { maxRetriesPerRequest: 1 });
+    admin.on('error', () => undefined);
+    const info = await admin.info('server');
+    admin.disconnect();
+    frozenPid = Number(/process_id:(\d+)/.exec(info)?.[1]);
+    expect(frozenPid).toBeGreaterThan(0);
+    process.kill(frozenPid, 'SIGSTOP');
+    let sentBefore: number;
+    try {
+      expect(await say(MARIA.birth, TRY_AGAIN)).not.toMatch(FIRST_QUESTION);
+      sentBefore = twilio.bodiesTo(user).length;
+    } finally {
+      process.kill(frozenPid, 'SIGCONT');
+      frozenPid = undefined;
+    }
+    expect(await waitFor(async () => (await readiness(url())) === 200, 20_000, 200)).toBe(true);
+    // Commands queued while frozen ran when Redis woke up: the message was still not handled late.
+    expect(twilio.bodiesTo(user)).toHaveLength(sentBefore);
+
+    const after = await say(MARIA.birth, FIRST_QUESTION);
+    expect(after).not.toMatch(TRY_AGAIN);
+    expect(twilio.bodiesTo(user).filter((b) => FIRST_QUESTION.test(b))).toHaveLength(1);
+  }, 60_000);
+
+  it('answers "inténtalo en un minuto" while Redis is down, and serves again once it is back', async () => {
+    const { user, say } = person();
+    await startRecovery(say);
+
+    await server.kill();
+    expect(await say(MARIA.birth, TRY_AGAIN)).not.toMatch(FIRST_QUESTION);
+    // Still down: every message still answered.
+    expect(await say(MARIA.birth, TRY_AGAIN)).not.toMatch(FIRST_QUESTION);
+    expect(await readiness(url())).toBe(503);
+
+    await server.start();
+    expect(await waitFor(async () => (await readiness(url())) === 200, 20_000, 200)).toBe(true);
+    // This Redis kept nothing: the conversation starts over, and the whole path works again.
+    expect(await say(MARIA.birth, WELCOME)).not.toMatch(TRY_AGAIN);
+    await say('1', /cédula/);
+    await say(MARIA.cedula, ASK_BIRTH);
+    await say(MARIA.birth, FIRST_QUESTION);
+    expect(twilio.rejected).toEqual([]);
+    expect(twilio.bodiesTo(user).filter((b) => TRY_AGAIN.test(b))).toHaveLength(2);
+  }, 60_000);
+});
