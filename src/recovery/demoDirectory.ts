@@ -15,7 +15,8 @@ import {
   personQuestions,
   sameDayMonth,
 } from './identityCheck';
-import type { AccountDirectory, ChallengeQuestion, DayMonth, Subject } from './types';
+import { keyFormatProblem } from './keyRule';
+import type { AccountDirectory, ChallengeQuestion, DayMonth, KeyOwnerFacts, Subject } from './types';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
@@ -107,8 +108,6 @@ export function loadDemoData(path: string): DemoData {
   return result.data;
 }
 
-/** Same rule as the new-key page: 6 to 15 letters and/or digits. */
-const KEY_PATTERN = /^[A-Za-z0-9]{6,15}$/;
 const KEY_HASH_BYTES = 32;
 
 interface StoredKey {
@@ -185,9 +184,18 @@ export class DemoDirectory implements AccountDirectory, ProvidesDecoys {
     throw new UnknownAccountError();
   }
 
+  async keyOwnerFacts(accountId: string): Promise<KeyOwnerFacts> {
+    const person = this.persons.get(accountId);
+    if (person) return { numbers: [person.cedula], birthDate: person.birthDate };
+    const employer = this.employers.get(accountId);
+    if (employer) return { numbers: [employer.ruc, employer.representative.cedula] };
+    throw new UnknownAccountError();
+  }
+
   async setKey(accountId: string, newKey: string): Promise<void> {
     if (!this.persons.has(accountId) && !this.employers.has(accountId)) throw new UnknownAccountError();
-    if (!KEY_PATTERN.test(newKey)) throw new RangeError('the key must have 6 to 15 letters or digits');
+    // Like the IESS system: only the format; the page refuses weak keys before this.
+    if (keyFormatProblem(newKey)) throw new RangeError('the key must have 6 to 15 letters or digits');
     const salt = randomBytes(16);
     this.keys.set(accountId, { salt, hash: await scryptAsync(newKey, salt, KEY_HASH_BYTES) });
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UnknownAccountError } from './identityCheck';
-import type { AccountDirectory, ChallengeQuestion, DayMonth, Subject } from './types';
+import type { AccountDirectory, ChallengeQuestion, DayMonth, KeyOwnerFacts, Subject } from './types';
 
 /**
  * The operator's identity API. The contract (README, "Directorio de cuentas"):
@@ -9,6 +9,7 @@ import type { AccountDirectory, ChallengeQuestion, DayMonth, Subject } from './t
  *   GET  /accounts/{id}/questions                     → 200 {questions: [{id, textKey, options}]}
  *   POST /accounts/{id}/verify-answers  {answers}     → 200 {match}
  *   GET  /accounts/{id}/contact                       → 200 {email, mailboxLost, firstName}
+ *   GET  /accounts/{id}/key-owner                     → 200 {numbers, birthDate?}
  *   PUT  /accounts/{id}/key             {key}         → 204
  *   GET  /health                                      → 200
  * Every response is checked with zod; a 404 means "no such account".
@@ -54,6 +55,10 @@ const contactResponse = z.object({
   email: z.email(),
   mailboxLost: z.boolean(),
   firstName: z.string().min(1).max(100),
+});
+const keyOwnerResponse = z.object({
+  numbers: z.array(z.string().regex(/^\d{10}(\d{3})?$/)).min(1).max(4),
+  birthDate: z.iso.date().optional(),
 });
 const noBody = z.unknown();
 
@@ -123,6 +128,17 @@ export class HttpDirectory implements AccountDirectory {
       method: 'GET',
       path: `${accountPath(accountId)}/contact`,
       schema: contactResponse,
+    });
+    if (result === NOT_FOUND) throw new UnknownAccountError();
+    return result;
+  }
+
+  async keyOwnerFacts(accountId: string): Promise<KeyOwnerFacts> {
+    const result = await this.call({
+      operation: 'key-owner',
+      method: 'GET',
+      path: `${accountPath(accountId)}/key-owner`,
+      schema: keyOwnerResponse,
     });
     if (result === NOT_FOUND) throw new UnknownAccountError();
     return result;

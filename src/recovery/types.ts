@@ -31,6 +31,14 @@ export interface VerifiedAccount {
   firstName: string;
 }
 
+/** What a new key must not be made of: the holder's own numbers and birth date. Read only to check a key, never stored. */
+export interface KeyOwnerFacts {
+  /** Cédula; for employers the RUC and the legal representative's cédula. */
+  numbers: string[];
+  /** YYYY-MM-DD, when the directory knows it. */
+  birthDate?: string;
+}
+
 /** The operator's source of truth about accounts. */
 export interface AccountDirectory {
   /** Account id for a number, or undefined when not registered. */
@@ -41,6 +49,8 @@ export interface AccountDirectory {
   /** answers[i] is the chosen option index for questions[i]. */
   answersMatch(accountId: string, answers: number[]): Promise<boolean>;
   contact(accountId: string): Promise<{ email: string; mailboxLost: boolean; firstName: string }>;
+  /** Read when a new key is checked (src/recovery/keyRule.ts), so nothing personal travels in the link. */
+  keyOwnerFacts(accountId: string): Promise<KeyOwnerFacts>;
   setKey(accountId: string, newKey: string): Promise<void>;
   ready(): Promise<boolean>;
 }

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import { type Locale, type Texts, pickLocale } from '../i18n';
 import { type Logger, logTag } from '../log';
+import { KEY_REASONS, keyProblem } from '../recovery/keyRule';
 import { NEW_KEY_PATH } from '../recovery/links';
-import type { AccountDirectory, Mailer, ResetLinkData, ResetLinkService } from '../recovery/types';
+import type { AccountDirectory, KeyOwnerFacts, Mailer, ResetLinkData, ResetLinkService } from '../recovery/types';
 import { STRICT_CSP, escapeHtml, sendSecurityHeaders } from './security';
 
 export interface NewKeyPageDeps {
@@ -18,18 +19,9 @@ export interface NewKeyPageDeps {
   onKeyChanged(data: ResetLinkData): Promise<void>;
 }
 
-export const KEY_MIN = 6;
-export const KEY_MAX = 15;
-
 /** Reasons the page may answer; each maps to `newkey:reasons.<reason>`. */
-export type NewKeyReason = 'mismatch' | 'too_short' | 'too_long' | 'symbols' | 'expired' | 'malformed' | 'failed';
-
-/** FACTS.md: 6 to 15 letters and/or numbers, no symbols. ASCII only: accents and ñ count as symbols. */
-export const newKeySchema = z
-  .string()
-  .min(KEY_MIN, { error: 'too_short' })
-  .max(KEY_MAX, { error: 'too_long' })
-  .regex(/^[A-Za-z0-9]+$/, { error: 'symbols' });
+const PAGE_REASONS = [...KEY_REASONS, 'expired', 'malformed', 'failed'] as const;
+export type NewKeyReason = (typeof PAGE_REASONS)[number];
 
 const requestSchema = z.object({
   token: z.string().max(200),
@@ -37,13 +29,6 @@ const requestSchema = z.object({
   confirm: z.string().max(200),
 });
 const statusRequestSchema = z.object({ token: z.string().max(200) });
-
-/** The first thing wrong with a new key, in the order a person should fix it. */
-export function keyProblem(key: string, confirm: string): NewKeyReason | undefined {
-  const parsed = newKeySchema.safeParse(key);
-  if (!parsed.success) return parsed.error.issues[0]?.message as NewKeyReason;
-  return key === confirm ? undefined : 'mismatch';
-}
 
 // Nothing on this page posts a form anywhere.
 const PAGE_CSP = STRICT_CSP.replace("form-action 'self'", "form-action 'none'");
@@ -61,7 +46,7 @@ function renderPage(texts: Texts, locale: Locale): string {
     saving: texts.t(locale, 'newkey:saving'),
     done: texts.t(locale, 'newkey:done'),
     reasons: Object.fromEntries(
-      ['mismatch', 'too_short', 'too_long', 'symbols', 'expired', 'malformed', 'failed', 'network'].map((r) => [
+      [...PAGE_REASONS, 'network'].map((r) => [
         r,
         texts.t(locale, `newkey:reasons.${r}`),
       ]),
@@ -116,12 +101,12 @@ const PAGE_SCRIPT = `(function () {
 
   function say(message, kind) { status.textContent = message; status.className = kind; }
   function finish(message, kind) { form.hidden = true; say(message, kind); }
-  function problem(k, c) {
-    if (k.length < ${KEY_MIN}) return 'too_short';
-    if (k.length > ${KEY_MAX}) return 'too_long';
-    if (!/^[A-Za-z0-9]+$/.test(k)) return 'symbols';
-    if (k !== c) return 'mismatch';
-    return '';
+  // The key rule lives on the server (src/recovery/keyRule.ts): the page shows its reason.
+  function refused(reason) {
+    var field = reason === 'mismatch' ? confirm : key;
+    field.setAttribute('aria-invalid', 'true');
+    say(texts.reasons[reason] || texts.reasons.failed, 'error');
+    field.focus();
   }
   function post(path, body) {
     return fetch(path, {
@@ -150,22 +135,14 @@ const PAGE_SCRIPT = `(function () {
   });
   form.addEventListener('submit', function (event) {
     event.preventDefault();
-    var reason = problem(key.value, confirm.value);
     key.removeAttribute('aria-invalid');
     confirm.removeAttribute('aria-invalid');
-    if (reason) {
-      var field = reason === 'mismatch' ? confirm : key;
-      field.setAttribute('aria-invalid', 'true');
-      say(texts.reasons[reason], 'error');
-      field.focus();
-      return;
-    }
     submit.disabled = true;
     say(texts.saving, 'info');
     post('../api/clave/nueva', { token: token, key: key.value, confirm: confirm.value }).then(function (answer) {
       if (answer.ok) { key.value = ''; confirm.value = ''; finish(texts.done, 'ok'); return; }
       if (answer.reason === 'expired' || answer.reason === 'failed') { finish(texts.reasons[answer.reason], 'error'); return; }
-      say(texts.reasons[answer.reason] || texts.reasons.failed, 'error');
+      refused(answer.reason);
     }, function () {
       say(texts.reasons.network, 'error');
     }).then(function () { submit.disabled = false; });
@@ -257,8 +234,16 @@ export function registerNewKeyPage(server: restify.Server, deps: NewKeyPageDeps)
 
     // The link is checked before the key so a dead link is said first; it is used up only
     // once the key is acceptable, so a typo does not cost the person their link.
-    if (!(await links.peek(token))) return answer(res, 410, { ok: false, reason: 'expired' });
-    const problem = keyProblem(key, confirm);
+    const link = await links.peek(token);
+    if (!link) return answer(res, 410, { ok: false, reason: 'expired' });
+    let owner: KeyOwnerFacts;
+    try {
+      owner = await directory.keyOwnerFacts(link.accountId);
+    } catch (err) {
+      log.error({ err: { type: (err as Error).name }, account: tag(link.accountId) }, 'directory could not say whose key this is');
+      return answer(res, 500, { ok: false, reason: 'failed' });
+    }
+    const problem = keyProblem(key, confirm, owner);
     if (problem) return answer(res, 400, { ok: false, reason: problem });
     const data = await links.consume(token);
     if (!data) return answer(res, 410, { ok: false, reason: 'expired' });

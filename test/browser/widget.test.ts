@@ -155,6 +155,17 @@ describe.skipIf(!haveChromium)('the widget page in Chromium', () => {
     await keyPage.goto(`${harness.url}${linkUrl.pathname}${linkUrl.search}${linkUrl.hash}`);
     const keyFields = keyPage.locator('input[type="password"]');
     await keyFields.first().waitFor({ timeout: 20_000 });
+    // Weak keys get the server's reason on the page, and the link stays usable.
+    for (const [weak, reason] of [
+      ['15031988', 'Esa clave lleva tu cédula o tu fecha de nacimiento'],
+      ['123456', 'Esa clave es de las más usadas'],
+    ]) {
+      await keyFields.nth(0).fill(weak);
+      await keyFields.nth(1).fill(weak);
+      await keyPage.locator('button[type="submit"], form button').first().click();
+      await keyPage.locator('#status', { hasText: reason }).waitFor({ timeout: 20_000 });
+      expect(await keyFields.nth(0).getAttribute('aria-invalid')).toBe('true');
+    }
     await keyFields.nth(0).fill('NuevaClave26');
     await keyFields.nth(1).fill('NuevaClave26');
     await keyPage.locator('button[type="submit"], form button').first().click();

@@ -79,6 +79,7 @@ function identityApi(directory: OperatorData) {
       return send(res, 200, { match: await directory.answersMatch(id, a.answers) });
     }
     if (action === 'GET contact') return send(res, 200, await directory.contact(id));
+    if (action === 'GET key-owner') return send(res, 200, await directory.keyOwnerFacts(id));
     if (action === 'PUT key') {
       await directory.setKey(id, z.object({ key: z.string() }).parse(body).key);
       return send(res, 204);
@@ -150,6 +151,14 @@ describe('HttpDirectory against the identity API', () => {
     expect(await directory.contact(maria.id)).toEqual({ email: maria.email, mailboxLost: false, firstName: 'María' });
     await expect(directory.contact('nobody')).rejects.toThrow(UnknownAccountError);
     await expect(directory.questions('nobody')).rejects.toThrow(UnknownAccountError);
+  });
+
+  it('reads whose key it is (numbers and birth date) for the new-key rule', async () => {
+    const directory = client();
+    expect(await directory.keyOwnerFacts(maria.id)).toEqual({ numbers: [maria.cedula], birthDate: maria.birthDate });
+    expect(await directory.keyOwnerFacts(company.id)).toEqual({ numbers: [company.ruc, company.representative.cedula] });
+    expect(state.requests.at(-1)).toMatchObject({ method: 'GET', path: `/accounts/${company.id}/key-owner` });
+    await expect(directory.keyOwnerFacts('nobody')).rejects.toThrow(UnknownAccountError);
   });
 
   it('sets a new key at the operator', async () => {

@@ -74,6 +74,7 @@ describe('identity check, known person', () => {
       questions: (id) => directory.questions(id),
       answersMatch: (id, a) => (calls.push('answers'), directory.answersMatch(id, a)),
       contact: (id) => (calls.push('contact'), directory.contact(id)),
+      keyOwnerFacts: (id) => directory.keyOwnerFacts(id),
       setKey: (id, k) => directory.setKey(id, k),
       ready: () => directory.ready(),
     };

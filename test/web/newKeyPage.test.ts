@@ -15,10 +15,11 @@ import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
 import { registerNewKeyPage } from '../../src/web/newKeyPage';
 import { registerOutboxPage } from '../../src/web/outboxPage';
 
-/** Only what the page uses of the directory: contact and setKey, remembered. */
+/** Only what the page uses of the directory: whose key it is, contact and setKey, remembered. */
 class KeyRecordingDirectory implements AccountDirectory {
   readonly keys = new Map<string, string>();
   refuse = false;
+  unreachable = false;
   async findAccount() {
     return undefined;
   }
@@ -33,6 +34,10 @@ class KeyRecordingDirectory implements AccountDirectory {
   }
   async contact(_accountId: string) {
     return { email: 'maria.perez@example.org', mailboxLost: false, firstName: 'María' };
+  }
+  async keyOwnerFacts(_accountId: string) {
+    if (this.unreachable) throw new Error('directory unavailable');
+    return { numbers: ['1714307103'], birthDate: '1988-03-15' };
   }
   async setKey(accountId: string, newKey: string) {
     if (this.refuse) throw new Error('directory unavailable');
@@ -124,12 +129,19 @@ describe('new-key page', () => {
     }
     const texts = JSON.parse(/<script type="application\/json" id="texts">([^<]*)<\/script>/.exec(html)![1]);
     expect(texts.reasons.mismatch).toBe('Las dos claves no son iguales. Escríbelas otra vez.');
+    // Every reason the API can answer has its sentence on the page.
+    for (const reason of ['personal', 'common', 'sequence', 'too_short', 'symbols', 'expired', 'failed']) {
+      expect(texts.reasons[reason], reason).toMatch(/\w{3}/);
+    }
+    expect(texts.reasons.personal).toContain('cédula o tu fecha de nacimiento');
   });
 
   it('serves English with ?lang=en', async () => {
     const html = await (await fetch(`${base}/clave/nueva?lang=en`)).text();
     expect(html).toContain('<html lang="en">');
     expect(html).toContain('Create your new IESS key');
+    const texts = JSON.parse(/<script type="application\/json" id="texts">([^<]*)<\/script>/.exec(html)![1]);
+    expect(texts.reasons.common).toBe('That key is one of the most used and is easy to guess. Choose one only you know.');
   });
 
   it('serves its script and style as files, with the same headers', async () => {
@@ -198,7 +210,19 @@ describe('new-key page', () => {
       ['clave 123', 'clave 123', 'symbols'],
       ['clave#123', 'clave#123', 'symbols'],
       ['contraseña1', 'contraseña1', 'symbols'],
-      ['Clave123', 'Clave124', 'mismatch'],
+      ['Cotopaxi58', 'Cotopaxi59', 'mismatch'],
+      // The person's own cédula and birth date, in the forms people use (the directory says whose key it is).
+      ['1714307103', '1714307103', 'personal'],
+      ['maria7103', 'maria7103', 'personal'],
+      ['15031988', '15031988', 'personal'],
+      ['Maria1988', 'Maria1988', 'personal'],
+      ['quito150388', 'quito150388', 'personal'],
+      // The published list of the commonest keys, whatever the case.
+      ['123456', '123456', 'common'],
+      ['PASSWORD1', 'PASSWORD1', 'common'],
+      // Runs and keyboard rows that are not in the list.
+      ['zyxw98765', 'zyxw98765', 'sequence'],
+      ['mmmmmm77', 'mmmmmm77', 'sequence'],
     ];
     for (const [key, confirm, reason] of cases) {
       const res = await setKey(token, key, confirm);
@@ -206,9 +230,9 @@ describe('new-key page', () => {
       expect(await res.json(), key).toEqual({ ok: false, reason });
     }
     expect(directory.keys.size).toBe(0);
-    const good = await setKey(token, 'abc123');
+    const good = await setKey(token, 'Cotopaxi58');
     expect(good.status).toBe(200);
-    expect(directory.keys.get('acct-1')).toBe('abc123');
+    expect(directory.keys.get('acct-1')).toBe('Cotopaxi58');
   });
 
   it('answers 400 to malformed requests, and 413 to oversized ones', async () => {
@@ -232,6 +256,16 @@ describe('new-key page', () => {
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ ok: false, reason: 'failed' });
     expect(changed).toHaveLength(0);
+  });
+
+  it('answers 500 "failed" when the directory cannot say whose key it is, and sets nothing', async () => {
+    directory.unreachable = true;
+    const token = await newToken();
+    const res = await setKey(token, 'Quito2026');
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ ok: false, reason: 'failed' });
+    expect(directory.keys.size).toBe(0);
+    expect(await links.peek(token)).toEqual(data);
   });
 });
 
