@@ -41,7 +41,7 @@ export type App = Awaited<ReturnType<typeof createApp>>;
 export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const log = overrides.log ?? createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
-  const texts = new Texts({ phone: config.IESS_PHONE, site: config.IESS_SITE });
+  const texts = new Texts({ phone: config.IESS_PHONE, site: config.IESS_SITE, institution: config.INSTITUTION_NAME });
   const stores = createStores(config, log);
   await waitUntilReady(stores, log);
   const directory = overrides.directory ?? createDirectory(config);

@@ -62,6 +62,8 @@ export const configSchema = z
     // Facts an operator may change (FACTS.md defaults).
     IESS_PHONE: z.string().default('140'),
     IESS_SITE: z.string().default('www.iess.gob.ec'),
+    /** The institution the support team belongs to, as people read it ("Ana, del equipo de asesores del IESS"). */
+    INSTITUTION_NAME: z.string().min(1).default('IESS'),
 
     // Website chat widget: our own Direct Line 3.0 server (self) or Azure's (azure).
     WEBCHAT_DIRECTLINE: z.enum(['self', 'azure']).default('self'),
@@ -101,6 +103,10 @@ export const configSchema = z
     SERVICE_HOURS: z.string().default('mon-fri 08:00-16:30'),
     TIMEZONE: z.string().default('America/Guayaquil'),
     AGENT_SESSION_TTL_SECONDS: seconds(8 * 3600),
+    // The console warns the agent when the person has not written for this long while served.
+    HANDOFF_IDLE_SECONDS: seconds(300),
+    // …and when WhatsApp's window will close within these minutes.
+    WHATSAPP_WINDOW_WARNING_MINUTES: z.coerce.number().int().positive().default(60),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV !== 'production') return;

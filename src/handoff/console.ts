@@ -158,6 +158,11 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
         ticket: publicTicket(detail.ticket, detail.position),
         transcript: detail.transcript,
         windowClosed: detail.windowClosed,
+        windowClosesAt: detail.windowClosesAt,
+        windowMs: config.WHATSAPP_WINDOW_HOURS * 3_600_000,
+        // The console warns from these, live, with no further request.
+        idleAfterMs: config.HANDOFF_IDLE_SECONDS * 1000,
+        windowWarningMs: config.WHATSAPP_WINDOW_WARNING_MINUTES * 60_000,
       });
     }),
   );

@@ -14,13 +14,13 @@ import type { Metrics } from '../metrics';
 import type { KeyValueStore } from '../store/keyValue';
 import { type Agent, AgentDirectory } from './agents';
 import { ServiceHours, ServiceHoursError } from './hours';
+import { agentActivity, isAgentActivity } from './agentMessage';
 import { createHandoffMetrics, type HandoffMetrics } from './metrics';
 import { type ClaimResult, type TicketStatus, TicketStore, type TicketView, type TranscriptEntry } from './tickets';
 import { createWebhookSender, type WebhookSender } from './webhook';
 
-/** Turn-state keys: the open ticket of this turn, the agent speaking, the user's recorded message. */
+/** Turn-state keys: the open ticket of this turn, the user's recorded message. */
 const TICKET_ID = Symbol('handoffTicket');
-const SPEAKING_AGENT = Symbol('handoffAgent');
 const USER_ENTRY = Symbol('handoffUserEntry');
 
 /** WhatsApp lets a business write freely only within 24 hours of the person's last message. */
@@ -52,6 +52,8 @@ export interface TicketDetail {
   position?: number;
   /** WhatsApp only: the person wrote more than 24 hours ago, free text cannot be delivered. */
   windowClosed: boolean;
+  /** WhatsApp only: when free text stops reaching the person, unless they write again. */
+  windowClosesAt?: number;
 }
 
 /**
@@ -130,11 +132,9 @@ export class Handoff {
       const responses = await next();
       for (const sent of activities) {
         const text = shortened(readableText(sent));
-        if (sent.type !== ActivityTypes.Message || !text) continue;
-        const agent = ctx.turnState.get(SPEAKING_AGENT) as Agent | undefined;
-        const entry = await this.safely(() =>
-          this.tickets.record(key, { at: this.now(), from: agent ? 'agent' : 'bot', text, agent: agent?.displayName }),
-        );
+        // An agent's own words are recorded whole by sayAsAgent, as they typed them.
+        if (sent.type !== ActivityTypes.Message || !text || isAgentActivity(sent)) continue;
+        const entry = await this.safely(() => this.tickets.record(key, { at: this.now(), from: 'bot', text }));
         const ticketId = ctx.turnState.get(TICKET_ID) as string | undefined;
         if (entry && ticketId) await this.safely(() => this.tickets.publish({ type: 'entry', ticketId, entry }));
       }
@@ -146,8 +146,12 @@ export class Handoff {
   async deliveryFailed(channelId: string, conversationId: string, errorCode: string): Promise<void> {
     const ticket = await this.tickets.openForConversation(channelId, conversationId);
     if (!ticket) return;
-    const text = this.t(this.deps.config.DEFAULT_LOCALE, 'deliveryFailed', { code: errorCode || '—' });
-    const entry = await this.tickets.record(ticket.conversationKey, { at: this.now(), from: 'system', text });
+    await this.note(ticket, this.t(this.deps.config.DEFAULT_LOCALE, 'deliveryFailed', { code: errorCode || '—' }));
+  }
+
+  /** A line in the ticket for the agents only (never sent to the person), pushed to open consoles. */
+  private async note(ticket: TicketView, text: string, from: 'system' | 'note' = 'system', agent?: Agent): Promise<void> {
+    const entry = await this.tickets.record(ticket.conversationKey, { at: this.now(), from, text, agent: agent?.displayName });
     await this.tickets.publish({ type: 'entry', ticketId: ticket.id, entry });
   }
 
@@ -171,6 +175,7 @@ export class Handoff {
     if (!channelId || !conversation?.id) return false;
     const locale = this.locale(context);
     const progress = await this.deps.progress.get(context);
+    const failures = progress.failures.slice(-5);
     const { ticket, created } = await this.tickets.open({
       channelId,
       conversationId: conversation.id,
@@ -180,8 +185,8 @@ export class Handoff {
       summary: {
         profile: progress.profile,
         maskedNumber: progress.maskedNumber,
-        step: progress.step,
-        failures: progress.failures.slice(-5),
+        step: placeReached(progress.step, failures),
+        failures,
       },
       external,
     });
@@ -277,8 +282,14 @@ export class Handoff {
     const locale = this.locale(context);
 
     if (this.isCancel(locale, context.activity.text ?? '')) {
+      // The agent hears it at once, in the ticket (before it closes) and as a notice on their console.
+      const notice = ticket.status === 'waiting' ? 'personLeftQueue' : 'personCancelled';
+      await this.note(ticket, this.t(this.deps.config.DEFAULT_LOCALE, `console.notices.${notice}`));
       const closed = await this.tickets.close(ticket.id, 'person');
-      if (closed.result === 'closed') this.metrics.closed.inc({ reason: ticket.reason, by: 'person' });
+      if (closed.result === 'closed') {
+        this.metrics.closed.inc({ reason: ticket.reason, by: 'person' });
+        await this.tickets.publish({ type: 'notice', ticketId: ticket.id, notice, agent: ticket.agent });
+      }
       await context.sendActivity(this.t(locale, 'left'));
       await this.deps.bot.resetDialogs(context);
       // The dialogs run next with the same message and show the menu again.
@@ -301,8 +312,8 @@ export class Handoff {
     // Past WhatsApp's window (and with no approved template) nothing can be delivered: the agent is told instead of trying.
     if (await this.undeliverable(ticket)) return { ...result, notified: false, notDelivered: 'window_closed' };
     const locale = pickLocale(ticket.locale, this.deps.config.DEFAULT_LOCALE);
-    const notified = await this.sendToPerson(ticket, agent, (ctx) =>
-      ctx.sendActivity(this.t(locale, 'agentJoined', { agent: agent.displayName })).then(() => undefined),
+    const notified = await this.sendToPerson(ticket, (ctx) =>
+      this.sayAsAgent(ctx, ticket, agent, this.t(locale, 'agentJoined', { agent: agent.displayName })),
     );
     return notified === 'sent' ? { ...result, notified: true } : { ...result, notified: false, notDelivered: notified };
   }
@@ -315,9 +326,23 @@ export class Handoff {
     if (ticket.agent !== agent.name) return 'not_yours';
     if (await this.undeliverable(ticket)) return 'window_closed';
     const locale = pickLocale(ticket.locale, this.deps.config.DEFAULT_LOCALE);
-    return this.sendToPerson(ticket, agent, (ctx) =>
-      ctx.sendActivity(this.t(locale, 'agentSays', { agent: agent.displayName, text })).then(() => undefined),
+    return this.sendToPerson(ticket, (ctx) => this.sayAsAgent(ctx, ticket, agent, text));
+  }
+
+  /** "Ana, asesora del IESS": who a person of the team is, as the person reads it. */
+  private agentLabel(locale: Locale, agent: Agent): string {
+    return this.t(locale, 'agentLabel', { agent: agent.displayName });
+  }
+
+  /** Sends the agent's words marked as theirs, and records them whole in the ticket. */
+  private async sayAsAgent(ctx: TurnContext, ticket: TicketView, agent: Agent, text: string): Promise<void> {
+    const locale = pickLocale(ticket.locale, this.deps.config.DEFAULT_LOCALE);
+    const label = this.agentLabel(locale, agent);
+    await ctx.sendActivity(agentActivity(ticket.channelId, label, text, this.t(locale, 'agentSays', { agent: label, text })));
+    const entry = await this.safely(() =>
+      this.tickets.record(ticket.conversationKey, { at: this.now(), from: 'agent', text, agent: agent.displayName }),
     );
+    if (entry) await this.safely(() => this.tickets.publish({ type: 'entry', ticketId: ticket.id, entry }));
   }
 
   async close(ticketId: string, agent: Agent): Promise<'closed' | 'already' | 'missing' | 'not_yours'> {
@@ -329,9 +354,10 @@ export class Handoff {
     if (result.result !== 'closed') return result.result;
     this.metrics.closed.inc({ reason: current.reason, by: 'agent' });
     const locale = pickLocale(current.locale, this.deps.config.DEFAULT_LOCALE);
-    await this.sendToPerson(result.ticket, agent, async (ctx) => {
-      await ctx.sendActivity(this.t(locale, current.status === 'active' ? 'agentClosed' : 'closedUnserved'));
-      ctx.turnState.delete(SPEAKING_AGENT);
+    await this.sendToPerson(result.ticket, async (ctx) => {
+      await ctx.sendActivity(
+        current.status === 'active' ? this.t(locale, 'agentClosed', { agent: this.agentLabel(locale, agent) }) : this.t(locale, 'closedUnserved'),
+      );
       await this.deps.bot.greetAgain(ctx);
     });
     return 'closed';
@@ -345,13 +371,19 @@ export class Handoff {
       transcript: await this.tickets.transcript(ticket),
       position: ticket.status === 'waiting' ? await this.tickets.position(ticket.id) : undefined,
       windowClosed: await this.windowClosed(ticket),
+      windowClosesAt: await this.windowClosesAt(ticket),
     };
   }
 
-  async windowClosed(ticket: TicketView): Promise<boolean> {
-    if (ticket.channelId !== 'whatsapp') return false;
+  async windowClosesAt(ticket: TicketView): Promise<number | undefined> {
+    if (ticket.channelId !== 'whatsapp') return undefined;
     const last = await this.tickets.lastUserMessageAt(ticket);
-    return last === undefined || this.now() - last > this.deps.config.WHATSAPP_WINDOW_HOURS * 3_600_000;
+    return last === undefined ? this.now() : last + this.deps.config.WHATSAPP_WINDOW_HOURS * 3_600_000;
+  }
+
+  async windowClosed(ticket: TicketView): Promise<boolean> {
+    const closesAt = await this.windowClosesAt(ticket);
+    return closesAt !== undefined && this.now() >= closesAt;
   }
 
   /** Outside the window only an approved template reaches the person (the WhatsApp channel sends it). */
@@ -361,14 +393,12 @@ export class Handoff {
 
   private async sendToPerson(
     ticket: TicketView,
-    agent: Agent,
     logic: (context: TurnContext) => Promise<void>,
   ): Promise<SendResult> {
     try {
       await this.deps.gateways.continueConversation(ticket.reference as Partial<ConversationReference>, (context) =>
         this.deps.bot.continueWith(context, async (ctx) => {
           ctx.turnState.set(TICKET_ID, ticket.id);
-          ctx.turnState.set(SPEAKING_AGENT, agent);
           await logic(ctx);
         }),
       );
@@ -388,6 +418,15 @@ function readableText(activity: Partial<Activity>): string {
   const actions = activity.suggestedActions?.actions ?? [];
   const options = actions.map((a) => `[${a.title}]`).join(' ');
   return [activity.text ?? '', options].filter(Boolean).join('\n');
+}
+
+/** Steps that only move around (the menu, "try again?"): the place an agent needs is where the person got stuck. */
+const NAVIGATION = /^(main\.menu|faq\.|[a-z]+\.retry$)/;
+
+/** The step the person reached: the last one asked, unless it was a menu, then where they last failed. */
+export function placeReached(step: string | undefined, failures: Array<{ step: string }>): string | undefined {
+  if (!step || !NAVIGATION.test(step)) return step;
+  return failures.at(-1)?.step ?? step;
 }
 
 /** The bot's long answers (FAQ, lists) are known text: the start is enough for an agent, and keeps transcripts small. */

@@ -41,8 +41,11 @@ export interface TicketView extends Ticket {
 
 export interface TranscriptEntry {
   at: number;
-  /** 'system': a note for the agent (a WhatsApp message that was not delivered), never sent to the person. */
-  from: 'user' | 'bot' | 'agent' | 'system';
+  /**
+   * 'system': a notice for the agents (a WhatsApp message not delivered, the person left);
+   * 'note': an agent's internal note. Neither is ever sent to the person.
+   */
+  from: 'user' | 'bot' | 'agent' | 'system' | 'note';
   text: string;
   agent?: string;
 }
@@ -50,7 +53,9 @@ export interface TranscriptEntry {
 export type HandoffEvent =
   | { type: 'queue' }
   | { type: 'entry'; ticketId: string; entry: TranscriptEntry }
-  | { type: 'status'; ticketId: string; status: TicketStatus };
+  | { type: 'status'; ticketId: string; status: TicketStatus }
+  /** Something the agent serving (or the queue) must hear at once: the person left, cancelled. */
+  | { type: 'notice'; ticketId: string; notice: string; agent?: string };
 
 export type ClaimResult =
   | { result: 'claimed'; ticket: TicketView }
@@ -81,7 +86,7 @@ const claimSchema = z.object({ agent: z.string(), at: z.number() });
 const closedSchema = z.object({ by: z.string(), at: z.number(), logLength: z.number() });
 const entrySchema = z.object({
   at: z.number(),
-  from: z.enum(['user', 'bot', 'agent', 'system']),
+  from: z.enum(['user', 'bot', 'agent', 'system', 'note']),
   text: z.string(),
   agent: z.string().optional(),
 });

@@ -140,10 +140,14 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     await see(agent, 'Pidió hablar con una persona');
     await expect(agent.locator('#transcript').innerText()).resolves.toContain('quiero hablar con un asesor');
     await agent.getByRole('button', { name: 'Atender' }).click();
-    await see(person, 'soy Ana, del equipo de soporte');
+    // A person writes now: their own bubble (a card with their name and role), from the first message.
+    await see(person, 'soy Ana, una persona del equipo de asesores');
+    const agentBubble = person.locator('.ac-adaptiveCard').filter({ hasText: 'Ana, del equipo de asesores del IESS' });
+    await expect.poll(() => agentBubble.count(), { timeout: 20_000 }).toBe(1);
     await agent.getByRole('textbox').fill('Hola, ¿ya revisaste la carpeta de spam?');
     await agent.getByRole('button', { name: 'Enviar' }).click();
     await see(person, 'ya revisaste la carpeta de spam');
+    await expect.poll(() => agentBubble.count(), { timeout: 20_000 }).toBe(2);
     await webChatSays(person, 'Sí, y no hay nada');
     await see(agent, 'Sí, y no hay nada');
     await shot(agent, 'agent-webchat-conversation.png');
@@ -153,24 +157,28 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     await queue.getByRole('button', { name: /WhatsApp/ }).first().click();
     await see(agent, 'Estás en el puesto');
     await agent.getByRole('button', { name: 'Atender' }).click();
-    await whatsappReceives(/soy Ana, del equipo de soporte/);
+    await whatsappReceives(/\*Ana, del equipo de asesores del IESS:\* 👋 Hola, soy Ana/);
     await agent.getByRole('textbox').fill('Te ayudo con tu correo. ¿Es de Gmail?');
     await agent.getByRole('button', { name: 'Enviar' }).click();
-    await whatsappReceives(/Te ayudo con tu correo\. ¿Es de Gmail\?/);
+    await whatsappReceives(/\*Ana, del equipo de asesores del IESS:\* Te ayudo con tu correo\. ¿Es de Gmail\?/);
     await whatsapp('Sí, es de Gmail');
     await see(agent, 'Sí, es de Gmail');
     await shot(agent, 'agent-whatsapp-conversation.png');
 
-    // 6. Close both; the bot greets each person again and answers them.
-    await agent.getByRole('button', { name: /Cerrar/ }).click();
-    await see(agent, 'Esta conversación ya está cerrada');
-    await whatsappReceives(/terminó la atención[\s\S]*¿En qué más te puedo ayudar\?/);
+    // 6. The WhatsApp person cancels: the agent hears it at once; the web chat is closed by the agent.
+    await whatsapp('cancelar');
+    // In a live region (role=alert), so a screen reader says it without the agent moving focus.
+    const alert = agent.getByRole('alert').filter({ hasText: 'La persona terminó la atención (escribió «cancelar»)' });
+    await alert.waitFor({ state: 'visible', timeout: 20_000 });
+    await shot(agent, 'agent-person-cancelled.png');
+    await whatsappReceives(/saliste de la fila|Sigo yo contigo/);
     await whatsapp('preguntas frecuentes');
     await whatsappReceives(/¿Sobre qué tienes dudas\?|preguntas|\?\s*$/);
 
     await queue.getByRole('button', { name: /Chat del sitio web/ }).click();
     await agent.getByRole('button', { name: /Cerrar/ }).click();
-    await see(person, 'terminó la atención');
+    await see(agent, 'Esta conversación ya está cerrada');
+    await see(person, 'Ana, del equipo de asesores del IESS terminó la atención');
     await see(person, '¿En qué más te puedo ayudar?');
     await shot(person, 'person-webchat-back-to-bot.png');
 

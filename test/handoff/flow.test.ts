@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentNamed, hashPassword } from '../../src/handoff/agents';
+import type { HandoffEvent } from '../../src/handoff/tickets';
 import { signWebhook } from '../../src/handoff/webhook';
 import { startTestApp, type TestApp } from '../helpers/app';
 
@@ -58,22 +59,29 @@ describe('human handoff in a conversation', () => {
     expect(await chat.say('sigo aquí')).toEqual([expect.stringContaining('Estás en el puesto 1')]);
     const claimed = await app.app.handoff.claim(ticket.id, ana);
     expect(claimed).toMatchObject({ result: 'claimed', notified: true });
-    expect(chat.later.at(-1)).toContain('soy Ana');
+    // From the first message the person reads that a person, and who, is writing.
+    expect(chat.later.at(-1)).toMatch(/^\*\*Ana, del equipo de asesores del IESS:\*\* 👋 Hola, soy Ana/);
 
     // The person's messages go to the agent: the dialogs stay silent.
     expect(await chat.say('no me llega el correo')).toEqual([]);
     expect(await app.app.handoff.send(ticket.id, ana, 'Revisa la carpeta de spam, por favor')).toBe('sent');
-    expect(chat.later.at(-1)).toBe('**Ana:** Revisa la carpeta de spam, por favor');
+    expect(chat.later.at(-1)).toBe('**Ana, del equipo de asesores del IESS:** Revisa la carpeta de spam, por favor');
     expect(await app.app.handoff.send(ticket.id, luis, 'hola')).toBe('not_yours');
+    // A long answer is kept whole, as the agent wrote it (only bot lines are shortened).
+    const long = `Te explico los pasos: ${'primero revisa tu bandeja de entrada y luego la carpeta de spam; '.repeat(6)}fin.`;
+    expect(await app.app.handoff.send(ticket.id, ana, long)).toBe('sent');
 
     const transcript = (await app.app.handoff.detail(ticket.id))!.transcript;
-    expect(transcript.slice(-2)).toMatchObject([
-      { from: 'user', text: 'no me llega el correo' },
-      { from: 'agent', agent: 'Ana', text: '**Ana:** Revisa la carpeta de spam, por favor' },
+    expect(transcript.slice(-3)).toEqual([
+      { at: expect.any(Number), from: 'user', text: 'no me llega el correo' },
+      { at: expect.any(Number), from: 'agent', agent: 'Ana', text: 'Revisa la carpeta de spam, por favor' },
+      { at: expect.any(Number), from: 'agent', agent: 'Ana', text: long },
     ]);
+    expect(transcript.filter((e) => e.from === 'agent')[0].text).toMatch(/^👋 Hola, soy Ana/);
 
     expect(await app.app.handoff.close(ticket.id, ana)).toBe('closed');
-    expect(chat.later.join('\n')).toContain('terminó la atención');
+    // The person is told who left and that the assistant is back.
+    expect(chat.later.join('\n')).toContain('Ana, del equipo de asesores del IESS terminó la atención y ahora sigo yo, el asistente');
     expect(chat.later.at(-1)).toContain('¿En qué más te puedo ayudar?');
     expect(await app.app.handoff.send(ticket.id, ana, '¿sigues ahí?')).toBe('closed');
     expect(await app.app.handoff.close(ticket.id, ana)).toBe('already');
@@ -82,14 +90,52 @@ describe('human handoff in a conversation', () => {
     expect(await app.app.handoff.tickets.listOpen()).toEqual([]);
   });
 
-  it('"cancelar" leaves the queue and the bot takes over', async () => {
+  it('"cancelar" leaves the queue and the bot takes over; the agents hear it at once', async () => {
     app = await startTestApp({ AGENTS: await agentsSpec(), SERVICE_HOURS: '' });
     const { chat, ticket } = await openTicket(app);
+    const events: HandoffEvent[] = [];
+    const unsubscribe = await app.app.handoff.tickets.subscribe((e) => events.push(e));
     const replies = await chat.say('cancelar');
     expect(replies[0]).toContain('saliste de la fila');
     expect(replies.join('\n')).toContain('Hablar con una persona');
     expect((await app.app.handoff.tickets.get(ticket.id))?.status).toBe('closed');
     expect(await app.app.handoff.claim(ticket.id, ana)).toEqual({ result: 'closed' });
+    await expect.poll(() => events.find((e) => e.type === 'notice')).toEqual({ type: 'notice', ticketId: ticket.id, notice: 'personLeftQueue' });
+    await unsubscribe();
+    const transcript = (await app.app.handoff.detail(ticket.id))!.transcript;
+    expect(transcript.at(-1)).toMatchObject({ from: 'system', text: expect.stringContaining('La persona salió de la fila') });
+  });
+
+  it('"cancelar" while served tells the agent serving, by name', async () => {
+    app = await startTestApp({ AGENTS: await agentsSpec(), SERVICE_HOURS: '' });
+    const { chat, ticket } = await openTicket(app);
+    await app.app.handoff.claim(ticket.id, ana);
+    const events: HandoffEvent[] = [];
+    const unsubscribe = await app.app.handoff.tickets.subscribe((e) => events.push(e));
+    await chat.say('cancelar');
+    await expect.poll(() => events.find((e) => e.type === 'notice')).toEqual({ type: 'notice', ticketId: ticket.id, notice: 'personCancelled', agent: 'ana' });
+    await unsubscribe();
+  });
+
+  it('the institution in an agent\'s label comes from INSTITUTION_NAME', async () => {
+    app = await startTestApp({ AGENTS: await agentsSpec(), SERVICE_HOURS: '', INSTITUTION_NAME: 'Seguro Social' });
+    const { chat, ticket } = await openTicket(app);
+    await app.app.handoff.claim(ticket.id, luis);
+    expect(chat.later.at(-1)).toMatch(/^\*\*Luis, del equipo de asesores del Seguro Social:\*\*/);
+  });
+
+  it('the summary names the step where the person got stuck, not the menu they asked from', async () => {
+    app = await startTestApp({ AGENTS: await agentsSpec(), SERVICE_HOURS: '' });
+    const chat = app.chat('console');
+    await chat.say('hola');
+    await chat.say('1');
+    await chat.say('1714307103');
+    await chat.say('31 de febrero');
+    await chat.say('menú');
+    await chat.say('quiero hablar con un asesor');
+    const [ticket] = await app.app.handoff.tickets.listOpen();
+    expect(ticket.summary.step).toBe('person.birth');
+    expect(ticket.summary.failures.at(-1)).toEqual({ step: 'person.birth', reason: 'birth_invalid_date' });
   });
 
   it('outside service hours says when agents are back and what to do meanwhile', async () => {

@@ -3,7 +3,7 @@
 // chat with the person, close it. Every text comes from /agent/texts (locales/*/handoff.json).
 (() => {
   const $ = (id) => document.getElementById(id);
-  const state = { texts: {}, reasons: {}, csrf: '', agent: '', selected: '', ticket: null, events: null, error: null };
+  const state = { texts: {}, reasons: {}, csrf: '', agent: '', selected: '', ticket: null, events: null, error: null, detail: null, sticky: null };
 
   const path = (obj, key) => key.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
   const t = (key, vars = {}) =>
@@ -104,8 +104,44 @@
       if (event.type === 'ready' || event.type === 'queue') loadQueue();
       if (event.type === 'ready' && state.selected) select(state.selected);
       if (event.type === 'status' && event.ticketId === state.selected) select(state.selected);
-      if (event.type === 'entry' && event.ticketId === state.selected) appendEntry(event.entry, true);
+      if (event.type === 'entry' && event.ticketId === state.selected) {
+        appendEntry(event.entry, true);
+        const d = state.detail;
+        if (d) d.transcript.push(event.entry);
+        // The person wrote: WhatsApp's window opens again for a full day.
+        if (d && d.windowClosesAt && event.entry.from === 'user') d.windowClosesAt = event.entry.at + d.windowMs;
+        watch();
+      }
+      if (event.type === 'notice') heard(event);
     };
+  }
+
+  // ---- Notices the agent must hear at once (role=alert): the person left, went quiet, WhatsApp's window ----
+  function heard(event) {
+    const text = t(`notices.${event.notice}`);
+    if (event.ticketId === state.selected) {
+      state.sticky = { id: event.ticketId, text };
+      watch();
+    } else if (event.agent && event.agent === state.agent.toLowerCase()) notice(text);
+  }
+
+  /** Re-evaluated every few seconds: how long the person has been quiet, when WhatsApp's window closes. */
+  function watch() {
+    const d = state.detail;
+    let text = state.sticky && d && state.sticky.id === d.ticket.id ? state.sticky.text : '';
+    if (!text && d && d.ticket.status === 'active' && d.ticket.agent === state.agent.toLowerCase()) {
+      const now = Date.now();
+      const lastUser = [...d.transcript].reverse().find((e) => e.from === 'user');
+      const lastAgent = [...d.transcript].reverse().find((e) => e.from === 'agent');
+      const quietSince = lastUser && lastAgent && lastAgent.at > lastUser.at ? lastUser.at : undefined;
+      if (d.windowClosesAt && !d.windowClosed && d.windowClosesAt - now <= d.windowWarningMs)
+        text = t('notices.windowClosing', { minutes: Math.max(1, Math.ceil((d.windowClosesAt - now) / 60_000)) });
+      else if (quietSince && now - quietSince >= d.idleAfterMs) text = t('notices.idle', { minutes: Math.floor((now - quietSince) / 60_000) });
+    }
+    const el = $('ticket-notice');
+    // Only a change is written: a screen reader hears each notice once.
+    if (el.textContent !== text) el.textContent = text;
+    show(el, !!text);
   }
 
   // ---- Queue ----
@@ -162,7 +198,9 @@
       return;
     }
     state.ticket = data.ticket;
+    state.detail = data;
     renderTicket(data);
+    watch();
   }
 
   function renderTicket({ ticket, transcript, windowClosed }) {
@@ -182,7 +220,7 @@
       [t('profile'), s.profile ? t(`profiles.${s.profile}`) : t('none')],
       [t('number'), s.maskedNumber || t('none')],
       [t('step'), s.step ? stepName(s.step) : t('none')],
-      [t('failures'), (s.failures || []).map((f) => `${stepName(f.step)}: ${t(`problems.${f.reason}`) || f.reason}`).join(' · ') || t('none')],
+      [t('failures'), failuresText(s.failures || []) || t('none')],
     ];
     if (ticket.status === 'waiting' && ticket.position) rows.push(['', t('position', { position: ticket.position })]);
     const dl = $('summary');
@@ -208,6 +246,22 @@
     $('send').disabled = !canWrite;
     $('message').placeholder = t('placeholder');
     $('composer-hint').textContent = ticket.status === 'waiting' ? t('claimFirst') : ticket.status === 'closed' ? t('errors.closed') : '';
+  }
+
+  // "Cédula: el último dígito no cuadra (2 veces) · Verificación de identidad: …": each step named once per run.
+  function failuresText(failures) {
+    const runs = [];
+    for (const f of failures) {
+      const last = runs[runs.length - 1];
+      if (last && last.step === f.step && last.reason === f.reason) last.count += 1;
+      else runs.push({ ...f, count: 1 });
+    }
+    return runs
+      .map((r) => {
+        const reason = t(`problems.${r.reason}`) || r.reason.replace(/_/g, ' ');
+        return `${stepName(r.step)}: ${r.count > 1 ? t('failureRepeated', { reason, count: r.count }) : reason}`;
+      })
+      .join(' · ');
   }
 
   function appendEntry(entry, live) {
@@ -274,6 +328,8 @@
       $('composer').requestSubmit();
     }
   });
+
+  setInterval(watch, 15_000);
 
   // ---- Start ----
   async function start() {
