@@ -82,6 +82,8 @@ export const configSchema = z
     TWILIO_API_BASE_URL: optionalUrl,
     TWILIO_TEMPLATE_SID: optionalString,
     WHATSAPP_WINDOW_HOURS: z.coerce.number().positive().max(24).default(24),
+    // Seconds after handling (or delivery) before messages and media are deleted at Twilio; 0 keeps them.
+    TWILIO_DELETE_AFTER_SECONDS: z.coerce.number().min(0).max(86_400).default(60),
 
     // Redis (empty = everything in memory).
     REDIS_URL: optionalString,

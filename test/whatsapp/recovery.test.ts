@@ -30,6 +30,8 @@ beforeAll(async () => {
   twilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
   harness = await startTestApp({
     ...whatsappEnv(twilio.url),
+    // Deleted at Twilio a moment after handling (or delivery), so the test sees it happen.
+    TWILIO_DELETE_AFTER_SECONDS: '0.2',
   }, { log: createLogger('warn', sink) });
 });
 
@@ -42,9 +44,10 @@ afterAll(async () => {
  * Sends one WhatsApp message and returns what the person then reads, once the bot's last
  * message of the turn (matching `until`) has arrived.
  */
-async function say(text: string, until: RegExp, extra: Record<string, string> = {}): Promise<string> {
+async function say(text: string, until: RegExp, extra: Record<string, string> = {}, media: Array<{ contentType: string; bytes: Buffer }> = []): Promise<string> {
   const before = twilio.bodiesTo(USER).length;
-  const response = await postSigned(harness.url, '/api/whatsapp', inbound(USER, text, extra));
+  // Twilio keeps what the person sent (and its media) until the assistant deletes it.
+  const response = await postSigned(harness.url, '/api/whatsapp', twilio.receive(inbound(USER, text, extra), media));
   expect(response.status).toBe(200);
   try {
     await expect.poll(() => twilio.bodiesTo(USER).slice(before).at(-1) ?? '', { timeout: 20_000 }).toMatch(until);
@@ -59,6 +62,8 @@ it('recovers a key on WhatsApp from "hola" to the new key, reading as a person w
   expect(menu).toMatch(/asistente virtual del IESS/);
 
   expect(await say('1', /cédula/)).not.toMatch(/\d\. /);
+  // A photo of a cédula despite the warning: a kind answer, and the photo is deleted at Twilio.
+  expect(await say('', /no envíes fotos de tu cédula/, { MessageType: 'image' }, [{ contentType: 'image/jpeg', bytes: Buffer.from('a photo') }])).not.toMatch(/día y mes/);
   // A voice note in the middle: a kind answer, and the question still waits.
   expect(await say('', /no puedo escuchar audios/, { NumMedia: '1', MediaContentType0: 'audio/ogg', MessageType: 'audio' })).not.toMatch(/cédula/);
   expect(await say(MARIA.cedula, /día y mes de nacimiento/)).toBeTruthy();
@@ -95,6 +100,14 @@ it('recovers a key on WhatsApp from "hola" to the new key, reading as a person w
     expect(message.statusCallback).toBe(`${PUBLIC_BASE_URL}/api/whatsapp/status`);
   }
   expect(twilio.rejected).toEqual([]);
+  expect(twilio.downloads, 'a photo is never downloaded').toEqual([]);
+
+  // Nothing left behind at Twilio: every message the person sent, every medium, and, once
+  // Twilio reports them delivered, the messages the assistant sent.
+  await expect.poll(() => twilio.kept(), { timeout: 10_000 }).toEqual([]);
+  expect(twilio.inbound.length).toBeGreaterThanOrEqual(10);
+  expect(await twilio.deliver(harness.url, PUBLIC_BASE_URL)).toBe(everything.length);
+  await expect.poll(() => twilio.keptSent(), { timeout: 10_000 }).toEqual([]);
   // The new key is typed on the page, never in the chat.
   expect(everything.map((m) => m.body).join('\n')).not.toContain('Nueva2026');
 });

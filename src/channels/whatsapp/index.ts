@@ -5,9 +5,10 @@ import { Texts } from '../../i18n';
 import { logTag } from '../../log';
 import type { ChannelDeps } from '../types';
 import { WhatsAppAdapter } from './adapter';
-import { mediaKindOf } from './media';
+import { mediaKindOf, mediaSidsOf } from './media';
 import { createWhatsAppMetrics } from './metrics';
 import { WHATSAPP_CHANNEL_ID, whatsappSettings } from './settings';
+import { TwilioRetention } from './retention';
 import { createTwilioClient } from './twilioClient';
 import {
   EMPTY_TWIML,
@@ -27,6 +28,10 @@ export { WHATSAPP_CHANNEL_ID, whatsappConfigured } from './settings';
 const DEDUPE_TTL_MS = 24 * 3_600_000;
 const MAX_BODY_BYTES = 64 * 1024;
 const FAILED_STATUSES = new Set(['failed', 'undelivered']);
+/** Statuses after which an outbound message changes no more, so Twilio lets it be deleted. */
+const FINAL_STATUSES = new Set(['delivered', 'read', 'failed', 'undelivered']);
+/** What a person sends that is never read, and may be a photo of a document: deleted at once. */
+const DELETE_AT_ONCE = new Set(['image', 'video', 'document', 'sticker', 'other']);
 
 /**
  * WhatsApp through Twilio: POST /api/whatsapp (messages) and POST /api/whatsapp/status
@@ -40,10 +45,15 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
   const texts = new Texts({ phone: config.IESS_PHONE, site: config.IESS_SITE });
   const metrics = createWhatsAppMetrics(deps.metrics.registry);
   const window = new ServiceWindow(store, settings.windowMs, settings.secret);
-  const adapter = new WhatsAppAdapter(createTwilioClient(settings), settings, window, log, metrics);
+  const client = createTwilioClient(settings);
+  const adapter = new WhatsAppAdapter(client, settings, window, log, metrics);
+  const retention = new TwilioRetention(client, settings.deleteAfterMs, log, metrics.deletions);
   const arrivals = new TurnQueue();
-  // On shutdown, webhooks already answered still get their turn.
-  adapter.drain = (timeoutMs) => arrivals.drain(timeoutMs);
+  // On shutdown, webhooks already answered still get their turn, and what waits to be deleted is deleted.
+  adapter.drain = async (timeoutMs) => {
+    const drained = await arrivals.drain(timeoutMs);
+    return (await retention.flush(timeoutMs)) && drained;
+  };
   const readBody = restify.plugins.bodyReader({ maxBodySize: MAX_BODY_BYTES });
 
   /** The form fields when the request is Twilio's; otherwise answers 403/415 and returns undefined. */
@@ -63,7 +73,20 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
     return params;
   }
 
-  async function handleInbound(message: InboundMessage): Promise<void> {
+  /** Handles one message, then has Twilio forget it (body and media) once it is no longer needed. */
+  async function handleInbound(message: InboundMessage, mediaSids: string[]): Promise<void> {
+    const kind = mediaKindOf(message);
+    const deletion = { messageSid: message.MessageSid, mediaSids };
+    const atOnce = kind !== undefined && DELETE_AT_ONCE.has(kind);
+    if (atOnce) retention.now(deletion);
+    try {
+      await handleMessage(message, kind);
+    } finally {
+      if (!atOnce) retention.later(deletion);
+    }
+  }
+
+  async function handleMessage(message: InboundMessage, kind: ReturnType<typeof mediaKindOf>): Promise<void> {
     let fresh: boolean;
     try {
       // One round trip for both: a repeated webhook is still a message the person sent, so
@@ -84,7 +107,6 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
       return;
     }
     metrics.webhooks.inc({ result: 'accepted' });
-    const kind = mediaKindOf(message);
     const text = (message.Body || message.ButtonPayload || message.ButtonText || '').trim();
     // Media gets a kind line and the flow waits where it was; a caption still runs the turn.
     // (An empty turn would count as a wrong answer in the current question.)
@@ -121,9 +143,10 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
       return;
     }
     const message = parsed.data;
+    const mediaSids = mediaSidsOf(params, message.NumMedia);
     // The queue slot is taken before answering, so turns keep the order the webhooks came in.
     arrivals
-      .run(message.From, () => handleInbound(message))
+      .run(message.From, () => handleInbound(message, mediaSids))
       .catch((error: Error) =>
         log.error({ err: { type: error?.name }, sender: logTag(message.From, settings.secret) }, 'whatsapp message not handled'),
       );
@@ -141,6 +164,8 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
     }
     const { MessageSid, MessageStatus, ErrorCode, To } = parsed.data;
     metrics.statuses.inc({ status: MessageStatus, error_code: ErrorCode || 'none' });
+    // What the assistant sent (a masked email, the new-key link) leaves Twilio too, once it is final.
+    if (FINAL_STATUSES.has(MessageStatus)) retention.later({ messageSid: MessageSid });
     if (FAILED_STATUSES.has(MessageStatus) || ErrorCode) {
       log.warn(
         { messageSid: MessageSid, status: MessageStatus, errorCode: ErrorCode || undefined, recipient: To ? logTag(To, settings.secret) : undefined },

@@ -1,4 +1,18 @@
-import type { InboundMessage } from './webhook';
+import type { FormParams, InboundMessage } from './webhook';
+
+/** Twilio's address of one medium: …/Messages/MM…/Media/ME… */
+const MEDIA_URL = /\/Messages\/[A-Z]{2}[0-9a-f]{32}\/Media\/(ME[0-9a-f]{32})(?:\.\w+)?$/;
+
+/** The SIDs of the media a message carries (MediaUrl0…), to delete them at Twilio. */
+export function mediaSidsOf(params: FormParams, count: number): string[] {
+  const sids: string[] = [];
+  for (let i = 0; i < Math.min(count, 10); i++) {
+    const url = params[`MediaUrl${i}`];
+    const sid = typeof url === 'string' ? MEDIA_URL.exec(url)?.[1] : undefined;
+    if (sid) sids.push(sid);
+  }
+  return sids;
+}
 
 export type MediaKind = 'audio' | 'image' | 'video' | 'document' | 'sticker' | 'location' | 'contact' | 'other';
 

@@ -27,6 +27,12 @@ export function createWhatsAppMetrics(registry: Registry) {
       labelNames: ['status', 'error_code'],
       registers: [registry],
     }),
+    deletions: new Counter({
+      name: 'iess_whatsapp_deletions_total',
+      help: 'Messages and media deleted at Twilio after handling (deleted, retried, failed: given up after the last try)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
   };
 }
 

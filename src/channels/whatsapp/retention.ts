@@ -1,0 +1,108 @@
+import type { Counter } from 'prom-client';
+import type { Logger } from '../../log';
+import type { TwilioClient } from './twilioClient';
+
+/** What to delete at Twilio: a message record (which takes its media with it) and, first, media on their own. */
+export interface Deletion {
+  messageSid: string;
+  mediaSids?: string[];
+}
+
+/** Waits before each new try after a failure; after the last one the deletion is given up (and counted). */
+const RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000, 600_000];
+/** A bound on deletions waiting in memory; past it they run at once instead of waiting their turn. */
+const MAX_WAITING = 10_000;
+
+/**
+ * Deletes messages and media at Twilio once they are no longer needed, so what people send
+ * (a cédula, a birth date, a photo of a document) does not stay in the operator's Twilio
+ * logs: after `delayMs` (0 = never delete), retried with backoff, at once for what must not
+ * wait (a photo). A message Twilio no longer has counts as deleted.
+ */
+export class TwilioRetention {
+  private readonly waiting = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly client: TwilioClient,
+    private readonly delayMs: number,
+    private readonly log: Logger,
+    private readonly counter: Counter<'result'>,
+  ) {}
+
+  get enabled(): boolean {
+    return this.delayMs > 0;
+  }
+
+  /** Deletes after the configured delay. */
+  later(deletion: Deletion): void {
+    if (this.enabled) this.schedule(deletion, this.waiting.size >= MAX_WAITING ? 0 : this.delayMs, 0);
+  }
+
+  /** Deletes now (a photo of a document must not wait), whatever the delay, unless deletion is off. */
+  now(deletion: Deletion): void {
+    if (this.enabled) this.schedule(deletion, 0, 0);
+  }
+
+  /** On shutdown: everything still waiting is tried now, bounded in time. */
+  async flush(timeoutMs: number): Promise<boolean> {
+    for (const [key, timer] of this.waiting) {
+      clearTimeout(timer);
+      this.waiting.delete(key);
+      const [messageSid, media] = key.split('|');
+      this.track(this.attempt({ messageSid, mediaSids: media ? media.split(',') : [] }, RETRY_DELAYS_MS.length));
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const done = Promise.all([...this.running]).then(() => true);
+    const finished = await Promise.race([done, timedOut]);
+    clearTimeout(timer);
+    return finished;
+  }
+
+  private schedule(deletion: Deletion, delayMs: number, tries: number): void {
+    const key = `${deletion.messageSid}|${(deletion.mediaSids ?? []).join(',')}`;
+    if (this.waiting.has(key)) return;
+    if (delayMs === 0) {
+      this.track(this.attempt(deletion, tries));
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.waiting.delete(key);
+      this.track(this.attempt(deletion, tries));
+    }, delayMs);
+    timer.unref();
+    this.waiting.set(key, timer);
+  }
+
+  private track(work: Promise<void>): void {
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work));
+  }
+
+  private async attempt(deletion: Deletion, tries: number): Promise<void> {
+    try {
+      for (const mediaSid of deletion.mediaSids ?? []) await this.gone(this.client.messages(deletion.messageSid).media(mediaSid).remove());
+      await this.gone(this.client.messages(deletion.messageSid).remove());
+      this.counter.inc({ result: 'deleted' });
+    } catch (error) {
+      const { status, code } = (error ?? {}) as { status?: number; code?: number };
+      if (tries < RETRY_DELAYS_MS.length) {
+        this.counter.inc({ result: 'retried' });
+        this.schedule(deletion, RETRY_DELAYS_MS[tries], tries + 1);
+        return;
+      }
+      this.counter.inc({ result: 'failed' });
+      this.log.warn({ messageSid: deletion.messageSid, httpStatus: status, errorCode: code }, 'whatsapp message not deleted at twilio');
+    }
+  }
+
+  /** A 404 means Twilio has nothing left to delete: done. */
+  private async gone(request: Promise<boolean>): Promise<void> {
+    try {
+      await request;
+    } catch (error) {
+      if ((error as { status?: number })?.status !== 404) throw error;
+    }
+  }
+}
