@@ -1,4 +1,5 @@
 import { type ConversationReference, ConversationState, type TurnContext } from 'botbuilder';
+import type { BotFrameworkAuthentication } from 'botframework-connector';
 import type { AddressInfo } from 'node:net';
 import restify from 'restify';
 import { ProgressNotes } from '../dialogs/progress';
@@ -33,6 +34,8 @@ export interface AppOverrides {
   log?: Logger;
   directory?: AccountDirectory;
   mailer?: Mailer & { close?(): void };
+  /** How /api/messages checks Bot Framework tokens (default: from the Microsoft app settings). */
+  botFrameworkAuthentication?: BotFrameworkAuthentication;
 }
 
 export type App = Awaited<ReturnType<typeof createApp>>;
@@ -79,7 +82,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
 
   const deps: ChannelDeps = { config, store: stores.kv, log, metrics, bot };
   const gateways = new Gateways();
-  gateways.register(registerBotFramework(server, deps));
+  const botFramework = registerBotFramework(server, deps, gateways, overrides.botFrameworkAuthentication);
+  if (botFramework) gateways.register(botFramework);
   gateways.register(registerDirectLine(server, deps));
   const whatsapp = whatsappConfigured(config) ? registerWhatsApp(server, deps) : undefined;
   if (whatsapp) gateways.register(whatsapp);

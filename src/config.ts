@@ -117,8 +117,15 @@ export const configSchema = z
     if (!c.SMTP_URL) refuse('SMTP_URL', 'the outbox email is for development; set an SMTP server in production');
     if (c.DIRECTORY === 'demo') refuse('DIRECTORY', 'the demo directory is for development; use DIRECTORY=http');
     if (!c.PUBLIC_BASE_URL.startsWith('https://')) refuse('PUBLIC_BASE_URL', 'must be https:// in production');
+    // Without an app id /api/messages is not served in production; these need it.
+    if (!c.MicrosoftAppId && c.WEBCHAT_DIRECTLINE === 'azure') refuse('MicrosoftAppId', 'required with WEBCHAT_DIRECTLINE=azure in production');
+    if (!c.MicrosoftAppId && c.HANDOFF_MODE === 'event') refuse('MicrosoftAppId', 'required with HANDOFF_MODE=event in production');
   })
   .superRefine((c, ctx) => {
+    if (c.MicrosoftAppId && c.MicrosoftAppType !== 'UserAssignedMSI' && !c.MicrosoftAppPassword)
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'required with MicrosoftAppId' });
+    if (c.MicrosoftAppId && c.MicrosoftAppType !== 'MultiTenant' && !c.MicrosoftAppTenantId)
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `required with MicrosoftAppType=${c.MicrosoftAppType}` });
     if (c.DIRECTORY === 'http' && !c.DIRECTORY_URL)
       ctx.addIssue({ code: 'custom', path: ['DIRECTORY_URL'], message: 'required when DIRECTORY=http' });
     const twilio = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_WHATSAPP_FROM'] as const;

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config';
+import { captureConsole } from './log';
 
 /** Starts the assistant; SIGTERM/SIGINT drain in-flight turns, then exit. */
 async function main() {
@@ -15,6 +16,7 @@ async function main() {
   // Loaded after the configuration is checked, so a bad variable is reported at once.
   const { createApp } = await import('./app');
   const app = await createApp(config);
+  captureConsole(app.log);
   const url = await app.listen();
   app.log.info({ port: config.PORT, publicBaseUrl: config.PUBLIC_BASE_URL }, `listening on ${url}`);
 

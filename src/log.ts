@@ -18,3 +18,23 @@ export function logTag(value: string, secret: string): string {
 }
 
 export type { Logger };
+
+/**
+ * Sends what libraries print with console.error/console.warn (botbuilder does, with stacks)
+ * through the logger as one short line: error names, first lines of text, no stack, no
+ * objects. Returns the function that puts the console back.
+ */
+export function captureConsole(log: Logger): () => void {
+  const { error, warn } = console;
+  const line = (args: unknown[]) =>
+    args
+      .map((arg) => (arg instanceof Error ? arg.name : typeof arg === 'string' ? arg.split('\n')[0] : typeof arg))
+      .join(' ')
+      .slice(0, 200);
+  console.error = (...args: unknown[]) => log.error({ source: 'console' }, line(args));
+  console.warn = (...args: unknown[]) => log.warn({ source: 'console' }, line(args));
+  return () => {
+    console.error = error;
+    console.warn = warn;
+  };
+}

@@ -64,6 +64,7 @@ export class RecoveryBot extends ActivityHandler {
   async run(context: TurnContext): Promise<void> {
     const channel = context.activity.channelId ?? 'unknown';
     const conversationId = context.activity.conversation?.id ?? 'unknown';
+    const key = conversationKey(context);
     const stopTimer = this.services.metrics.turnSeconds.startTimer({ channel });
     this.services.metrics.turns.inc({ channel });
     this.services.log.debug(
@@ -71,7 +72,7 @@ export class RecoveryBot extends ActivityHandler {
       'turn',
     );
     try {
-      await this.queue.run(conversationId, async () => {
+      await this.queue.run(key, async () => {
         try {
           await this.recorder?.attach(context);
           await super.run(context);
@@ -88,8 +89,7 @@ export class RecoveryBot extends ActivityHandler {
 
   /** Sends a message later (the key changed, an agent replied) inside the conversation's turn order. */
   async continueWith(context: TurnContext, logic: (context: TurnContext) => Promise<void>): Promise<void> {
-    const conversationId = context.activity.conversation?.id ?? 'unknown';
-    await this.queue.run(conversationId, async () => {
+    await this.queue.run(conversationKey(context), async () => {
       await this.recorder?.attach(context);
       await logic(context);
       await this.state.saveChanges(context);
@@ -110,7 +110,7 @@ export class RecoveryBot extends ActivityHandler {
   private async onUserMessage(context: TurnContext): Promise<void> {
     // The saved state is read while the message is counted: one store round trip less per turn.
     const [allowed] = await Promise.all([
-      this.services.limits.consume('message', context.activity.conversation.id),
+      this.services.limits.consume('message', conversationKey(context)),
       this.state.load(context),
     ]);
     const t = this.services.texts.for(localeOf(context, this.services.config.DEFAULT_LOCALE));
@@ -145,6 +145,15 @@ export class RecoveryBot extends ActivityHandler {
     const t = this.services.texts.for(localeOf(context, this.services.config.DEFAULT_LOCALE));
     await context.sendActivity(t(busy ? 'common:busy' : 'common:error')).catch(() => undefined);
   }
+}
+
+/**
+ * Turn order and message limits are kept per channel and conversation: a conversation id
+ * chosen on one channel never touches a conversation of another (state keys carry the
+ * channel too).
+ */
+function conversationKey(context: TurnContext): string {
+  return `${context.activity.channelId ?? 'unknown'}/${context.activity.conversation?.id ?? 'unknown'}`;
 }
 
 /** Error name and message only: stacks and causes may carry user input. */

@@ -1,42 +1,115 @@
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
-import type { ConversationReference } from 'botbuilder';
+import {
+  type Activity,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ConversationReference,
+  type InvokeResponse,
+  type TurnContext,
+} from 'botbuilder';
+import type { AuthenticateRequestResult, BotFrameworkAuthentication } from 'botframework-connector';
 import restify from 'restify';
+import type { Config } from '../config';
+import { type BotFrameworkActivity, botFrameworkActivitySchema, firstReason, isLoopbackUrl } from './botframeworkActivity';
+import type { Gateways } from './gateways';
 import type { ChannelDeps, ChannelGateway } from './types';
+import { WHATSAPP_CHANNEL_ID } from './whatsapp/settings';
 
-/**
- * Azure Bot Service, the Emulator and any Bot Framework client on POST /api/messages.
- * Without MicrosoftAppId the endpoint is open (as the Emulator expects); with one, every
- * request's JWT is checked by botbuilder. `deliveryMode: "expectReplies"` is honoured by
- * CloudAdapter, which returns the replies in the HTTP response.
- */
-export function registerBotFramework(server: restify.Server, deps: ChannelDeps): ChannelGateway {
-  const { config } = deps;
-  const auth = new ConfigurationBotFrameworkAuthentication({
+/** Channels of our own that may not be registered in this process but own their conversations elsewhere. */
+const ALWAYS_OURS = [WHATSAPP_CHANNEL_ID, 'console'];
+
+/** CloudAdapter with the authentication step done by the caller, so its errors never reach the console. */
+class AuthenticatedCloudAdapter extends CloudAdapter {
+  runAuthenticated(authenticated: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authenticated, activity, logic);
+  }
+}
+
+export function botFrameworkAuthentication(config: Config): BotFrameworkAuthentication {
+  return new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.MicrosoftAppId,
     MicrosoftAppPassword: config.MicrosoftAppPassword,
     MicrosoftAppType: config.MicrosoftAppType,
     MicrosoftAppTenantId: config.MicrosoftAppTenantId,
   });
-  const adapter = new CloudAdapter(auth);
+}
+
+/**
+ * Azure Bot Service, the Emulator and any Bot Framework client on POST /api/messages.
+ *
+ * With MicrosoftAppId every request's JWT is checked by botbuilder (including that the token
+ * was issued for the activity's serviceUrl), so replies only go where Azure said. Without it
+ * the route is open, as the Emulator expects, which production never allows: there the route
+ * is not served at all. Open, replies go only to a loopback serviceUrl, or back in the
+ * response (`deliveryMode: "expectReplies"`). In every mode an activity naming a channel we
+ * serve ourselves (WhatsApp, our Direct Line, the terminal) is refused, so it can never run
+ * inside a conversation of that channel.
+ */
+export function registerBotFramework(
+  server: restify.Server,
+  deps: ChannelDeps,
+  gateways: Gateways,
+  auth: BotFrameworkAuthentication = botFrameworkAuthentication(deps.config),
+): ChannelGateway | undefined {
+  const { config, log } = deps;
+  const open = !config.MicrosoftAppId;
+  if (open && config.NODE_ENV === 'production') {
+    log.info('/api/messages is not served: MicrosoftAppId is empty');
+    return undefined;
+  }
+  const adapter = new AuthenticatedCloudAdapter(auth);
   adapter.onTurnError = async (_context, error) => {
-    deps.log.error({ err: { type: (error as Error)?.name } }, 'bot framework turn error');
+    log.error({ err: { type: (error as Error)?.name } }, 'bot framework turn error');
   };
+
+  /** Why this activity may not run here, if it may not. */
+  function refusal(activity: BotFrameworkActivity): string | undefined {
+    const channel = activity.channelId.toLowerCase();
+    if (gateways.owns(channel) || ALWAYS_OURS.includes(channel)) return `channel "${channel}" is not served on /api/messages`;
+    if (open && activity.deliveryMode !== 'expectReplies' && !isLoopbackUrl(activity.serviceUrl))
+      return 'without MicrosoftAppId, serviceUrl must be loopback or deliveryMode expectReplies';
+    return undefined;
+  }
 
   server.post(
     '/api/messages',
     restify.plugins.bodyParser({ maxBodySize: 256 * 1024, mapParams: false }),
     async (req: restify.Request, res: restify.Response) => {
-      if (!req.body || typeof req.body !== 'object' || typeof req.body.type !== 'string') {
-        res.send(400, { error: 'an activity object is required' });
+      const parsed = botFrameworkActivitySchema.safeParse(req.body);
+      if (!parsed.success) {
+        res.send(400, { error: `invalid activity: ${firstReason(parsed.error)}` });
         return;
       }
-      await adapter.process(req, res, (context: TurnContext) => deps.bot.run(context));
+      const reason = refusal(parsed.data);
+      if (reason) {
+        res.send(403, { error: reason });
+        return;
+      }
+      const activity = parsed.data as unknown as Activity;
+      let authenticated: AuthenticateRequestResult;
+      try {
+        authenticated = await auth.authenticateRequest(activity, req.header('authorization') ?? '');
+      } catch (error) {
+        log.warn({ err: { type: (error as Error)?.name } }, 'bot framework request not authenticated');
+        res.send(401, { error: 'unauthorized' });
+        return;
+      }
+      try {
+        const invoke = await adapter.runAuthenticated(authenticated, activity, (context) => deps.bot.run(context));
+        res.send(invoke?.status ?? 200, invoke?.body);
+      } catch (error) {
+        log.error({ err: { type: (error as Error)?.name } }, 'bot framework request failed');
+        res.send(500, { error: 'internal error' });
+      }
     },
   );
 
   return {
     channelIds: ['*'],
-    continueConversation: (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) =>
-      adapter.continueConversationAsync(config.MicrosoftAppId ?? '', reference, logic),
+    continueConversation: (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) => {
+      // Open, a serviceUrl came with no proof of where it points: only this machine is trusted.
+      if (open && !isLoopbackUrl(reference.serviceUrl ?? ''))
+        return Promise.reject(new Error('without MicrosoftAppId messages go only to a loopback serviceUrl'));
+      return adapter.continueConversationAsync(config.MicrosoftAppId ?? '', reference, logic);
+    },
   };
 }

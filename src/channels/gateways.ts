@@ -15,6 +15,12 @@ export class Gateways {
     }
   }
 
+  /** True when one of our own channels (not the Bot Framework fallback) serves `channelId`, in any letter case. */
+  owns(channelId: string): boolean {
+    const wanted = channelId.toLowerCase();
+    return [...this.byChannel.keys()].some((id) => id.toLowerCase() === wanted);
+  }
+
   continueConversation(
     reference: Partial<ConversationReference>,
     logic: (context: TurnContext) => Promise<void>,
