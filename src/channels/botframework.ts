@@ -7,10 +7,11 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { AuthenticateRequestResult, BotFrameworkAuthentication } from 'botframework-connector';
-import restify from 'restify';
+import type restify from 'restify';
 import type { Config } from '../config';
 import { type BotFrameworkActivity, botFrameworkActivitySchema, firstReason, isLoopbackUrl } from './botframeworkActivity';
 import type { Gateways } from './gateways';
+import { jsonBody } from '../web/body';
 import type { ChannelDeps, ChannelGateway } from './types';
 import { WHATSAPP_CHANNEL_ID } from './whatsapp/settings';
 
@@ -72,7 +73,7 @@ export function registerBotFramework(
 
   server.post(
     '/api/messages',
-    restify.plugins.bodyParser({ maxBodySize: 256 * 1024, mapParams: false }),
+    jsonBody({ maxBytes: 256 * 1024 }),
     async (req: restify.Request, res: restify.Response) => {
       const parsed = botFrameworkActivitySchema.safeParse(req.body);
       if (!parsed.success) {

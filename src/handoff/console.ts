@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
-import restify from 'restify';
+import type restify from 'restify';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { LOCALES, type Texts } from '../i18n';
@@ -10,6 +10,7 @@ import type { Logger } from '../log';
 import { AgentAuth, type AgentSession, LoginLimiter } from './auth';
 import type { Handoff } from './service';
 import type { TicketView } from './tickets';
+import { jsonBody } from '../web/body';
 import { sendSecurityHeaders } from '../web/security';
 import { clientAddress } from '../web/clientAddress';
 
@@ -68,7 +69,7 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
   const auth = new AgentAuth(handoffStore(handoff), config);
   const limiter = new LoginLimiter(deps.redis, config.REDIS_KEY_PREFIX);
   const files = new Map(Object.entries(STATIC).map(([path, f]) => [path, { body: readFileSync(join(WEB_DIR, f.file)), type: f.type }]));
-  const body = restify.plugins.bodyParser({ maxBodySize: MAX_BODY, mapParams: false, rejectUnknown: true });
+  const body = jsonBody({ maxBytes: MAX_BODY });
 
   for (const [path, file] of files) {
     server.get(path, async (_req: restify.Request, res: restify.Response) => {

@@ -1,4 +1,4 @@
-import restify from 'restify';
+import type restify from 'restify';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { type Locale, type Texts, pickLocale } from '../i18n';
@@ -6,6 +6,7 @@ import { type Logger, logTag } from '../log';
 import { KEY_REASONS, keyProblem } from '../recovery/keyRule';
 import { NEW_KEY_PATH } from '../recovery/links';
 import type { AccountDirectory, KeyOwnerFacts, Mailer, ResetLinkData, ResetLinkService } from '../recovery/types';
+import { jsonBody } from './body';
 import { STRICT_CSP, escapeHtml, sendSecurityHeaders } from './security';
 
 export interface NewKeyPageDeps {
@@ -176,30 +177,14 @@ function answer(res: restify.Response, status: number, body: JsonAnswer): void {
   res.send(status, body);
 }
 
-/** The request body as JSON, or undefined when it is not JSON at all. */
-function jsonBody(req: restify.Request): unknown {
-  const raw: unknown = req.body;
-  const text = typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString('utf8') : undefined;
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The new-key page: GET /clave/nueva (+ its script and style), POST /api/clave/estado (is the
  * link still good?) and POST /api/clave/nueva (set the key). Only body-reading for these routes.
  */
 export function registerNewKeyPage(server: restify.Server, deps: NewKeyPageDeps): void {
   const { config, texts, links, directory, mailer, log } = deps;
-  const readBody = restify.plugins.bodyReader({ maxBodySize: 4096 });
-  // Set before the body is read, so restify's own errors (413, bad encoding) carry them too.
-  const headersFirst = (_req: restify.Request, res: restify.Response, next: restify.Next) => {
-    secure(res);
-    next();
-  };
+  // JSON only: a form or text/plain post from another site never reaches the handlers.
+  const readBody = jsonBody({ maxBytes: 4096, refuse: (res, refused) => answer(res, refused.status, { ok: false, reason: 'malformed' }) });
   const tag = (accountId: string) => logTag(accountId, config.SERVER_SECRET);
 
   server.get(NEW_KEY_PATH, (req: restify.Request, res: restify.Response, next: restify.Next) => {
@@ -220,15 +205,15 @@ export function registerNewKeyPage(server: restify.Server, deps: NewKeyPageDeps)
     next();
   });
 
-  server.post('/api/clave/estado', headersFirst, readBody, async (req: restify.Request, res: restify.Response) => {
-    const body = statusRequestSchema.safeParse(jsonBody(req));
+  server.post('/api/clave/estado', readBody, async (req: restify.Request, res: restify.Response) => {
+    const body = statusRequestSchema.safeParse(req.body);
     if (!body.success) return answer(res, 400, { ok: false, reason: 'malformed' });
     const data = await links.peek(body.data.token);
     answer(res, data ? 200 : 410, data ? { ok: true } : { ok: false, reason: 'expired' });
   });
 
-  server.post('/api/clave/nueva', headersFirst, readBody, async (req: restify.Request, res: restify.Response) => {
-    const body = requestSchema.safeParse(jsonBody(req));
+  server.post('/api/clave/nueva', readBody, async (req: restify.Request, res: restify.Response) => {
+    const body = requestSchema.safeParse(req.body);
     if (!body.success) return answer(res, 400, { ok: false, reason: 'malformed' });
     const { token, key, confirm } = body.data;
 

@@ -226,7 +226,7 @@ describe('tokens', () => {
 });
 
 describe('activities from the page', () => {
-  it('turns away malformed and oversized bodies with 400; nothing reaches the bot or the log, and the conversation goes on', async () => {
+  it('turns away malformed bodies with 400 and oversized ones with 413; nothing reaches the bot or the log, and the conversation goes on', async () => {
     const issued = await startedConversation();
     const before = await logOf(issued);
     const received = dl.bot.received.length;
@@ -245,11 +245,11 @@ describe('activities from the page', () => {
       { type: 'message', text: 'hola', attachments: [{ contentType: 'image/png', contentUrl: 'data:,' }] },
       { type: 'message', text: 'hola', from: { id: { nested: true } } },
       { type: 'event' },
-      JSON.stringify({ type: 'message', text: 'a', value: 'x'.repeat(20_000) }),
     ];
-    for (const body of bad) {
+    const oversized = JSON.stringify({ type: 'message', text: 'a', value: 'x'.repeat(20_000) });
+    for (const body of [...bad, oversized]) {
       const res = await post(issued.conversationId, issued.token, body);
-      expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(400);
+      expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(body === oversized ? 413 : 400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BadArgument');
     }
     const upload = await fetch(`${activitiesUrl(issued.conversationId).replace('/activities', '/upload')}?userId=x`, {

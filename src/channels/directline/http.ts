@@ -2,40 +2,25 @@ import type { IncomingMessage } from 'node:http';
 import type restify from 'restify';
 import type { Config } from '../../config';
 import type { Logger } from '../../log';
+import { type BodyRefusal, refusalHeaders } from '../../web/body';
 
 /** Direct Line's error body: `{ error: { code, message } }`. */
 export function sendError(res: restify.Response, status: number, code: string, message: string): void {
   res.send(status, { error: { code, message } });
 }
 
-export type JsonBody = { ok: true; value: unknown } | { ok: false; reason: 'tooLarge' | 'malformed' };
+const BODY_ERRORS: Record<BodyRefusal['reason'], string> = {
+  malformed: 'the body is not valid JSON',
+  tooLarge: 'the body is too large',
+  unsupportedType: 'the body must be JSON',
+  unsupportedEncoding: 'compressed bodies are not accepted',
+  aborted: 'the body did not arrive',
+};
 
-/**
- * Reads a JSON body of at most `maxBytes`. Over the limit, the rest is drained unread
- * and the answer is "too large"; nothing that is not one JSON value gets through.
- */
-export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('error', () => resolve({ ok: false, reason: 'malformed' }));
-    req.on('end', () => {
-      if (tooLarge) return resolve({ ok: false, reason: 'tooLarge' });
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (!text.trim()) return resolve({ ok: true, value: undefined });
-      try {
-        resolve({ ok: true, value: JSON.parse(text) });
-      } catch {
-        resolve({ ok: false, reason: 'malformed' });
-      }
-    });
-  });
+/** Answers a refused body the Direct Line way. */
+export function sendBodyError(res: restify.Response, refused: BodyRefusal): void {
+  refusalHeaders(res, refused);
+  sendError(res, refused.status, 'BadArgument', BODY_ERRORS[refused.reason]);
 }
 
 const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;

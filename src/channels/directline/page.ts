@@ -12,7 +12,8 @@ import { exchangeAzureSecret } from './azure';
 import type { ConversationLog } from './conversationLog';
 import { openConversation } from './conversations';
 import { clientAddress } from '../../web/clientAddress';
-import { applyCors, guardedRoutes, publicOrigin, readJsonBody, sendError } from './http';
+import { readJson } from '../../web/body';
+import { applyCors, guardedRoutes, publicOrigin, sendBodyError, sendError } from './http';
 import { DIRECTLINE_PREFIX } from './routes';
 import type { TokenService } from './tokens';
 
@@ -167,9 +168,10 @@ export function registerChatPage(server: restify.Server, deps: ChatPageDeps): vo
       sendError(res, 429, 'TooManyRequests', 'too many chat tokens from this address; try again in a minute');
       return;
     }
-    const body = await readJsonBody(req, 4 * 1024);
-    const parsed = body.ok ? startBodySchema.safeParse(body.value) : undefined;
-    if (!parsed?.success) {
+    const body = await readJson(req, { maxBytes: 4 * 1024 });
+    if (!body.ok) return sendBodyError(res, body);
+    const parsed = startBodySchema.safeParse(body.value);
+    if (!parsed.success) {
       sendError(res, 400, 'BadArgument', 'the body must be a JSON object');
       return;
     }

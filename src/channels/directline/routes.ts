@@ -9,7 +9,8 @@ import { inboundActivitySchema, MAX_ACTIVITY_BYTES, startBodySchema } from './ac
 import { DIRECTLINE_CHANNEL_ID, type DirectLineAdapter } from './adapter';
 import type { ConversationLog } from './conversationLog';
 import { BOT_ACCOUNT, CONVERSATION_ID, joinedActivity, openConversation } from './conversations';
-import { applyCors, guardedRoutes, publicOrigin, readJsonBody, sendError, webSocketOrigin } from './http';
+import { readJson } from '../../web/body';
+import { applyCors, guardedRoutes, publicOrigin, sendBodyError, sendError, webSocketOrigin } from './http';
 import { bearerToken, type TokenClaims, type TokenService } from './tokens';
 
 export const DIRECTLINE_PREFIX = '/v3/directline';
@@ -117,9 +118,10 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
       sendError(res, 403, 'InvalidSecret', 'a valid Direct Line secret is required');
       return;
     }
-    const body = await readJsonBody(req, MAX_ACTIVITY_BYTES);
-    const parsed = body.ok ? startBodySchema.safeParse(body.value) : undefined;
-    if (!parsed?.success) {
+    const body = await readJson(req, { maxBytes: MAX_ACTIVITY_BYTES });
+    if (!body.ok) return sendBodyError(res, body);
+    const parsed = startBodySchema.safeParse(body.value);
+    if (!parsed.success) {
       sendError(res, 400, 'BadArgument', 'the body must be a JSON object');
       return;
     }
@@ -140,9 +142,10 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
     cors(req, res);
     const claims = await authorize(ctx, req, res);
     if (!claims) return;
-    const body = await readJsonBody(req, MAX_ACTIVITY_BYTES);
-    const parsed = body.ok ? startBodySchema.safeParse(body.value) : undefined;
-    if (!parsed?.success) {
+    const body = await readJson(req, { maxBytes: MAX_ACTIVITY_BYTES });
+    if (!body.ok) return sendBodyError(res, body);
+    const parsed = startBodySchema.safeParse(body.value);
+    if (!parsed.success) {
       sendError(res, 400, 'BadArgument', 'the body must be a JSON object');
       return;
     }
@@ -185,12 +188,8 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
       cors(req, res);
       const claims = await authorize(ctx, req, res, req.params.conversationId);
       if (!claims) return;
-      const body = await readJsonBody(req, MAX_ACTIVITY_BYTES);
-      if (!body.ok) {
-        const tooLarge = body.reason === 'tooLarge';
-        sendError(res, 400, 'BadArgument', tooLarge ? 'the activity is too large' : 'the body is not valid JSON');
-        return;
-      }
+      const body = await readJson(req, { maxBytes: MAX_ACTIVITY_BYTES });
+      if (!body.ok) return sendBodyError(res, body);
       const parsed = inboundActivitySchema.safeParse(body.value);
       if (!parsed.success) {
         sendError(res, 400, 'BadArgument', `the activity is not valid: ${parsed.error.issues[0]?.message ?? ''}`.trim());

@@ -1,8 +1,9 @@
 import { type Activity, ActivityTypes, type TurnContext } from 'botbuilder';
-import restify from 'restify';
+import type restify from 'restify';
 import { TurnQueue } from '../../bot/turnQueue';
 import { Texts } from '../../i18n';
 import { logTag } from '../../log';
+import { textBody } from '../../web/body';
 import type { ChannelDeps } from '../types';
 import { WhatsAppAdapter } from './adapter';
 import { mediaKindOf, mediaSidsOf } from './media';
@@ -54,7 +55,7 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
     const drained = await arrivals.drain(timeoutMs);
     return (await retention.flush(timeoutMs)) && drained;
   };
-  const readBody = restify.plugins.bodyReader({ maxBodySize: MAX_BODY_BYTES });
+  const readBody = textBody({ maxBytes: MAX_BODY_BYTES });
 
   /** The form fields when the request is Twilio's; otherwise answers 403/415 and returns undefined. */
   function verifiedParams(req: restify.Request, res: restify.Response): FormParams | undefined {
