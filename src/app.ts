@@ -15,7 +15,7 @@ import type { Config } from './config';
 import { type Locale, Texts, pickLocale } from './i18n';
 import { createLogger, type Logger } from './log';
 import { createMetrics } from './metrics';
-import { IntentRecognizer } from './nlu/recognizer';
+import { sharedRecognizer } from './nlu/recognizer';
 import { createCodeService } from './recovery/codes';
 import { createDirectory } from './recovery/directory';
 import { createIdentityCheck } from './recovery/identityCheck';
@@ -51,7 +51,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const mailer = overrides.mailer ?? createMailer(config, texts, log);
   const limits = createRateLimits(config, stores.redis);
   const links = createResetLinkService({ store: stores.kv, config });
-  const nlu = await IntentRecognizer.train();
+  // Trained once per process: every app built in it (tests build many) reads the same examples.
+  const nlu = await sharedRecognizer();
   const conversationState = new ConversationState(stores.storage);
 
   const services: DialogServices = {
