@@ -82,6 +82,8 @@ export const configSchema = z
     TWILIO_API_BASE_URL: optionalUrl,
     TWILIO_TEMPLATE_SID: optionalString,
     WHATSAPP_WINDOW_HOURS: z.coerce.number().positive().max(24).default(24),
+    // A turn still running after this many ms shows "escribiendo…" on the person's message (and marks it read); 0 = never.
+    WHATSAPP_TYPING_AFTER_MS: z.coerce.number().int().min(0).max(20_000).default(1000),
     // Seconds after handling (or delivery) before messages and media are deleted at Twilio; 0 keeps them.
     TWILIO_DELETE_AFTER_SECONDS: z.coerce.number().min(0).max(86_400).default(60),
 

@@ -54,6 +54,8 @@ export class FakeTwilio {
   readonly deleted: string[] = [];
   /** Requests that were not valid (wrong auth, path or parameters). */
   readonly rejected: string[] = [];
+  /** What reached the API in order: `typing <message sid>` and `send <to>`, to check one comes before the other. */
+  readonly events: string[] = [];
   /** Media downloads, by medium SID. */
   readonly downloads: string[] = [];
   private failures: Failure[] = [];
@@ -200,6 +202,7 @@ export class FakeTwilio {
     const one = MESSAGE_PATH.exec(path);
     if (one && req.method === 'DELETE') return this.deleteMessage(one[2], reply, error);
     if (MESSAGES_PATH.test(path) && req.method === 'POST') return this.send(new URLSearchParams(raw), reply, error);
+    if (path === '/v2/Indicators/Typing.json' && req.method === 'POST') return this.typing(req, new URLSearchParams(raw), reply, error);
     return error(404, 20404, 'not found');
   }
 
@@ -223,7 +226,19 @@ export class FakeTwilio {
       status: 'queued',
     };
     this.messages.push(message);
+    this.events.push(`send ${to}`);
     reply(201, { sid: message.sid, account_sid: this.accountSid, from, to, body: body ?? '', status: 'queued', num_segments: '1' });
+  }
+
+  /** The WhatsApp typing indicator: form-encoded `channel=whatsapp` and the `messageId` of a message the person sent. */
+  private typing(req: IncomingMessage, form: URLSearchParams, reply: (status: number, body?: object) => void, error: (status: number, code: number, message: string) => void) {
+    if (!/^application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) return error(415, 20415, 'form-encoded body expected');
+    const messageId = form.get('messageId') ?? '';
+    if (form.get('channel') !== 'whatsapp') return error(400, 21201, 'channel must be whatsapp');
+    if (!/^(SM|MM)[0-9a-f]{32}$/.test(messageId)) return error(400, 21201, 'messageId must be a message SID');
+    if (!this.inbound.some((m) => m.sid === messageId)) return error(404, 20404, 'no such message from this person');
+    this.events.push(`typing ${messageId}`);
+    reply(200, { success: true });
   }
 
   /** DELETE a message: refused while it is in progress; its media go with it. */

@@ -27,6 +27,9 @@ const USE_TEMPLATE = Symbol('whatsapp.useTemplate');
 /** The sentences of the turn in progress, sent together when it ends. */
 const PENDING = Symbol('whatsapp.pending');
 
+/** Longest the reply waits for a typing-indicator request still under way. */
+const TYPING_WAIT_MS = 3_000;
+
 const ADDRESS = /^whatsapp:\+\d{6,15}$/;
 
 /** WhatsApp refuses template variables with line breaks, tabs or long runs of spaces, and caps a template's body. */
@@ -86,12 +89,43 @@ export class WhatsAppAdapter extends ChannelAdapter {
   private async inOneMessage(context: TurnContext, logic: BotLogic): Promise<void> {
     const pending: string[] = [];
     context.turnState.set(PENDING, pending);
+    const typing = this.typingWhileSlow(context);
     try {
       await logic(context);
     } finally {
       context.turnState.delete(PENDING);
+      // The indicator is never shown after the reply: stopped, and any request under way answered, first.
+      await typing.stop();
       if (pending.length) await this.deliver(context, context.activity.conversation?.id ?? '', pending.join('\n\n'));
     }
+  }
+
+  /**
+   * When a turn for a person's message takes longer than a moment, WhatsApp shows
+   * "escribiendo…" on that message (Twilio's typing indicator, which also marks it read)
+   * until the reply arrives or 25 s pass.
+   */
+  private typingWhileSlow(context: TurnContext): { stop(): Promise<void> } {
+    const messageId = (context.activity.channelData as { MessageSid?: unknown } | undefined)?.MessageSid;
+    if (!this.settings.typingAfterMs || context.activity.type !== ActivityTypes.Message || typeof messageId !== 'string')
+      return { stop: async () => undefined };
+    let request: Promise<void> | undefined;
+    const timer = setTimeout(() => {
+      request = this.client.messaging.v2.typingIndicator.create({ channel: 'whatsapp', messageId }).then(
+        () => void this.metrics.typing.inc({ result: 'sent' }),
+        (error: { status?: number; code?: number }) => {
+          this.metrics.typing.inc({ result: 'failed' });
+          this.log.debug({ httpStatus: error?.status, errorCode: error?.code }, 'typing indicator refused');
+        },
+      );
+    }, this.settings.typingAfterMs);
+    return {
+      async stop() {
+        clearTimeout(timer);
+        // Bounded: a hanging indicator must not hold the reply back.
+        if (request) await Promise.race([request, new Promise((resolve) => setTimeout(resolve, TYPING_WAIT_MS).unref())]);
+      },
+    };
   }
 
   /** Sends one text, split to WhatsApp's size, as a session message or the approved template. */

@@ -27,6 +27,12 @@ export function createWhatsAppMetrics(registry: Registry) {
       labelNames: ['status', 'error_code'],
       registers: [registry],
     }),
+    typing: new Counter({
+      name: 'iess_whatsapp_typing_indicators_total',
+      help: 'Typing indicators shown on a person\'s message while a slow turn ran (sent, failed)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
     deletions: new Counter({
       name: 'iess_whatsapp_deletions_total',
       help: 'Messages and media deleted at Twilio after handling (deleted, retried, failed: given up after the last try)',
