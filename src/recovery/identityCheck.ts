@@ -183,37 +183,52 @@ export function answersAreRight(expected: readonly number[], given: readonly num
 
 export const sameDayMonth = (a: DayMonth, b: DayMonth) => a.day === b.day && a.month === b.month;
 
-export interface Decoy {
-  birth: DayMonth;
-  built: BuiltQuestion[];
-}
-
 /**
- * A made-up account for a number the directory does not know, drawn like a real one.
+ * The questions of a made-up account for a number the directory does not know, drawn like a real one.
  * Employers are keyed on RUC and representative together: each representative cédula
  * gets its own questions, exactly as a real RUC does when the representative is wrong.
  */
-export function decoyFor(subject: Subject, vocabulary: DecoyVocabulary, secret: string): Decoy {
+export function decoyQuestions(subject: Subject, vocabulary: DecoyVocabulary, secret: string): BuiltQuestion[] {
   const label =
     subject.kind === 'person'
       ? `decoy:person:${subject.cedula}`
       : `decoy:employer:${subject.ruc}:${subject.representativeCedula}`;
   const draw = new KeyedDraw(secret, label);
-  const birth = { day: 1 + draw.int(28), month: 1 + draw.int(12) };
   if (subject.kind === 'employer') {
     const facts = { razonSocial: draw.pick(vocabulary.companies), sucursal: draw.pick(vocabulary.branches) };
-    return { birth, built: employerQuestions(facts, vocabulary, draw) };
+    return employerQuestions(facts, vocabulary, draw);
   }
   const latestStart = new Date().getFullYear() - 2;
   const facts = {
     employers: [draw.pick(vocabulary.companies)],
     contributingSince: 1975 + draw.int(latestStart - 1975 + 1),
   };
-  return { birth, built: personQuestions(facts, vocabulary, draw) };
+  return personQuestions(facts, vocabulary, draw);
 }
 
 /**
- * The identity check the dialogs use. Known and unknown numbers take the same path:
+ * An account id for a number the directory does not know: asked about exactly as a real id
+ * would be, so the directory sees the same calls whether the number is registered or not.
+ * Directories answer "no such account" for it (the identity API: 404).
+ */
+function decoyAccountId(subject: Subject, secret: string): string {
+  const number = subject.kind === 'person' ? subject.cedula : `${subject.ruc}:${subject.representativeCedula}`;
+  return `decoy-${createHmac('sha256', secret).update(`decoy-id:${subject.kind}:${number}`).digest('hex').slice(0, 24)}`;
+}
+
+/** A directory answer about the decoy id: "no such account" is expected; other failures count as for a real id. */
+async function asked<T>(call: Promise<T>, known: boolean): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (err) {
+    if (!known && err instanceof UnknownAccountError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The identity check the dialogs use. Known and unknown numbers take the same path: the
+ * same directory calls in the same order (an unknown number's are about a decoy id),
  * questions of the same shape, birth and answers always evaluated, one failure.
  */
 export function createIdentityCheck(
@@ -222,19 +237,26 @@ export function createIdentityCheck(
   vocabulary: DecoyVocabulary = providesDecoys(directory) ? directory.decoyVocabulary() : bundledDecoyVocabulary(),
   minDurationMs = 0,
 ): IdentityCheck {
-  // A remote directory makes more calls for a known account than for an unknown one; a
-  // floor on the duration keeps the two indistinguishable by time.
+  // The calls are the same for every number; a floor on the duration also covers the time
+  // the directory itself may take to find an account.
   const atLeast = async <T>(work: Promise<T>): Promise<T> => {
     const [result] = await Promise.all([work, new Promise((resolve) => setTimeout(resolve, minDurationMs))]);
     return result;
+  };
+  /** The account id to ask about: the real one, or the number's decoy id. */
+  const lookUp = async (subject: Subject) => {
+    const accountId = await directory.findAccount(subject);
+    return accountId === undefined
+      ? { known: false, id: decoyAccountId(subject, secret) }
+      : { known: true, id: accountId };
   };
   return {
     questions: (subject) =>
       atLeast(
         (async () => {
-          const accountId = await directory.findAccount(subject);
-          if (accountId !== undefined) return directory.questions(accountId);
-          return decoyFor(subject, vocabulary, secret).built.map((b) => b.question);
+          const { known, id } = await lookUp(subject);
+          const questions = await asked(directory.questions(id), known);
+          return known && questions ? questions : decoyQuestions(subject, vocabulary, secret).map((b) => b.question);
         })(),
       ),
 
@@ -242,28 +264,15 @@ export function createIdentityCheck(
   };
 
   async function verifyNow(subject: Subject, birth: DayMonth | undefined, answers: number[]): Promise<VerifiedAccount | undefined> {
-    {
-      const accountId = await directory.findAccount(subject);
-      const known = accountId !== undefined;
-      let birthOk: boolean;
-      let answersOk: boolean;
-      if (known) {
-        // Both asked every time, so no reply reveals which part was wrong.
-        [birthOk, answersOk] = await Promise.all([
-          subject.kind === 'employer' || (birth !== undefined && directory.birthMatches(accountId, birth)),
-          directory.answersMatch(accountId, answers),
-        ]);
-      } else {
-        const decoy = decoyFor(subject, vocabulary, secret);
-        birthOk = subject.kind === 'employer' || (birth !== undefined && sameDayMonth(decoy.birth, birth));
-        answersOk = answersAreRight(
-          decoy.built.map((b) => b.answer),
-          answers,
-        );
-      }
-      if (!(known && birthOk && answersOk)) return undefined;
-      const contact = await directory.contact(accountId);
-      return { kind: subject.kind, accountId, ...contact };
-    }
+    const { known, id } = await lookUp(subject);
+    // Both asked every time, so no reply reveals which part was wrong.
+    const [birthMatched, answersMatched] = await Promise.all([
+      subject.kind === 'employer' || (birth !== undefined && directory.birthMatches(id, birth)),
+      directory.answersMatch(id, answers),
+    ]);
+    // The contact is asked for even after a failure, so a failure makes no fewer calls.
+    const contact = await asked(directory.contact(id), known);
+    if (!(known && birthMatched && answersMatched && contact)) return undefined;
+    return { kind: subject.kind, accountId: id, ...contact };
   }
 }

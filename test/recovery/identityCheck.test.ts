@@ -66,7 +66,7 @@ describe('identity check, known person', () => {
     }
   });
 
-  it('checks the birth and the answers every time, so nothing shows which one was wrong', async () => {
+  it('checks the birth and the answers and asks for the contact every time, known number or not', async () => {
     const calls: string[] = [];
     const counting: AccountDirectory = {
       findAccount: (s) => directory.findAccount(s),
@@ -81,10 +81,13 @@ describe('identity check, known person', () => {
     const check = createIdentityCheck(counting, SECRET, bundledDecoyVocabulary());
     const answers = await rightAnswersFor(maria);
     await check.verify(mariaSubject, { day: 1, month: 1 }, answers);
-    expect(calls.sort()).toEqual(['answers', 'birth']);
+    expect(calls.sort()).toEqual(['answers', 'birth', 'contact']);
     calls.length = 0;
     await check.verify(mariaSubject, mariaBirth, [9, 9]);
-    expect(calls.sort()).toEqual(['answers', 'birth']);
+    expect(calls.sort()).toEqual(['answers', 'birth', 'contact']);
+    calls.length = 0;
+    expect(await check.verify(unknownA, mariaBirth, answers)).toBeUndefined();
+    expect(calls.sort()).toEqual(['answers', 'birth', 'contact']);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DemoDirectory, loadDemoData } from '../../src/recovery/demoDirectory';
-import { type BuiltQuestion, bundledDecoyVocabulary, decoyFor } from '../../src/recovery/identityCheck';
+import { type BuiltQuestion, bundledDecoyVocabulary, decoyQuestions } from '../../src/recovery/identityCheck';
 import { cedulaCheckDigit } from '../../src/recovery/identity';
 
 /**
@@ -100,9 +100,9 @@ describe(`question options over ${DRAWS} draws`, () => {
     const employers = new Map<string, Tally>();
     for (let i = 0; i < DRAWS; i++) {
       const cedula = cedulaFor(i);
-      tally(persons, decoyFor({ kind: 'person', cedula }, vocabulary, 'decoy-position-secret').built);
+      tally(persons, decoyQuestions({ kind: 'person', cedula }, vocabulary, 'decoy-position-secret'));
       const subject = { kind: 'employer' as const, ruc: `${cedula}001`, representativeCedula: cedula };
-      tally(employers, decoyFor(subject, vocabulary, 'decoy-position-secret').built);
+      tally(employers, decoyQuestions(subject, vocabulary, 'decoy-position-secret'));
     }
     expectNothingGivenAway(persons, ['employer_worked', 'year_started']);
     expectNothingGivenAway(employers, ['razon_social', 'sucursal']);
