@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { AgentDirectory } from './handoff/agents';
+import { ServiceHours } from './handoff/hours';
 
 /** Placeholder secret for local use; production refuses it. */
 export const DEV_SECRET = 'dev-only-secret-change-me-0123456789';
@@ -16,6 +19,37 @@ const optionalUrl = z
   .optional()
   .transform((v) => (v === '' ? undefined : v))
   .pipe(z.url().optional());
+
+/** "host:port,host:port" → [{ host, port }] (the port may be left out); empty → undefined. */
+const hostList = (defaultPort: number) =>
+  optionalString.transform((list, ctx) => {
+    if (!list) return undefined;
+    const hosts: Array<{ host: string; port: number }> = [];
+    for (const item of list.split(',').map((i) => i.trim()).filter(Boolean)) {
+      const at = item.lastIndexOf(':');
+      const host = at > 0 ? item.slice(0, at) : item;
+      const port = at > 0 ? Number(item.slice(at + 1)) : defaultPort;
+      if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) {
+        ctx.addIssue({ code: 'custom', message: `"${item}" is not host:port (e.g. 10.0.0.5:${defaultPort})` });
+        return z.NEVER;
+      }
+      hosts.push({ host, port });
+    }
+    return hosts.length ? hosts : undefined;
+  });
+
+/** "https://a.example, https://b.example" → their origins. */
+const originList = optionalString.transform((list, ctx) => {
+  const origins: string[] = [];
+  for (const entry of (list ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    if (!URL.canParse(entry) || !/^https?:$/.test(new URL(entry).protocol)) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not a site address like https://www.example.ec` });
+      return z.NEVER;
+    }
+    origins.push(new URL(entry).origin);
+  }
+  return origins;
+});
 
 /** Every environment variable the assistant reads. `.env.example` documents each one. */
 export const configSchema = z
@@ -69,7 +103,7 @@ export const configSchema = z
     WEBCHAT_DIRECTLINE: z.enum(['self', 'azure']).default('self'),
     DIRECTLINE_SECRET: optionalString,
     DIRECTLINE_ENDPOINT: z.url().default('https://directline.botframework.com/v3/directline'),
-    WEBCHAT_ALLOWED_ORIGINS: optionalString,
+    WEBCHAT_ALLOWED_ORIGINS: originList,
     DIRECTLINE_TOKEN_TTL_SECONDS: seconds(1800),
     TOKEN_REQUESTS_PER_MINUTE_PER_IP: z.coerce.number().int().positive().default(10),
     // Proxies in front of the assistant that append to X-Forwarded-For (0: none, use the socket).
@@ -89,9 +123,9 @@ export const configSchema = z
 
     // Redis (empty = everything in memory).
     REDIS_URL: optionalString,
-    REDIS_SENTINELS: optionalString,
+    REDIS_SENTINELS: hostList(26379),
     REDIS_SENTINEL_NAME: z.string().default('mymaster'),
-    REDIS_CLUSTER_NODES: optionalString,
+    REDIS_CLUSTER_NODES: hostList(6379),
     REDIS_KEY_PREFIX: z.string().default('iess:'),
     REDIS_PASSWORD: optionalString,
     REDIS_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
@@ -128,6 +162,19 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'required with MicrosoftAppId' });
     if (c.MicrosoftAppId && c.MicrosoftAppType !== 'MultiTenant' && !c.MicrosoftAppTenantId)
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `required with MicrosoftAppType=${c.MicrosoftAppType}` });
+    // Values with a grammar of their own are checked here too, so a bad one stops the start with its name.
+    const parses = (path: string, parse: () => unknown, hint = (message: string) => message) => {
+      try {
+        parse();
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: [path], message: hint((err as Error).message.replace(/^AGENTS: /, '')) });
+      }
+    };
+    parses('AGENTS', () => new AgentDirectory(c.AGENTS), (message) =>
+      // An unquoted AGENTS loses its "$N$r$p$" parts to the shell's variable expansion.
+      (c.AGENTS ?? '').includes('scrypt$') ? message : `${message}; put the value in single quotes (AGENTS='ana:scrypt$…'): the hash contains $`,
+    );
+    parses('SERVICE_HOURS', () => ServiceHours.parse(c.SERVICE_HOURS, c.TIMEZONE));
     if (c.DIRECTORY === 'http' && !c.DIRECTORY_URL)
       ctx.addIssue({ code: 'custom', path: ['DIRECTORY_URL'], message: 'required when DIRECTORY=http' });
     const twilio = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_WHATSAPP_FROM'] as const;
@@ -149,6 +196,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (result.success) return result.data;
   const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(config)'}: ${i.message}`);
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+/**
+ * For the entry points: the environment (a `.env` file in the working folder fills what it
+ * leaves unset) parsed, or one line per bad variable on stderr and exit code 1.
+ */
+export function configFromEnvironmentOrExit(defaults: NodeJS.ProcessEnv = {}): Config {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    return loadConfig({ ...defaults, ...process.env });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
 }
 
 /** Defaults for tests: the embedded setup with overrides. */

@@ -1,11 +1,12 @@
 import i18next, { type i18n } from 'i18next';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LOCALES_DIR } from './paths';
 
 export const LOCALES = ['es-EC', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
-export const LOCALES_DIR = join(__dirname, '..', 'locales');
+export { LOCALES_DIR };
 
 /** Reads locales/<locale>/<namespace>.json into i18next's resource shape. */
 export function readLocaleFiles(dir = LOCALES_DIR): Record<string, Record<string, unknown>> {

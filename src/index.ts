@@ -1,18 +1,9 @@
-import { ConfigError, loadConfig } from './config';
+import { configFromEnvironmentOrExit } from './config';
 import { captureConsole } from './log';
 
 /** Starts the assistant; SIGTERM/SIGINT drain in-flight turns, then exit. */
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = configFromEnvironmentOrExit();
   // Loaded after the configuration is checked, so a bad variable is reported at once.
   const { createApp } = await import('./app');
   const app = await createApp(config);

@@ -1,21 +1,13 @@
 import { createInterface } from 'node:readline/promises';
 import { randomUUID } from 'node:crypto';
 import { createApp } from '../app';
-import { ConfigError, loadConfig } from '../config';
+import { createServer } from 'node:net';
+import { type Config, configFromEnvironmentOrExit, loadConfig } from '../config';
 import { InProcessAdapter, readableText } from './inProcess';
 
 /** `npm run chat`: the same bot in the terminal; the new-key page is served as with `npm start`. */
 async function main() {
-  let config;
-  try {
-    config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = await terminalConfig();
   const app = await createApp(config);
   await app.listen();
 
@@ -37,6 +29,33 @@ async function main() {
     terminal.prompt();
   }
   terminal.close();
+}
+
+/**
+ * The terminal serves its own new-key page and outbox (its memory holds the links): on PORT,
+ * or on a free port when a running server already has PORT, with links pointing there.
+ */
+async function terminalConfig(): Promise<Config> {
+  const wanted = configFromEnvironmentOrExit({ LOG_LEVEL: 'warn' });
+  const port = await availablePort(wanted.PORT, wanted.HOST);
+  if (port === wanted.PORT) return wanted;
+  const publicBaseUrl = process.env.PUBLIC_BASE_URL || `http://localhost:${port}`;
+  console.error(`PORT ${wanted.PORT} is taken (npm start?); this chat serves its pages at ${publicBaseUrl}`);
+  return loadConfig({ LOG_LEVEL: 'warn', ...process.env, PORT: String(port), PUBLIC_BASE_URL: publicBaseUrl });
+}
+
+/** `preferred` when nothing listens there, else a free port the system picks. */
+function availablePort(preferred: number, host: string): Promise<number> {
+  const probe = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        const { port: bound } = server.address() as { port: number };
+        server.close(() => resolve(bound));
+      });
+    });
+  return probe(preferred).catch(() => probe(0));
 }
 
 void main();

@@ -47,7 +47,7 @@ export interface Agent {
 
 export class AgentsConfigError extends Error {}
 
-const nameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'agent names: lower-case letters, digits, . _ -');
+export const agentNameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'agent names: lower-case letters, digits, . _ -');
 
 /** The operator's agents (AGENTS="ana:scrypt$...;luis:scrypt$..."), checked by password. */
 export class AgentDirectory {
@@ -58,7 +58,7 @@ export class AgentDirectory {
   constructor(spec: string | undefined) {
     for (const entry of (spec ?? '').split(';').map((e) => e.trim()).filter(Boolean)) {
       const colon = entry.indexOf(':');
-      const name = nameSchema.safeParse(entry.slice(0, colon).trim().toLowerCase());
+      const name = agentNameSchema.safeParse(entry.slice(0, colon).trim().toLowerCase());
       const hash = hashSchema.safeParse(entry.slice(colon + 1).trim());
       if (colon < 1 || !name.success) throw new AgentsConfigError(`AGENTS: bad agent name in entry ${this.agents.size + 1}`);
       if (!hash.success) throw new AgentsConfigError(`AGENTS: the hash of "${name.data}" is not a scrypt hash from npm run agent-hash`);

@@ -13,8 +13,8 @@ import type { TicketView } from './tickets';
 import { jsonBody } from '../web/body';
 import { sendSecurityHeaders } from '../web/security';
 import { clientAddress } from '../web/clientAddress';
+import { WEB_DIR } from '../paths';
 
-const WEB_DIR = join(__dirname, '..', 'web');
 const STATIC: Record<string, { file: string; type: string }> = {
   '/agent': { file: 'agent.html', type: 'text/html; charset=utf-8' },
   '/agent/app.js': { file: 'agent/app.js', type: 'text/javascript; charset=utf-8' },

@@ -1,11 +1,11 @@
 /**
- * Prints a scrypt hash for an agent's password, for AGENTS in the environment.
- *   npm run --silent agent-hash            (asks for the password; nothing is echoed)
- *   printf '%s' "$PASSWORD" | npm run --silent agent-hash
+ * Prints a ready-to-paste AGENTS line (single-quoted: the hash contains $) for one agent.
+ *   npm run --silent agent-hash -- ana            (asks for the password; nothing is echoed)
+ *   printf '%s' "$PASSWORD" | npm run --silent agent-hash -- ana
  * The password is read from standard input, never from the command line (shell history).
  */
 import { createInterface } from 'node:readline';
-import { hashPassword } from './agents';
+import { agentNameSchema, hashPassword } from './agents';
 
 const MIN_LENGTH = 12;
 
@@ -27,12 +27,17 @@ async function readPassword(): Promise<string> {
 }
 
 async function main() {
+  const name = agentNameSchema.safeParse((process.argv[2] ?? '').trim().toLowerCase());
+  if (!name.success) {
+    process.stderr.write('Uso: npm run --silent agent-hash -- NOMBRE   (minúsculas, dígitos, . _ -)\n');
+    process.exit(1);
+  }
   const password = await readPassword();
   if (password.length < MIN_LENGTH) {
     process.stderr.write(`La contraseña debe tener al menos ${MIN_LENGTH} caracteres.\n`);
     process.exit(1);
   }
-  process.stdout.write(`${await hashPassword(password)}\n`);
+  process.stdout.write(`AGENTS='${name.data}:${await hashPassword(password)}'\n`);
 }
 
 void main();

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Nlp } from '@nlpjs/nlp';
 import { LangEs } from '@nlpjs/lang-es';
 import { LangEn } from '@nlpjs/lang-en-min';
+import { LOCALES_DIR } from '../paths';
 import { INTENTS, isIntent, type Intent } from './intents';
 import { NgramModel } from './ngramModel';
 
@@ -21,7 +22,7 @@ export interface LanguageGuess {
   score: number;
 }
 
-const DEFAULT_LOCALES_DIR = join(__dirname, '..', '..', 'locales');
+const DEFAULT_LOCALES_DIR = LOCALES_DIR;
 
 /** nlp.js speaks in languages, the assistant in locales. */
 const LANGUAGE: Record<NluLocale, string> = { 'es-EC': 'es', en: 'en' };

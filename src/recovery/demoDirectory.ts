@@ -2,6 +2,7 @@ import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { PROJECT_ROOT } from '../paths';
 import { z } from 'zod';
 import {
   type BuiltQuestion,
@@ -86,8 +87,6 @@ export type DemoEmployer = DemoData['employers'][number];
 
 export class DemoDataError extends Error {}
 
-/** The project root, for relative paths when the process runs from elsewhere. */
-const PROJECT_ROOT = join(__dirname, '..', '..');
 
 /** Reads and validates the demo accounts file; the error names the file and every problem. */
 export function loadDemoData(path: string): DemoData {

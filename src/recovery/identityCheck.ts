@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { DEMO_ACCOUNTS_FILE } from '../paths';
 import { z } from 'zod';
 import type { AccountDirectory, ChallengeQuestion, DayMonth, IdentityCheck, Subject, VerifiedAccount } from './types';
 
@@ -41,7 +41,7 @@ let bundledVocabulary: DecoyVocabulary | undefined;
 /** The decoy names shipped with the demo accounts, for directories that bring none. */
 export function bundledDecoyVocabulary(): DecoyVocabulary {
   bundledVocabulary ??= decoyVocabularySchema.parse(
-    JSON.parse(readFileSync(join(__dirname, 'demo-accounts.json'), 'utf8')).decoys,
+    JSON.parse(readFileSync(DEMO_ACCOUNTS_FILE, 'utf8')).decoys,
   );
   return bundledVocabulary;
 }

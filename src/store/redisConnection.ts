@@ -19,21 +19,6 @@ const MAX_RECONNECT_DELAY_MS = 2000;
 /** Reconnect forever (never give up while the process lives), with capped backoff. */
 const reconnectDelay = (attempt: number) => Math.min(100 * attempt, MAX_RECONNECT_DELAY_MS);
 
-/** "host:port,host:port" → [{ host, port }]. */
-export function parseHostList(list: string, defaultPort: number): Array<{ host: string; port: number }> {
-  return list
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean)
-    .map((item) => {
-      const at = item.lastIndexOf(':');
-      const host = at > 0 ? item.slice(0, at) : item;
-      const port = at > 0 ? Number(item.slice(at + 1)) : defaultPort;
-      if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`bad Redis address "${item}"`);
-      return { host, port };
-    });
-}
-
 /** True when the configuration asks for Redis at all. */
 export function redisConfigured(config: Config): boolean {
   return Boolean(config.REDIS_URL || config.REDIS_SENTINELS || config.REDIS_CLUSTER_NODES);
@@ -60,7 +45,7 @@ export function createRedis(config: Config, log?: Logger): Redis | Cluster {
   let client: Redis | Cluster;
   if (config.REDIS_CLUSTER_NODES) {
     const { retryStrategy: _nodesDoNotRetry, enableOfflineQueue: _notPerNode, ...nodeOptions } = failFast;
-    client = new Cluster(parseHostList(config.REDIS_CLUSTER_NODES, 6379), {
+    client = new Cluster(config.REDIS_CLUSTER_NODES, {
       enableOfflineQueue: false,
       clusterRetryStrategy: reconnectDelay,
       redisOptions: { ...nodeOptions, password: config.REDIS_PASSWORD },
@@ -68,7 +53,7 @@ export function createRedis(config: Config, log?: Logger): Redis | Cluster {
   } else if (config.REDIS_SENTINELS) {
     client = new Redis({
       ...failFast,
-      sentinels: parseHostList(config.REDIS_SENTINELS, 26379),
+      sentinels: config.REDIS_SENTINELS,
       name: config.REDIS_SENTINEL_NAME,
       password: config.REDIS_PASSWORD,
       sentinelPassword: config.REDIS_PASSWORD,

@@ -133,7 +133,7 @@ describe('the process', () => {
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(code).toBe(2);
+    expect(code).toBe(1);
     expect(stderr).toMatch(/PORT/);
   }, 60_000);
 

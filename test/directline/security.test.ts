@@ -11,7 +11,7 @@ let dl: DirectLineServer;
 beforeAll(async () => {
   dl = await startDirectLineServer(
     {
-      WEBCHAT_ALLOWED_ORIGINS: ` ${ALLOWED_SITE} , not a url`,
+      WEBCHAT_ALLOWED_ORIGINS: ` ${ALLOWED_SITE} `,
       DIRECTLINE_SECRET: 'operator-backend-secret-0123456789',
       TOKEN_REQUESTS_PER_MINUTE_PER_IP: '1000',
     },

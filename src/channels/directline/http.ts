@@ -44,17 +44,7 @@ export function webSocketOrigin(origin: string): string {
 
 /** Origins allowed to embed the chat and get tokens; PUBLIC_BASE_URL's origin always is. */
 export function allowedOrigins(config: Config): Set<string> {
-  const origins = new Set([new URL(config.PUBLIC_BASE_URL).origin]);
-  for (const entry of (config.WEBCHAT_ALLOWED_ORIGINS ?? '').split(',')) {
-    const trimmed = entry.trim();
-    if (!trimmed) continue;
-    try {
-      origins.add(new URL(trimmed).origin);
-    } catch {
-      // A malformed entry allows nothing; config stays usable.
-    }
-  }
-  return origins;
+  return new Set([new URL(config.PUBLIC_BASE_URL).origin, ...config.WEBCHAT_ALLOWED_ORIGINS]);
 }
 
 const CORS_HEADERS = 'Authorization, Content-Type, x-ms-bot-agent, x-requested-with';

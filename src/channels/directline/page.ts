@@ -13,11 +13,11 @@ import type { ConversationLog } from './conversationLog';
 import { openConversation } from './conversations';
 import { clientAddress } from '../../web/clientAddress';
 import { readJson } from '../../web/body';
+import { WEB_DIR } from '../../paths';
 import { applyCors, guardedRoutes, publicOrigin, sendBodyError, sendError } from './http';
 import { DIRECTLINE_PREFIX } from './routes';
 import type { TokenService } from './tokens';
 
-const WEB_DIR = join(__dirname, '..', '..', 'web');
 export const TOKEN_PATH = '/api/webchat/token';
 
 /** Web Chat's own labels come in 'es-ES' (the closest it ships) and 'en-US'. */
