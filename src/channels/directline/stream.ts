@@ -48,9 +48,12 @@ export function attachDirectLineStream(
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
 
   httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands an upgraded socket over with no error listener: a reset would end the process.
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = STREAM_PATH.exec(url.pathname);
-    if (!match) return; // another part of the app may own this path
+    // The only socket the server has; anything else would stay open forever.
+    if (!match) return refuse(socket, 404, 'Not Found');
     void (async () => {
       const conversationId = decodeURIComponent(match[1] ?? '');
       const check = await tokens.verify(url.searchParams.get('t') ?? undefined);
@@ -114,6 +117,11 @@ export function attachDirectLineStream(
       }
     };
 
+    // A bad frame (too large, reserved opcode…) closes this socket only; ws has already answered it.
+    ws.on('error', (error: Error & { code?: string }) => {
+      log.info({ err: { type: error.name, code: error.code } }, 'direct line socket closed on a bad frame');
+      ws.terminate();
+    });
     let alive = true;
     ws.on('pong', () => {
       alive = true;
