@@ -61,14 +61,14 @@ export class NgramModel<Label extends string> {
   private constructor(
     private readonly labels: readonly Label[],
     private readonly vocabulary: Map<string, number>,
-    /** weights[label][feature], with the bias as the last feature. */
-    private readonly weights: Float64Array[],
+    /** One row of label weights per feature (row-major, so a feature's weights sit together); the bias is the last row. */
+    private readonly weights: Float64Array,
   ) {}
 
   static train<Label extends string>(
     examples: readonly { text: string; label: Label }[],
     labels: readonly Label[],
-    { epochs = 30, learningRate = 0.5, l2 = 1e-5 }: NgramTraining = {},
+    { epochs = 10, learningRate = 1, l2 = 1e-5 }: NgramTraining = {},
   ): NgramModel<Label> {
     const vocabulary = new Map<string, number>();
     const rows = examples.map(({ text, label }) => {
@@ -79,9 +79,11 @@ export class NgramModel<Label extends string> {
       });
       return { vector: { index, value: 1 / Math.sqrt(Math.max(1, index.length)) }, label: labels.indexOf(label) };
     });
-    const width = vocabulary.size + 1;
-    const weights = labels.map(() => new Float64Array(width));
+    const width = labels.length;
+    const weights = new Float64Array((vocabulary.size + 1) * width);
     const model = new NgramModel(labels, vocabulary, weights);
+    const bias = vocabulary.size * width;
+    const gradient = new Float64Array(width);
     const random = seededRandom(20_260_101);
     const order = rows.map((_, i) => i);
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -93,14 +95,12 @@ export class NgramModel<Label extends string> {
       for (const at of order) {
         const { vector, label } = rows[at];
         const probabilities = model.probabilities(vector);
-        for (let k = 0; k < labels.length; k++) {
-          const gradient = (k === label ? 1 : 0) - probabilities[k];
-          // A label already all but ruled out (or certain) learns nothing worth the time.
-          if (Math.abs(gradient) < 1e-3) continue;
-          const w = weights[k];
-          for (const f of vector.index) w[f] += rate * (gradient * vector.value - l2 * w[f]);
-          w[width - 1] += rate * gradient;
+        for (let k = 0; k < width; k++) gradient[k] = (k === label ? 1 : 0) - probabilities[k];
+        for (const f of vector.index) {
+          const row = f * width;
+          for (let k = 0; k < width; k++) weights[row + k] += rate * (gradient[k] * vector.value - l2 * weights[row + k]);
         }
+        for (let k = 0; k < width; k++) weights[bias + k] += rate * gradient[k];
       }
     }
     return model;
@@ -108,23 +108,25 @@ export class NgramModel<Label extends string> {
 
   /** The probability of every label, in the order they were given. */
   classify(text: string): { label: Label; score: number }[] {
-    const index = features(text)
-      .map((f) => this.vocabulary.get(f))
-      .filter((at): at is number => at !== undefined);
-    const probabilities = this.probabilities({ index, value: 1 / Math.sqrt(Math.max(1, features(text).length)) });
+    const all = features(text);
+    const index = all.map((f) => this.vocabulary.get(f)).filter((at): at is number => at !== undefined);
+    // Unknown pieces still count in the length: a text the examples barely cover gets a weaker reading.
+    const probabilities = this.probabilities({ index, value: 1 / Math.sqrt(Math.max(1, all.length)) });
     return this.labels.map((label, k) => ({ label, score: probabilities[k] }));
   }
 
-  private probabilities(vector: Vector): number[] {
-    const bias = this.vocabulary.size;
-    const logits = this.weights.map((w) => {
-      let sum = w[bias];
-      for (const f of vector.index) sum += w[f] * vector.value;
-      return sum;
-    });
-    const top = Math.max(...logits);
-    const exps = logits.map((l) => Math.exp(l - top));
-    const total = exps.reduce((a, b) => a + b, 0);
-    return exps.map((e) => e / total);
+  private probabilities(vector: Vector): Float64Array {
+    const width = this.labels.length;
+    const logits = this.weights.slice(this.vocabulary.size * width, (this.vocabulary.size + 1) * width);
+    for (const f of vector.index) {
+      const row = f * width;
+      for (let k = 0; k < width; k++) logits[k] += this.weights[row + k] * vector.value;
+    }
+    let top = -Infinity;
+    for (const l of logits) top = Math.max(top, l);
+    let total = 0;
+    for (let k = 0; k < width; k++) total += logits[k] = Math.exp(logits[k] - top);
+    for (let k = 0; k < width; k++) logits[k] /= total;
+    return logits;
   }
 }
