@@ -16,17 +16,31 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** `npm start`'s command line, with this Node binary. */
-function startCommand(): string[] {
+/**
+ * `npm start`'s arguments to node. `npm start` runs the compiled tree (dist/); from source,
+ * the same flags run the TypeScript entry through tsx, so tests need no build.
+ */
+function startArguments(fromSource: boolean): string[] {
   const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
   const [node, ...args] = script.split(/\s+/);
   if (node !== 'node') throw new Error(`npm start does not run node: ${script}`);
-  return args;
+  if (!fromSource) return args;
+  return args.flatMap((arg) => {
+    const entry = /^dist\/(src\/.+)\.js$/.exec(arg);
+    return entry ? ['--import', 'tsx', `${entry[1]}.ts`] : [arg];
+  });
 }
 
-export async function startServer(env: Record<string, string> = {}, startTimeoutMs = 60_000): Promise<ServerProcess> {
+export interface StartOptions {
+  /** Run src/ through tsx instead of the compiled dist/ (default: true). */
+  fromSource?: boolean;
+  startTimeoutMs?: number;
+}
+
+export async function startServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<ServerProcess> {
+  const { fromSource = true, startTimeoutMs = 60_000 } = options;
   const outbox = mkdtempSync(join(tmpdir(), 'iess-server-'));
-  const child: ChildProcess = spawn(process.execPath, startCommand(), {
+  const child: ChildProcess = spawn(process.execPath, startArguments(fromSource), {
     env: { ...process.env, NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', OUTBOX_DIR: outbox, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
