@@ -95,6 +95,10 @@ export class EmailCodeDialog extends ComponentDialog {
       await step.context.sendActivity(t('code:expired'));
       return again();
     }
+    if (verdict.status === 'dailyLimit') {
+      await step.context.sendActivity(t('code:dailyLimit'));
+      return step.endDialog({ ok: true });
+    }
     await this.sendLink(step, account);
     return step.endDialog({ ok: true, quiet: true });
   };
@@ -117,7 +121,7 @@ export class EmailCodeDialog extends ComponentDialog {
       await step.context.sendActivity(t('code:wait', { count: sent.seconds }));
       return true;
     }
-    await step.context.sendActivity(t('code:limit'));
+    await step.context.sendActivity(t(sent.status === 'dailyLimit' ? 'code:dailyLimit' : 'code:limit'));
     return false;
   }
 

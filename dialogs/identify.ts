@@ -1,4 +1,6 @@
+import type { TurnContext } from 'botbuilder';
 import { ComponentDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { CLIENT_ADDRESS, type LimitSource } from '../src/recovery/limits';
 import { maskNumber } from '../src/recovery/mask';
 import type { DayMonth, Subject } from '../src/recovery/types';
 import { AskDialog, type AskResult, localeOf } from './ask';
@@ -22,6 +24,12 @@ const values = (step: WaterfallStepContext) => step.values as IdentifyValues;
 export function identityInputs<T extends object>(step: WaterfallStepContext): T {
   const stored = step.values as { identityInputs?: T };
   return (stored.identityInputs ??= {} as T);
+}
+
+/** Where an identity check comes from: the conversation (on WhatsApp, the number) and, on the web chat, the address. */
+function limitSource(context: TurnContext): LimitSource {
+  const { channelId, conversation } = context.activity;
+  return { conversation: `${channelId}:${conversation.id}`, address: context.turnState.get(CLIENT_ADDRESS) };
 }
 
 /** After this many identity mismatches the bot offers help instead of another try. */
@@ -61,12 +69,15 @@ export abstract class IdentifyDialog extends ComponentDialog {
     if (!answers.ok) return step.endDialog(answers);
     const t = this.services.texts.for(this.locale(step));
     const number = subject.kind === 'person' ? subject.cedula : subject.ruc;
-    const allowed = await this.services.limits.consume('lookup', `${subject.kind}:${number}`);
-    if (!allowed.ok) {
-      await step.context.sendActivity(t('recovery:tooManyTries', { count: Math.ceil(allowed.retryAfterSeconds / 60) }));
+    const checked = await this.services.limits.identityCheck(`${subject.kind}:${number}`, limitSource(step.context), () =>
+      this.services.identity.verify(subject, birth, answers.value),
+    );
+    if (!checked.ok) {
+      const count = Math.ceil(checked.retryAfterSeconds / 60);
+      await step.context.sendActivity(t(checked.by === 'source' ? 'recovery:tooManyTriesHere' : 'recovery:tooManyTries', { count }));
       return step.endDialog({ ok: true });
     }
-    const account = await this.services.identity.verify(subject, birth, answers.value);
+    const account = checked.result;
     delete (step.values as { identityInputs?: unknown }).identityInputs;
     await this.services.progress.note(step.context, { profile: subject.kind, maskedNumber: maskNumber(number) });
     if (account) {

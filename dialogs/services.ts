@@ -3,6 +3,7 @@ import type { Config } from '../src/config';
 import type { Locale, Texts } from '../src/i18n';
 import type { Logger } from '../src/log';
 import type { Metrics } from '../src/metrics';
+import type { RateLimits } from '../src/recovery/limits';
 import type { CodeService, IdentityCheck, ResetLinkService } from '../src/recovery/types';
 import type { ProgressNotes } from './progress';
 
@@ -11,10 +12,8 @@ export interface IntentResult {
   score: number;
 }
 
-/** Limits the dialogs apply (per number, per conversation). */
-export interface DialogLimits {
-  consume(kind: 'lookup' | 'message' | 'codeSend', key: string): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
-}
+/** Limits the dialogs apply: identity checks firm per source, soft per number (src/recovery/limits.ts). */
+export type DialogLimits = Pick<RateLimits, 'consume' | 'identityCheck'>;
 
 /** What the conversation needs from the rest of the app. */
 export interface DialogServices {

@@ -88,7 +88,11 @@ export const configSchema = z
     CODE_RESEND_SECONDS: seconds(60),
     CODE_MAX_SENDS_PER_HOUR: z.coerce.number().int().positive().default(3),
     LINK_TTL_SECONDS: seconds(900),
-    LOOKUPS_PER_NUMBER_PER_HOUR: z.coerce.number().int().positive().default(10),
+    // Identity checks: firm per source, soft per number (README, "Límites").
+    LOOKUPS_PER_CONVERSATION_PER_HOUR: z.coerce.number().int().positive().default(5),
+    LOOKUPS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().positive().default(30),
+    LOOKUP_FAILURES_PER_NUMBER: z.coerce.number().int().positive().default(5),
+    CODE_FAILURES_PER_DAY: z.coerce.number().int().positive().default(10),
     MESSAGES_PER_CONVERSATION_PER_MINUTE: z.coerce.number().int().positive().default(30),
     STATE_TTL_SECONDS: seconds(86400),
     TRANSCRIPT_TTL_SECONDS: seconds(7 * 86400),

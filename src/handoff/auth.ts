@@ -1,9 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Cluster, Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import type { Config } from '../config';
+import { type Limiter, SoftAccountLimit, createLimiter, limiterStore } from '../recovery/limits';
 import type { KeyValueStore } from '../store/keyValue';
 import { type Agent, agentNamed } from './agents';
 
@@ -137,32 +137,48 @@ export class AgentAuth {
   }
 }
 
-/** Login attempts: per address and per user name, in Redis when configured (shared by instances). */
+/** Agent sign-in limits (README, "Límites"): one window for all. */
+const LOGIN_WINDOW_SECONDS = 15 * 60;
+const LOGIN_ATTEMPTS_PER_ADDRESS = 20;
+const LOGIN_FAILURES_PER_NAME = 5;
+const LOGIN_FRESH_ADDRESS_TRIES = 3;
+
+/**
+ * Login attempts: firm per address; per user name soft, so a stranger guessing from
+ * elsewhere never locks the agent out of their own desk. Shared in Redis when configured.
+ */
 export class LoginLimiter {
-  private readonly byAddress: RateLimiterAbstract;
-  private readonly byName: RateLimiterAbstract;
+  private readonly byAddress: Limiter;
+  private readonly byName: SoftAccountLimit;
 
-  constructor(redis: Redis | Cluster | undefined, prefix: string) {
-    const make = (keyPrefix: string, points: number) =>
-      redis
-        ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}${keyPrefix}`, points, duration: 15 * 60 })
-        : new RateLimiterMemory({ keyPrefix, points, duration: 15 * 60 });
-    this.byAddress = make('agent-login-ip', 20);
-    this.byName = make('agent-login-name', 5);
+  constructor(config: Config, redis?: Redis | Cluster) {
+    const store = limiterStore(config, redis);
+    this.byAddress = createLimiter(
+      { name: 'agent-login-address', points: LOGIN_ATTEMPTS_PER_ADDRESS, durationSeconds: LOGIN_WINDOW_SECONDS, whenStoreFails: 'closed' },
+      store,
+    );
+    this.byName = new SoftAccountLimit(
+      {
+        name: 'agent-login-name',
+        failures: LOGIN_FAILURES_PER_NAME,
+        windowSeconds: LOGIN_WINDOW_SECONDS,
+        freshSourceTries: LOGIN_FRESH_ADDRESS_TRIES,
+      },
+      store,
+    );
   }
 
-  /** False when either limit is used up (or the shared store fails: refuse rather than allow guessing). */
+  /** False when this address is used up, or the name is hot and this address already failed on it (or the store fails). */
   async allow(address: string, name: string): Promise<boolean> {
-    try {
-      await this.byAddress.consume(address);
-      await this.byName.consume(createHash('sha256').update(name.toLowerCase()).digest('hex'));
-      return true;
-    } catch {
-      return false;
-    }
+    const [byAddress, byName] = await Promise.all([this.byAddress.consume(address), this.byName.allow(name.toLowerCase(), address)]);
+    return byAddress.ok && byName.ok;
   }
 
-  async forgive(name: string): Promise<void> {
-    await this.byName.delete(createHash('sha256').update(name.toLowerCase()).digest('hex')).catch(() => undefined);
+  async failed(address: string, name: string): Promise<void> {
+    await this.byName.failed(name.toLowerCase(), address);
+  }
+
+  async succeeded(name: string): Promise<void> {
+    await this.byName.succeeded(name.toLowerCase());
   }
 }

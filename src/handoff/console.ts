@@ -67,7 +67,7 @@ export function publicTicket(ticket: TicketView, position?: number) {
 export async function registerAgentConsole(server: restify.Server, deps: AgentConsoleDeps): Promise<void> {
   const { config, handoff, texts, log } = deps;
   const auth = new AgentAuth(handoffStore(handoff), config);
-  const limiter = new LoginLimiter(deps.redis, config.REDIS_KEY_PREFIX);
+  const limiter = new LoginLimiter(config, deps.redis);
   const files = new Map(Object.entries(STATIC).map(([path, f]) => [path, { body: readFileSync(join(WEB_DIR, f.file)), type: f.type }]));
   const body = jsonBody({ maxBytes: MAX_BODY });
 
@@ -109,10 +109,14 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
       const parsed = loginSchema.safeParse(req.body);
       if (!parsed.success) return json(res, 400, { error: 'bad_request' });
       const { name, password } = parsed.data;
-      if (!(await limiter.allow(clientAddress(req, config.TRUSTED_PROXY_HOPS), name))) return json(res, 429, { error: 'limited' });
+      const address = clientAddress(req, config.TRUSTED_PROXY_HOPS);
+      if (!(await limiter.allow(address, name))) return json(res, 429, { error: 'limited' });
       const agent = await handoff.agents.check(name, password);
-      if (!agent) return json(res, 401, { error: 'login_failed' });
-      await limiter.forgive(name);
+      if (!agent) {
+        await limiter.failed(address, name);
+        return json(res, 401, { error: 'login_failed' });
+      }
+      await limiter.succeeded(name);
       const { sessionId, session } = await auth.create(agent);
       res.setHeader('Set-Cookie', auth.cookie(sessionId));
       log.info({ agent: agent.name }, 'agent signed in');

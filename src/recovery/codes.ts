@@ -41,6 +41,11 @@ export function createCodeService({ store, mailer, limits, config, now = Date.no
         const left = Number.isFinite(previous) ? Math.ceil((previous + gapMs - now()) / 1000) : config.CODE_RESEND_SECONDS;
         return { status: 'wait', seconds: Math.min(config.CODE_RESEND_SECONDS, Math.max(1, left)) };
       }
+      // No code goes out after the day's wrong codes are spent: it could not be tried anyway.
+      if (!(await limits.codeFailures.peek(key)).ok) {
+        await store.deleteIfEquals(gapKey, sentAt);
+        return { status: 'dailyLimit' };
+      }
       const allowed = await limits.consume('codeSend', key);
       if (!allowed.ok) {
         // No code went out, so the gap must not make the next answer "wait" instead of "limit".
@@ -72,9 +77,17 @@ export function createCodeService({ store, mailer, limits, config, now = Date.no
     async verify(account, code): Promise<VerifyCodeResult> {
       const key = accountKey(account);
       const candidate = code.trim();
+      // Guessing across many codes and hours is bounded too: past the day's wrong codes, no code is tried.
+      if (!(await limits.codeFailures.peek(key)).ok) {
+        await store.delete(`code:${key}`);
+        return { status: 'dailyLimit' };
+      }
       const attempt = await store.attemptSecret(`code:${key}`, codeHash(key, candidate), config.CODE_MAX_TRIES);
       if (attempt.result === 'ok') return { status: 'ok' };
-      if (attempt.result === 'wrong') return { status: 'wrong', triesLeft: attempt.triesLeft };
+      if (attempt.result === 'wrong') {
+        await limits.codeFailures.consume(key);
+        return { status: 'wrong', triesLeft: attempt.triesLeft };
+      }
       return { status: 'expired' };
     },
 

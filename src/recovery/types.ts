@@ -70,9 +70,15 @@ export type SendCodeResult =
   /** `delivery` settles after the reply: true once the mail server took the email, false if it failed. */
   | { status: 'sent'; expiresInMinutes: number; delivery: Promise<boolean> }
   | { status: 'wait'; seconds: number }
-  | { status: 'limit' };
+  | { status: 'limit' }
+  /** The account's wrong codes for the day are spent (CODE_FAILURES_PER_DAY). */
+  | { status: 'dailyLimit' };
 
-export type VerifyCodeResult = { status: 'ok' } | { status: 'wrong'; triesLeft: number } | { status: 'expired' };
+export type VerifyCodeResult =
+  | { status: 'ok' }
+  | { status: 'wrong'; triesLeft: number }
+  | { status: 'expired' }
+  | { status: 'dailyLimit' };
 
 /** Emailed codes: 6 digits, keyed hash at rest, short life, few tries, single use. */
 export interface CodeService {

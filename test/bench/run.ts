@@ -195,7 +195,8 @@ function serverEnv(scenario: Scenario, ports: { smtpPort: number; twilioUrl: str
     // the per-number, per-account and per-address limits are raised for the benchmark only.
     CODE_RESEND_SECONDS: '1',
     CODE_MAX_SENDS_PER_HOUR: '1000000',
-    LOOKUPS_PER_NUMBER_PER_HOUR: '1000000',
+    LOOKUPS_PER_ADDRESS_PER_HOUR: '1000000',
+    LOOKUPS_PER_CONVERSATION_PER_HOUR: '1000000',
     TOKEN_REQUESTS_PER_MINUTE_PER_IP: '1000000',
     ...(scenario.store === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: prefix } : {}),
   };

@@ -15,6 +15,8 @@ beforeAll(async () => {
       `maria:${await hashPassword('clave-maria-larga', cost)}`,
     ].join(';'),
     SERVICE_HOURS: '',
+    // Behind one proxy, so a test can speak from several client addresses.
+    TRUSTED_PROXY_HOPS: '1',
   });
   origin = t.url;
 });
@@ -107,6 +109,22 @@ describe('agent console', () => {
     expect(statuses[5]).toBe(429);
     expect((await login('maria', 'clave-maria-larga')).res.status).toBe(429);
     expect((await login('ana', 'clave-ana-larga', { Origin: 'https://evil.example' })).res.status).toBe(403);
+  });
+
+  it('a stranger guessing from elsewhere does not lock the agent out; each address is held firmly', async () => {
+    const from = (address: string) => ({ Origin: origin, 'X-Forwarded-For': address });
+    const stranger = from('203.0.113.9');
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await login('luis', `mala-${i}`, stranger)).res.status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    // Luis, at his own desk, signs in with his password.
+    expect((await login('luis', 'clave-luis-larga', from('198.51.100.4'))).res.status).toBe(200);
+    // The stranger's address has 20 attempts per 15 minutes, whatever the names.
+    const more: number[] = [];
+    for (let i = 0; i < 15; i++) more.push((await login(`nadie${i}`, 'equivocada', stranger)).res.status);
+    expect(more.slice(0, 14).every((status) => status === 401)).toBe(true);
+    expect(more[14]).toBe(429);
+    expect((await login('ana', 'clave-ana-larga', stranger)).res.status).toBe(429);
   });
 
   it('rejects cross-site, token-less and replayed requests', async () => {

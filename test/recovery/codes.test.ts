@@ -139,6 +139,32 @@ describe('emailed codes', () => {
     expect((await codes.send(other, 'es-EC')).status).toBe('sent');
   });
 
+  it('caps wrong codes per account per day across every code, so guessing over hours is bounded', async () => {
+    const capped = testConfig({ OUTBOX_DIR: outbox, CODE_FAILURES_PER_DAY: '7', CODE_MAX_SENDS_PER_HOUR: '100' });
+    const daily = createCodeService({ store, mailer, limits: createRateLimits(capped), config: capped, now: () => clock });
+    const wrongCode = (right: string) => String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+    const sentCode = async () => (await daily.drain(5_000), code());
+    // First code: its own five tries, all wrong.
+    await daily.send(account, 'es-EC');
+    const first = await sentCode();
+    for (let i = 0; i < 5; i++) expect((await daily.verify(account, wrongCode(first))).status).toBe('wrong');
+    // A new code after the gap: two more wrong tries spend the day's seven.
+    advance(61);
+    expect((await daily.send(account, 'es-EC')).status).toBe('sent');
+    const second = await sentCode();
+    expect((await daily.verify(account, wrongCode(second))).status).toBe('wrong');
+    expect((await daily.verify(account, wrongCode(second))).status).toBe('wrong');
+    // Now even the right code is not tried, and no new code goes out.
+    expect(await daily.verify(account, second)).toEqual({ status: 'dailyLimit' });
+    advance(3 * 3600);
+    expect(await daily.send(account, 'es-EC')).toEqual({ status: 'dailyLimit' });
+    await daily.drain(5_000);
+    expect(await sentCount()).toBe(2);
+    // Another account is counted apart.
+    const other = { ...account, accountId: 'acct-0602910945', email: 'otro@example.org' };
+    expect((await daily.send(other, 'es-EC')).status).toBe('sent');
+  });
+
   it('stores only a keyed hash, under a key that does not hold the account id', async () => {
     await codes.send(account, 'es-EC');
     const sent = await code();

@@ -2,23 +2,14 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config';
-import { createRateLimits } from '../../src/recovery/limits';
+import { FRESH_SOURCE_TRIES, type LimitSource, NUMBER_FAILURE_WINDOW_SECONDS, createRateLimits } from '../../src/recovery/limits';
+
+const person = (conversation: string, address?: string): LimitSource => ({ conversation: `webchat:${conversation}`, address });
+/** An identity check that matches, or not. */
+const matches = async () => 'account' as const;
+const mismatch = async () => undefined;
 
 describe('rate limits in memory', () => {
-  it('allows LOOKUPS_PER_NUMBER_PER_HOUR per number, then says how long to wait', async () => {
-    const limits = createRateLimits(testConfig({ LOOKUPS_PER_NUMBER_PER_HOUR: '3' }));
-    const verdicts = [];
-    for (let i = 0; i < 4; i++) verdicts.push(await limits.consume('lookup', 'person:1714307103'));
-    expect(verdicts.slice(0, 3)).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
-    const blocked = verdicts[3];
-    if (blocked.ok) throw new Error('the fourth lookup should be refused');
-    expect(blocked.retryAfterSeconds).toBeGreaterThan(3500);
-    expect(blocked.retryAfterSeconds).toBeLessThanOrEqual(3600);
-    // Another number, and another kind of limit, are counted apart.
-    expect(await limits.consume('lookup', 'person:0602910945')).toEqual({ ok: true });
-    expect(await limits.consume('codeSend', 'person:1714307103')).toEqual({ ok: true });
-  });
-
   it('limits messages per conversation per minute', async () => {
     const limits = createRateLimits(testConfig({ MESSAGES_PER_CONVERSATION_PER_MINUTE: '2' }));
     expect(await limits.consume('message', 'conv-1')).toEqual({ ok: true });
@@ -27,6 +18,68 @@ describe('rate limits in memory', () => {
     expect(third.ok).toBe(false);
     if (!third.ok) expect(third.retryAfterSeconds).toBeLessThanOrEqual(60);
     expect(await limits.consume('message', 'conv-2')).toEqual({ ok: true });
+  });
+});
+
+describe('identity checks: firm per source, soft per number', () => {
+  const config = testConfig({ LOOKUPS_PER_CONVERSATION_PER_HOUR: '3', LOOKUPS_PER_ADDRESS_PER_HOUR: '5', LOOKUP_FAILURES_PER_NUMBER: '4' });
+  const number = 'person:1714307103';
+
+  it('holds each conversation to LOOKUPS_PER_CONVERSATION_PER_HOUR, whatever the numbers', async () => {
+    const limits = createRateLimits(config);
+    const numbers = ['person:1714307103', 'person:0602910945', 'person:0926687856', 'person:0910005917'];
+    const verdicts = [];
+    for (const n of numbers) verdicts.push(await limits.identityCheck(n, person('stranger'), matches));
+    expect(verdicts.slice(0, 3)).toEqual([{ ok: true, result: 'account' }, { ok: true, result: 'account' }, { ok: true, result: 'account' }]);
+    const refused = verdicts[3];
+    if (refused.ok) throw new Error('the fourth check in one conversation should be refused');
+    expect(refused.by).toBe('source');
+    expect(refused.retryAfterSeconds).toBeGreaterThan(3500);
+    expect(refused.retryAfterSeconds).toBeLessThanOrEqual(3600);
+    // The check itself did not run once refused, and another conversation is counted apart.
+    let ran = false;
+    await limits.identityCheck(number, person('stranger'), async () => ((ran = true), 'account'));
+    expect(ran).toBe(false);
+    expect(await limits.identityCheck(number, person('owner'), matches)).toEqual({ ok: true, result: 'account' });
+  });
+
+  it('holds each client address to LOOKUPS_PER_ADDRESS_PER_HOUR across its conversations', async () => {
+    const limits = createRateLimits(config);
+    const oks = [];
+    for (let i = 0; i < 6; i++) oks.push((await limits.identityCheck(`person:n${i}`, person(`c${i}`, '203.0.113.7'), matches)).ok);
+    expect(oks).toEqual([true, true, true, true, true, false]);
+    expect((await limits.identityCheck('person:n9', person('c9', '198.51.100.2'), matches)).ok).toBe(true);
+  });
+
+  it("a stranger's failures on a cédula never keep its owner out of a fresh conversation", async () => {
+    const limits = createRateLimits(config);
+    // A stranger spends the number's failures from two conversations...
+    for (const conversation of ['s1', 's1', 's2', 's2']) {
+      expect(await limits.identityCheck(number, person(conversation), mismatch)).toEqual({ ok: true, result: undefined });
+    }
+    // ...and from then on only sources that have not failed on it may try.
+    for (const conversation of ['s1', 's2']) {
+      const refused = await limits.identityCheck(number, person(conversation), mismatch);
+      if (refused.ok) throw new Error(`${conversation} should be refused on a hot number`);
+      expect(refused.by).toBe('number');
+      // Failures decay quickly: the wait is within the number's short window.
+      expect(refused.retryAfterSeconds).toBeLessThanOrEqual(NUMBER_FAILURE_WINDOW_SECONDS);
+    }
+    // The owner, in a fresh conversation, gets in: a typo first, then the right answers.
+    expect(await limits.identityCheck(number, person('owner'), mismatch)).toEqual({ ok: true, result: undefined });
+    expect(await limits.identityCheck(number, person('owner'), matches)).toEqual({ ok: true, result: 'account' });
+    // Success forgets the number's failures: the owner may check again at once.
+    expect((await limits.identityCheck(number, person('owner'), matches)).ok).toBe(true);
+  });
+
+  it('a fresh source on a hot number has FRESH_SOURCE_TRIES, not more', async () => {
+    const limits = createRateLimits(config);
+    for (let i = 0; i < 4; i++) await limits.identityCheck(number, person(`s${i}`), mismatch);
+    const fresh = [];
+    for (let i = 0; i < FRESH_SOURCE_TRIES + 1; i++) fresh.push((await limits.identityCheck(number, person('fresh'), mismatch)).ok);
+    expect(fresh).toEqual([...Array(FRESH_SOURCE_TRIES).fill(true), false]);
+    // Another number is not hot.
+    expect((await limits.identityCheck('person:0602910945', person('s0'), mismatch)).ok).toBe(true);
   });
 });
 
@@ -79,8 +132,37 @@ describe.skipIf(!redisAvailable)('rate limits on Redis (skipped when no Redis an
   });
 });
 
+describe.skipIf(!redisAvailable)('identity limits on Redis (skipped when no Redis answers at 127.0.0.1:6379)', () => {
+  const prefix = `test:limits:${randomBytes(6).toString('hex')}:`;
+  let redis: Redis;
+  beforeAll(async () => {
+    redis = new Redis(redisUrl);
+    await redis.ping();
+  });
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it("a stranger on one instance makes the number hot for all, and the owner still gets in on another", async () => {
+    const config = testConfig({ REDIS_KEY_PREFIX: prefix, LOOKUP_FAILURES_PER_NUMBER: '3' });
+    const [a, b] = [createRateLimits(config, redis), createRateLimits(config, redis)];
+    const number = 'person:1714307103';
+    for (let i = 0; i < 3; i++) await a.identityCheck(number, person('stranger'), mismatch);
+    const refused = await b.identityCheck(number, person('stranger'), mismatch);
+    expect(refused).toMatchObject({ ok: false, by: 'number' });
+    expect(await b.identityCheck(number, person('owner'), matches)).toEqual({ ok: true, result: 'account' });
+    // Nothing in Redis names the number, the conversation or the address.
+    for (const key of await redis.keys(`${prefix}*`)) {
+      expect(key).toMatch(new RegExp(`^${prefix}rl:lookup-`));
+      expect(key).not.toMatch(/1714307103|stranger|owner/);
+    }
+  });
+});
+
 describe('rate limits when Redis is down', () => {
-  it('refuses lookups and code sends (fail closed) but lets messages through', async () => {
+  it('refuses identity checks, code sends and code tries (fail closed) but lets messages through', async () => {
     const down = new Redis('redis://127.0.0.1:1', {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -90,7 +172,12 @@ describe('rate limits when Redis is down', () => {
     try {
       const limits = createRateLimits(testConfig(), down);
       expect(await limits.consume('codeSend', 'person:1714307103')).toEqual({ ok: false, retryAfterSeconds: 60 });
-      expect(await limits.consume('lookup', 'person:1714307103')).toEqual({ ok: false, retryAfterSeconds: 60 });
+      // Identity checks fail closed without running: nothing is counted, so nothing may be guessed.
+      let ran = false;
+      const check = await limits.identityCheck('person:1714307103', { conversation: 'webchat:c1' }, async () => ((ran = true), 'account'));
+      expect(check).toEqual({ ok: false, retryAfterSeconds: 60, by: 'number' });
+      expect(ran).toBe(false);
+      expect(await limits.codeFailures.peek('account')).toEqual({ ok: false, retryAfterSeconds: 60 });
       expect(await limits.consume('message', 'conv-1')).toEqual({ ok: true });
     } finally {
       down.disconnect();

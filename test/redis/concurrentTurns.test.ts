@@ -34,8 +34,6 @@ describe.skipIf(!redis.ok)(`simultaneous messages of one conversation on two ins
       CONVERSATION_LOCK_WAIT_MS: '60000',
       CONVERSATION_LOCK_TTL_MS: '120000',
       REDIS_COMMAND_TIMEOUT_MS: '15000',
-      // Every conversation types the same demo cédula.
-      LOOKUPS_PER_NUMBER_PER_HOUR: String(CONVERSATIONS * 2),
     });
   });
 

@@ -3,10 +3,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type restify from 'restify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../../config';
 import { type Locale, LOCALES, Texts } from '../../i18n';
 import type { Logger } from '../../log';
+import { createLimiter, limiterStore } from '../../recovery/limits';
 import { startBodySchema } from './activitySchema';
 import { exchangeAzureSecret } from './azure';
 import type { ConversationLog } from './conversationLog';
@@ -98,7 +98,11 @@ export function registerChatPage(server: restify.Server, deps: ChatPageDeps): vo
   const { config, log, origins } = deps;
   const texts = new Texts({ phone: config.IESS_PHONE, site: config.IESS_SITE });
   const template = readFileSync(join(WEB_DIR, 'chat.html'), 'utf8');
-  const limiter = new RateLimiterMemory({ points: config.TOKEN_REQUESTS_PER_MINUTE_PER_IP, duration: 60 });
+  // Per instance (memory): each instance bounds what one address can ask of it.
+  const limiter = createLimiter(
+    { name: 'token-address', points: config.TOKEN_REQUESTS_PER_MINUTE_PER_IP, durationSeconds: 60, whenStoreFails: 'open' },
+    limiterStore(config),
+  );
   const frameAncestors = ["'self'", ...[...origins]].join(' ');
   const azure = config.WEBCHAT_DIRECTLINE === 'azure';
   const route = guardedRoutes(server, log);
@@ -160,11 +164,9 @@ export function registerChatPage(server: restify.Server, deps: ChatPageDeps): vo
       sendError(res, 403, 'OriginNotAllowed', 'this site may not embed the chat');
       return;
     }
-    try {
-      await limiter.consume(clientAddress(req, config.TRUSTED_PROXY_HOPS));
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      res.header('Retry-After', String(Math.ceil(error.msBeforeNext / 1000)));
+    const allowed = await limiter.consume(clientAddress(req, config.TRUSTED_PROXY_HOPS));
+    if (!allowed.ok) {
+      res.header('Retry-After', String(allowed.retryAfterSeconds));
       sendError(res, 429, 'TooManyRequests', 'too many chat tokens from this address; try again in a minute');
       return;
     }

@@ -4,6 +4,8 @@ import type restify from 'restify';
 import { z } from 'zod';
 import type { Config } from '../../config';
 import type { Logger } from '../../log';
+import { CLIENT_ADDRESS } from '../../recovery/limits';
+import { clientAddress } from '../../web/clientAddress';
 import type { ChannelDeps } from '../types';
 import { inboundActivitySchema, MAX_ACTIVITY_BYTES, startBodySchema } from './activitySchema';
 import { DIRECTLINE_CHANNEL_ID, type DirectLineAdapter } from './adapter';
@@ -224,7 +226,12 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
         recipient: BOT_ACCOUNT,
       } as Partial<Activity>;
       const { activity: echoed } = await conversations.append(claims.conversationId, activity);
-      await ctx.adapter.receiveActivity(echoed, (context) => ctx.bot.run(context));
+      // The client's address reaches the per-address limits in memory only, never the log.
+      const address = clientAddress(req, ctx.config.TRUSTED_PROXY_HOPS);
+      await ctx.adapter.receiveActivity(echoed, (context) => {
+        context.turnState.set(CLIENT_ADDRESS, address);
+        return ctx.bot.run(context);
+      });
       res.send(200, { id: echoed.id });
     },
   );
