@@ -112,7 +112,8 @@ describe.skipIf(!redisAvailable)('rate limits on Redis (skipped when no Redis an
   });
 
   it('counts across instances that share Redis, under hashed keys', async () => {
-    const config = testConfig({ REDIS_KEY_PREFIX: prefix, CODE_MAX_SENDS_PER_HOUR: '3' });
+    const codesPrefix = `${prefix}codes:`;
+    const config = testConfig({ REDIS_KEY_PREFIX: codesPrefix, CODE_MAX_SENDS_PER_HOUR: '3' });
     const first = createRateLimits(config, redis);
     const second = createRateLimits(config, redis);
     expect(await first.consume('codeSend', 'person:1714307103')).toEqual({ ok: true });
@@ -122,31 +123,18 @@ describe.skipIf(!redisAvailable)('rate limits on Redis (skipped when no Redis an
     expect(fourth.ok).toBe(false);
     if (!fourth.ok) expect(fourth.retryAfterSeconds).toBeGreaterThan(3500);
 
-    const keys = await redis.keys(`${prefix}*`);
+    const keys = await redis.keys(`${codesPrefix}*`);
     expect(keys).toHaveLength(1);
-    expect(keys[0]).toMatch(new RegExp(`^${prefix}rl:codeSend:`));
+    expect(keys[0]).toMatch(new RegExp(`^${codesPrefix}rl:codeSend:`));
     expect(keys[0]).not.toContain('1714307103');
     const ttl = await redis.pttl(keys[0]);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(3_600_000);
   });
-});
-
-describe.skipIf(!redisAvailable)('identity limits on Redis (skipped when no Redis answers at 127.0.0.1:6379)', () => {
-  const prefix = `test:limits:${randomBytes(6).toString('hex')}:`;
-  let redis: Redis;
-  beforeAll(async () => {
-    redis = new Redis(redisUrl);
-    await redis.ping();
-  });
-  afterAll(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
-  });
 
   it("a stranger on one instance makes the number hot for all, and the owner still gets in on another", async () => {
-    const config = testConfig({ REDIS_KEY_PREFIX: prefix, LOOKUP_FAILURES_PER_NUMBER: '3' });
+    const identityPrefix = `${prefix}identity:`;
+    const config = testConfig({ REDIS_KEY_PREFIX: identityPrefix, LOOKUP_FAILURES_PER_NUMBER: '3' });
     const [a, b] = [createRateLimits(config, redis), createRateLimits(config, redis)];
     const number = 'person:1714307103';
     for (let i = 0; i < 3; i++) await a.identityCheck(number, person('stranger'), mismatch);
@@ -154,8 +142,10 @@ describe.skipIf(!redisAvailable)('identity limits on Redis (skipped when no Redi
     expect(refused).toMatchObject({ ok: false, by: 'number' });
     expect(await b.identityCheck(number, person('owner'), matches)).toEqual({ ok: true, result: 'account' });
     // Nothing in Redis names the number, the conversation or the address.
-    for (const key of await redis.keys(`${prefix}*`)) {
-      expect(key).toMatch(new RegExp(`^${prefix}rl:lookup-`));
+    const keys = await redis.keys(`${identityPrefix}*`);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) {
+      expect(key).toMatch(new RegExp(`^${identityPrefix}rl:lookup-`));
       expect(key).not.toMatch(/1714307103|stranger|owner/);
     }
   });
