@@ -57,7 +57,8 @@ const contactResponse = z.object({
   firstName: z.string().min(1).max(100),
 });
 const keyOwnerResponse = z.object({
-  numbers: z.array(z.string().regex(/^\d{10}(\d{3})?$/)).min(1).max(4),
+  // Cédulas and RUCs, or a foreigner's IESS identification code.
+  numbers: z.array(z.string().regex(/^[A-Za-z0-9]{1,20}$/)).min(1).max(4),
   birthDate: z.iso.date().optional(),
 });
 const noBody = z.unknown();
