@@ -1,59 +1,73 @@
-import { type DialogContext, type DialogInstance, Dialog, type DialogTurnResult } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
-import { type Locale, pickLocale } from '../src/i18n';
-import { renderChoices, matchOption, type Option } from './choices';
-import { handleInterruption } from './interruptions';
-import type { DialogServices, IntentResult } from './services';
+import { type DialogContext, type DialogInstance, Dialog, type DialogTurnResult } from 'botbuilder-dialogs';
+import type { Locale } from '../src/i18n';
+import { actionOf, type FlowId } from '../src/understanding/actions';
+import type { AnswerOf, Expectation, ExpectationKind, Given, Reading } from '../src/understanding/understand';
+import { type Choice, renderChoices } from './choices';
+import { handleRequest, leave } from './interruptions';
+import { localOptions, yesNoOptions } from './options';
+import type { DialogServices } from './services';
+import { turnLocale } from './turnLocale';
 
-/** What a parser gets: the text, the option it selects (if any) and a lazy intent. */
-export interface AskInput {
-  text: string;
-  option?: Option;
-  locale: Locale;
-  intent(): Promise<IntentResult>;
-}
-
-/** A parse either gives the value or a reason; the reason is a locale key under `reasons:`. */
-export type AskParse<T> = (input: AskInput) => Promise<ParseOutcome<T>> | ParseOutcome<T>;
-export type ParseOutcome<T> = { ok: true; value: T } | { ok: false; reason: string };
-
-export interface AskOptions {
+export interface AskOptions<K extends ExpectationKind = ExpectationKind> {
   /** Locale key of the question. */
   prompt: string;
   vars?: Record<string, unknown>;
-  options?: Option[];
+  expect: Extract<Expectation, { kind: K }>;
+  /** Values the flow holds; when given, values meant for other steps come back as `given`. */
+  known?: Given;
+  /** There is something to lose: leaving asks first. */
+  progress?: boolean;
+  /** The flow this step belongs to: a request for another one offers to switch. */
+  flow?: FlowId;
+  /** Locale key under `reasons:` when the answer is not understood (default by expectation). */
+  unclear?: string;
 }
 
-/** What the flow receives: the value, or `gaveUp` after too many failed tries. */
-export type AskResult<T> = { ok: true; value: T } | { ok: false; gaveUp: true };
+/** What the flow receives from one question. */
+export type AskResult<V> =
+  | { ok: true; value: V; given: Given }
+  /** Too many answers not understood: the flow offers help. */
+  | { ok: false; gaveUp: true }
+  /** Values for other steps (given early, or correcting an earlier one). */
+  | { ok: false; given: Given }
+  /** The person wants the other flow (a RUC at the cédula step, agreed). */
+  | { ok: false; switchTo: FlowId; given: Given }
+  /** Start the flow again from its first question ("intentar de nuevo"). */
+  | { ok: false; restart: true };
+
+/** A short question of the step's own, asked before going on. */
+type Pending =
+  | { kind: 'leave'; command: 'cancel' | 'menu' }
+  | { kind: 'switch'; flow: FlowId; given: Given }
+  | { kind: 'dontKnow' }
+  | { kind: 'clarify'; choices: Choice[] };
 
 interface AskState {
   options: AskOptions;
   tries: number;
+  pending?: Pending;
 }
 
 export const MAX_TRIES = 3;
 
-export function localeOf(context: TurnContext, fallback: Locale): Locale {
-  return pickLocale(context.activity.locale, fallback);
-}
-
 /**
- * Asks one question and keeps asking until the answer parses. Each wrong answer gets its
- * specific reason; questions and commands typed instead are handled and the question is
- * asked again; after MAX_TRIES wrong answers the flow gets `gaveUp` and offers help.
+ * Asks one question and reads each answer with the one understanding of the app. A value
+ * ends the step; a request is acted on and the question asked again; a close call, a lost
+ * progress, a number of the other kind or "ninguna" get one short question of their own;
+ * after MAX_TRIES answers not understood the flow gets `gaveUp` and offers help.
  */
-export class AskDialog<T> extends Dialog<AskOptions> {
+export class AskDialog extends Dialog<AskOptions> {
   constructor(
     dialogId: string,
     private readonly services: DialogServices,
-    private readonly parse: AskParse<T>,
   ) {
     super(dialogId);
   }
 
   async beginDialog(dc: DialogContext, options?: AskOptions): Promise<DialogTurnResult> {
-    const state: AskState = { options: options ?? { prompt: 'common:fallbackPrompt' }, tries: 0 };
+    if (!options) throw new Error(`${this.id}: asked without options`);
+    const state: AskState = { options, tries: 0 };
     dc.activeDialog!.state = state;
     this.services.metrics.stepReached.inc({ step: this.id });
     await this.services.progress.note(dc.context, { step: this.id });
@@ -65,44 +79,139 @@ export class AskDialog<T> extends Dialog<AskOptions> {
     const activity = dc.context.activity;
     if (activity.type !== 'message') return Dialog.EndOfTurn;
     const state = dc.activeDialog!.state as AskState;
-    const locale = localeOf(dc.context, this.services.config.DEFAULT_LOCALE);
+    const locale = this.locale(dc.context);
     const text = (activity.text ?? '').trim();
-    let intent: Promise<IntentResult> | undefined;
-    const input: AskInput = {
-      text,
-      locale,
-      option: state.options.options ? matchOption(text, state.options.options, locale, this.services.texts) : undefined,
-      intent: () => (intent ??= this.services.nlu.recognize(text, locale)),
-    };
 
-    const outcome = text ? await this.parse(input) : { ok: false as const, reason: 'empty' };
-    if (outcome.ok) return dc.endDialog({ ok: true, value: outcome.value } satisfies AskResult<T>);
-
-    const interruption = await handleInterruption(dc, input, this.services);
-    // The bot clears the stack and starts over after this turn.
-    if (interruption === 'restart') return Dialog.EndOfTurn;
-    if (interruption === 'handled') {
-      await this.ask(dc.context, state.options);
-      return Dialog.EndOfTurn;
+    if (state.pending) {
+      const pending = state.pending;
+      state.pending = undefined;
+      const settled = await this.settlePending(dc, state, pending, text, locale);
+      if (settled) return settled;
     }
 
-    state.tries += 1;
-    await this.services.progress.failed(dc.context, this.id, outcome.reason);
-    await dc.context.sendActivity(this.services.texts.t(locale, `reasons:${outcome.reason}`));
-    if (state.tries >= MAX_TRIES) return dc.endDialog({ ok: false, gaveUp: true } satisfies AskResult<T>);
-    await this.ask(dc.context, state.options);
-    return Dialog.EndOfTurn;
+    const options = state.options;
+    const reading = await this.services.understanding.read(text, options.expect, { locale, known: options.known ?? {} });
+    return this.act(dc, state, reading, locale);
   }
 
   async repromptDialog(context: TurnContext, instance: DialogInstance): Promise<void> {
     await this.ask(context, (instance.state as AskState).options);
   }
 
+  private async act(dc: DialogContext, state: AskState, reading: Reading, locale: Locale): Promise<DialogTurnResult> {
+    const options = state.options;
+    const t = this.services.texts.for(locale);
+    const send = (key: string, vars?: Record<string, unknown>) => dc.context.sendActivity(t(key, vars));
+    switch (reading.kind) {
+      case 'answer':
+        return this.end(dc, { ok: true, value: reading.value, given: reading.given });
+      case 'given':
+        if (options.known) return this.end(dc, { ok: false, given: reading.given });
+        break;
+      case 'otherFlow':
+        // Within its own flow, a number of the other kind corrects that flow's other value.
+        if (options.known && reading.flow === options.flow) return this.end(dc, { ok: false, given: reading.given });
+        if (options.known) return this.pend(dc, state, { kind: 'switch', flow: reading.flow, given: reading.given }, locale);
+        break;
+      case 'key':
+        await send('common:keyWarning');
+        return this.askAgain(dc, state);
+      case 'dontKnow':
+        return this.pend(dc, state, { kind: 'dontKnow' }, locale);
+      case 'clarify':
+        return this.pend(dc, state, { kind: 'clarify', choices: reading.choices }, locale);
+      case 'intent': {
+        const action = actionOf(reading.intent);
+        if (action?.kind === 'flow' && options.known && options.flow && action.flow !== options.flow && action.flow !== 'lostEmail')
+          return this.pend(dc, state, { kind: 'switch', flow: action.flow, given: {} }, locale);
+        const outcome = await handleRequest(dc, reading.intent, this.services, locale, { progress: !!options.progress, resume: true });
+        if (outcome === 'restart') return Dialog.EndOfTurn; // the bot starts over after this turn
+        if (outcome === 'handled') return this.askAgain(dc, state);
+        if (typeof outcome === 'object') return this.pend(dc, state, { kind: 'leave', command: outcome.confirm }, locale);
+        break;
+      }
+      case 'unclear':
+        return this.notUnderstood(dc, state, reading.reason, locale);
+    }
+    return this.notUnderstood(dc, state, options.unclear ?? 'option', locale);
+  }
+
+  private async notUnderstood(dc: DialogContext, state: AskState, reason: string, locale: Locale) {
+    const key = state.options.unclear && (reason === 'option' || reason === 'empty') ? state.options.unclear : reason;
+    state.tries += 1;
+    await this.services.progress.failed(dc.context, this.id, key);
+    await dc.context.sendActivity(this.services.texts.t(locale, `reasons:${key}`));
+    if (state.tries >= MAX_TRIES) return this.end(dc, { ok: false, gaveUp: true });
+    return this.askAgain(dc, state);
+  }
+
+  /** Reads the answer to the step's own short question; undefined when the person moved on. */
+  private async settlePending(dc: DialogContext, state: AskState, pending: Pending, text: string, locale: Locale) {
+    const t = this.services.texts.for(locale);
+    const choices = this.pendingChoices(pending, locale);
+    const reading = await this.services.understanding.read(text, { kind: 'choice', choices }, { locale });
+    if (reading.kind !== 'answer') return undefined;
+    const yes = reading.value === 'yes';
+    switch (pending.kind) {
+      case 'leave':
+        if (yes) {
+          await leave(dc, pending.command, this.services, locale);
+          return Dialog.EndOfTurn;
+        }
+        await dc.context.sendActivity(t('understanding:stay'));
+        return this.askAgain(dc, state);
+      case 'switch':
+        if (yes) return this.end(dc, { ok: false, switchTo: pending.flow, given: pending.given });
+        await dc.context.sendActivity(t(`understanding:otherFlowNo.${pending.flow}`));
+        return this.askAgain(dc, state);
+      case 'dontKnow':
+        if (reading.value === 'again') return this.end(dc, { ok: false, restart: true });
+        if ((await handleRequest(dc, 'talk_to_agent', this.services, locale, { progress: false, resume: true })) === 'restart') return Dialog.EndOfTurn;
+        return this.askAgain(dc, state);
+      case 'clarify': {
+        const value = state.options.expect.kind === 'code' ? { choice: reading.value } : reading.value;
+        return this.end(dc, { ok: true, value: value, given: {} });
+      }
+    }
+  }
+
+  private pendingChoices(pending: Pending, locale: Locale): Choice[] {
+    if (pending.kind === 'clarify') return pending.choices;
+    if (pending.kind === 'dontKnow') return localOptions(this.services.texts, locale, 'understanding', ['again', 'agent'], { agent: ['talk_to_agent'] });
+    return yesNoOptions(this.services.texts, locale);
+  }
+
+  private async pend(dc: DialogContext, state: AskState, pending: Pending, locale: Locale) {
+    state.pending = pending;
+    const t = this.services.texts.for(locale);
+    const prompt =
+      pending.kind === 'leave'
+        ? t('understanding:confirmLeave')
+        : pending.kind === 'switch'
+          ? t(`understanding:otherFlow.${pending.flow === 'person' ? 'person' : 'employer'}`)
+          : pending.kind === 'dontKnow'
+            ? t('understanding:dontKnow')
+            : t('understanding:clarify', { first: pending.choices[0].label, second: pending.choices[1].label });
+    await dc.context.sendActivity(renderChoices(dc.context.activity.channelId, prompt, this.pendingChoices(pending, locale)));
+    return Dialog.EndOfTurn;
+  }
+
+  private end(dc: DialogContext, result: AskResult<AnswerOf[ExpectationKind]>) {
+    return dc.endDialog(result);
+  }
+
+  private async askAgain(dc: DialogContext, state: AskState) {
+    await this.ask(dc.context, state.options);
+    return Dialog.EndOfTurn;
+  }
+
+  private locale(context: TurnContext): Locale {
+    return turnLocale(context, this.services.config.DEFAULT_LOCALE);
+  }
+
   private async ask(context: TurnContext, options: AskOptions): Promise<void> {
-    const locale = localeOf(context, this.services.config.DEFAULT_LOCALE);
-    const text = this.services.texts.t(locale, options.prompt, options.vars);
-    await context.sendActivity(
-      options.options?.length ? renderChoices(context.activity.channelId, text, options.options) : text,
-    );
+    const text = this.services.texts.t(this.locale(context), options.prompt, options.vars);
+    const choices = 'choices' in options.expect ? options.expect.choices : [];
+    await context.sendActivity(choices.length ? renderChoices(context.activity.channelId, text, choices) : text);
   }
 }

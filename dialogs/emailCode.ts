@@ -1,12 +1,13 @@
 import { TurnContext } from 'botbuilder';
-import { ComponentDialog, type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
+import { type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
 import { maskEmail } from '../src/recovery/mask';
 import type { Locale } from '../src/i18n';
 import type { VerifiedAccount } from '../src/recovery/types';
-import { AskDialog, type AskResult, localeOf } from './ask';
+import type { CodeAnswer } from '../src/understanding/understand';
+import { AskDialog, type AskResult } from './ask';
+import { FlowDialog } from './flow';
 import { LostEmailDialog } from './lostEmail';
 import { localOptions, yesNoOptions } from './options';
-import * as parse from './parsers';
 import type { DialogServices } from './services';
 
 interface EmailCodeOptions {
@@ -16,67 +17,71 @@ interface EmailCodeOptions {
 }
 
 /** Registered email → code sent → code typed → one-time link to set the new key. */
-export class EmailCodeDialog extends ComponentDialog {
+export class EmailCodeDialog extends FlowDialog {
   static readonly id = 'emailCode';
 
-  constructor(private readonly services: DialogServices) {
-    super(EmailCodeDialog.id);
-    this.addDialog(new AskDialog('emailCode.confirm', services, parse.yesNo));
-    this.addDialog(new AskDialog('emailCode.code', services, parse.code));
+  constructor(services: DialogServices) {
+    super(EmailCodeDialog.id, services, 'emailCode.steps');
+    this.addDialog(new AskDialog('emailCode.confirm', services));
+    this.addDialog(new AskDialog('emailCode.code', services));
     this.addDialog(new LostEmailDialog(services));
     this.addDialog(
       new WaterfallDialog('emailCode.steps', [this.confirmEmail, this.sendCode, this.askCode, this.checkCode]),
     );
-    this.initialDialogId = 'emailCode.steps';
   }
 
   private texts(step: WaterfallStepContext) {
-    const locale = localeOf(step.context, this.services.config.DEFAULT_LOCALE);
-    return { locale, t: this.services.texts.for(locale) };
+    return { locale: this.locale(step), t: this.t(step) };
   }
 
   private confirmEmail = async (step: WaterfallStepContext) => {
     const { account, stage } = step.options as EmailCodeOptions;
-    if (stage === 'code') return step.next({ ok: true, value: 'skip' });
+    if (stage === 'code') return step.next({ ok: true, value: 'skip', given: {} } satisfies AskResult<string>);
     const { locale, t } = this.texts(step);
     const email = maskEmail(account.email);
     if (account.mailboxLost) {
       await step.context.sendActivity(t('code:mailboxLost', { email }));
       return step.replaceDialog(LostEmailDialog.id);
     }
-    return step.beginDialog('emailCode.confirm', {
+    return this.ask(step, 'emailCode.confirm', {
       prompt: 'code:confirmEmail',
       vars: { email, name: account.firstName },
-      options: yesNoOptions(this.services.texts, locale),
+      expect: { kind: 'choice', choices: yesNoOptions(this.services.texts, locale) },
+      progress: true,
+      unclear: 'yes_no',
     });
   };
 
   private sendCode = async (step: WaterfallStepContext) => {
-    const result = step.result as AskResult<boolean | 'skip'>;
-    if (!result.ok) return step.endDialog(result);
+    const result = step.result as AskResult<string>;
+    if (!result.ok) return this.settle(step, result);
     if (result.value === 'skip') return step.next();
-    if (result.value === false) return step.replaceDialog(LostEmailDialog.id);
+    if (result.value === 'no') return step.replaceDialog(LostEmailDialog.id);
     return (await this.send(step)) ? step.next() : step.endDialog({ ok: true });
   };
 
   private askCode = async (step: WaterfallStepContext) => {
     const { locale } = this.texts(step);
-    return step.beginDialog('emailCode.code', {
+    return this.ask(step, 'emailCode.code', {
       prompt: 'code:ask',
-      options: localOptions(this.services.texts, locale, 'code', ['resend', 'not_received']),
+      expect: {
+        kind: 'code',
+        choices: localOptions(this.services.texts, locale, 'code', ['resend', 'not_received'], { not_received: ['code_not_received'] }),
+      },
+      progress: true,
     });
   };
 
   private checkCode = async (step: WaterfallStepContext) => {
-    const result = step.result as AskResult<parse.CodeAnswer>;
-    if (!result.ok) return step.endDialog(result);
+    const result = step.result as AskResult<CodeAnswer>;
+    if (!result.ok) return this.settle(step, result);
     const { account } = step.options as EmailCodeOptions;
     const { t } = this.texts(step);
     const again = () => step.replaceDialog('emailCode.steps', { account, stage: 'code' } satisfies EmailCodeOptions);
     const answer = result.value;
 
-    if ('action' in answer) {
-      if (answer.action === 'not_received') {
+    if ('choice' in answer) {
+      if (answer.choice === 'not_received') {
         await step.context.sendActivity(t('faq:code_not_received'));
         return again();
       }

@@ -1,27 +1,27 @@
 import { type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
 import type { Subject } from '../src/recovery/types';
+import type { Given } from '../src/understanding/understand';
 import { AskDialog, type AskResult } from './ask';
-import { IdentifyDialog, identityInputs } from './identify';
-import * as parse from './parsers';
+import type { FlowOptions } from './flow';
+import { IdentifyDialog } from './identify';
 import type { DialogServices } from './services';
 
-interface EmployerValues {
-  ruc: string;
-  representative: string;
+interface EmployerInputs {
+  ruc?: string;
+  representative?: string;
 }
-const values = (step: WaterfallStepContext) => identityInputs<EmployerValues>(step);
-
 
 /** Employers: RUC → the legal representative's cédula → questions → employer email → code → link. */
-export class EmployerRecoveryDialog extends IdentifyDialog {
+export class EmployerRecoveryDialog extends IdentifyDialog<EmployerInputs> {
   static readonly id = 'employer';
 
   constructor(services: DialogServices) {
-    super(EmployerRecoveryDialog.id, services);
-    this.addDialog(new AskDialog('employer.ruc', services, parse.ruc));
-    this.addDialog(new AskDialog('employer.representative', services, parse.cedula));
+    super(EmployerRecoveryDialog.id, services, 'employer.steps');
+    this.addDialog(new AskDialog('employer.ruc', services));
+    this.addDialog(new AskDialog('employer.representative', services));
     this.addDialog(
       new WaterfallDialog('employer.steps', [
+        this.start,
         this.askRuc,
         this.askRepresentative,
         this.askChallenge,
@@ -29,30 +29,43 @@ export class EmployerRecoveryDialog extends IdentifyDialog {
         (step) => this.afterVerify(step),
       ]),
     );
-    this.initialDialogId = 'employer.steps';
+  }
+
+  /** At the employer's steps a cédula is the legal representative's. */
+  protected absorb(inputs: EmployerInputs, given: Given): void {
+    if (given.ruc) inputs.ruc = given.ruc;
+    if (given.cedula) inputs.representative = given.cedula;
+  }
+
+  protected asGiven(inputs: EmployerInputs): Given {
+    return { ruc: inputs.ruc, cedula: inputs.representative };
   }
 
   private subject(step: WaterfallStepContext): Subject {
-    return { kind: 'employer', ruc: values(step).ruc, representativeCedula: values(step).representative };
+    const inputs = this.inputs(step);
+    return { kind: 'employer', ruc: inputs.ruc!, representativeCedula: inputs.representative! };
   }
 
   private askRuc = async (step: WaterfallStepContext) => {
-    await step.context.sendActivity(this.services.texts.t(this.locale(step), 'recovery:employerIntro'));
-    return step.beginDialog('employer.ruc', { prompt: 'recovery:askRuc' });
+    const inputs = this.inputs(step);
+    if (!(step.options as FlowOptions).restarted) await step.context.sendActivity(this.t(step)('recovery:employerIntro'));
+    return this.askFor(step, 'employer.ruc', inputs.ruc, 'recovery:askRuc', { kind: 'ruc' });
   };
 
   private askRepresentative = async (step: WaterfallStepContext) => {
     const ruc = step.result as AskResult<string>;
-    if (!ruc.ok) return step.endDialog(ruc);
-    values(step).ruc = ruc.value;
-    return step.beginDialog('employer.representative', { prompt: 'recovery:askRepresentative' });
+    if (!ruc.ok) return this.settle(step, ruc);
+    const inputs = this.inputs(step);
+    // The number typed at the RUC step is the RUC; a cédula beside it is the representative's.
+    this.absorb(inputs, { ...ruc.given, ruc: ruc.value });
+    return this.askFor(step, 'employer.representative', inputs.representative, 'recovery:askRepresentative', { kind: 'cedula' });
   };
 
   private askChallenge = async (step: WaterfallStepContext) => {
     const representative = step.result as AskResult<string>;
-    if (!representative.ok) return step.endDialog(representative);
-    values(step).representative = representative.value;
-    await step.context.sendActivity(this.services.texts.t(this.locale(step), 'recovery:questionsIntro'));
+    if (!representative.ok) return this.settle(step, representative);
+    this.absorb(this.inputs(step), { cedula: representative.value });
+    await step.context.sendActivity(this.t(step)('recovery:questionsIntro'));
     return this.askQuestions(step, this.subject(step));
   };
 

@@ -1,46 +1,49 @@
-import { ComponentDialog, type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
-import { AskDialog, type AskResult, localeOf } from './ask';
+import { type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
+import { INTENTS } from '../src/nlu/intents';
+import { faqTopics } from '../src/understanding/actions';
+import { AskDialog, type AskResult } from './ask';
+import { FlowDialog, type FlowResult } from './flow';
 import { localOptions, yesNoOptions } from './options';
-import * as parse from './parsers';
 import type { DialogServices } from './services';
 
-export const FAQ_TOPICS = [
-  'faq_forgot_email', 'faq_new_email', 'faq_how_long', 'faq_employer', 'faq_security',
-  'faq_blocked_key', 'faq_biess', 'faq_key_rules', 'faq_turno',
-];
+/** The frequent questions are the intents named `faq_…` (src/understanding/actions.ts). */
+export const FAQ_TOPICS = faqTopics(INTENTS);
 
 /** Frequent questions: pick one, read the answer, maybe ask another. */
-export class FaqDialog extends ComponentDialog {
+export class FaqDialog extends FlowDialog {
   static readonly id = 'faq';
 
-  constructor(private readonly services: DialogServices) {
-    super(FaqDialog.id);
-    this.addDialog(new AskDialog('faq.topic', services, parse.option));
-    this.addDialog(new AskDialog('faq.more', services, parse.yesNo));
+  constructor(services: DialogServices) {
+    super(FaqDialog.id, services, 'faq.steps');
+    this.addDialog(new AskDialog('faq.topic', services));
+    this.addDialog(new AskDialog('faq.more', services));
     this.addDialog(new WaterfallDialog('faq.steps', [this.askTopic, this.answer, this.next]));
-    this.initialDialogId = 'faq.steps';
   }
 
   private askTopic = async (step: WaterfallStepContext) => {
-    const locale = localeOf(step.context, this.services.config.DEFAULT_LOCALE);
-    return step.beginDialog('faq.topic', {
+    const intents = Object.fromEntries(FAQ_TOPICS.map((topic) => [topic, [topic]]));
+    return this.ask(step, 'faq.topic', {
       prompt: 'faq:pick',
-      options: localOptions(this.services.texts, locale, 'faq', FAQ_TOPICS),
+      expect: { kind: 'choice', choices: localOptions(this.services.texts, this.locale(step), 'faq', FAQ_TOPICS, intents) },
     });
   };
 
   private answer = async (step: WaterfallStepContext) => {
     const topic = step.result as AskResult<string>;
-    if (!topic.ok) return step.endDialog(topic);
-    const locale = localeOf(step.context, this.services.config.DEFAULT_LOCALE);
+    if (!topic.ok) return this.settle(step, topic);
     this.services.metrics.stepReached.inc({ step: topic.value });
-    await step.context.sendActivity(this.services.texts.t(locale, `faq:${topic.value}`));
-    return step.beginDialog('faq.more', { prompt: 'faq:more', options: yesNoOptions(this.services.texts, locale) });
+    await step.context.sendActivity(this.t(step)(`faq:${topic.value}`));
+    return this.ask(step, 'faq.more', {
+      prompt: 'faq:more',
+      expect: { kind: 'choice', choices: yesNoOptions(this.services.texts, this.locale(step)) },
+      unclear: 'yes_no',
+    });
   };
 
   private next = async (step: WaterfallStepContext) => {
-    const more = step.result as AskResult<boolean>;
-    if (more.ok && more.value) return step.replaceDialog('faq.steps');
-    return step.endDialog(more.ok ? { ok: true } : more);
+    const more = step.result as AskResult<string>;
+    if (more.ok && more.value === 'yes') return step.replaceDialog('faq.steps');
+    if (!more.ok) return this.settle(step, more);
+    return step.endDialog({ ok: true } satisfies FlowResult);
   };
 }

@@ -1,63 +1,78 @@
 import type { DialogContext } from 'botbuilder-dialogs';
-import { looksLikeKey } from '../src/recovery/textChecks';
-import type { AskInput } from './ask';
+import type { Locale } from '../src/i18n';
+import { actionOf, type Command } from '../src/understanding/actions';
 import type { DialogServices } from './services';
 
 /** Turn-state key telling the bot to start the main dialog again, and why. */
 export const RESTART = Symbol('restart');
 export type RestartReason = 'menu' | 'cancel' | 'handoff';
 
-const FAQ_INTENTS = new Set([
-  'faq_forgot_email', 'faq_new_email', 'faq_how_long', 'faq_employer', 'faq_security',
-  'faq_blocked_key', 'faq_biess', 'faq_key_rules', 'faq_turno', 'code_not_received', 'no_email_access',
-]);
-
 /**
- * Commands and questions that may come at any step. 'handled' means the bot answered and
- * the current question is asked again; 'restart' means the flow was left; 'none' means
- * the message was not an interruption.
+ * What came of a request made in the middle of a step: 'handled' (answered; the step's
+ * question is asked again), 'restart' (the flow was left), `confirm` (leaving would lose
+ * progress: ask first), or 'none' (not a request this step can act on).
  */
-export async function handleInterruption(
-  dc: DialogContext,
-  input: AskInput,
-  services: DialogServices,
-): Promise<'none' | 'handled' | 'restart'> {
-  const t = services.texts.for(input.locale);
-  const send = (key: string) => dc.context.sendActivity(t(key));
-  const restart = (reason: RestartReason) => {
-    dc.context.turnState.set(RESTART, reason);
-    return 'restart' as const;
-  };
+export type RequestOutcome = 'handled' | 'restart' | 'none' | { confirm: 'cancel' | 'menu' };
 
-  if (looksLikeKey(input.text)) {
-    await send('common:keyWarning');
-    return 'handled';
+/** Acts on a request typed at any step, as the intent table (src/understanding/actions.ts) says. */
+export async function handleRequest(
+  dc: DialogContext,
+  intent: string,
+  services: DialogServices,
+  locale: Locale,
+  { progress, resume }: { progress: boolean; resume: boolean },
+): Promise<RequestOutcome> {
+  const action = actionOf(intent);
+  if (!action) return 'none';
+  const t = services.texts.for(locale);
+  switch (action.kind) {
+    case 'answer':
+    case 'flow':
+      if (action.kind === 'flow' && !action.answer) return 'none';
+      if (!services.texts.exists(locale, action.answer!)) return 'none';
+      await dc.context.sendActivity(t(action.answer!));
+      if (resume) await dc.context.sendActivity(t('common:resume'));
+      return 'handled';
+    case 'smalltalk':
+      await dc.context.sendActivity(t(action.answer));
+      return 'handled';
+    case 'command':
+      return command(dc, action.command, services, locale, progress);
+    case 'reply':
+      return 'none';
   }
-  const { intent } = await input.intent();
-  switch (intent) {
-    case 'cancel':
-      await send('common:cancelled');
-      return restart('cancel');
-    case 'menu':
-      return restart('menu');
+}
+
+async function command(
+  dc: DialogContext,
+  name: Command,
+  services: DialogServices,
+  locale: Locale,
+  progress: boolean,
+): Promise<RequestOutcome> {
+  const t = services.texts.for(locale);
+  switch (name) {
     case 'help':
-      await send('common:help');
+      await dc.context.sendActivity(t('common:help'));
       return 'handled';
-    case 'talk_to_agent':
-      if (services.handoff && (await services.handoff(dc.context, 'asked'))) return restart('handoff');
-      await send('faq:talk_to_agent');
+    case 'agent':
+      if (services.handoff && (await services.handoff(dc.context, 'asked'))) return restart(dc, 'handoff');
+      await dc.context.sendActivity(t('faq:talk_to_agent'));
       return 'handled';
-    case 'thanks':
-      await send('common:youreWelcome');
-      return 'handled';
-    case 'greeting':
-      await send('common:hello');
-      return 'handled';
+    case 'cancel':
+    case 'menu':
+      if (progress) return { confirm: name };
+      return leave(dc, name, services, locale);
   }
-  if (FAQ_INTENTS.has(intent)) {
-    await send(`faq:${intent}`);
-    await send('common:resume');
-    return 'handled';
-  }
-  return 'none';
+}
+
+/** Leaves the flow: "cancelar" says so, "menú" just shows the menu again. */
+export async function leave(dc: DialogContext, name: 'cancel' | 'menu', services: DialogServices, locale: Locale) {
+  if (name === 'cancel') await dc.context.sendActivity(services.texts.t(locale, 'common:cancelled'));
+  return restart(dc, name);
+}
+
+function restart(dc: DialogContext, reason: RestartReason): 'restart' {
+  dc.context.turnState.set(RESTART, reason);
+  return 'restart';
 }

@@ -1,23 +1,29 @@
-import { ComponentDialog, type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
-import { AskDialog, type AskResult, localeOf } from './ask';
+import { type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
+import { INTENTS } from '../src/nlu/intents';
+import { actionOf, type FlowId } from '../src/understanding/actions';
+import type { Given } from '../src/understanding/understand';
+import { AskDialog, type AskResult } from './ask';
 import { EmployerRecoveryDialog } from './employerRecovery';
 import { FaqDialog } from './faq';
+import { FlowDialog, type FlowOptions, type FlowResult } from './flow';
+import { handleRequest } from './interruptions';
 import { LostEmailDialog } from './lostEmail';
 import { localOptions } from './options';
 import { PersonRecoveryDialog } from './personRecovery';
 import type { DialogServices } from './services';
 
-export type MainReason = 'new' | 'again' | 'menu' | 'cancel' | 'gaveUp';
+export type MainReason = 'new' | 'again' | 'menu' | 'cancel' | 'gaveUp' | 'switch';
 
-const MENU = ['person', 'employer', 'lostEmail', 'faq', 'agent'];
+type MenuValue = FlowId | 'agent';
+const MENU: MenuValue[] = ['person', 'employer', 'lostEmail', 'faq', 'agent'];
 
-/** Free text that names a menu option directly ("olvidé mi clave") skips the menu. */
-const INTENT_TO_MENU: Record<string, string> = {
-  recover_key: 'person',
-  employer_key: 'employer',
-  no_email_access: 'lostEmail',
-  talk_to_agent: 'agent',
-};
+/** The intents that choose each menu option, read from the intent table. */
+const MENU_INTENTS: Partial<Record<MenuValue, string[]>> = {};
+for (const intent of INTENTS) {
+  const action = actionOf(intent);
+  const value = action?.kind === 'flow' ? action.flow : action?.kind === 'command' && action.command === 'agent' ? 'agent' : undefined;
+  if (value) (MENU_INTENTS[value] ??= []).push(intent);
+}
 
 const MENU_PROMPT: Record<MainReason, string> = {
   new: 'main:menu',
@@ -25,70 +31,95 @@ const MENU_PROMPT: Record<MainReason, string> = {
   menu: 'main:menu',
   cancel: 'main:menuAgain',
   gaveUp: 'main:helpOffer',
+  switch: 'main:menu',
 };
 
-/** Greeting, menu, and the flow the person picks. */
-export class MainDialog extends ComponentDialog {
+interface MainOptions {
+  reason?: MainReason;
+  switchTo?: FlowId;
+  given?: Given;
+}
+
+/** Greeting, menu, and the flow the person picks (or asked for in their first words). */
+export class MainDialog extends FlowDialog {
   static readonly id = 'main';
 
-  constructor(private readonly services: DialogServices) {
-    super(MainDialog.id);
+  constructor(services: DialogServices) {
+    super(MainDialog.id, services, 'main.steps');
     this.addDialog(new PersonRecoveryDialog(services));
     this.addDialog(new EmployerRecoveryDialog(services));
     this.addDialog(new LostEmailDialog(services));
     this.addDialog(new FaqDialog(services));
-    this.addDialog(
-      new AskDialog('main.menu', services, async ({ option, intent }) => {
-        if (option) return { ok: true, value: option.value };
-        const mapped = INTENT_TO_MENU[(await intent()).intent];
-        return mapped ? { ok: true, value: mapped } : { ok: false, reason: 'menu' };
-      }),
-    );
+    this.addDialog(new AskDialog('main.menu', services));
     this.addDialog(new WaterfallDialog('main.steps', [this.greet, this.route, this.finish]));
-    this.initialDialogId = 'main.steps';
+  }
+
+  private menu(step: WaterfallStepContext, reason: MainReason) {
+    return this.ask(step, 'main.menu', {
+      prompt: MENU_PROMPT[reason],
+      expect: { kind: 'choice', choices: localOptions(this.services.texts, this.locale(step), 'main', MENU, MENU_INTENTS) },
+      unclear: 'menu',
+    });
   }
 
   private greet = async (step: WaterfallStepContext) => {
-    const reason = ((step.options as { reason?: MainReason })?.reason ?? 'new') as MainReason;
-    const locale = localeOf(step.context, this.services.config.DEFAULT_LOCALE);
-    const t = this.services.texts.for(locale);
+    const options = (step.options ?? {}) as MainOptions;
+    const reason = options.reason ?? 'new';
+    const given = options.given ?? {};
+    delete options.given;
+    if (options.switchTo) return step.next({ ok: true, value: options.switchTo, given } satisfies AskResult<MenuValue>);
+    const t = this.t(step);
     if (reason === 'new') {
       await step.context.sendActivity(t('main:greeting'));
       await step.context.sendActivity(t('main:privacy'));
     }
     const text = step.context.activity.type === 'message' ? (step.context.activity.text ?? '').trim() : '';
-    if (text && (reason === 'new' || reason === 'again')) {
-      const direct = INTENT_TO_MENU[(await this.services.nlu.recognize(text, locale)).intent];
-      if (direct) return step.next({ ok: true, value: direct } satisfies AskResult<string>);
+    if (!text || (reason !== 'new' && reason !== 'again')) return this.menu(step, reason);
+
+    // The first words often say it all: "olvidé mi clave", "hola, mi cédula es …", "¿dónde saco un turno?".
+    const choices = localOptions(this.services.texts, this.locale(step), 'main', MENU, MENU_INTENTS);
+    const reading = await this.services.understanding.read(text, { kind: 'choice', choices, unseen: true }, { locale: this.locale(step) });
+    if (reading.kind === 'answer')
+      return step.next({ ok: true, value: reading.value as MenuValue, given: reading.given } satisfies AskResult<MenuValue>);
+    // A cédula or RUC alone starts its flow; a date alone says too little.
+    if (reading.kind === 'given' && (reading.given.cedula || reading.given.ruc))
+      return step.next({ ok: true, value: reading.given.ruc ? 'employer' : 'person', given: reading.given } satisfies AskResult<MenuValue>);
+    if (reading.kind === 'key') await step.context.sendActivity(t('common:keyWarning'));
+    if (reading.kind === 'intent' && this.answersAtMenu(reading.intent)) {
+      const outcome = await handleRequest(step, reading.intent, this.services, this.locale(step), { progress: false, resume: false });
+      if (outcome === 'restart') return step.endDialog({ ok: true, quiet: true } satisfies FlowResult);
     }
-    return step.beginDialog('main.menu', {
-      prompt: MENU_PROMPT[reason],
-      options: localOptions(this.services.texts, locale, 'main', MENU),
-    });
+    return this.menu(step, reason);
   };
 
+  /** Before the menu, questions and "ayuda" are answered; greetings, "menú" and "cancelar" just get the menu. */
+  private answersAtMenu(intent: string): boolean {
+    const action = actionOf(intent);
+    return action?.kind === 'answer' || (action?.kind === 'flow' && !!action.answer) || (action?.kind === 'command' && action.command === 'help');
+  }
+
   private route = async (step: WaterfallStepContext) => {
-    const choice = step.result as AskResult<string>;
-    const t = this.services.texts.for(localeOf(step.context, this.services.config.DEFAULT_LOCALE));
+    const choice = step.result as AskResult<MenuValue>;
+    const t = this.t(step);
+    if (!choice.ok && !('gaveUp' in choice)) return this.settle(step, choice);
     if (!choice.ok || choice.value === 'agent') {
-      const offered = (step.options as { reason?: MainReason })?.reason === 'gaveUp';
+      const offered = (step.options as MainOptions)?.reason === 'gaveUp';
       const reason = !choice.ok ? 'menu_failed' : offered ? 'gave_up' : 'asked';
       if (this.services.handoff && (await this.services.handoff(step.context, reason)))
-        return step.endDialog({ ok: true, quiet: true });
+        return step.endDialog({ ok: true, quiet: true } satisfies FlowResult);
       await step.context.sendActivity(t('faq:talk_to_agent'));
-      return step.endDialog({ ok: true });
+      return step.endDialog({ ok: true } satisfies FlowResult);
     }
     this.services.metrics.stepReached.inc({ step: `menu_${choice.value}` });
-    return step.beginDialog(choice.value);
+    return step.beginDialog(choice.value, { given: choice.given } satisfies FlowOptions);
   };
 
   private finish = async (step: WaterfallStepContext) => {
-    const result = step.result as { ok: boolean; gaveUp?: boolean; quiet?: boolean } | undefined;
-    if (result?.gaveUp) return step.replaceDialog('main.steps', { reason: 'gaveUp' });
-    if (!result?.quiet) {
-      const t = this.services.texts.for(localeOf(step.context, this.services.config.DEFAULT_LOCALE));
-      await step.context.sendActivity(t('main:anythingElse'));
-    }
+    const result = step.result as FlowResult | undefined;
+    if (result && !result.ok && 'gaveUp' in result) return step.replaceDialog('main.steps', { reason: 'gaveUp' } satisfies MainOptions);
+    if (result && !result.ok && 'switchTo' in result)
+      return step.replaceDialog('main.steps', { reason: 'switch', switchTo: result.switchTo, given: result.given } satisfies MainOptions);
+    if (!result?.ok || !result.quiet) await step.context.sendActivity(this.t(step)('main:anythingElse'));
     return step.endDialog();
   };
 }

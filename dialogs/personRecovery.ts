@@ -1,27 +1,26 @@
 import { type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
 import type { DayMonth } from '../src/recovery/types';
+import type { Given } from '../src/understanding/understand';
 import { AskDialog, type AskResult } from './ask';
-import { IdentifyDialog, identityInputs } from './identify';
-import * as parse from './parsers';
+import { IdentifyDialog } from './identify';
 import type { DialogServices } from './services';
 
-interface PersonValues {
-  cedula: string;
-  birth: DayMonth;
+interface PersonInputs {
+  cedula?: string;
+  birth?: DayMonth;
 }
-const values = (step: WaterfallStepContext) => identityInputs<PersonValues>(step);
-
 
 /** Affiliates and pensioners: cédula → day and month of birth → questions → email → code → link. */
-export class PersonRecoveryDialog extends IdentifyDialog {
+export class PersonRecoveryDialog extends IdentifyDialog<PersonInputs> {
   static readonly id = 'person';
 
   constructor(services: DialogServices) {
-    super(PersonRecoveryDialog.id, services);
-    this.addDialog(new AskDialog('person.cedula', services, parse.cedula));
-    this.addDialog(new AskDialog('person.birth', services, parse.birth));
+    super(PersonRecoveryDialog.id, services, 'person.steps');
+    this.addDialog(new AskDialog('person.cedula', services));
+    this.addDialog(new AskDialog('person.birth', services));
     this.addDialog(
       new WaterfallDialog('person.steps', [
+        this.start,
         this.askCedula,
         this.askBirth,
         this.askChallenge,
@@ -29,28 +28,37 @@ export class PersonRecoveryDialog extends IdentifyDialog {
         (step) => this.afterVerify(step),
       ]),
     );
-    this.initialDialogId = 'person.steps';
   }
 
-  private askCedula = async (step: WaterfallStepContext) => {
-    return step.beginDialog('person.cedula', { prompt: 'recovery:askCedula' });
-  };
+  protected absorb(inputs: PersonInputs, given: Given): void {
+    if (given.cedula) inputs.cedula = given.cedula;
+    if (given.birth) inputs.birth = given.birth;
+  }
+
+  protected asGiven(inputs: PersonInputs): Given {
+    return { ...inputs };
+  }
+
+  private askCedula = async (step: WaterfallStepContext) =>
+    this.askFor(step, 'person.cedula', this.inputs(step).cedula, 'recovery:askCedula', { kind: 'cedula' });
 
   private askBirth = async (step: WaterfallStepContext) => {
     const cedula = step.result as AskResult<string>;
-    if (!cedula.ok) return step.endDialog(cedula);
-    values(step).cedula = cedula.value;
-    return step.beginDialog('person.birth', { prompt: 'recovery:askBirth' });
+    if (!cedula.ok) return this.settle(step, cedula);
+    const inputs = this.inputs(step);
+    this.absorb(inputs, { ...cedula.given, cedula: cedula.value });
+    return this.askFor(step, 'person.birth', inputs.birth, 'recovery:askBirth', { kind: 'dayMonth' });
   };
 
   private askChallenge = async (step: WaterfallStepContext) => {
     const birth = step.result as AskResult<DayMonth>;
-    if (!birth.ok) return step.endDialog(birth);
-    values(step).birth = birth.value;
-    await step.context.sendActivity(this.services.texts.t(this.locale(step), 'recovery:questionsIntro'));
-    return this.askQuestions(step, { kind: 'person', cedula: values(step).cedula });
+    if (!birth.ok) return this.settle(step, birth);
+    const inputs = this.inputs(step);
+    this.absorb(inputs, { ...birth.given, birth: birth.value });
+    await step.context.sendActivity(this.t(step)('recovery:questionsIntro'));
+    return this.askQuestions(step, { kind: 'person', cedula: inputs.cedula! });
   };
 
   private checkIdentity = async (step: WaterfallStepContext) =>
-    this.verify(step, { kind: 'person', cedula: values(step).cedula }, values(step).birth);
+    this.verify(step, { kind: 'person', cedula: this.inputs(step).cedula! }, this.inputs(step).birth);
 }

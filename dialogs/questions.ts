@@ -1,11 +1,15 @@
 import { ComponentDialog, type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
 import type { ChallengeQuestion, Subject } from '../src/recovery/types';
+import type { FlowId } from '../src/understanding/actions';
+import type { Given } from '../src/understanding/understand';
 import { AskDialog, type AskResult } from './ask';
-import * as parse from './parsers';
 import type { DialogServices } from './services';
 
-interface QuestionsOptions {
+export interface QuestionsOptions {
   subject: Subject;
+  /** The identity values given so far: a different one typed now is a correction. */
+  known: Given;
+  flow: FlowId;
   questions?: ChallengeQuestion[];
   answers?: number[];
 }
@@ -18,7 +22,7 @@ export class QuestionsDialog extends ComponentDialog {
 
   constructor(private readonly services: DialogServices) {
     super(QuestionsDialog.id);
-    this.addDialog(new AskDialog('questions.answer', services, parse.option));
+    this.addDialog(new AskDialog('questions.answer', services));
     this.addDialog(new WaterfallDialog('questions.steps', [this.askNext, this.collect]));
     this.initialDialogId = 'questions.steps';
   }
@@ -28,19 +32,22 @@ export class QuestionsDialog extends ComponentDialog {
     const questions = options.questions ?? (await this.services.identity.questions(options.subject));
     const answers = options.answers ?? [];
     values(step).state = { ...options, questions, answers };
-    if (answers.length >= questions.length) return step.endDialog({ ok: true, value: answers });
+    if (answers.length >= questions.length) return step.endDialog({ ok: true, value: answers, given: {} } satisfies AskResult<number[]>);
     const question = questions[answers.length];
     return step.beginDialog('questions.answer', {
       prompt: question.textKey,
       vars: question.textVars,
-      options: question.options.map((label, i) => ({ value: String(i), label })),
+      expect: { kind: 'choice', choices: question.options.map((label, i) => ({ value: String(i), label })), dontKnow: true },
+      known: options.known,
+      progress: true,
+      flow: options.flow,
     });
   };
 
   private collect = async (step: WaterfallStepContext) => {
     const result = step.result as AskResult<string>;
     if (!result.ok) return step.endDialog(result);
-    const state = values(step).state as Required<QuestionsOptions>;
+    const state = values(step).state;
     return step.replaceDialog('questions.steps', { ...state, answers: [...state.answers, Number(result.value)] });
   };
 }

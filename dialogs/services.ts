@@ -5,12 +5,8 @@ import type { Logger } from '../src/log';
 import type { Metrics } from '../src/metrics';
 import type { RateLimits } from '../src/recovery/limits';
 import type { CodeService, IdentityCheck, ResetLinkService } from '../src/recovery/types';
+import type { Understanding } from '../src/understanding/understand';
 import type { ProgressNotes } from './progress';
-
-export interface IntentResult {
-  intent: string;
-  score: number;
-}
 
 /** Limits the dialogs apply: identity checks firm per source, soft per number (src/recovery/limits.ts). */
 export type DialogLimits = Pick<RateLimits, 'consume' | 'identityCheck'>;
@@ -21,7 +17,8 @@ export interface DialogServices {
   texts: Texts;
   log: Logger;
   metrics: Metrics;
-  nlu: { recognize(text: string, locale: Locale): Promise<IntentResult> };
+  /** Reads every message against what the step expects (values, intent, conversation so far). */
+  understanding: Understanding;
   identity: IdentityCheck;
   codes: CodeService;
   links: ResetLinkService;

@@ -5,6 +5,7 @@ import restify from 'restify';
 import { ProgressNotes } from '../dialogs/progress';
 import type { DialogServices } from '../dialogs/services';
 import { RecoveryBot } from './bot/bot';
+import { ConversationLanguage } from './bot/language';
 import { TurnQueue } from './bot/turnQueue';
 import { registerBotFramework } from './channels/botframework';
 import { registerDirectLine } from './channels/directline';
@@ -24,6 +25,7 @@ import { createRateLimits } from './recovery/limits';
 import { createMailer } from './recovery/mail';
 import type { AccountDirectory, Mailer, ResetLinkData } from './recovery/types';
 import { createStores } from './store';
+import { createLanguageGuesser, createUnderstanding } from './understanding';
 import { registerNewKeyPage } from './web/newKeyPage';
 import { registerOutboxPage } from './web/outboxPage';
 import { Handoff } from './handoff/service';
@@ -53,6 +55,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const links = createResetLinkService({ store: stores.kv, config });
   // Trained once per process: every app built in it (tests build many) reads the same examples.
   const nlu = await sharedRecognizer();
+  const understanding = createUnderstanding(nlu, texts);
   const conversationState = new ConversationState(stores.storage);
 
   const services: DialogServices = {
@@ -60,7 +63,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     texts,
     log,
     metrics,
-    nlu,
+    understanding,
     identity: createIdentityCheck(
       directory,
       config.SERVER_SECRET,
@@ -73,7 +76,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     progress: new ProgressNotes(conversationState),
     tellLater,
   };
-  const bot = new RecoveryBot(conversationState, services, new TurnQueue(stores.lock));
+  const language = new ConversationLanguage(conversationState, createLanguageGuesser(texts), config.DEFAULT_LOCALE);
+  const bot = new RecoveryBot(conversationState, services, new TurnQueue(stores.lock), language);
 
   const server = restify.createServer({ name: 'iess-clave', handleUncaughtExceptions: false });
   server.on('restifyError', (_req: restify.Request, _res: restify.Response, err: Error, next: () => void) => {

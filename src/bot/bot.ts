@@ -6,11 +6,12 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import { type DialogState, DialogSet, DialogTurnStatus } from 'botbuilder-dialogs';
-import { localeOf } from '../../dialogs/ask';
 import { RESTART } from '../../dialogs/interruptions';
 import { MainDialog, type MainReason } from '../../dialogs/mainDialog';
 import type { DialogServices } from '../../dialogs/services';
+import { turnLocale } from '../../dialogs/turnLocale';
 import { logTag } from '../log';
+import type { ConversationLanguage } from './language';
 import { ConversationBusyError, TurnQueue } from './turnQueue';
 
 interface ConversationFlags {
@@ -44,6 +45,7 @@ export class RecoveryBot extends ActivityHandler {
     private readonly state: ConversationState,
     private readonly services: DialogServices,
     readonly queue: TurnQueue,
+    private readonly language: ConversationLanguage,
   ) {
     super();
     this.dialogState = state.createProperty('dialogState');
@@ -56,7 +58,10 @@ export class RecoveryBot extends ActivityHandler {
     });
     this.onMembersAdded(async (context, next) => {
       const joined = (context.activity.membersAdded ?? []).some((m) => m.id !== context.activity.recipient?.id);
-      if (joined) await this.runDialogs(context);
+      if (joined) {
+        await this.language.resolve(context);
+        await this.runDialogs(context);
+      }
       await next();
     });
   }
@@ -113,17 +118,24 @@ export class RecoveryBot extends ActivityHandler {
       this.services.limits.consume('message', conversationKey(context)),
       this.state.load(context),
     ]);
-    const t = this.services.texts.for(localeOf(context, this.services.config.DEFAULT_LOCALE));
+    const locale = await this.language.resolve(context);
     if (!allowed.ok) {
-      await context.sendActivity(t('common:slowDown'));
+      await context.sendActivity(this.services.texts.t(locale, 'common:slowDown'));
       return;
     }
     if (this.interceptor && (await this.interceptor.intercept(context))) return;
-    await this.runDialogs(context);
+    const switched = await this.language.follow(context);
+    if (switched) await context.sendActivity(this.services.texts.t(switched.locale, 'understanding:languageSwitched'));
+    await this.runDialogs(context, switched?.onlyAsked);
   }
 
-  private async runDialogs(context: TurnContext): Promise<void> {
+  /** `reprompt`: the message only changed the language, so the current question is asked again in it. */
+  private async runDialogs(context: TurnContext, reprompt = false): Promise<void> {
     const dc = await this.dialogs.createContext(context);
+    if (reprompt && dc.activeDialog) {
+      await dc.repromptDialog();
+      return;
+    }
     const result = await dc.continueDialog();
     const restart = context.turnState.get(RESTART) as string | undefined;
     if (restart) await dc.cancelAllDialogs();
@@ -142,7 +154,7 @@ export class RecoveryBot extends ActivityHandler {
       { err: busy ? undefined : errorSummary(error), channel: context.activity.channelId },
       busy ? 'conversation busy' : 'turn failed',
     );
-    const t = this.services.texts.for(localeOf(context, this.services.config.DEFAULT_LOCALE));
+    const t = this.services.texts.for(turnLocale(context, this.services.config.DEFAULT_LOCALE));
     await context.sendActivity(t(busy ? 'common:busy' : 'common:error')).catch(() => undefined);
   }
 }

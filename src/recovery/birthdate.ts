@@ -3,7 +3,8 @@ import type { DayMonth } from './types';
 
 export type DayMonthError = 'format' | 'invalid_date';
 
-const MONTHS = new Map<string, number>(
+/** Month names and abbreviations, Spanish and English, folded. */
+export const MONTHS: ReadonlyMap<string, number> = new Map<string, number>(
   Object.entries({
     ene: 1, enero: 1, jan: 1, january: 1,
     feb: 2, febrero: 2, february: 2,
@@ -29,7 +30,7 @@ const INVALID = { ok: false, reason: 'invalid_date' } as const;
 const fold = (text: string) => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
 
 /** Without a year, 29 February is a real birthday; with one, the year decides. */
-function result(day: number, month: number, year?: number): Parsed<DayMonth, DayMonthError> {
+export function checkedDate(day: number, month: number, year?: number): Parsed<DayMonth, DayMonthError> {
   if (year !== undefined && (year < 1900 || year > new Date().getUTCFullYear())) return INVALID;
   if (month < 1 || month > 12 || day < 1) return INVALID;
   const daysInMonth = new Date(Date.UTC(year ?? 2000, month, 0)).getUTCDate();
@@ -48,10 +49,10 @@ export function parseDayMonth(text: string): Parsed<DayMonth, DayMonthError> {
   const clean = fold(text).replace(/[.,!]+$/, '');
 
   const iso = /^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})$/.exec(clean);
-  if (iso) return result(Number(iso[3]), Number(iso[2]), Number(iso[1]));
+  if (iso) return checkedDate(Number(iso[3]), Number(iso[2]), Number(iso[1]));
 
   const numeric = /^(\d{1,2})\s*[/.\s-]\s*(\d{1,2})(?:\s*[/.\s-]\s*(\d{4}|\d{2}))?$/.exec(clean);
-  if (numeric) return result(Number(numeric[1]), Number(numeric[2]), fullYear(numeric[3]));
+  if (numeric) return checkedDate(Number(numeric[1]), Number(numeric[2]), fullYear(numeric[3]));
 
   const words = clean
     .replace(/(\d)(?:st|nd|rd|th)\b/g, '$1')
@@ -67,8 +68,8 @@ export function parseDayMonth(text: string): Parsed<DayMonth, DayMonthError> {
   const [first, second] = numbers;
   const isDay = (n: string | undefined) => n !== undefined && n.length <= 2;
   const isYear = (n: string | undefined) => n !== undefined && (n.length === 2 || n.length === 4);
-  if (numbers.length === 1 && isDay(first)) return result(Number(first), month);
-  if (numbers.length === 2 && isDay(first) && isYear(second)) return result(Number(first), month, fullYear(second));
-  if (numbers.length === 2 && first.length === 4 && isDay(second)) return result(Number(second), month, Number(first));
+  if (numbers.length === 1 && isDay(first)) return checkedDate(Number(first), month);
+  if (numbers.length === 2 && isDay(first) && isYear(second)) return checkedDate(Number(first), month, fullYear(second));
+  if (numbers.length === 2 && first.length === 4 && isDay(second)) return checkedDate(Number(second), month, Number(first));
   return FORMAT;
 }

@@ -1,0 +1,141 @@
+import { distance } from 'fastest-levenshtein';
+import { eng, spa } from 'stopword';
+import { containsPhrase, fold, words } from './text';
+
+/** One answer a step offers: `value` is what the flow receives, `label` what the person reads. */
+export interface Choice {
+  value: string;
+  label: string;
+  /** Other words that select it ("patronal", "empleador"). */
+  synonyms?: readonly string[];
+  /** Intents that select it (the menu's "person" is what `recover_key` asks for). */
+  intents?: readonly string[];
+}
+
+/** How a language names positions: from locales (`common:numberWords`, `common:ordinals`, …). */
+export interface PositionWords {
+  /** "uno", "dos"…: index 0 is the first option. */
+  numbers: readonly string[];
+  /** "primera|primero|primer", …: index 0 is the first option. */
+  ordinals: readonly string[];
+  /** "ultima|ultimo". */
+  last: readonly string[];
+  /** Words around a position that add nothing: "la", "opcion", "numero", "creo". */
+  fillers: readonly string[];
+}
+
+export interface ChoiceScore {
+  choice: Choice;
+  /** 0–1: 1 is a tapped button or a bare "2"; ~0.3 an incidental "una" inside a sentence. */
+  score: number;
+}
+
+/** Words every option shares or that carry no meaning never tell options apart. */
+const STOPWORDS = new Set([...spa, ...eng].map(fold));
+
+/** Scores of an exact, a clear positional, and an incidental positional answer. */
+export const EXACT = 1;
+const POSITION_CLEAR = 0.95;
+const POSITION_IN_SENTENCE = 0.3;
+const NUMBER_WORD_IN_SENTENCE = 0.15;
+const SHORT_YEAR = 0.9;
+const YEAR_IN_SENTENCE = 0.92;
+
+/** One typed word against one word of a label: equal, a slip, or the start of a long word. */
+function wordMatches(typed: string, label: string): boolean {
+  if (typed === label) return true;
+  if (typed.length >= 5 && label.startsWith(typed)) return true;
+  if (typed.length >= 5 && label.length >= 5) return distance(typed, label) <= (label.length >= 8 ? 2 : 1);
+  return false;
+}
+
+const alternatives = (list: readonly string[]) => list.map((entry) => entry.split('|').map(fold));
+
+/** The option a position names ("2", "dos", "la segunda", "la ultima"), and whether the message is only that. */
+function byPosition(tokens: string[], count: number, positions: PositionWords): { index: number; score: number } | undefined {
+  const fillers = new Set(positions.fillers.map(fold));
+  const numbers = positions.numbers.map(fold);
+  let meaningful = tokens.filter((t) => !fillers.has(t));
+  // "one" alone is a number even where "the first one" makes it a filler.
+  if (!meaningful.length) meaningful = tokens.filter((t) => numbers.includes(t));
+  const alone = meaningful.length === 1;
+  const ordinals = alternatives(positions.ordinals);
+  const last = new Set(positions.last.map(fold));
+  for (const token of meaningful) {
+    let index = -1;
+    let weak = POSITION_IN_SENTENCE;
+    if (/^\d{1,2}$/.test(token)) index = Number(token) - 1;
+    else if (last.has(token)) index = count - 1;
+    else if (ordinals.some((forms) => forms.includes(token))) index = ordinals.findIndex((forms) => forms.includes(token));
+    else if (numbers.includes(token)) {
+      index = numbers.indexOf(token);
+      weak = NUMBER_WORD_IN_SENTENCE;
+    }
+    if (index >= 0 && index < count) return { index, score: alone ? POSITION_CLEAR : weak };
+  }
+  return undefined;
+}
+
+/** Words of each label that no other label has: what tells "Tecnologías Quinde" from "Cacaotera Mirlo". */
+function distinctiveWords(choices: Choice[]): string[][] {
+  const per = choices.map((c) => [...new Set(words(c.label).filter((w) => w.length >= 3 && !STOPWORDS.has(w) && !/^\d+$/.test(w)))]);
+  return per.map((list, i) => list.filter((w) => per.every((other, j) => j === i || !other.includes(w))));
+}
+
+/**
+ * Scores every choice against a message: the label or a synonym as written, a position by
+ * number, number word or ordinal, a year ("el 78" for 1978, "desde el 2010"), or the
+ * distinctive words of a label without accents, with slips and partial names ("tecnologias",
+ * "floricola"). A position inside a longer sentence ("hablar con una persona") scores low.
+ */
+export function scoreChoices(
+  text: string,
+  choices: Choice[],
+  positions: PositionWords,
+  { positions: byNumber = true }: { positions?: boolean } = {},
+): ChoiceScore[] {
+  const clean = fold(text).replace(/[.,;:)!¡¿?]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const tokens = words(text).slice(0, 60);
+  const scores = new Map<Choice, number>();
+  const raise = (choice: Choice, score: number) => scores.set(choice, Math.max(scores.get(choice) ?? 0, score));
+
+  for (const choice of choices) {
+    const phrases = [choice.label, ...(choice.synonyms ?? [])].map((p) => words(p));
+    if (phrases.some((p) => p.join(' ') === tokens.join(' ') && p.length) || fold(choice.label) === clean) raise(choice, EXACT);
+    else {
+      const contained = phrases.slice(1).filter((p) => containsPhrase(tokens, p));
+      if (contained.length) raise(choice, Math.max(...contained.map((p) => (p.length > 1 ? 0.85 : 0.75))));
+    }
+  }
+
+  const position = byNumber ? byPosition(tokens, choices.length, positions) : undefined;
+  if (position) raise(choices[position.index], position.score);
+
+  // Years: the option itself inside a sentence, or its last two digits ("el 78").
+  const years = choices.filter((c) => /^\d{4}$/.test(c.label.trim()));
+  for (const token of tokens) {
+    const full = years.filter((c) => c.label.trim() === token);
+    full.forEach((c) => raise(c, tokens.length === 1 ? EXACT : YEAR_IN_SENTENCE));
+    if (/^\d{2}$/.test(token) && Number(token) > choices.length) {
+      const short = years.filter((c) => c.label.trim().endsWith(token));
+      if (short.length === 1) raise(short[0], SHORT_YEAR);
+    }
+  }
+
+  const distinct = distinctiveWords(choices);
+  const content = tokens.filter((t) => !STOPWORDS.has(t) && t.length >= 3);
+  choices.forEach((choice, i) => {
+    const own = distinct[i];
+    if (!own.length || !content.length) return;
+    const hits = own.filter((w) => content.some((t) => wordMatches(t, w))).length;
+    if (!hits) return;
+    const used = content.filter((t) => own.some((w) => wordMatches(t, w))).length;
+    const coverage = hits / own.length;
+    const focus = used / content.length;
+    raise(choice, Math.min(0.9, 0.5 + 0.25 * coverage + 0.2 * focus));
+  });
+
+  return [...scores.entries()]
+    .map(([choice, score]) => ({ choice, score }))
+    .sort((a, b) => b.score - a.score);
+}

@@ -1,0 +1,48 @@
+import { eng, spa } from 'stopword';
+import type { Locale } from '../i18n';
+import { words } from './text';
+
+/**
+ * Tells when a message is clearly in one language. The vocabulary is what the intent model
+ * is trained on in each locale plus each language's stopwords; a word both languages use
+ * ("ok", "no", "iess") counts for neither. Clear means: at least two words only that
+ * language uses and none only the other uses, or a request for it by name ("in english").
+ */
+export class LanguageGuesser {
+  private readonly only: Record<Locale, Set<string>>;
+
+  constructor(
+    vocabulary: Record<Locale, Iterable<string>>,
+    /** Words that ask for a language by name, per locale ("english", "ingles"). */
+    private readonly names: Record<Locale, readonly string[]>,
+  ) {
+    const es = new Set([...vocabulary['es-EC'], ...spa].flatMap((w) => words(w)));
+    const en = new Set([...vocabulary.en, ...eng].flatMap((w) => words(w)));
+    this.only = {
+      'es-EC': new Set([...es].filter((w) => !en.has(w) && w.length > 1)),
+      en: new Set([...en].filter((w) => !es.has(w) && w.length > 1)),
+    };
+  }
+
+  guess(text: string): Locale | undefined {
+    return this.requested(text) ?? this.written(text);
+  }
+
+  /** A short message naming a language asks for it: "en español por favor", "english please". */
+  requested(text: string): Locale | undefined {
+    const tokens = words(text.slice(0, 300)).filter((w) => /\p{L}/u.test(w));
+    if (tokens.length > 5) return undefined;
+    return (['en', 'es-EC'] as const).find((locale) => this.names[locale].some((name) => tokens.includes(words(name)[0] ?? '')));
+  }
+
+  private written(text: string): Locale | undefined {
+    const tokens = words(text.slice(0, 300)).filter((w) => /\p{L}/u.test(w));
+    const en = tokens.filter((w) => this.only.en.has(w)).length;
+    const es = tokens.filter((w) => this.only['es-EC'].has(w)).length;
+    if (en >= 2 && es === 0) return 'en';
+    if (es >= 2 && en === 0) return 'es-EC';
+    if (en >= 4 && en >= 4 * es) return 'en';
+    if (es >= 4 && es >= 4 * en) return 'es-EC';
+    return undefined;
+  }
+}

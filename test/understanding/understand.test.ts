@@ -1,0 +1,114 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Texts } from '../../src/i18n';
+import { IntentRecognizer } from '../../src/nlu/recognizer';
+import { createLanguageGuesser, createUnderstanding } from '../../src/understanding';
+import type { Choice } from '../../src/understanding/choices';
+import type { Understanding } from '../../src/understanding/understand';
+
+const texts = new Texts();
+let understanding: Understanding;
+beforeAll(async () => {
+  understanding = createUnderstanding(await IntentRecognizer.train(), texts);
+});
+
+const es = { locale: 'es-EC' as const };
+const yesNo: Choice[] = [
+  { value: 'yes', label: 'Sí', synonyms: texts.list('es-EC', 'common:synonyms.yes'), intents: ['affirm'] },
+  { value: 'no', label: 'No', synonyms: texts.list('es-EC', 'common:synonyms.no'), intents: ['deny'] },
+];
+const menu: Choice[] = [
+  { value: 'person', label: 'Recuperar mi clave', intents: ['recover_key'] },
+  { value: 'employer', label: 'Clave de empleador', synonyms: ['patronal', 'empleador'], intents: ['employer_key'] },
+  { value: 'lostEmail', label: 'No puedo abrir mi correo', intents: ['no_email_access'] },
+  { value: 'faq', label: 'Preguntas frecuentes' },
+  { value: 'agent', label: 'Hablar con una persona', intents: ['talk_to_agent'] },
+];
+const companies: Choice[] = ['Tecnologías Quinde Digital S.A.', 'Cacaotera Mirlo Azul S.A.', 'Florícola Pétalo Andino Cía. Ltda.', 'Consultora Brújula Andina Cía. Ltda.'].map(
+  (label, i) => ({ value: String(i), label }),
+);
+const challenge = { kind: 'choice' as const, choices: companies, dontKnow: true };
+
+describe('Understanding.read', () => {
+  it('reads a cédula wherever it is in the message', async () => {
+    for (const text of ['mi cedula es 1714307103', 'perdon, es 171430710-3', 'buenas tardes disculpe la molestia, 1714 307 103']) {
+      expect(await understanding.read(text, { kind: 'cedula' }, es), text).toMatchObject({ kind: 'answer', value: '1714307103' });
+    }
+  });
+
+  it('keeps the values given with the answer', async () => {
+    const reading = await understanding.read('1714307103 y naci el 15 de marzo', { kind: 'cedula' }, es);
+    expect(reading).toMatchObject({ kind: 'answer', value: '1714307103', given: { birth: { day: 15, month: 3 } } });
+  });
+
+  it('offers the other flow for a number of the other kind', async () => {
+    expect(await understanding.read('RUC 1760001550001', { kind: 'cedula' }, es)).toMatchObject({ kind: 'otherFlow', flow: 'employer' });
+    expect(await understanding.read('1714307103', { kind: 'ruc' }, es)).toMatchObject({ kind: 'otherFlow', flow: 'person' });
+  });
+
+  it('says what is wrong with a number', async () => {
+    expect(await understanding.read('mi cedula es 1714307104', { kind: 'cedula' }, es)).toEqual({ kind: 'unclear', reason: 'cedula_check_digit' });
+  });
+
+  it('reads a correction as a new value for an earlier step', async () => {
+    const reading = await understanding.read('ay perdon esa es la cedula de mi mama, la mia es 0602910945', { kind: 'dayMonth' }, {
+      ...es,
+      known: { cedula: '1714307103' },
+    });
+    expect(reading).toEqual({ kind: 'given', given: { cedula: '0602910945' } });
+  });
+
+  it('never lets an incidental "una" beat a plea for a person', async () => {
+    expect(await understanding.read('quiero hablar con una persona', { kind: 'choice', choices: yesNo }, es)).toMatchObject({
+      kind: 'intent',
+      intent: 'talk_to_agent',
+    });
+    expect(await understanding.read('quiero hablar con una persona', challenge, es)).toMatchObject({ kind: 'intent', intent: 'talk_to_agent' });
+  });
+
+  it('at the menu, the request decides, not a shared word like "clave"', async () => {
+    expect(await understanding.read('se me olvido la clave', { kind: 'choice', choices: menu }, es)).toMatchObject({ kind: 'answer', value: 'person' });
+    expect(await understanding.read('necesito la clave patronal de mi negocio', { kind: 'choice', choices: menu }, es)).toMatchObject({
+      kind: 'answer',
+      value: 'employer',
+    });
+  });
+
+  it('warns about a key before matching any option', async () => {
+    expect(await understanding.read('mi clave nueva es Quito2024', { kind: 'choice', choices: menu }, es)).toEqual({ kind: 'key' });
+  });
+
+  it('understands "ninguna" and "no me acuerdo" at a challenge question, never as an option', async () => {
+    for (const text of ['ninguna', 'no me acuerdo', 'no reconozco ninguna de esas', 'no se']) {
+      expect(await understanding.read(text, challenge, es), text).toEqual({ kind: 'dontKnow' });
+    }
+  });
+
+  it('asks when two options are equally likely', async () => {
+    const reading = await understanding.read('la andina', challenge, es);
+    expect(reading.kind).toBe('clarify');
+  });
+
+  it('reads yes in the ways people say it', async () => {
+    for (const text of ['ya', 'si claro', 'Sí', 'dale']) {
+      expect(await understanding.read(text, { kind: 'choice', choices: yesNo }, es), text).toMatchObject({ kind: 'answer', value: 'yes' });
+    }
+  });
+});
+
+describe('LanguageGuesser', () => {
+  const guesser = createLanguageGuesser(texts);
+
+  it.each([
+    ['I forgot my password', 'en'],
+    ['hello, i need help with my key', 'en'],
+    ['can you speak english?', 'en'],
+    ['olvide mi clave del iess', 'es-EC'],
+    ['en español por favor', 'es-EC'],
+  ])('«%s» is clearly %s', (text, locale) => {
+    expect(guesser.guess(text)).toBe(locale);
+  });
+
+  it.each(['ok', 'no', '1714307103', 'si', 'hola'])('«%s» says nothing about the language', (text) => {
+    expect(guesser.guess(text)).toBeUndefined();
+  });
+});
