@@ -168,6 +168,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
       await bot.queue.drain(drainMs);
       // Code emails still going out, then any "it failed" line they lead to.
       await services.codes.drain(drainMs);
+      await handoff.drain(drainMs);
       await bot.queue.drain(drainMs);
       server.server.closeAllConnections?.();
       await stopped;

@@ -145,6 +145,10 @@ export const configSchema = z
     SERVICE_HOURS: z.string().default('mon-fri 08:00-16:30'),
     TIMEZONE: z.string().default('America/Guayaquil'),
     AGENT_SESSION_TTL_SECONDS: seconds(8 * 3600),
+    // Waiting people go by themselves to the available agent with the fewest open tickets.
+    HANDOFF_AUTO_ASSIGN: bool.default(false),
+    // Above this many people served at once an agent counts as busy (and gets none by auto-assignment).
+    HANDOFF_MAX_TICKETS_PER_AGENT: z.coerce.number().int().positive().default(3),
     // The console warns the agent when the person has not written for this long while served.
     HANDOFF_IDLE_SECONDS: seconds(300),
     // …and when WhatsApp's window will close within these minutes.

@@ -38,36 +38,57 @@ export async function verifyPassword(password: string, hash: ParsedHash): Promis
   return timingSafeEqual(key, hash.key);
 }
 
+export type AgentRole = 'agent' | 'supervisor';
+
 export interface Agent {
   /** Login name, lower case. */
   name: string;
   /** How the person sees the agent: "Ana". */
   displayName: string;
+  /** Supervisors also see the team's view (/agent/supervisor) and get no tickets by auto-assignment. */
+  role: AgentRole;
 }
 
 export class AgentsConfigError extends Error {}
 
 export const agentNameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'agent names: lower-case letters, digits, . _ -');
 
-/** The operator's agents (AGENTS="ana:scrypt$...;luis:scrypt$..."), checked by password. */
+const roleSchema = z.enum(['agent', 'supervisor']);
+
+/** The operator's agents (AGENTS="ana:scrypt$...;marta:scrypt$...:supervisor"), checked by password. */
 export class AgentDirectory {
   private readonly agents = new Map<string, ParsedHash>();
+  private readonly roles = new Map<string, AgentRole>();
   /** Checked when the name is unknown, so both cases take the same time. */
   private decoy?: Promise<ParsedHash>;
 
   constructor(spec: string | undefined) {
     for (const entry of (spec ?? '').split(';').map((e) => e.trim()).filter(Boolean)) {
-      const colon = entry.indexOf(':');
-      const name = agentNameSchema.safeParse(entry.slice(0, colon).trim().toLowerCase());
-      const hash = hashSchema.safeParse(entry.slice(colon + 1).trim());
-      if (colon < 1 || !name.success) throw new AgentsConfigError(`AGENTS: bad agent name in entry ${this.agents.size + 1}`);
+      const [rawName, rawHash = '', rawRole = 'agent', ...rest] = entry.split(':').map((p) => p.trim());
+      const name = agentNameSchema.safeParse(rawName.toLowerCase());
+      const hash = hashSchema.safeParse(rawHash);
+      const role = roleSchema.safeParse(rawRole.toLowerCase());
+      if (!rawName || !name.success) throw new AgentsConfigError(`AGENTS: bad agent name in entry ${this.agents.size + 1}`);
       if (!hash.success) throw new AgentsConfigError(`AGENTS: the hash of "${name.data}" is not a scrypt hash from npm run agent-hash`);
+      if (!role.success || rest.length) throw new AgentsConfigError(`AGENTS: the role of "${name.data}" must be agent or supervisor`);
       this.agents.set(name.data, hash.data);
+      this.roles.set(name.data, role.data);
     }
   }
 
   get size(): number {
     return this.agents.size;
+  }
+
+  /** Everyone configured, by login name. */
+  all(): Agent[] {
+    return [...this.roles.keys()].map((name) => this.named(name)!);
+  }
+
+  /** The configured agent of that name (undefined when no longer configured). */
+  named(name: string): Agent | undefined {
+    const role = this.roles.get(name);
+    return role ? agentNamed(name, role) : undefined;
   }
 
   /** The agent when name and password match; undefined otherwise (same work either way). */
@@ -81,10 +102,10 @@ export class AgentDirectory {
       await verifyPassword(password, await this.decoy);
       return undefined;
     }
-    return (await verifyPassword(password, hash)) ? agentNamed(key) : undefined;
+    return (await verifyPassword(password, hash)) ? this.named(key) : undefined;
   }
 }
 
-export function agentNamed(name: string): Agent {
-  return { name, displayName: name.charAt(0).toUpperCase() + name.slice(1) };
+export function agentNamed(name: string, role: AgentRole = 'agent'): Agent {
+  return { name, displayName: name.charAt(0).toUpperCase() + name.slice(1), role };
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import { type Limiter, SoftAccountLimit, createLimiter, limiterStore } from '../recovery/limits';
 import type { KeyValueStore } from '../store/keyValue';
-import { type Agent, agentNamed } from './agents';
+import type { Agent, AgentDirectory } from './agents';
 
 /**
  * Agent sessions: a random id in an HttpOnly, SameSite=Strict cookie (Secure when the
@@ -46,6 +46,8 @@ export class AgentAuth {
   constructor(
     private readonly store: KeyValueStore,
     config: Config,
+    /** A session lives only while its agent is still configured, with the role configured now. */
+    private readonly directory: AgentDirectory,
   ) {
     this.secure = config.PUBLIC_BASE_URL.startsWith('https://');
     // __Host- makes browsers refuse the cookie unless Secure, host-only and Path=/.
@@ -133,7 +135,9 @@ export class AgentAuth {
     }
     const parsed = sessionSchema.safeParse(raw);
     if (!parsed.success) return { ok: false, status: 401 };
-    return { ok: true, sessionId, session: { agent: agentNamed(parsed.data.agent), csrf: parsed.data.csrf } };
+    const agent = this.directory.named(parsed.data.agent);
+    if (!agent) return { ok: false, status: 401 };
+    return { ok: true, sessionId, session: { agent, csrf: parsed.data.csrf } };
   }
 }
 

@@ -8,6 +8,7 @@ import type { Config } from '../config';
 import { LOCALES, type Texts } from '../i18n';
 import type { Logger } from '../log';
 import { AgentAuth, type AgentSession, LoginLimiter } from './auth';
+import { cannedReplies } from './canned';
 import type { Handoff } from './service';
 import type { TicketView } from './tickets';
 import { jsonBody } from '../web/body';
@@ -27,6 +28,8 @@ const MAX_BODY = 16 * 1024;
 
 const loginSchema = z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 const messageSchema = z.object({ text: z.string().trim().min(1).max(2000) });
+const presenceSchema = z.object({ status: z.enum(['available', 'away']) });
+const transferSchema = z.object({ to: z.string().max(64).optional(), note: z.string().trim().max(1000).optional() });
 const ticketIdSchema = z.string().uuid();
 
 export interface AgentConsoleDeps {
@@ -66,7 +69,7 @@ export function publicTicket(ticket: TicketView, position?: number) {
 /** The agent console at /agent and its JSON + Server-Sent Events API under /agent/api. */
 export async function registerAgentConsole(server: restify.Server, deps: AgentConsoleDeps): Promise<void> {
   const { config, handoff, texts, log } = deps;
-  const auth = new AgentAuth(handoffStore(handoff), config);
+  const auth = new AgentAuth(handoff.store, config, handoff.agents);
   const limiter = new LoginLimiter(config, deps.redis);
   const files = new Map(Object.entries(STATIC).map(([path, f]) => [path, { body: readFileSync(join(WEB_DIR, f.file)), type: f.type }]));
   const body = jsonBody({ maxBytes: MAX_BODY });
@@ -120,7 +123,7 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
       const { sessionId, session } = await auth.create(agent);
       res.setHeader('Set-Cookie', auth.cookie(sessionId));
       log.info({ agent: agent.name }, 'agent signed in');
-      json(res, 200, { agent: agent.displayName, csrf: session.csrf });
+      json(res, 200, { agent: agent.displayName, role: agent.role, csrf: session.csrf, presence: await handoff.presence.of(agent.name) });
     } catch (err) {
       log.warn({ err: { type: (err as Error).name } }, 'agent login failed');
       json(res, 500, { error: 'unknown' });
@@ -129,8 +132,9 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
 
   server.post(
     '/agent/api/logout',
-    guarded('write', async (_req, res, _session, sessionId) => {
+    guarded('write', async (_req, res, session, sessionId) => {
       await auth.destroy(sessionId);
+      await handoff.setPresence(session.agent, 'away');
       res.setHeader('Set-Cookie', auth.clearCookie());
       json(res, 200, { ok: true });
     }),
@@ -138,7 +142,35 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
 
   server.get(
     '/agent/api/session',
-    guarded('read', async (_req, res, session) => json(res, 200, { agent: session.agent.displayName, csrf: session.csrf })),
+    guarded('read', async (_req, res, session) =>
+      json(res, 200, { agent: session.agent.displayName, role: session.agent.role, csrf: session.csrf, presence: await handoff.presence.of(session.agent.name) }),
+    ),
+  );
+
+  server.get(
+    '/agent/api/team',
+    guarded('read', async (_req, res) => json(res, 200, { team: await handoff.team() })),
+  );
+
+  server.post(
+    '/agent/api/presence',
+    body,
+    guarded('write', async (req, res, session) => {
+      const parsed = presenceSchema.safeParse(req.body);
+      if (!parsed.success) return json(res, 400, { error: 'bad_request' });
+      await handoff.setPresence(session.agent, parsed.data.status);
+      json(res, 200, { presence: parsed.data.status });
+    }),
+  );
+
+  // Canned replies in the person's language (the ticket's locale), facts filled in.
+  server.get(
+    '/agent/api/canned',
+    guarded('read', async (req, res, session) => {
+      const lang = new URL(req.url ?? '/', 'http://x').searchParams.get('lang');
+      const locale = LOCALES.find((l) => l === lang) ?? config.DEFAULT_LOCALE;
+      json(res, 200, { locale, replies: cannedReplies(texts, locale, { agent: session.agent.displayName }) });
+    }),
   );
 
   server.get(
@@ -207,6 +239,33 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
   );
 
   server.post(
+    '/agent/api/tickets/:id/notes',
+    body,
+    guarded('write', async (req, res, session) => {
+      const id = ticketIdOf(req);
+      if (!id.success) return json(res, 404, { error: 'missing' });
+      const message = messageSchema.safeParse(req.body);
+      if (!message.success) return json(res, 400, { error: 'bad_request' });
+      const result = await handoff.addNote(id.data, session.agent, message.data.text);
+      json(res, { noted: 200, missing: 404, closed: 409 }[result], result === 'noted' ? { ok: true } : { error: result });
+    }),
+  );
+
+  server.post(
+    '/agent/api/tickets/:id/transfer',
+    body,
+    guarded('write', async (req, res, session) => {
+      const id = ticketIdOf(req);
+      if (!id.success) return json(res, 404, { error: 'missing' });
+      const parsed = transferSchema.safeParse(req.body);
+      if (!parsed.success) return json(res, 400, { error: 'bad_request' });
+      const result = await handoff.transfer(id.data, session.agent, parsed.data.to || undefined, parsed.data.note || undefined);
+      const status = { transferred: 200, missing: 404, closed: 409, not_yours: 403, taken: 409, unknown_agent: 400, away: 409 }[result];
+      json(res, status, result === 'transferred' ? { ok: true } : { error: result });
+    }),
+  );
+
+  server.post(
     '/agent/api/tickets/:id/close',
     body,
     guarded('write', async (req, res, session) => {
@@ -240,6 +299,9 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
       void unsubscribe?.().catch(() => undefined);
       raw.end();
     };
+    const agent = verdict.session.agent;
+    // While the console is open the agent is present (available unless they chose away).
+    const present = () => handoff.consoleOpen(agent).catch((err: Error) => log.warn({ err: { type: err.name } }, 'agent presence not kept'));
     const keepAlive = setInterval(async () => {
       // A session that ended (logout, expiry) ends its stream too.
       const still = await auth.forRead(req).catch(() => ({ ok: false }));
@@ -247,6 +309,7 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
         raw.write('event: session\ndata: {}\n\n');
         return stop();
       }
+      await present();
       raw.write(': keep-alive\n\n');
     }, KEEPALIVE_MS);
     req.on('close', stop);
@@ -255,7 +318,10 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
         if (!closed) raw.write(`data: ${JSON.stringify(event)}\n\n`);
       });
       if (closed) void unsubscribe().catch(() => undefined);
-      else raw.write('data: {"type":"ready"}\n\n');
+      else {
+        await present();
+        raw.write('data: {"type":"ready"}\n\n');
+      }
     } catch (err) {
       log.warn({ err: { type: (err as Error).name } }, 'agent event stream could not subscribe');
       stop();
@@ -265,9 +331,4 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
 
 function displayName(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
-}
-
-/** The store the tickets live in (sessions share it, so they work across instances). */
-function handoffStore(handoff: Handoff) {
-  return handoff.store;
 }

@@ -12,11 +12,14 @@ import { type Locale, type Texts, pickLocale } from '../i18n';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { KeyValueStore } from '../store/keyValue';
+import { InFlight } from '../inFlight';
 import { type Agent, AgentDirectory } from './agents';
+import { leastLoaded, OneAtATime } from './assignment';
 import { ServiceHours, ServiceHoursError } from './hours';
 import { agentActivity, isAgentActivity } from './agentMessage';
 import { createHandoffMetrics, type HandoffMetrics } from './metrics';
 import { type ClaimResult, type TicketStatus, TicketStore, type TicketView, type TranscriptEntry } from './tickets';
+import { Presence, type PresenceStatus } from './presence';
 import { createWebhookSender, type WebhookSender } from './webhook';
 
 /** Turn-state keys: the open ticket of this turn, the user's recorded message. */
@@ -43,6 +46,21 @@ export interface HandoffDeps {
   now?: () => number;
 }
 
+/** An agent's console counts as open while its event stream refreshes presence (every 25 s). */
+export const PRESENCE_LAPSE_MS = 75_000;
+
+export type TransferOutcome = 'transferred' | 'missing' | 'closed' | 'not_yours' | 'taken' | 'unknown_agent' | 'away';
+
+/** One member of the team as the console and the supervisor see them. */
+export interface TeamMember {
+  name: string;
+  displayName: string;
+  role: Agent['role'];
+  presence: PresenceStatus;
+  /** Tickets they are serving now. */
+  serving: number;
+}
+
 export type SendResult = 'sent' | 'missing' | 'closed' | 'not_claimed' | 'not_yours' | 'window_closed' | 'failed';
 
 /** The agent-facing view of one ticket. */
@@ -66,8 +84,12 @@ export class Handoff {
   readonly agents: AgentDirectory;
   readonly hours: ServiceHours;
   readonly metrics: HandoffMetrics;
+  readonly presence: Presence;
   private readonly webhook?: WebhookSender;
   private readonly now: () => number;
+  /** Assignments started after a turn (the person's turn must end before an agent greets them). */
+  private readonly background = new InFlight();
+  private readonly assigning: OneAtATime;
 
   constructor(private readonly deps: HandoffDeps) {
     const { config } = deps;
@@ -91,6 +113,13 @@ export class Handoff {
     );
     if (config.HANDOFF_WEBHOOK_URL && config.HANDOFF_WEBHOOK_SECRET)
       this.webhook = createWebhookSender(config.HANDOFF_WEBHOOK_URL, config.HANDOFF_WEBHOOK_SECRET, deps.log);
+    this.presence = new Presence(deps.store, PRESENCE_LAPSE_MS);
+    this.assigning = new OneAtATime(deps.store, 'handoff:assign', 30_000);
+  }
+
+  /** Waits (bounded) for assignments still under way; true when none is left. */
+  drain(timeoutMs: number): Promise<boolean> {
+    return this.background.drain(timeoutMs);
   }
 
   /** The shared store (agent sessions live there too). */
@@ -203,9 +232,23 @@ export class Handoff {
     }
     await context.sendActivity(this.t(locale, 'opened', { position: await this.tickets.position(ticket.id) }));
     if (!this.hours.isOpen(new Date(this.now()))) await context.sendActivity(this.closedNowText(locale));
+    else {
+      const busy = await this.busyText(locale);
+      if (busy) await context.sendActivity(busy);
+    }
     await context.sendActivity(this.t(locale, 'cancelHint'));
+    if (created) this.assignSoon();
     return true;
   };
+
+  /** Within hours, when nobody can take the person now: "nobody is available" or "everyone is busy". */
+  private async busyText(locale: Locale): Promise<string | undefined> {
+    const team = await this.team();
+    const available = team.filter((m) => m.presence === 'available');
+    if (!available.length) return this.t(locale, 'agentsAway');
+    if (available.every((m) => m.serving >= this.deps.config.HANDOFF_MAX_TICKETS_PER_AGENT)) return this.t(locale, 'agentsBusy');
+    return undefined;
+  }
 
   /** Bot Framework's standard handoff initiation, for the operator's contact centre. */
   private async handoffEvent(context: TurnContext, ticket: TicketView): Promise<Partial<Activity>> {
@@ -297,8 +340,98 @@ export class Handoff {
     }
     if (ticket.status === 'waiting' && !ticket.external) {
       await context.sendActivity(this.t(locale, 'stillWaiting', { position: await this.tickets.position(ticket.id) }));
+      const busy = this.hours.isOpen(new Date(this.now())) ? await this.busyText(locale) : undefined;
+      if (busy) await context.sendActivity(busy);
     }
     return true;
+  }
+
+  // ---- The team: presence, notes, transfers, assignment. ----
+
+  /** Everyone configured, with their presence and how many people they serve now. */
+  async team(): Promise<TeamMember[]> {
+    const agents = this.agents.all();
+    const [presence, open] = await Promise.all([this.presence.all(agents.map((a) => a.name)), this.tickets.listOpen()]);
+    const serving = new Map<string, number>();
+    for (const t of open) if (t.status === 'active' && t.agent) serving.set(t.agent, (serving.get(t.agent) ?? 0) + 1);
+    return agents.map((a) => ({ ...a, presence: presence.get(a.name) ?? 'away', serving: serving.get(a.name) ?? 0 }));
+  }
+
+  async setPresence(agent: Agent, status: PresenceStatus): Promise<void> {
+    await this.presence.set(agent.name, status);
+    await this.tickets.publish({ type: 'presence' });
+    if (status === 'available') this.assignSoon();
+  }
+
+  /** The agent's console is open (called as its event stream starts and on each keep-alive). */
+  async consoleOpen(agent: Agent): Promise<void> {
+    const before = await this.presence.of(agent.name);
+    const now = await this.presence.keepAlive(agent.name);
+    if (before !== now) await this.setPresence(agent, now);
+  }
+
+  /** An internal note: in the ticket for every agent, never sent to the person. */
+  async addNote(ticketId: string, agent: Agent, text: string): Promise<'noted' | 'missing' | 'closed'> {
+    const ticket = await this.tickets.get(ticketId);
+    if (!ticket) return 'missing';
+    if (ticket.status === 'closed') return 'closed';
+    await this.note(ticket, text, 'note', agent);
+    return 'noted';
+  }
+
+  /** Hands the person to another available agent (`to`), or back to the queue, with an optional note. */
+  async transfer(ticketId: string, agent: Agent, to: string | undefined, note?: string): Promise<TransferOutcome> {
+    const target = to ? this.agents.named(to) : undefined;
+    if (to && (!target || target.name === agent.name)) return 'unknown_agent';
+    const current = await this.tickets.get(ticketId);
+    if (!current) return 'missing';
+    if (current.status === 'closed') return 'closed';
+    if (current.status !== 'active' || current.agent !== agent.name) return 'not_yours';
+    if (target && (await this.presence.of(target.name)) !== 'available') return 'away';
+    const locale = pickLocale(current.locale, this.deps.config.DEFAULT_LOCALE);
+    const console = pickLocale(this.deps.config.DEFAULT_LOCALE);
+    const line = target
+      ? this.t(console, 'console.transferredTo', { from: agent.displayName, to: target.displayName })
+      : this.t(console, 'console.transferredToQueue', { from: agent.displayName });
+    // The note is written first so it is in the ticket when the next agent opens it.
+    await this.note(current, note ? `${line} ${note}` : line, 'note', agent);
+    const result = await this.tickets.transfer(ticketId, agent.name, target?.name);
+    if (result.result !== 'transferred') return result.result;
+    this.deps.log.info({ ticket: ticketId, to: target ? 'agent' : 'queue' }, 'handoff ticket transferred');
+    if (target) await this.tickets.publish({ type: 'notice', ticketId, notice: 'transferredToYou', agent: target.name });
+    await this.sendToPerson(result.ticket, async (ctx) => {
+      if (target) await ctx.sendActivity(this.t(locale, 'transferred', { agent: this.agentLabel(locale, target) }));
+      else await ctx.sendActivity(this.t(locale, 'backToQueue', { position: await this.tickets.position(ticketId) }));
+    });
+    if (!target) this.assignSoon();
+    return 'transferred';
+  }
+
+  /** HANDOFF_AUTO_ASSIGN: after this turn, waiting people go to the available agents with the fewest open tickets. */
+  private assignSoon(): void {
+    if (!this.deps.config.HANDOFF_AUTO_ASSIGN) return;
+    void this.background.track(
+      new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => this.assigning.run(() => this.assignWaiting()))
+        .catch((err: Error) => this.deps.log.warn({ err: { type: err.name } }, 'handoff assignment failed')),
+    );
+  }
+
+  private async assignWaiting(): Promise<void> {
+    const waiting = (await this.tickets.listOpen()).filter((t) => t.status === 'waiting' && !t.external);
+    if (!waiting.length) return;
+    const team = (await this.team()).filter((m) => m.role === 'agent' && m.presence === 'available');
+    const load = new Map(team.map((m) => [m.name, m.serving]));
+    for (const ticket of waiting) {
+      const name = leastLoaded(load, this.deps.config.HANDOFF_MAX_TICKETS_PER_AGENT);
+      if (!name) return;
+      const agent = this.agents.named(name)!;
+      // Another instance may assign the same ticket at once: the claim (SET NX) lets one win.
+      const result = await this.claim(ticket.id, agent);
+      if (result.result !== 'claimed') continue;
+      load.set(name, (load.get(name) ?? 0) + 1);
+      await this.tickets.publish({ type: 'notice', ticketId: ticket.id, notice: 'assignedToYou', agent: name });
+    }
   }
 
   // ---- The agent's side (the console calls these). ----

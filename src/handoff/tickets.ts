@@ -52,6 +52,8 @@ export interface TranscriptEntry {
 
 export type HandoffEvent =
   | { type: 'queue' }
+  /** An agent became available or away. */
+  | { type: 'presence' }
   | { type: 'entry'; ticketId: string; entry: TranscriptEntry }
   | { type: 'status'; ticketId: string; status: TicketStatus }
   /** Something the agent serving (or the queue) must hear at once: the person left, cancelled. */
@@ -62,6 +64,10 @@ export type ClaimResult =
   | { result: 'taken'; agent: string }
   | { result: 'closed' }
   | { result: 'missing' };
+
+export type TransferResult =
+  | { result: 'transferred'; ticket: TicketView }
+  | { result: 'not_yours' | 'taken' | 'closed' | 'missing' };
 
 export type CloseResult = { result: 'closed'; ticket: TicketView } | { result: 'already' } | { result: 'missing' };
 
@@ -222,6 +228,26 @@ export class TicketStore {
     await this.publish({ type: 'status', ticketId: id, status: 'active' });
     await this.publish({ type: 'queue' });
     return { result: 'claimed', ticket };
+  }
+
+  /**
+   * Hands an active ticket from one agent to another (`to`), or back to the queue (no `to`).
+   * Only the agent holding it can: the claim is swapped only while it is still theirs.
+   */
+  async transfer(id: string, from: string, to?: string): Promise<TransferResult> {
+    const key = `handoff:claim:${id}`;
+    const raw = await this.store.get(key);
+    const claim = parseJson(claimSchema, raw);
+    const ticket = await this.get(id);
+    if (!ticket) return { result: 'missing' };
+    if (ticket.status === 'closed') return { result: 'closed' };
+    if (!raw || claim?.agent !== from) return { result: 'not_yours' };
+    if (!(await this.store.deleteIfEquals(key, raw))) return { result: 'not_yours' };
+    if (to && !(await this.store.setIfAbsent(key, JSON.stringify({ agent: to, at: this.now() }), this.options.keepMs)))
+      return { result: 'taken' };
+    await this.publish({ type: 'status', ticketId: id, status: to ? 'active' : 'waiting' });
+    await this.publish({ type: 'queue' });
+    return { result: 'transferred', ticket: (await this.get(id)) ?? ticket };
   }
 
   /** Closes once: by an agent (their name) or by the person ("person"). */

@@ -15,6 +15,7 @@ const haveChromium = existsSync(CHROMIUM);
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 const WHATSAPP_USER = 'whatsapp:+593987650001';
 const PASSWORD = 'clave-de-ana-para-pruebas';
+const LUIS_PASSWORD = 'clave-de-luis-para-pruebas';
 
 if (!haveChromium && !process.env.CI) {
   console.warn(`agent console browser test skipped: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)`);
@@ -76,7 +77,7 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      AGENTS: `ana:${await hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 })}`,
+      AGENTS: `ana:${await hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 })};luis:${await hashPassword(LUIS_PASSWORD, { N: 1024, r: 8, p: 1 })}`,
       SERVICE_HOURS: '',
       TWILIO_ACCOUNT_SID: ACCOUNT_SID,
       TWILIO_AUTH_TOKEN: AUTH_TOKEN,
@@ -187,7 +188,9 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     await agent.getByRole('button', { name: 'Atender' }).click();
     await see(agent, 'pasaron más de 24 horas');
     await see(agent, 'No se envió: en WhatsApp pasaron más de 24 horas');
-    await expect(agent.getByRole('textbox').isDisabled()).resolves.toBe(true);
+    // Nothing can be sent to the person; a note for the team still can.
+    await expect(agent.getByRole('button', { name: 'Enviar' }).isDisabled()).resolves.toBe(true);
+    await expect(agent.getByRole('button', { name: 'Guardar como nota interna' }).isDisabled()).resolves.toBe(false);
     await shot(agent, 'agent-whatsapp-window-closed.png');
 
     expect(await harness.app.handoff.tickets.listOpen()).toHaveLength(1);
@@ -213,4 +216,84 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
       text: 'ya no tengo acceso a mi correo',
     });
   }
+
+  async function signIn(name: string, password: string) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'es-EC' });
+    const page = await context.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.goto(`${harness.url}/agent`);
+    await page.getByLabel('Usuario').fill(name);
+    await page.getByLabel('Contraseña').fill(password);
+    await page.getByLabel('Contraseña').press('Enter');
+    await see(page, `Hola, ${name.charAt(0).toUpperCase()}${name.slice(1)}`);
+    return { context, page };
+  }
+
+  it('two agents: canned replies by shortcut and picker, an internal note, presence and a transfer with a note', async () => {
+    const pageErrors: string[] = [];
+    const personContext = await browser.newContext({ viewport: { width: 420, height: 860 }, locale: 'es-EC' });
+    const person = await personContext.newPage();
+    person.on('pageerror', (e) => pageErrors.push(`web chat: ${e.message}`));
+    await person.goto(`${harness.url}/`);
+    await see(person, '¿Qué necesitas hacer?');
+    await webChatSays(person, 'quiero hablar con un asesor');
+    await see(person, 'Estás en el puesto');
+
+    const ana = await signIn('ana', PASSWORD);
+    const luis = await signIn('luis', LUIS_PASSWORD);
+    for (const p of [ana.page, luis.page]) p.on('pageerror', (e) => pageErrors.push(`console: ${e.message}`));
+    await ana.page.locator('#queue').getByRole('button', { name: /Chat del sitio web/ }).last().click();
+    await ana.page.getByRole('button', { name: 'Atender' }).click();
+    await see(person, 'soy Ana, una persona del equipo de asesores');
+
+    // A canned reply by its shortcut: "/spam" then Tab, in the person's language, facts filled in.
+    const box = ana.page.getByLabel('Escribe tu mensaje para la persona…');
+    await box.fill('/spam');
+    await box.press('Tab');
+    await expect(box.inputValue()).resolves.toMatch(/^Espera 1 o 2 minutos y revisa las carpetas Spam/);
+    await box.press('Enter');
+    await see(person, 'Espera 1 o 2 minutos y revisa las carpetas Spam');
+    // …and from the picker, with the keyboard.
+    await ana.page.getByLabel('Respuestas guardadas').selectOption({ label: '/linea · Línea telefónica' });
+    await expect(box.inputValue()).resolves.toBe('También puedes llamar a la línea 140.');
+    await expect.poll(() => ana.page.evaluate(() => document.activeElement?.id)).toBe('message');
+    await shot(ana.page, 'agent-canned-reply.png');
+    await box.press('Enter');
+    await see(person, 'También puedes llamar a la línea 140.');
+
+    // An internal note: Luis reads it in the ticket, the person never does.
+    await box.fill('Ya le di lo del spam; parece ser Hotmail.');
+    await ana.page.getByRole('button', { name: 'Guardar como nota interna' }).click();
+    await see(ana.page, 'Ya le di lo del spam; parece ser Hotmail.');
+    await luis.page.locator('#queue').getByRole('button', { name: /Chat del sitio web/ }).last().click();
+    await see(luis.page, 'Ya le di lo del spam; parece ser Hotmail.');
+    await expect(luis.page.locator('#transcript li.note').last().innerText()).resolves.toContain('Nota interna · Ana');
+
+    // Presence: while Luis is away he is not offered for a transfer.
+    await ana.page.getByText('Transferir', { exact: true }).first().click();
+    const target = ana.page.getByLabel('Pasar a');
+    await expect.poll(() => target.locator('option').allInnerTexts()).toEqual(['Volver a la fila', 'Luis (atiende 0)']);
+    await luis.page.getByLabel('Mi estado').selectOption('away');
+    await expect.poll(() => target.locator('option').allInnerTexts(), { timeout: 20_000 }).toEqual(['Volver a la fila']);
+    await luis.page.getByLabel('Mi estado').selectOption('available');
+    await expect.poll(() => target.locator('option').allInnerTexts(), { timeout: 20_000 }).toEqual(['Volver a la fila', 'Luis (atiende 0)']);
+
+    await target.selectOption('luis');
+    await ana.page.getByLabel('Nota para quien sigue (opcional)').fill('Revisa si puede entrar a Hotmail.');
+    await shot(ana.page, 'agent-transfer.png');
+    await ana.page.getByRole('button', { name: 'Transferir', exact: true }).click();
+    await see(person, 'Te paso con Luis, del equipo de asesores del IESS');
+    const told = luis.page.getByRole('alert').filter({ hasText: 'Te pasaron una conversación: ya es tuya.' });
+    await told.waitFor({ state: 'visible', timeout: 20_000 });
+    await see(luis.page, 'Ana pasó la conversación a Luis. Revisa si puede entrar a Hotmail.');
+    await luis.page.getByLabel('Escribe tu mensaje para la persona…').fill('Hola, soy Luis. ¿Puedes entrar a tu Hotmail?');
+    await luis.page.getByRole('button', { name: 'Enviar' }).click();
+    await see(person, '¿Puedes entrar a tu Hotmail?');
+    await shot(luis.page, 'agent-after-transfer.png');
+    await shot(person, 'person-transferred.png');
+    await expect(person.locator('body').innerText()).resolves.not.toContain('parece ser Hotmail');
+
+    expect(pageErrors).toEqual([]);
+    await Promise.all([personContext.close(), ana.context.close(), luis.context.close()]);
+  }, 180_000);
 });

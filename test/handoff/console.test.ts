@@ -208,4 +208,42 @@ describe('agent console', () => {
     controller.abort();
     expect(text).toContain('{"type":"queue"}');
   });
+
+  it('serves canned replies in the ticket\'s language with the facts filled in', async () => {
+    const ana = await session('ana', 'clave-ana-larga');
+    const es = (await (await call(ana, 'GET', '/agent/api/canned?lang=es-EC')).json()) as { replies: Array<{ shortcut: string; text: string }> };
+    const en = (await (await call(ana, 'GET', '/agent/api/canned?lang=en')).json()) as { replies: Array<{ shortcut: string; text: string }> };
+    expect(es.replies.map((r) => r.shortcut)).toEqual(en.replies.map((r) => r.shortcut));
+    expect(es.replies.find((r) => r.shortcut === 'linea')?.text).toBe('También puedes llamar a la línea 140.');
+    expect(en.replies.find((r) => r.shortcut === 'cau')?.text).toContain('www.iess.gob.ec');
+    expect(es.replies.find((r) => r.shortcut === 'algo-mas')?.text).toContain('Soy Ana');
+    expect(JSON.stringify(es)).not.toContain('{{');
+    expect((await call(undefined, 'GET', '/agent/api/canned')).status).toBe(401);
+  });
+
+  it('notes, presence and transfers over the API, each refused with a reason when it cannot be done', async () => {
+    const [ana, luis] = [await session('ana', 'clave-ana-larga'), await session('luis', 'clave-luis-larga')];
+    const ticketId = await newTicket();
+    expect((await call(ana, 'POST', `/agent/api/tickets/${ticketId}/claim`)).status).toBe(200);
+    // Another agent may leave a note on a ticket they do not serve.
+    expect((await call(luis, 'POST', `/agent/api/tickets/${ticketId}/notes`, { text: 'Lo atendí la semana pasada' })).status).toBe(200);
+    expect((await call(luis, 'POST', `/agent/api/tickets/${ticketId}/notes`, { text: ' ' })).status).toBe(400);
+    const detail = (await (await call(ana, 'GET', `/agent/api/tickets/${ticketId}`)).json()) as { transcript: Array<{ from: string; agent?: string; text: string }> };
+    expect(detail.transcript.at(-1)).toMatchObject({ from: 'note', agent: 'Luis', text: 'Lo atendí la semana pasada' });
+
+    expect((await call(luis, 'POST', '/agent/api/presence', { status: 'away' })).status).toBe(200);
+    const refused = await call(ana, 'POST', `/agent/api/tickets/${ticketId}/transfer`, { to: 'luis' });
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toEqual({ error: 'away' });
+    expect((await call(luis, 'POST', '/agent/api/presence', { status: 'available' })).status).toBe(200);
+    expect((await call(luis, 'POST', '/agent/api/presence', { status: 'dormido' })).status).toBe(400);
+    const team = (await (await call(ana, 'GET', '/agent/api/team')).json()) as { team: Array<{ name: string; presence: string }> };
+    expect(team.team.find((m) => m.name === 'luis')?.presence).toBe('available');
+    expect((await call(luis, 'POST', `/agent/api/tickets/${ticketId}/transfer`, { to: 'ana' })).status).toBe(403);
+    expect((await call(ana, 'POST', `/agent/api/tickets/${ticketId}/transfer`, { to: 'luis', note: 'Sigue tú' })).status).toBe(200);
+    expect((await call(luis, 'POST', `/agent/api/tickets/${ticketId}/messages`, { text: 'Hola, sigo yo' })).status).toBe(200);
+    expect((await call(luis, 'POST', `/agent/api/tickets/${ticketId}/transfer`, {})).status).toBe(200);
+    const back = (await (await call(ana, 'GET', `/agent/api/tickets/${ticketId}`)).json()) as { ticket: { status: string } };
+    expect(back.ticket.status).toBe('waiting');
+  });
 });

@@ -60,7 +60,8 @@ export class TestConversation {
   readonly later: string[] = [];
 
   constructor(
-    private readonly adapter: InProcessAdapter,
+    /** The in-process channel; other instances may register it to reach this person too. */
+    readonly adapter: InProcessAdapter,
     private readonly app: Awaited<ReturnType<typeof createApp>>,
     readonly id: string,
     private readonly locale: string,

@@ -3,7 +3,7 @@
 // chat with the person, close it. Every text comes from /agent/texts (locales/*/handoff.json).
 (() => {
   const $ = (id) => document.getElementById(id);
-  const state = { texts: {}, reasons: {}, csrf: '', agent: '', selected: '', ticket: null, events: null, error: null, detail: null, sticky: null };
+  const state = { texts: {}, reasons: {}, csrf: '', agent: '', selected: '', ticket: null, events: null, error: null, detail: null, sticky: null, role: 'agent', canned: {}, team: [] };
 
   const path = (obj, key) => key.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
   const t = (key, vars = {}) =>
@@ -51,9 +51,11 @@
     $('name').focus();
   }
 
-  function signedIn(agent, csrf) {
+  function signedIn({ agent, csrf, role, presence }) {
     state.agent = agent;
     state.csrf = csrf;
+    state.role = role || 'agent';
+    $('presence').value = presence || 'available';
     $('hello').textContent = t('hello', { agent });
     show($('who'), true);
     show($('login-view'), false);
@@ -72,7 +74,7 @@
       const { status, data } = await api('POST', '/agent/api/login', { name: $('name').value, password: $('password').value });
       if (status === 200) {
         $('password').value = '';
-        signedIn(data.agent, data.csrf);
+        signedIn(data);
         return;
       }
       $('login-error').textContent = status === 429 ? t('loginLimited') : status === 401 ? t('loginFailed') : t('errors.unknown');
@@ -113,6 +115,7 @@
         watch();
       }
       if (event.type === 'notice') heard(event);
+      if (event.type === 'presence' && state.detail) loadTeam();
     };
   }
 
@@ -201,6 +204,8 @@
     state.detail = data;
     renderTicket(data);
     watch();
+    loadTeam();
+    loadCanned(data.ticket.locale);
   }
 
   function renderTicket({ ticket, transcript, windowClosed }) {
@@ -242,8 +247,13 @@
     $('claim').hidden = ticket.status !== 'waiting';
     $('close').hidden = ticket.status === 'closed' || (ticket.status === 'active' && !mine);
     const canWrite = mine && !windowClosed;
-    $('message').disabled = !canWrite;
+    const open = ticket.status !== 'closed';
+    // Anyone on the team may leave a note on an open ticket; only the agent serving writes to the person.
+    $('message').disabled = !open;
     $('send').disabled = !canWrite;
+    $('note').disabled = !open;
+    $('canned').disabled = !canWrite;
+    show($('transfer-box'), mine);
     $('message').placeholder = t('placeholder');
     $('composer-hint').textContent = ticket.status === 'waiting' ? t('claimFirst') : ticket.status === 'closed' ? t('errors.closed') : '';
   }
@@ -269,7 +279,9 @@
     li.className = entry.from;
     const who = document.createElement('span');
     who.className = 'who';
-    who.textContent = `${entry.from === 'agent' && entry.agent ? entry.agent : t(`from.${entry.from}`)} · ${time(entry.at)}`;
+    const author =
+      entry.from === 'note' ? `${t('from.note')} · ${entry.agent || ''}` : entry.from === 'agent' && entry.agent ? entry.agent : t(`from.${entry.from}`);
+    who.textContent = `${author} · ${time(entry.at)}`;
     const text = document.createElement('span');
     // Chat texts use **bold**; the console shows them plain.
     text.textContent = entry.text.replace(/\*\*(.+?)\*\*/g, '$1');
@@ -331,6 +343,115 @@
 
   setInterval(watch, 15_000);
 
+  // ---- Presence ----
+  $('presence').addEventListener('change', async () => {
+    const { status } = await api('POST', '/agent/api/presence', { status: $('presence').value });
+    if (status !== 200) notice(t('errors.unknown'));
+  });
+
+  // ---- Team (for transfers) ----
+  async function loadTeam() {
+    const { status, data } = await api('GET', '/agent/api/team').catch(() => ({ status: 0, data: {} }));
+    if (status !== 200) return;
+    state.team = data.team;
+    const select = $('transfer-to');
+    const current = select.value;
+    select.replaceChildren();
+    const queue = document.createElement('option');
+    queue.value = '';
+    queue.textContent = t('transferQueue');
+    select.append(queue);
+    for (const m of data.team) {
+      if (m.name === state.agent.toLowerCase() || m.presence !== 'available') continue;
+      const option = document.createElement('option');
+      option.value = m.name;
+      option.textContent = `${m.displayName} (${t('serving', { count: m.serving })})`;
+      select.append(option);
+    }
+    select.value = [...select.options].some((o) => o.value === current) ? current : '';
+  }
+
+  $('transfer-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const id = state.selected;
+    $('transfer-send').disabled = true;
+    const { status, data } = await api('POST', `/agent/api/tickets/${encodeURIComponent(id)}/transfer`, {
+      to: $('transfer-to').value || undefined,
+      note: $('transfer-note').value.trim() || undefined,
+    }).finally(() => { $('transfer-send').disabled = false; });
+    if (status === 200) {
+      $('transfer-note').value = '';
+      $('transfer-box').open = false;
+    }
+    await select(id);
+    if (status !== 200) ticketError(data);
+    else $('queue-title').focus();
+  });
+
+  // ---- Canned replies: in the person's language, from the picker or "/shortcut" + Tab ----
+  async function loadCanned(locale) {
+    if (!state.canned[locale]) {
+      const { status, data } = await api('GET', `/agent/api/canned?lang=${encodeURIComponent(locale)}`).catch(() => ({ status: 0, data: {} }));
+      if (status !== 200) return;
+      state.canned[locale] = data.replies;
+    }
+    const select = $('canned');
+    select.replaceChildren();
+    const first = document.createElement('option');
+    first.value = '';
+    first.textContent = t('cannedPick');
+    select.append(first);
+    state.canned[locale].forEach((reply, i) => {
+      const option = document.createElement('option');
+      option.value = String(i);
+      option.textContent = `/${reply.shortcut} · ${reply.title}`;
+      select.append(option);
+    });
+  }
+
+  const cannedNow = () => (state.detail && state.canned[state.detail.ticket.locale]) || [];
+
+  function insert(text, replacing) {
+    const box = $('message');
+    const before = replacing ? box.value.slice(0, box.value.length - replacing.length) : box.value;
+    box.value = before && !/\s$/.test(before) ? `${before} ${text}` : `${before}${text}`;
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+  }
+
+  $('canned').addEventListener('change', () => {
+    const reply = cannedNow()[Number($('canned').value)];
+    if ($('canned').value !== '' && reply) insert(reply.text);
+    $('canned').value = '';
+  });
+
+  $('message').addEventListener('keydown', (e) => {
+    if (e.key !== 'Tab' || e.shiftKey) return;
+    const typed = /(?:^|\s)(\/([a-z0-9-]+))$/.exec($('message').value);
+    const reply = typed && cannedNow().find((r) => r.shortcut === typed[2]);
+    if (!reply) return;
+    e.preventDefault();
+    insert(reply.text, typed[1]);
+  });
+
+  // ---- Internal notes ----
+  $('note').addEventListener('click', async () => {
+    const text = $('message').value.trim();
+    if (!text) return $('message').focus();
+    $('note').disabled = true;
+    try {
+      const { status, data } = await api('POST', `/agent/api/tickets/${encodeURIComponent(state.selected)}/notes`, { text });
+      if (status === 200) {
+        $('message').value = '';
+        state.error = null;
+        show($('ticket-error'), false);
+      } else ticketError(data);
+    } finally {
+      $('note').disabled = false;
+      $('message').focus();
+    }
+  });
+
   // ---- Start ----
   async function start() {
     // Spanish unless the page is opened with ?lang=en.
@@ -342,8 +463,10 @@
     document.title = t('title');
     document.documentElement.lang = body.locale === 'en' ? 'en' : 'es';
     for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
+    // The queue heading takes focus after a transfer, so the keyboard lands somewhere sensible.
+    $('queue-title').tabIndex = -1;
     const { status, data } = await api('GET', '/agent/api/session').catch(() => ({ status: 0, data: {} }));
-    if (status === 200) signedIn(data.agent, data.csrf);
+    if (status === 200) signedIn(data);
     else signedOut('');
   }
 
