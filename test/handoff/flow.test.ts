@@ -56,7 +56,8 @@ describe('human handoff in a conversation', () => {
     app = await startTestApp({ AGENTS: await agentsSpec(), SERVICE_HOURS: '' });
     const { chat, ticket } = await openTicket(app);
 
-    expect(await chat.say('sigo aquí')).toEqual([expect.stringContaining('Estás en el puesto 1')]);
+    // Nobody has the console open: the person hears that as well as their place.
+    expect(await chat.say('sigo aquí')).toEqual([expect.stringContaining('Estás en el puesto 1'), expect.stringContaining('no hay asesores disponibles')]);
     const claimed = await app.app.handoff.claim(ticket.id, ana);
     expect(claimed).toMatchObject({ result: 'claimed', notified: true });
     // From the first message the person reads that a person, and who, is writing.
