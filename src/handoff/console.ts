@@ -305,6 +305,7 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
     const keepAlive = setInterval(async () => {
       // A session that ended (logout, expiry) ends its stream too.
       const still = await auth.forRead(req).catch(() => ({ ok: false }));
+      if (closed) return; // ended while the session was checked: nothing more may be written
       if (!still.ok) {
         raw.write('event: session\ndata: {}\n\n');
         return stop();
@@ -313,6 +314,7 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
       raw.write(': keep-alive\n\n');
     }, KEEPALIVE_MS);
     req.on('close', stop);
+    raw.on('error', stop);
     try {
       unsubscribe = await handoff.tickets.subscribe((event) => {
         if (!closed) raw.write(`data: ${JSON.stringify(event)}\n\n`);

@@ -85,6 +85,9 @@ export function createMailer(config: Config, texts: Texts, log: Logger): Mailer 
   const transport = config.SMTP_URL
     ? nodemailer.createTransport(smtpUrlWithDefaults(config.SMTP_URL))
     : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  // Deliveries report their own failures; an error outside one (a pooled connection, a token
+  // refresh) is logged, never left to end the process.
+  transport.on('error', (err: Error & { code?: string }) => log.warn({ err: { type: err.name, code: err.code } }, 'mail transport error'));
 
   // Outbox names sort in sending order, even for two messages in the same millisecond.
   let lastStamp = 0;
