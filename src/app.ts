@@ -27,7 +27,9 @@ import type { AccountDirectory, Mailer, ResetLinkData } from './recovery/types';
 import { createStores } from './store';
 import { createLanguageGuesser, createUnderstanding } from './understanding';
 import { registerNewKeyPage } from './web/newKeyPage';
+import { createMetricsEndpoint } from './web/metricsEndpoint';
 import { registerOutboxPage } from './web/outboxPage';
+import { guardResponses } from './web/responses';
 import { Handoff } from './handoff/service';
 import { registerAgentConsole } from './handoff/console';
 
@@ -80,10 +82,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const bot = new RecoveryBot(conversationState, services, new TurnQueue(stores.lock), language);
 
   const server = restify.createServer({ name: 'iess-clave', handleUncaughtExceptions: false });
-  server.on('restifyError', (_req: restify.Request, _res: restify.Response, err: Error, next: () => void) => {
-    log.warn({ err: { type: err.name } }, 'request error');
-    next();
-  });
+  guardResponses(server, { config, log });
 
   const deps: ChannelDeps = { config, store: stores.kv, log, metrics, bot };
   const gateways = new Gateways();
@@ -136,10 +135,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     const ready = storeReady && directoryReady;
     res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', store: storeReady, directory: directoryReady });
   });
-  server.get('/metrics', async (_req: restify.Request, res: restify.Response) => {
-    res.setHeader('Content-Type', metrics.registry.contentType);
-    res.sendRaw(200, await metrics.registry.metrics());
-  });
+  const metricsEndpoint = createMetricsEndpoint(server, { config, metrics, log });
 
   let closing = false;
   return {
@@ -152,9 +148,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     handoff,
     directory,
     log,
-    /** Listens on PORT (0 = any free port) and returns the base URL. */
+    metricsEndpoint,
+    /** Listens on PORT (0 = any free port), and METRICS_PORT when set, and returns the base URL. */
     async listen(): Promise<string> {
       await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+      await metricsEndpoint.listen();
       const { port } = server.address() as AddressInfo;
       return `http://127.0.0.1:${port}`;
     },
@@ -163,6 +161,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
       if (closing) return;
       closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      await metricsEndpoint.close();
       server.server.closeIdleConnections?.();
       await gateways.drain(drainMs);
       await bot.queue.drain(drainMs);

@@ -61,6 +61,9 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DEFAULT_LOCALE: z.enum(['es-EC', 'en']).default('es-EC'),
     SERVER_SECRET: z.string().min(32).default(DEV_SECRET),
+    // Prometheus metrics: on a port of their own, and/or behind a bearer token (production: one of them, or none served).
+    METRICS_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),
+    METRICS_TOKEN: optionalString.pipe(z.string().min(32, 'use 32+ random characters').optional()),
 
     // Azure Bot Service on /api/messages (empty app id = open, as the Emulator expects).
     MicrosoftAppId: optionalString,
