@@ -3,8 +3,11 @@ import type { Choice } from '../src/understanding/choices';
 
 export type { Choice };
 
-/** Channels without buttons get a numbered list the user answers with "1", "uno" or the option's words. */
-const LIST_CHANNELS = new Set(['whatsapp', 'console', 'sms']);
+/**
+ * Channels without buttons get a numbered list the user answers with "1", "uno" or the option's
+ * words. WhatsApp gets the buttons and renders them itself (buttons, a list, or numbered text).
+ */
+const LIST_CHANNELS = new Set(['console', 'sms']);
 
 export function renderChoices(channelId: string, text: string, choices: Choice[]): Partial<Activity> {
   if (LIST_CHANNELS.has(channelId)) {

@@ -123,6 +123,8 @@ export const configSchema = z
     TWILIO_API_BASE_URL: optionalUrl,
     TWILIO_TEMPLATE_SID: optionalString,
     WHATSAPP_WINDOW_HOURS: z.coerce.number().positive().max(24).default(24),
+    // Options as WhatsApp buttons and lists (Content API contents the assistant creates); false: numbered text.
+    TWILIO_CONTENT_API: bool.default(false),
     // A turn still running after this many ms shows "escribiendo…" on the person's message (and marks it read); 0 = never.
     WHATSAPP_TYPING_AFTER_MS: z.coerce.number().int().min(0).max(20_000).default(1000),
     // Seconds after handling (or delivery) before messages and media are deleted at Twilio; 0 keeps them.

@@ -12,8 +12,27 @@ export interface RecordedMessage {
   contentSid?: string;
   contentVariables?: string;
   statusCallback?: string;
+  /** A message sent with a Content API content: what the person sees once the variables are filled in. */
+  rendered?: RenderedContent;
   /** queued until `deliver` reports it delivered (Twilio refuses to delete a message in progress). */
   status: 'queued' | 'delivered';
+}
+
+/** Buttons or a list as WhatsApp shows them; `options` keep the id a tap sends back. */
+export interface RenderedContent {
+  kind: 'quick-reply' | 'list-picker';
+  body: string;
+  button?: string;
+  options: Array<{ title: string; id: string; description?: string }>;
+}
+
+/** A content as the Content API keeps it. */
+export interface StoredContent {
+  sid: string;
+  friendly_name: string;
+  language: string;
+  variables: Record<string, string>;
+  types: Record<string, unknown>;
 }
 
 /** A message a person sent, as Twilio keeps it (with its media) until it is deleted. */
@@ -58,6 +77,10 @@ export class FakeTwilio {
   readonly events: string[] = [];
   /** Media downloads, by medium SID. */
   readonly downloads: string[] = [];
+  /** Contents created through the Content API, in order. */
+  readonly contents: StoredContent[] = [];
+  /** While true the Content API answers 503 (down), as a send with a content does. */
+  contentDown = false;
   private failures: Failure[] = [];
   private resets = 0;
   private deleteFailures = 0;
@@ -95,7 +118,26 @@ export class FakeTwilio {
 
   /** The bodies sent to one address, in order. */
   bodiesTo(to: string): string[] {
-    return this.messages.filter((m) => m.to === to).map((m) => m.body ?? `[template ${m.contentSid}]`);
+    return this.messages
+      .filter((m) => m.to === to)
+      .map((m) =>
+        m.body ?? (m.rendered ? `${m.rendered.body}\n[${m.rendered.kind}] ${m.rendered.options.map((o) => o.title).join(' | ')}` : `[template ${m.contentSid}]`),
+      );
+  }
+
+  /** The buttons or list of the last message sent to `to`. */
+  lastContentTo(to: string): RenderedContent | undefined {
+    return this.messages.filter((m) => m.to === to).at(-1)?.rendered;
+  }
+
+  /**
+   * The webhook fields Twilio posts when the person taps an option: the title as Body and
+   * ButtonText, and the id as ButtonPayload (a button) or ListId (a list item).
+   */
+  tap(content: RenderedContent, option: { title: string; id: string }): Record<string, string> {
+    return content.kind === 'quick-reply'
+      ? { Body: option.title, ButtonText: option.title, ButtonPayload: option.id, MessageType: 'interactive' }
+      : { Body: option.title, ListId: option.id, ListTitle: option.title, MessageType: 'interactive' };
   }
 
   /**
@@ -202,6 +244,8 @@ export class FakeTwilio {
     const one = MESSAGE_PATH.exec(path);
     if (one && req.method === 'DELETE') return this.deleteMessage(one[2], reply, error);
     if (MESSAGES_PATH.test(path) && req.method === 'POST') return this.send(new URLSearchParams(raw), reply, error);
+    if (path === '/v1/Content' && req.method === 'POST') return this.createContent(req, raw, reply, error);
+    if (path === '/v1/Content' && req.method === 'GET') return this.listContents(req.url ?? '', reply, error);
     if (path === '/v2/Indicators/Typing.json' && req.method === 'POST') return this.typing(req, new URLSearchParams(raw), reply, error);
     return error(404, 20404, 'not found');
   }
@@ -212,6 +256,16 @@ export class FakeTwilio {
     if (!from || !to || !(form.get('Body') || form.get('ContentSid'))) return error(400, 21602, 'a body or content is required');
     const body = form.get('Body') ?? undefined;
     if (body && body.length > 1600) return error(400, 21617, 'the body exceeds 1600 characters');
+    const contentSid = form.get('ContentSid');
+    let rendered: RenderedContent | undefined;
+    if (contentSid) {
+      if (this.contentDown) return error(503, 20503, 'service unavailable');
+      const content = this.contents.find((c) => c.sid === contentSid);
+      if (!content) return error(404, 20404, `content ${contentSid} not found`);
+      const result = renderContent(content, form.get('ContentVariables'));
+      if (typeof result === 'string') return error(400, 21656, result);
+      rendered = result;
+    }
     const failure = this.failures.shift();
     if (failure) return error(failure.status, failure.code, failure.message);
 
@@ -223,11 +277,61 @@ export class FakeTwilio {
       contentSid: form.get('ContentSid') ?? undefined,
       contentVariables: form.get('ContentVariables') ?? undefined,
       statusCallback: form.get('StatusCallback') ?? undefined,
+      rendered,
       status: 'queued',
     };
     this.messages.push(message);
     this.events.push(`send ${to}`);
     reply(201, { sid: message.sid, account_sid: this.accountSid, from, to, body: body ?? '', status: 'queued', num_segments: '1' });
+  }
+
+  /**
+   * POST /v1/Content (JSON): a content with a friendly name, a language, a sample for every
+   * variable it uses and its types, each checked as the Content API documents it.
+   */
+  private createContent(req: IncomingMessage, raw: string, reply: (status: number, body?: object) => void, error: (status: number, code: number, message: string) => void) {
+    if (this.contentDown) return error(503, 20503, 'service unavailable');
+    if (!/^application\/json/.test(req.headers['content-type'] ?? '')) return error(415, 20415, 'JSON body expected');
+    let body: Partial<StoredContent>;
+    try {
+      body = JSON.parse(raw) as Partial<StoredContent>;
+    } catch {
+      return error(400, 20001, 'invalid JSON');
+    }
+    if (typeof body.friendly_name !== 'string' || !body.friendly_name || body.friendly_name.length > 64) return error(400, 20001, 'friendly_name required');
+    if (typeof body.language !== 'string' || !body.language) return error(400, 20001, 'language required');
+    const variables = body.variables ?? {};
+    if (typeof variables !== 'object' || Object.values(variables).some((v) => typeof v !== 'string' || !v)) return error(400, 20001, 'variables must map names to sample values');
+    const problem = checkTypes(body.types);
+    if (problem) return error(400, 20001, problem);
+    const used = [...JSON.stringify(body.types).matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]);
+    const missing = used.filter((v) => !(v in variables));
+    if (missing.length) return error(400, 20001, `a sample value is required for variables ${missing.join(', ')}`);
+    const content: StoredContent = { sid: sid('HX'), friendly_name: body.friendly_name, language: body.language, variables, types: body.types as Record<string, unknown> };
+    this.contents.push(content);
+    reply(201, { ...content, account_sid: this.accountSid, date_created: new Date().toISOString(), date_updated: new Date().toISOString(), url: `https://content.twilio.com/v1/Content/${content.sid}`, links: {} });
+  }
+
+  /** GET /v1/Content: one page of contents, in the paging format the twilio client reads. */
+  private listContents(url: string, reply: (status: number, body?: object) => void, error: (status: number, code: number, message: string) => void) {
+    if (this.contentDown) return error(503, 20503, 'service unavailable');
+    const query = new URL(url, 'http://x').searchParams;
+    const pageSize = Math.min(Number(query.get('PageSize') ?? 50) || 50, 1000);
+    const page = Number(query.get('Page') ?? 0) || 0;
+    const slice = this.contents.slice(page * pageSize, (page + 1) * pageSize);
+    const pageUrl = (n: number) => `https://content.twilio.com/v1/Content?PageSize=${pageSize}&Page=${n}`;
+    reply(200, {
+      contents: slice.map((c) => ({ ...c, account_sid: this.accountSid, url: `https://content.twilio.com/v1/Content/${c.sid}` })),
+      meta: {
+        page,
+        page_size: pageSize,
+        first_page_url: pageUrl(0),
+        previous_page_url: page > 0 ? pageUrl(page - 1) : null,
+        url: pageUrl(page),
+        next_page_url: (page + 1) * pageSize < this.contents.length ? pageUrl(page + 1) : null,
+        key: 'contents',
+      },
+    });
   }
 
   /** The WhatsApp typing indicator: form-encoded `channel=whatsapp` and the `messageId` of a message the person sent. */
@@ -273,4 +377,66 @@ export class FakeTwilio {
     this.signedMedia.set(token, Object.assign(Buffer.from(found.bytes), { contentType: found.contentType }));
     redirect(`${this.url}/signed-media/${token}`);
   }
+}
+
+/** The documented shape of the two interactive types; a message naming the first problem, or undefined. */
+function checkTypes(types: unknown): string | undefined {
+  if (!types || typeof types !== 'object' || Object.keys(types).length === 0) return 'types required';
+  for (const [name, type] of Object.entries(types as Record<string, Record<string, unknown>>)) {
+    if (name === 'twilio/quick-reply') {
+      if (typeof type.body !== 'string' || !type.body) return 'twilio/quick-reply: body required';
+      const actions = type.actions as Array<Record<string, unknown>>;
+      if (!Array.isArray(actions) || actions.length < 1 || actions.length > 10) return 'twilio/quick-reply: 1 to 10 actions';
+      if (actions.some((a) => typeof a.title !== 'string' || !a.title || (a.type !== undefined && a.type !== 'QUICK_REPLY')))
+        return 'twilio/quick-reply: every action needs a title';
+    } else if (name === 'twilio/list-picker') {
+      if (typeof type.body !== 'string' || !type.body) return 'twilio/list-picker: body required';
+      if (typeof type.button !== 'string' || !type.button) return 'twilio/list-picker: button required';
+      const items = type.items as Array<Record<string, unknown>>;
+      if (!Array.isArray(items) || items.length < 1 || items.length > 10) return 'twilio/list-picker: 1 to 10 items';
+      if (items.some((i) => typeof i.item !== 'string' || !i.item || typeof i.id !== 'string' || !i.id)) return 'twilio/list-picker: every item needs item and id';
+    } else if (name !== 'twilio/text') return `unknown content type ${name}`;
+  }
+  return undefined;
+}
+
+/**
+ * Fills a content's variables and checks the result against WhatsApp's limits for a message
+ * inside the session: a quick reply with at most 3 buttons of up to 20 characters, a list of
+ * 1 to 10 items (item 24, description 72, id 200, button 20), a body up to 1,024, ids unique.
+ */
+function renderContent(content: StoredContent, rawVariables: string | null): RenderedContent | string {
+  let values: Record<string, unknown> = {};
+  if (rawVariables) {
+    try {
+      values = JSON.parse(rawVariables) as Record<string, unknown>;
+    } catch {
+      return 'ContentVariables is not JSON';
+    }
+  }
+  if (typeof values !== 'object' || Array.isArray(values) || Object.values(values).some((v) => typeof v !== 'string')) return 'ContentVariables must map names to text';
+  const fill = (text: unknown) => String(text ?? '').replace(/\{\{(\w+)\}\}/g, (_m, name: string) => String(values[name] ?? content.variables[name] ?? ''));
+  const quick = content.types['twilio/quick-reply'] as { body: string; actions: Array<{ title: string; id?: string }> } | undefined;
+  const list = content.types['twilio/list-picker'] as { body: string; button: string; items: Array<{ item: string; id: string; description?: string }> } | undefined;
+  let rendered: RenderedContent;
+  if (quick) {
+    rendered = { kind: 'quick-reply', body: fill(quick.body), options: quick.actions.map((a) => ({ title: fill(a.title), id: fill(a.id ?? a.title) })) };
+    if (rendered.options.length > 3) return 'WhatsApp allows 3 quick-reply buttons in a session message';
+    if (rendered.options.some((o) => !o.title || [...o.title].length > 20)) return 'a button title must have 1 to 20 characters';
+  } else if (list) {
+    rendered = {
+      kind: 'list-picker',
+      body: fill(list.body),
+      button: fill(list.button),
+      options: list.items.map((i) => ({ title: fill(i.item), id: fill(i.id), description: i.description === undefined ? undefined : fill(i.description) })),
+    };
+    if (!rendered.button || [...rendered.button].length > 20) return 'the list button must have 1 to 20 characters';
+    if (rendered.options.some((o) => !o.title || [...o.title].length > 24)) return 'a list item must have 1 to 24 characters';
+    if (rendered.options.some((o) => o.description !== undefined && [...o.description].length > 72)) return 'a list item description is limited to 72 characters';
+  } else return 'this stand-in sends only quick-reply and list-picker contents';
+  if (!rendered.body || [...rendered.body].length > 1024) return 'the body must have 1 to 1,024 characters';
+  if (rendered.options.some((o) => !o.id || o.id.length > 200)) return 'an id must have 1 to 200 characters';
+  if (new Set(rendered.options.map((o) => o.id)).size !== rendered.options.length) return 'ids must be unique';
+  if (new Set(rendered.options.map((o) => o.title)).size !== rendered.options.length) return 'titles must be unique';
+  return rendered;
 }

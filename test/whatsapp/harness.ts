@@ -62,8 +62,8 @@ class CountingBot extends ActivityHandler {
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
 
 /** `store`: a shared store (Redis) standing for several instances; the default is memory with a movable clock. */
-export async function startHarness(env: Partial<Record<keyof Config, string>> = {}, shared?: KeyValueStore) {
-  const twilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
+export async function startHarness(env: Partial<Record<keyof Config, string>> = {}, shared?: KeyValueStore, sharedTwilio?: FakeTwilio) {
+  const twilio = sharedTwilio ?? (await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN));
   let now = Date.now();
   const memory = new MemoryKeyValueStore(() => now);
   const store = shared ?? memory;
@@ -112,7 +112,7 @@ export async function startHarness(env: Partial<Record<keyof Config, string>> = 
     async close() {
       server.server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await twilio.close();
+      if (!sharedTwilio) await twilio.close();
       await memory.close();
     },
   };

@@ -2,8 +2,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisKeyValueStore } from '../../src/store/redisKeyValue';
 import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix } from '../helpers/redis';
+import { FakeTwilio } from '../helpers/fakeTwilio';
 import { startHarness, type Harness } from './harness';
-import { SENDER, inbound, postSigned } from './webhooks';
+import { ACCOUNT_SID, AUTH_TOKEN, SENDER, inbound, postSigned } from './webhooks';
 
 const redis = await sharedRedis();
 
@@ -56,5 +57,24 @@ describe.skipIf(!redis.ok)(`WhatsApp on two instances sharing Redis${redis.reaso
     // A person who never wrote has no open window on any instance.
     const stranger = { ...reference, conversation: { ...reference.conversation, id: 'whatsapp:+593990000003' } };
     await expect(second.gateway.continueConversation(stranger, async () => undefined)).rejects.toMatchObject({ name: 'WhatsAppWindowClosedError' });
+  });
+
+  it('creates a content once when two instances need it at the same moment', async () => {
+    const twilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
+    const env = { TWILIO_CONTENT_API: 'true', TWILIO_API_BASE_URL: twilio.url };
+    const a = await startHarness(env, store, twilio);
+    const b = await startHarness(env, store, twilio);
+    try {
+      const users = ['whatsapp:+593990000011', 'whatsapp:+593990000012'];
+      await Promise.all([postSigned(a.url, '/api/whatsapp', inbound(users[0], 'opciones')), postSigned(b.url, '/api/whatsapp', inbound(users[1], 'opciones'))]);
+      for (const user of users) await expect.poll(() => twilio.bodiesTo(user), { timeout: 10_000 }).toHaveLength(1);
+      expect(twilio.contents).toHaveLength(1);
+      expect(twilio.messages.map((m) => m.contentSid)).toEqual([twilio.contents[0].sid, twilio.contents[0].sid]);
+      expect(twilio.lastContentTo(users[1])?.options.map((o) => o.title)).toEqual(['Recuperar mi clave', 'Clave patronal']);
+    } finally {
+      await a.close();
+      await b.close();
+      await twilio.close();
+    }
   });
 });

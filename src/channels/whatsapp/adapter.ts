@@ -1,6 +1,7 @@
 import { type Activity, ActivityTypes, type ConversationReference, type ResourceResponse, type TurnContext } from 'botbuilder';
 import { type Logger, logTag } from '../../log';
 import { type BotLogic, ChannelAdapter, honourDelay } from '../channelAdapter';
+import type { Choice, ChoiceContents } from './content';
 import { renderActivityText, splitMessage } from './format';
 import { errorCodeLabel, type WhatsAppMetrics } from './metrics';
 import { WHATSAPP_CHANNEL_ID, type WhatsAppSettings } from './settings';
@@ -27,6 +28,20 @@ const USE_TEMPLATE = Symbol('whatsapp.useTemplate');
 /** The sentences of the turn in progress, sent together when it ends. */
 const PENDING = Symbol('whatsapp.pending');
 
+/** One message of a turn: as numbered text, and, when it asks to choose, its text alone and its options. */
+interface Pending {
+  text: string;
+  question?: { text: string; choices: Choice[] };
+}
+
+/** The options of a message (suggested actions): what the person reads and what a tap sends back. */
+function choicesOf(activity: Partial<Activity>): Choice[] {
+  return (activity.suggestedActions?.actions ?? []).map((a) => {
+    const label = (a.title || (typeof a.value === 'string' ? a.value : '')).trim();
+    return { label, id: typeof a.value === 'string' && a.value ? a.value : label };
+  });
+}
+
 /** Longest the reply waits for a typing-indicator request still under way. */
 const TYPING_WAIT_MS = 3_000;
 
@@ -52,6 +67,8 @@ export class WhatsAppAdapter extends ChannelAdapter {
     private readonly window: ServiceWindow,
     private readonly log: Logger,
     private readonly metrics: WhatsAppMetrics,
+    /** Buttons and lists through the Content API; without it options go as numbered text. */
+    private readonly contents?: ChoiceContents,
   ) {
     super();
   }
@@ -66,7 +83,7 @@ export class WhatsAppAdapter extends ChannelAdapter {
   }
 
   async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
-    const pending = context.turnState.get(PENDING) as string[] | undefined;
+    const pending = context.turnState.get(PENDING) as Pending[] | undefined;
     const responses: ResourceResponse[] = [];
     for (const activity of activities) {
       if (activity.type === 'delay') await honourDelay(activity);
@@ -76,7 +93,9 @@ export class WhatsAppAdapter extends ChannelAdapter {
       }
       const text = renderActivityText(activity);
       if (pending) {
-        pending.push(text);
+        const choices = choicesOf(activity);
+        const question = choices.length ? { text: renderActivityText({ ...activity, suggestedActions: undefined }), choices } : undefined;
+        pending.push({ text, question });
         responses.push({ id: '' });
       } else {
         const to = activity.conversation?.id ?? context.activity.conversation?.id ?? '';
@@ -87,7 +106,7 @@ export class WhatsAppAdapter extends ChannelAdapter {
   }
 
   private async inOneMessage(context: TurnContext, logic: BotLogic): Promise<void> {
-    const pending: string[] = [];
+    const pending: Pending[] = [];
     context.turnState.set(PENDING, pending);
     const typing = this.typingWhileSlow(context);
     try {
@@ -96,7 +115,46 @@ export class WhatsAppAdapter extends ChannelAdapter {
       context.turnState.delete(PENDING);
       // The indicator is never shown after the reply: stopped, and any request under way answered, first.
       await typing.stop();
-      if (pending.length) await this.deliver(context, context.activity.conversation?.id ?? '', pending.join('\n\n'));
+      if (pending.length) await this.deliverTurn(context, context.activity.conversation?.id ?? '', pending);
+    }
+  }
+
+  /**
+   * A turn that ends with a question with options goes out with the options as buttons or a
+   * list (Content API) when it can; otherwise, or when that send fails, as numbered text.
+   */
+  private async deliverTurn(context: TurnContext, to: string, pending: Pending[]): Promise<void> {
+    const question = pending.at(-1)?.question;
+    const asText = () => this.deliver(context, to, pending.map((p) => p.text).join('\n\n'));
+    if (!question) return void (await asText());
+    const proactive = context.turnState.get(USE_TEMPLATE) === true;
+    if (!this.contents || proactive) {
+      this.metrics.choices.inc({ as: 'text', why: this.contents ? 'unsuitable' : 'not_configured' });
+      return void (await asText());
+    }
+    const before = pending.slice(0, -1).map((p) => p.text).join('\n\n');
+    // The question carries what came before it when that fits; otherwise that goes first, as text.
+    const together = [before, question.text].filter(Boolean).join('\n\n');
+    let plan = await this.contents.plan(together, question.choices, context.activity.locale);
+    let sentBefore = false;
+    if (plan.as === 'text' && before && plan.why === 'unsuitable') {
+      plan = await this.contents.plan(question.text, question.choices, context.activity.locale);
+      sentBefore = plan.as !== 'text';
+    }
+    if (plan.as === 'text') {
+      this.metrics.choices.inc({ as: 'text', why: plan.why });
+      return void (await asText());
+    }
+    if (sentBefore) await this.deliver(context, to, before);
+    try {
+      await this.send(to, { contentSid: plan.contentSid, contentVariables: plan.contentVariables }, plan.as === 'quick-reply' ? 'quick_reply' : 'list_picker');
+      this.metrics.choices.inc({ as: plan.as === 'quick-reply' ? 'quick_reply' : 'list_picker', why: 'none' });
+    } catch (error) {
+      // Twilio no longer has the content (removed in the Console): found or made again next time.
+      if ((error as { status?: number })?.status === 404) await this.contents.forget(plan.contentSid);
+      this.metrics.choices.inc({ as: 'text', why: 'failed' });
+      if (sentBefore) await this.deliver(context, to, pending.at(-1)!.text);
+      else await asText();
     }
   }
 
@@ -133,15 +191,19 @@ export class WhatsAppAdapter extends ChannelAdapter {
     const useTemplate = context.turnState.get(USE_TEMPLATE) === true;
     const bodies = useTemplate ? splitMessage(asTemplateVariable(text), TEMPLATE_VARIABLE_MAX) : splitMessage(text);
     let id = '';
-    for (const body of bodies) id = await this.send(to, body, useTemplate);
+    for (const body of bodies)
+      id = useTemplate
+        ? await this.send(to, { contentSid: this.settings.templateSid, contentVariables: JSON.stringify({ 1: body }) }, 'template')
+        : await this.send(to, { body }, 'session');
     return id;
   }
 
-  private async send(to: string, body: string, useTemplate: boolean): Promise<string> {
+  private async send(
+    to: string,
+    content: { body: string } | { contentSid?: string; contentVariables: string },
+    kind: 'session' | 'template' | 'quick_reply' | 'list_picker',
+  ): Promise<string> {
     if (!ADDRESS.test(to)) throw new Error('not a WhatsApp address');
-    const content = useTemplate
-      ? { contentSid: this.settings.templateSid, contentVariables: JSON.stringify({ 1: body }) }
-      : { body };
     try {
       const message = await this.client.messages.create({
         from: this.settings.from,
@@ -149,7 +211,7 @@ export class WhatsAppAdapter extends ChannelAdapter {
         statusCallback: `${this.settings.publicBaseUrl}/api/whatsapp/status`,
         ...content,
       });
-      this.metrics.sent.inc({ kind: useTemplate ? 'template' : 'session' });
+      this.metrics.sent.inc({ kind });
       return message.sid;
     } catch (error) {
       const { code, status } = (error ?? {}) as { code?: unknown; status?: unknown };

@@ -6,6 +6,7 @@ import { logTag } from '../../log';
 import { textBody } from '../../web/body';
 import type { ChannelDeps } from '../types';
 import { WhatsAppAdapter } from './adapter';
+import { ChoiceContents, ContentRegistry } from './content';
 import { mediaKindOf, mediaSidsOf } from './media';
 import { createWhatsAppMetrics } from './metrics';
 import { WHATSAPP_CHANNEL_ID, whatsappSettings } from './settings';
@@ -47,7 +48,12 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
   const metrics = createWhatsAppMetrics(deps.metrics.registry);
   const window = new ServiceWindow(store, settings.windowMs, settings.secret);
   const client = createTwilioClient(settings);
-  const adapter = new WhatsAppAdapter(client, settings, window, log, metrics);
+  const contents = settings.contentApi
+    ? new ChoiceContents(new ContentRegistry(client, store, log, metrics.contents), (locale) =>
+        texts.t(locale === 'en' ? 'en' : settings.locale, 'whatsapp:listButton'),
+      )
+    : undefined;
+  const adapter = new WhatsAppAdapter(client, settings, window, log, metrics, contents);
   const retention = new TwilioRetention(client, settings.deleteAfterMs, log, metrics.deletions);
   const arrivals = new TurnQueue();
   // On shutdown, webhooks already answered still get their turn, and what waits to be deleted is deleted.
@@ -108,7 +114,8 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
       return;
     }
     metrics.webhooks.inc({ result: 'accepted' });
-    const text = (message.Body || message.ButtonPayload || message.ButtonText || '').trim();
+    // A tapped button or list item sends back its option's own value: the dialogs read it as if typed.
+    const text = (message.ButtonPayload || message.ListId || message.Body || message.ButtonText || '').trim();
     // Media gets a kind line and the flow waits where it was; a caption still runs the turn.
     // (An empty turn would count as a wrong answer in the current question.)
     if (!kind && !text) return;

@@ -11,7 +11,7 @@ export function createWhatsAppMetrics(registry: Registry) {
     }),
     sent: new Counter({
       name: 'iess_whatsapp_messages_sent_total',
-      help: 'WhatsApp messages handed to Twilio, free-form (session) or by template',
+      help: 'WhatsApp messages handed to Twilio: free-form (session), by template, or options as quick_reply buttons or a list_picker',
       labelNames: ['kind'],
       registers: [registry],
     }),
@@ -25,6 +25,18 @@ export function createWhatsAppMetrics(registry: Registry) {
       name: 'iess_whatsapp_message_status_total',
       help: 'WhatsApp delivery status callbacks, by status and Twilio error code',
       labelNames: ['status', 'error_code'],
+      registers: [registry],
+    }),
+    choices: new Counter({
+      name: 'iess_whatsapp_choices_total',
+      help: 'Questions with options sent as quick-reply buttons, a list picker, or numbered text (why: not_configured, unsuitable, unavailable, failed)',
+      labelNames: ['as', 'why'],
+      registers: [registry],
+    }),
+    contents: new Counter({
+      name: 'iess_whatsapp_contents_total',
+      help: 'Content API contents looked up for options (created, found: already at Twilio, failed)',
+      labelNames: ['result'],
       registers: [registry],
     }),
     typing: new Counter({

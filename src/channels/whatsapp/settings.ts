@@ -12,6 +12,8 @@ export interface WhatsAppSettings {
   apiBaseUrl?: string;
   templateSid?: string;
   windowMs: number;
+  /** Options go as buttons and lists through the Content API. */
+  contentApi: boolean;
   /** A turn running longer than this shows the typing indicator; 0 = never. */
   typingAfterMs: number;
   /** How long Twilio keeps a handled message before it is deleted there; 0 = kept. */
@@ -35,6 +37,7 @@ export function whatsappSettings(config: Config): WhatsAppSettings {
     apiBaseUrl: config.TWILIO_API_BASE_URL,
     templateSid: config.TWILIO_TEMPLATE_SID,
     windowMs: config.WHATSAPP_WINDOW_HOURS * 3_600_000,
+    contentApi: config.TWILIO_CONTENT_API,
     typingAfterMs: config.WHATSAPP_TYPING_AFTER_MS,
     deleteAfterMs: Math.round(config.TWILIO_DELETE_AFTER_SECONDS * 1000),
     locale: config.DEFAULT_LOCALE,

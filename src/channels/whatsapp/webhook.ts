@@ -43,6 +43,8 @@ export const inboundMessageSchema = z.object({
   Longitude: optionalText,
   ButtonText: optionalText,
   ButtonPayload: optionalText,
+  /** The id of the list-picker item the person tapped. */
+  ListId: optionalText,
 });
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
 

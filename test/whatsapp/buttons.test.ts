@@ -1,0 +1,113 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log';
+import { latestCodeFor } from '../../src/recovery/mail';
+import { startTestApp, type TestApp } from '../helpers/app';
+import { MARIA, linkIn } from '../helpers/demo';
+import { FakeTwilio, type RenderedContent } from '../helpers/fakeTwilio';
+import { ACCOUNT_SID, AUTH_TOKEN, inbound, postSigned, whatsappEnv } from './webhooks';
+
+/**
+ * Options as WhatsApp buttons and lists (Content API) through the real app: a whole recovery
+ * tapping them, and the numbered text when the Content API fails.
+ */
+let twilio: FakeTwilio;
+let app: TestApp;
+const problems: string[] = [];
+const sink = new Writable({
+  write(chunk, _encoding, done) {
+    if (/"level":(40|50|60)/.test(String(chunk))) problems.push(String(chunk));
+    done();
+  },
+});
+
+beforeAll(async () => {
+  twilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
+  app = await startTestApp({ ...whatsappEnv(twilio.url), TWILIO_CONTENT_API: 'true' }, { log: createLogger('warn', sink) });
+});
+afterAll(async () => {
+  await app?.close();
+  await twilio?.close();
+});
+
+/** Sends one message (typed, or the fields of a tap) and returns what the person reads once the reply matching `until` is there. */
+function personAt(user: string) {
+  return async (message: string | Record<string, string>, until: RegExp): Promise<string> => {
+    const before = twilio.bodiesTo(user).length;
+    const fields = typeof message === 'string' ? inbound(user, message) : inbound(user, message.Body, message);
+    expect((await postSigned(app.url, '/api/whatsapp', twilio.receive(fields))).status).toBe(200);
+    try {
+      await expect.poll(() => twilio.bodiesTo(user).slice(before).join('\n'), { timeout: 20_000 }).toMatch(until);
+    } catch (error) {
+      throw new Error(`reply to ${JSON.stringify(message)}: ${(error as Error).message}\nlogged:\n${problems.join('')}`);
+    }
+    return twilio.bodiesTo(user).slice(before).join('\n');
+  };
+}
+
+/** The option of the last buttons or list whose title or description is one of `wanted`. */
+function optionIn(content: RenderedContent | undefined, wanted: (text: string) => boolean) {
+  const option = content?.options.find((o) => wanted(o.title) || (o.description !== undefined && wanted(o.description)));
+  if (!content || !option) throw new Error(`no such option in ${JSON.stringify(content)}`);
+  return twilio.tap(content, option);
+}
+
+describe('options as WhatsApp buttons and lists', () => {
+  it('recovers a key tapping list items and buttons, typed answers still understood', { timeout: 120_000 }, async () => {
+    const user = 'whatsapp:+593987650101';
+    const say = personAt(user);
+    await say('hola', /asistente virtual del IESS[\s\S]*\[list-picker\]/);
+    const menu = twilio.lastContentTo(user)!;
+    expect(menu.button).toBe('Ver opciones');
+    expect(menu.options.length).toBeGreaterThan(3);
+    await say(optionIn(menu, (t) => t === 'Recuperar mi clave'), /cédula/);
+    await say(MARIA.cedula, /día y mes de nacimiento/);
+
+    // Security questions: the employer tapped in the list (its whole name is the item's description).
+    let reply = await say(MARIA.birth, /\[(list-picker|quick-reply)\]/);
+    for (let asked = 0; asked < 6 && !/¿Tienes acceso a este correo\?/.test(reply); asked += 1) {
+      const question = twilio.lastContentTo(user)!;
+      const answer = optionIn(question, (t) => MARIA.answers.includes(t));
+      // One answer typed instead of tapped: the year, by its own words.
+      const typed = question.options.some((o) => o.title === '2010');
+      reply = await say(typed ? '2010' : answer, /\[(list-picker|quick-reply)\]/);
+    }
+    expect(reply).toMatch(/ma•+@e•+\.com/);
+    const yesNo = twilio.lastContentTo(user)!;
+    expect(yesNo.kind).toBe('quick-reply');
+    expect(yesNo.options.map((o) => o.title)).toEqual(['Sí', 'No']);
+    expect(await say(optionIn(yesNo, (t) => t === 'Sí'), /Escribe aquí el código/)).toMatch(/Te envié un código/);
+    await app.mailSent();
+    const code = await latestCodeFor(app.outbox, MARIA.email);
+    const verified = await say(code!, /clave\/nueva/);
+    expect(linkIn(verified).url).toMatch(/^https:\/\/asistente\.example\.org\/clave\/nueva/);
+
+    // Every question went as a list or buttons, each content created once and used again.
+    const metrics = await app.app.services.metrics.registry.getSingleMetricAsString('iess_whatsapp_choices_total');
+    expect(metrics).toMatch(/as="list_picker",why="none"} [3-9]/);
+    expect(metrics).toMatch(/as="quick_reply",why="none"} [1-9]/);
+    expect(metrics).not.toMatch(/as="text"/);
+    const names = twilio.contents.map((c) => c.friendly_name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(twilio.messages.filter((m) => m.to === user && m.contentSid).length).toBeGreaterThan(names.length);
+    expect(twilio.rejected).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it('sends the numbered text when a send with the Content API fails, and counts it', async () => {
+    const user = 'whatsapp:+593987650102';
+    const say = personAt(user);
+    twilio.contentDown = true;
+    try {
+      const menu = await say('hola', /1\. Recuperar mi clave/);
+      expect(menu).not.toMatch(/\[list-picker\]/);
+      expect(twilio.messages.filter((m) => m.to === user).every((m) => m.body && !m.contentSid)).toBe(true);
+      // Answered by its number, as on a phone without buttons.
+      expect(await say('1', /cédula/)).not.toMatch(/\[/);
+    } finally {
+      twilio.contentDown = false;
+    }
+    const metrics = await app.app.services.metrics.registry.getSingleMetricAsString('iess_whatsapp_choices_total');
+    expect(metrics).toMatch(/as="text",why="failed"} [1-9]/);
+  });
+});
