@@ -20,7 +20,7 @@ export interface RecordedMessage {
 
 /** Buttons or a list as WhatsApp shows them; `options` keep the id a tap sends back. */
 export interface RenderedContent {
-  kind: 'quick-reply' | 'list-picker';
+  kind: 'quick-reply' | 'list-picker' | 'text';
   body: string;
   button?: string;
   options: Array<{ title: string; id: string; description?: string }>;
@@ -123,6 +123,11 @@ export class FakeTwilio {
       .map((m) =>
         m.body ?? (m.rendered ? `${m.rendered.body}\n[${m.rendered.kind}] ${m.rendered.options.map((o) => o.title).join(' | ')}` : `[template ${m.contentSid}]`),
       );
+  }
+
+  /** A content made (and approved) outside the assistant, e.g. the template for messages outside the window. */
+  addContent(contentSid: string, types: Record<string, unknown>, variables: Record<string, string> = { 1: 'texto' }): void {
+    this.contents.push({ sid: contentSid, friendly_name: `added_${this.contents.length}`, language: 'es', variables, types });
   }
 
   /** The buttons or list of the last message sent to `to`. */
@@ -264,7 +269,7 @@ export class FakeTwilio {
       if (!content) return error(404, 20404, `content ${contentSid} not found`);
       const result = renderContent(content, form.get('ContentVariables'));
       if (typeof result === 'string') return error(400, 21656, result);
-      rendered = result;
+      rendered = result.kind === 'text' ? undefined : result;
     }
     const failure = this.failures.shift();
     if (failure) return error(failure.status, failure.code, failure.message);
@@ -433,7 +438,10 @@ function renderContent(content: StoredContent, rawVariables: string | null): Ren
     if (!rendered.button || [...rendered.button].length > 20) return 'the list button must have 1 to 20 characters';
     if (rendered.options.some((o) => !o.title || [...o.title].length > 24)) return 'a list item must have 1 to 24 characters';
     if (rendered.options.some((o) => o.description !== undefined && [...o.description].length > 72)) return 'a list item description is limited to 72 characters';
-  } else return 'this stand-in sends only quick-reply and list-picker contents';
+  } else if (content.types['twilio/text']) {
+    const body = fill((content.types['twilio/text'] as { body: string }).body);
+    return body && [...body].length <= 1600 ? { kind: 'text', body, options: [] } : 'the body must have 1 to 1,600 characters';
+  } else return 'this stand-in sends only text, quick-reply and list-picker contents';
   if (!rendered.body || [...rendered.body].length > 1024) return 'the body must have 1 to 1,024 characters';
   if (rendered.options.some((o) => !o.id || o.id.length > 200)) return 'an id must have 1 to 200 characters';
   if (new Set(rendered.options.map((o) => o.id)).size !== rendered.options.length) return 'ids must be unique';

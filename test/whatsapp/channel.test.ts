@@ -251,6 +251,7 @@ describe('messages sent later', () => {
 
   it('use the approved template outside the window when one is configured', async () => {
     const templated = await startHarness({ TWILIO_TEMPLATE_SID: 'HX' + 'a'.repeat(32) });
+    templated.twilio.addContent('HX' + 'a'.repeat(32), { 'twilio/text': { body: '{{1}}' } });
     try {
       const user = newUser();
       await postSigned(templated.url, '/api/whatsapp', inbound(user, 'hola'));
