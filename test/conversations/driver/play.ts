@@ -8,11 +8,11 @@ import { type Shown, sayingsIn } from './sayings';
  */
 export const QUESTIONS: Record<string, string[]> = {
   menu: ['main:menu', 'main:menuAgain'],
-  cedula: ['recovery:askCedula'],
+  cedula: ['recovery:askCedula', 'understanding:otherFlowNo.employer'],
   birth: ['recovery:askBirth'],
   employer: ['questions:employer_worked'],
   year: ['questions:year_started'],
-  ruc: ['recovery:askRuc'],
+  ruc: ['recovery:askRuc', 'understanding:otherFlowNo.person'],
   representative: ['recovery:askRepresentative'],
   razon_social: ['questions:razon_social'],
   sucursal: ['questions:sucursal'],
@@ -22,6 +22,12 @@ export const QUESTIONS: Record<string, string[]> = {
   help_offer: ['main:helpOffer'],
   handoff_offer: ['handoff:offer'],
   faq: ['faq:pick', 'faq:more'],
+  /** "That number looks like a RUC: do you want the employer key?" (and the other way round). */
+  other_flow: ['understanding:otherFlow.employer', 'understanding:otherFlow.person'],
+  confirm_leave: ['understanding:confirmLeave'],
+  /** "None of these" at a security question: try again, or a person. */
+  dont_know: ['understanding:dontKnow'],
+  clarify: ['understanding:clarify'],
 };
 
 /** Questions that come back by design (the menu after a flow): never "asked twice". */
@@ -54,7 +60,12 @@ function lastQuestion(messages: string[], answered: Set<string>): { name: string
       if (!best || at > best.message || (at === best.message && s.end > best.end)) best = { name, key: s.key, end: s.end, message: at };
     }
   });
-  if (!best) return undefined;
+  // A question none of the keys above names (a new one): the person's `otherwise` answers it.
+  if (!best) {
+    const at = messages.length - 1;
+    if (at < 0 || !/\?|^\s*1\.\s/m.test(messages[at])) return undefined;
+    best = { name: 'unknown', key: 'unknown', end: 0, message: at };
+  }
   const options = [...messages[best.message].matchAll(/^\s*(\d{1,2})\.\s+(.+?)\s*$/gm)].map((m) => m[2].replace(/[*_]/g, ''));
   return { name: best.name, key: best.key, options };
 }
