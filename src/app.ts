@@ -93,7 +93,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   if (whatsapp) gateways.register(whatsapp);
 
   // Human handoff: tickets, the relay while an agent serves, the transcript, the console.
-  const handoff = new Handoff({ config, store: stores.kv, texts, log, metrics, progress: services.progress, gateways, bot });
+  const handoff = new Handoff({ config, store: stores.kv, texts, log, metrics, progress: services.progress, conversationState, gateways, bot });
   // Without agents (or event mode) nobody can take a ticket: no transcript is kept (data
   // minimisation), no ticket is looked up, and the bot explains the other ways to get help.
   if (handoff.enabled) {

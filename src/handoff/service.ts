@@ -3,6 +3,7 @@ import {
   ActivityTypes,
   CloudAdapterBase,
   type ConversationReference,
+  type ConversationState,
   EventFactory,
   TurnContext,
 } from 'botbuilder';
@@ -20,6 +21,7 @@ import { agentActivity, isAgentActivity } from './agentMessage';
 import { createHandoffMetrics, type HandoffMetrics } from './metrics';
 import { type ClaimResult, type TicketStatus, TicketStore, type TicketView, type TranscriptEntry } from './tickets';
 import { Presence, type PresenceStatus } from './presence';
+import { type PendingSurvey, Survey } from './survey';
 import { createWebhookSender, type WebhookSender } from './webhook';
 
 /** Turn-state keys: the open ticket of this turn, the user's recorded message. */
@@ -35,6 +37,8 @@ export interface HandoffDeps {
   log: Logger;
   metrics: Metrics;
   progress: { get(context: TurnContext): Promise<Progress> };
+  /** The conversation's own state: a pending satisfaction survey lives there. */
+  conversationState: ConversationState;
   gateways: {
     continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
   };
@@ -85,6 +89,7 @@ export class Handoff {
   readonly hours: ServiceHours;
   readonly metrics: HandoffMetrics;
   readonly presence: Presence;
+  readonly survey: Survey;
   private readonly webhook?: WebhookSender;
   private readonly now: () => number;
   /** Assignments started after a turn (the person's turn must end before an agent greets them). */
@@ -115,6 +120,16 @@ export class Handoff {
       this.webhook = createWebhookSender(config.HANDOFF_WEBHOOK_URL, config.HANDOFF_WEBHOOK_SECRET, deps.log);
     this.presence = new Presence(deps.store, PRESENCE_LAPSE_MS);
     this.assigning = new OneAtATime(deps.store, 'handoff:assign', 30_000);
+    this.survey = new Survey({
+      store: deps.store,
+      texts: deps.texts,
+      metrics: deps.metrics,
+      pending: deps.conversationState.createProperty<PendingSurvey | undefined>('handoffSurvey'),
+      keepMs: config.TRANSCRIPT_TTL_SECONDS * 1000,
+      answerMs: config.STATE_TTL_SECONDS * 1000,
+      defaultLocale: config.DEFAULT_LOCALE,
+      now: this.now,
+    });
   }
 
   /** Waits (bounded) for assignments still under way; true when none is left. */
@@ -318,7 +333,7 @@ export class Handoff {
     const { channelId, conversation } = context.activity;
     if (!channelId || !conversation?.id) return false;
     const ticket = await this.tickets.openForConversation(channelId, conversation.id);
-    if (!ticket) return false;
+    if (!ticket) return this.answerSurvey(context);
     context.turnState.set(TICKET_ID, ticket.id);
     const entry = context.turnState.get(USER_ENTRY) as TranscriptEntry | undefined;
     if (entry) await this.tickets.publish({ type: 'entry', ticketId: ticket.id, entry });
@@ -343,6 +358,15 @@ export class Handoff {
       const busy = this.hours.isOpen(new Date(this.now())) ? await this.busyText(locale) : undefined;
       if (busy) await context.sendActivity(busy);
     }
+    return true;
+  }
+
+  /** A rating or comment after an agent closed: taken here; anything else goes on to the bot. */
+  private async answerSurvey(context: TurnContext): Promise<boolean> {
+    const outcome = await this.survey.handle(context);
+    if (outcome === 'none') return false;
+    // The comment is no request: the menu starts afresh with the person's next message.
+    if (outcome === 'done') await this.deps.bot.resetDialogs(context);
     return true;
   }
 
@@ -488,10 +512,15 @@ export class Handoff {
     this.metrics.closed.inc({ reason: current.reason, by: 'agent' });
     const locale = pickLocale(current.locale, this.deps.config.DEFAULT_LOCALE);
     await this.sendToPerson(result.ticket, async (ctx) => {
-      await ctx.sendActivity(
-        current.status === 'active' ? this.t(locale, 'agentClosed', { agent: this.agentLabel(locale, agent) }) : this.t(locale, 'closedUnserved'),
-      );
-      await this.deps.bot.greetAgain(ctx);
+      if (current.status !== 'active') {
+        await ctx.sendActivity(this.t(locale, 'closedUnserved'));
+        return this.deps.bot.greetAgain(ctx);
+      }
+      const label = this.agentLabel(locale, agent);
+      await ctx.sendActivity(this.t(locale, 'agentClosed', { agent: label }));
+      // The menu comes back after the survey (or with the next message that is not an answer).
+      await this.deps.bot.resetDialogs(ctx);
+      await this.survey.ask(ctx, { ticketId: current.id, agent: agent.name, channel: current.channelId }, label);
     });
     return 'closed';
   }

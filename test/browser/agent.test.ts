@@ -180,8 +180,17 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     await agent.getByRole('button', { name: /Cerrar/ }).click();
     await see(agent, 'Esta conversación ya está cerrada');
     await see(person, 'Ana, del equipo de asesores del IESS terminó la atención');
-    await see(person, '¿En qué más te puedo ayudar?');
+    // The one-tap survey: a button for the rating, another to skip the comment.
+    await see(person, '¿cómo te atendió Ana, del equipo de asesores del IESS?');
+    await shot(person, 'person-webchat-survey.png');
+    await person.getByRole('button', { name: 'Excelente', exact: true }).last().click();
+    await see(person, '¿Quieres contarnos algo más');
+    await person.getByRole('button', { name: 'Omitir', exact: true }).last().click();
+    await see(person, '¡Gracias por tu opinión!');
+    await webChatSays(person, 'hola');
+    await see(person, 'Hablar con una persona');
     await shot(person, 'person-webchat-back-to-bot.png');
+    expect((await harness.app.handoff.survey.report()).byAgent.ana).toMatchObject({ responses: 1, average: 5 });
 
     // 7. The WhatsApp conversation past the 24-hour window is shown as such before writing.
     await queue.getByRole('button', { name: /WhatsApp/ }).click();

@@ -83,12 +83,35 @@ describe('human handoff in a conversation', () => {
     expect(await app.app.handoff.close(ticket.id, ana)).toBe('closed');
     // The person is told who left and that the assistant is back.
     expect(chat.later.join('\n')).toContain('Ana, del equipo de asesores del IESS terminó la atención y ahora sigo yo, el asistente');
-    expect(chat.later.at(-1)).toContain('¿En qué más te puedo ayudar?');
+    // Then the one-tap survey; the menu comes back once it is answered.
+    expect(chat.later.at(-1)).toMatch(/¿cómo te atendió Ana, del equipo de asesores del IESS\? Elige del 1 \(muy mal\) al 5 \(excelente\)\.\n\n1\. Muy mal\n[\s\S]*5\. Excelente$/);
+    expect((await chat.say('Excelente')).join('\n')).toContain('¿Quieres contarnos algo más');
+    const thanks = await chat.say('Muy amable, me ayudó con mi cédula 1714307103');
+    expect(thanks).toEqual(['¡Gracias por tu opinión! Nos ayuda a atenderte mejor 🙌 Si necesitas algo más, escríbeme aquí.']);
+    const report = await app.app.handoff.survey.report();
+    expect(report.byAgent.ana).toEqual({ responses: 1, average: 5, distribution: [0, 0, 0, 0, 1], comments: 1 });
+    expect(JSON.stringify(await app.app.handoff.survey.results())).toContain('•••••••103');
+    expect(JSON.stringify(await app.app.handoff.survey.results())).not.toContain('1714307103');
     expect(await app.app.handoff.send(ticket.id, ana, '¿sigues ahí?')).toBe('closed');
     expect(await app.app.handoff.close(ticket.id, ana)).toBe('already');
     // The bot answers again.
     expect((await chat.say('preguntas frecuentes')).join('\n')).toContain('?');
     expect(await app.app.handoff.tickets.listOpen()).toEqual([]);
+  });
+
+  it('a message that is no answer to the survey goes on to the bot, and nothing is recorded', async () => {
+    app = await startTestApp({ AGENTS: await agentsSpec(), SERVICE_HOURS: '' });
+    const { chat, ticket } = await openTicket(app);
+    await app.app.handoff.claim(ticket.id, luis);
+    await app.app.handoff.close(ticket.id, luis);
+    expect(chat.later.at(-1)).toContain('¿cómo te atendió Luis');
+    expect((await chat.say('preguntas frecuentes')).join('\n')).toMatch(/\?/);
+    expect((await chat.say('5')).join('\n')).not.toContain('¿Quieres contarnos algo más');
+    expect(await app.app.handoff.survey.results()).toEqual([]);
+    // An unserved ticket closed by an agent asks nothing.
+    const again = await openTicket(app);
+    await app.app.handoff.close(again.ticket.id, ana);
+    expect(again.chat.later.join('\n')).not.toContain('¿cómo te atendió');
   });
 
   it('"cancelar" leaves the queue and the bot takes over; the agents hear it at once', async () => {

@@ -1,0 +1,201 @@
+import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import { Histogram } from 'prom-client';
+import { z } from 'zod';
+import { renderChoices } from '../../dialogs/choices';
+import { type Locale, type Texts, pickLocale } from '../i18n';
+import type { Metrics } from '../metrics';
+import type { KeyValueStore } from '../store/keyValue';
+import { redactText } from './redact';
+
+/** What the conversation remembers while the person answers (in its own state: no extra store trip per turn). */
+export interface PendingSurvey {
+  ticketId: string;
+  agent: string;
+  channel: string;
+  stage: 'rating' | 'comment';
+  at: number;
+}
+
+/** One answer as kept for the supervisor and /metrics (the comment arrives as a second record). */
+const resultSchema = z.object({
+  ticketId: z.string(),
+  agent: z.string(),
+  channel: z.string(),
+  at: z.number(),
+  rating: z.number().int().min(1).max(5).optional(),
+  comment: z.string().optional(),
+});
+export type SurveyResult = z.infer<typeof resultSchema>;
+
+export interface Satisfaction {
+  responses: number;
+  /** 1–5, undefined with no responses. */
+  average?: number;
+  /** How many answered 1, 2, 3, 4, 5. */
+  distribution: [number, number, number, number, number];
+  comments: number;
+}
+
+export interface SatisfactionReport {
+  overall: Satisfaction;
+  byAgent: Record<string, Satisfaction>;
+}
+
+const DAY_MS = 86_400_000;
+const MAX_COMMENT = 500;
+
+export interface SurveyDeps {
+  store: KeyValueStore;
+  texts: Texts;
+  metrics: Metrics;
+  pending: StatePropertyAccessor<PendingSurvey | undefined>;
+  /** How long answers are kept (TRANSCRIPT_TTL_SECONDS). */
+  keepMs: number;
+  /** How long the person may take to answer (the conversation's life). */
+  answerMs: number;
+  defaultLocale: Locale;
+  now: () => number;
+}
+
+/**
+ * The one-tap satisfaction survey after an agent closes a conversation: a rating 1–5, then
+ * an optional comment. Answers go to a list per day on the shared store, which the
+ * supervisor view reads, and to a histogram per agent in /metrics.
+ */
+export class Survey {
+  private readonly ratings: Histogram<'agent'>;
+
+  constructor(private readonly deps: SurveyDeps) {
+    this.ratings = new Histogram({
+      name: 'iess_handoff_satisfaction_rating',
+      help: 'Satisfaction survey answers (1-5) after an agent closed the conversation; sum/count is the average',
+      labelNames: ['agent'],
+      buckets: [1, 2, 3, 4, 5],
+      registers: [deps.metrics.registry],
+    });
+  }
+
+  private t(locale: Locale, key: string, vars?: Record<string, unknown>) {
+    return this.deps.texts.t(locale, `handoff:survey.${key}`, vars);
+  }
+
+  private options(locale: Locale) {
+    return this.deps.texts.list(locale, 'handoff:survey.options').map((label, i) => ({ value: String(i + 1), label }));
+  }
+
+  /** Asks the rating (inside a turn of the person's conversation). */
+  async ask(context: TurnContext, survey: Omit<PendingSurvey, 'stage' | 'at'>, agentLabel: string): Promise<void> {
+    const locale = pickLocale(context.activity.locale, this.deps.defaultLocale);
+    await this.deps.pending.set(context, { ...survey, stage: 'rating', at: this.deps.now() });
+    await context.sendActivity(renderChoices(context.activity.channelId, this.t(locale, 'ask', { agent: agentLabel }), this.options(locale)));
+  }
+
+  /**
+   * The person's message while a survey is pending: 'done' when it was the last answer,
+   * 'taken' when it was an answer and more is asked, 'none' when it was something else
+   * (the survey is dropped and the message goes on to the bot).
+   */
+  async handle(context: TurnContext): Promise<'done' | 'taken' | 'none'> {
+    const pending = await this.deps.pending.get(context);
+    if (!pending) return 'none';
+    const locale = pickLocale(context.activity.locale, this.deps.defaultLocale);
+    const text = (context.activity.text ?? '').trim();
+    if (this.deps.now() - pending.at > this.deps.answerMs) {
+      await this.deps.pending.delete(context);
+      return 'none';
+    }
+    if (pending.stage === 'rating') {
+      const rating = this.rating(locale, text);
+      if (!rating) {
+        await this.deps.pending.delete(context);
+        return 'none';
+      }
+      await this.record({ ticketId: pending.ticketId, agent: pending.agent, channel: pending.channel, at: this.deps.now(), rating });
+      this.ratings.observe({ agent: pending.agent }, rating);
+      await this.deps.pending.set(context, { ...pending, stage: 'comment', at: this.deps.now() });
+      const skip = this.t(locale, 'skip');
+      await context.sendActivity(renderChoices(context.activity.channelId, this.t(locale, 'askComment'), [{ value: 'skip', label: skip }]));
+      return 'taken';
+    }
+    await this.deps.pending.delete(context);
+    // "Omitir" (or "1", its number in a list channel) or a word like "no" skips the comment.
+    const skipWords = [this.t(locale, 'skip'), '1', ...this.deps.texts.list(locale, 'handoff:survey.skipWords')];
+    const skipped = skipWords.some((w) => fold(w) === fold(text));
+    if (!skipped && text) {
+      const comment = redactText(text).slice(0, MAX_COMMENT);
+      await this.record({ ticketId: pending.ticketId, agent: pending.agent, channel: pending.channel, at: this.deps.now(), comment });
+    }
+    await context.sendActivity(this.t(locale, 'thanks'));
+    return 'done';
+  }
+
+  /** "5", "5 estrellas", "Excelente": the rating, or undefined. */
+  private rating(locale: Locale, text: string): number | undefined {
+    const digit = /^\s*([1-5])(?!\d)/.exec(text);
+    if (digit) return Number(digit[1]);
+    const index = this.options(locale).findIndex((o) => fold(o.label) === fold(text));
+    return index >= 0 ? index + 1 : undefined;
+  }
+
+  private dayKey(at: number): string {
+    return `handoff:surveys:${new Date(at).toISOString().slice(0, 10)}`;
+  }
+
+  private async record(result: SurveyResult): Promise<void> {
+    await this.deps.store.append(this.dayKey(result.at), JSON.stringify(result), this.deps.keepMs + DAY_MS);
+  }
+
+  /** Every answer kept (TRANSCRIPT_TTL_SECONDS), a comment merged with its rating. */
+  async results(): Promise<SurveyResult[]> {
+    const days = Math.ceil(this.deps.keepMs / DAY_MS);
+    const lists = await Promise.all(
+      Array.from({ length: days + 1 }, (_, d) => this.deps.store.range(this.dayKey(this.deps.now() - d * DAY_MS))),
+    );
+    const byTicket = new Map<string, SurveyResult>();
+    for (const raw of lists.flat()) {
+      let parsed: SurveyResult | undefined;
+      try {
+        const r = resultSchema.safeParse(JSON.parse(raw));
+        parsed = r.success ? r.data : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || this.deps.now() - parsed.at > this.deps.keepMs) continue;
+      byTicket.set(parsed.ticketId, { ...byTicket.get(parsed.ticketId), ...parsed });
+    }
+    return [...byTicket.values()].filter((r) => r.rating !== undefined);
+  }
+
+  async report(): Promise<SatisfactionReport> {
+    const results = await this.results();
+    const byAgent: Record<string, SurveyResult[]> = {};
+    for (const r of results) (byAgent[r.agent] ??= []).push(r);
+    return {
+      overall: summarise(results),
+      byAgent: Object.fromEntries(Object.entries(byAgent).map(([agent, rs]) => [agent, summarise(rs)])),
+    };
+  }
+}
+
+export function summarise(results: SurveyResult[]): Satisfaction {
+  const distribution: Satisfaction['distribution'] = [0, 0, 0, 0, 0];
+  let sum = 0;
+  for (const r of results) {
+    distribution[r.rating! - 1] += 1;
+    sum += r.rating!;
+  }
+  return {
+    responses: results.length,
+    average: results.length ? Math.round((sum / results.length) * 100) / 100 : undefined,
+    distribution,
+    comments: results.filter((r) => r.comment).length,
+  };
+}
+
+const fold = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .replace(/[^\p{L}\p{N} ]/gu, '')
+    .trim()
+    .toLowerCase();
