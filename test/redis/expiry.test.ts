@@ -42,7 +42,11 @@ describe.skipIf(!redis.ok)(`what a conversation leaves in Redis expires${redis.r
     { name: 'code', start: 'code:', seconds: LIVES.CODE_TTL_SECONDS },
     { name: 'new-key link', start: 'link:', seconds: LIVES.LINK_TTL_SECONDS },
     { name: 'transcript', start: 'handoff:log:', seconds: LIVES.TRANSCRIPT_TTL_SECONDS },
-    { name: 'lookup limit', start: 'rl:lookup:', seconds: 3600 },
+    { name: 'lookup limit', start: 'rl:lookup-conversation:', seconds: 3600 },
+    { name: 'lookup address limit', start: 'rl:lookup-address:', seconds: 3600 },
+    // The soft per-number counts (failures, and each source's on that number).
+    { name: 'lookup failures', start: 'rl:lookup-number', seconds: 15 * 60 },
+    { name: 'code failures', start: 'rl:codeFailure:', seconds: 24 * 3600 },
     { name: 'code-send limit', start: 'rl:codeSend:', seconds: 3600 },
     { name: 'message limit', start: 'rl:message:', seconds: 60 },
   ];
