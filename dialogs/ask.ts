@@ -52,6 +52,18 @@ interface AskState {
 export const MAX_TRIES = 3;
 
 /**
+ * Follows the person into the other language when they clearly write in it (the words of
+ * the options on screen do not count), and says so in one line. 'onlyAsked': the message
+ * did nothing else ("en español por favor"), so the question is simply asked again.
+ */
+export async function switchLanguage(context: TurnContext, services: DialogServices, shown: Choice[]) {
+  const switched = await services.language.follow(context, shown.map((c) => c.label));
+  if (!switched) return undefined;
+  await context.sendActivity(services.texts.t(switched.locale, 'understanding:languageSwitched'));
+  return switched.onlyAsked ? ('onlyAsked' as const) : ('switched' as const);
+}
+
+/**
  * Asks one question and reads each answer with the one understanding of the app. A value
  * ends the step; a request is acted on and the question asked again; a close call, a lost
  * progress, a number of the other kind or "ninguna" get one short question of their own;
@@ -79,6 +91,9 @@ export class AskDialog extends Dialog<AskOptions> {
     const activity = dc.context.activity;
     if (activity.type !== 'message') return Dialog.EndOfTurn;
     const state = dc.activeDialog!.state as AskState;
+    const shown = 'choices' in state.options.expect ? state.options.expect.choices : [];
+    const switched = await switchLanguage(dc.context, this.services, [...shown, ...(state.pending?.kind === 'clarify' ? state.pending.choices : [])]);
+    if (switched === 'onlyAsked') return this.askAgain(dc, state);
     const locale = this.locale(dc.context);
     const text = (activity.text ?? '').trim();
 

@@ -46,7 +46,8 @@ export class EmailCodeDialog extends FlowDialog {
     return this.ask(step, 'emailCode.confirm', {
       prompt: 'code:confirmEmail',
       vars: { email, name: account.firstName },
-      expect: { kind: 'choice', choices: yesNoOptions(this.services.texts, locale) },
+      // "ya no tengo ese correo" answers this question: no.
+      expect: { kind: 'choice', choices: yesNoOptions(this.services.texts, locale, { no: ['no_email_access'] }) },
       progress: true,
       unclear: 'yes_no',
     });

@@ -2,7 +2,7 @@ import { type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
 import { INTENTS } from '../src/nlu/intents';
 import { actionOf, type FlowId } from '../src/understanding/actions';
 import type { Given } from '../src/understanding/understand';
-import { AskDialog, type AskResult } from './ask';
+import { AskDialog, type AskResult, switchLanguage } from './ask';
 import { EmployerRecoveryDialog } from './employerRecovery';
 import { FaqDialog } from './faq';
 import { FlowDialog, type FlowOptions, type FlowResult } from './flow';
@@ -68,13 +68,15 @@ export class MainDialog extends FlowDialog {
     const given = options.given ?? {};
     delete options.given;
     if (options.switchTo) return step.next({ ok: true, value: options.switchTo, given } satisfies AskResult<MenuValue>);
+    const text = step.context.activity.type === 'message' ? (step.context.activity.text ?? '').trim() : '';
+    const reads = text !== '' && (reason === 'new' || reason === 'again');
+    const switched = reads ? await switchLanguage(step.context, this.services, []) : undefined;
     const t = this.t(step);
     if (reason === 'new') {
       await step.context.sendActivity(t('main:greeting'));
       await step.context.sendActivity(t('main:privacy'));
     }
-    const text = step.context.activity.type === 'message' ? (step.context.activity.text ?? '').trim() : '';
-    if (!text || (reason !== 'new' && reason !== 'again')) return this.menu(step, reason);
+    if (!reads || switched === 'onlyAsked') return this.menu(step, reason);
 
     // The first words often say it all: "olvidé mi clave", "hola, mi cédula es …", "¿dónde saco un turno?".
     const choices = localOptions(this.services.texts, this.locale(step), 'main', MENU, MENU_INTENTS);

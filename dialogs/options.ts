@@ -20,5 +20,6 @@ export function localOptions(
   }));
 }
 
-export const yesNoOptions = (texts: Texts, locale: Locale) =>
-  localOptions(texts, locale, 'common', ['yes', 'no'], { yes: ['affirm'], no: ['deny'] });
+/** Sí / No, chosen also by the affirm / deny intents and by any `more` intents a question adds. */
+export const yesNoOptions = (texts: Texts, locale: Locale, more: { yes?: string[]; no?: string[] } = {}) =>
+  localOptions(texts, locale, 'common', ['yes', 'no'], { yes: ['affirm', ...(more.yes ?? [])], no: ['deny', ...(more.no ?? [])] });

@@ -5,6 +5,7 @@ import type { Logger } from '../src/log';
 import type { Metrics } from '../src/metrics';
 import type { RateLimits } from '../src/recovery/limits';
 import type { CodeService, IdentityCheck, ResetLinkService } from '../src/recovery/types';
+import type { ConversationLanguage } from '../src/bot/language';
 import type { Understanding } from '../src/understanding/understand';
 import type { ProgressNotes } from './progress';
 
@@ -19,6 +20,8 @@ export interface DialogServices {
   metrics: Metrics;
   /** Reads every message against what the step expects (values, intent, conversation so far). */
   understanding: Understanding;
+  /** The conversation's language, switched when a message is clearly in the other one. */
+  language: Pick<ConversationLanguage, 'follow'>;
   identity: IdentityCheck;
   codes: CodeService;
   links: ResetLinkService;

@@ -59,6 +59,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const nlu = await sharedRecognizer();
   const understanding = createUnderstanding(nlu, texts);
   const conversationState = new ConversationState(stores.storage);
+  const language = new ConversationLanguage(conversationState, createLanguageGuesser(texts), config.DEFAULT_LOCALE);
 
   const services: DialogServices = {
     config,
@@ -66,6 +67,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     log,
     metrics,
     understanding,
+    language,
     identity: createIdentityCheck(
       directory,
       config.SERVER_SECRET,
@@ -78,7 +80,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     progress: new ProgressNotes(conversationState),
     tellLater,
   };
-  const language = new ConversationLanguage(conversationState, createLanguageGuesser(texts), config.DEFAULT_LOCALE);
   const bot = new RecoveryBot(conversationState, services, new TurnQueue(stores.lock), language);
 
   const server = restify.createServer({ name: 'iess-clave', handleUncaughtExceptions: false });

@@ -124,18 +124,11 @@ export class RecoveryBot extends ActivityHandler {
       return;
     }
     if (this.interceptor && (await this.interceptor.intercept(context))) return;
-    const switched = await this.language.follow(context);
-    if (switched) await context.sendActivity(this.services.texts.t(switched.locale, 'understanding:languageSwitched'));
-    await this.runDialogs(context, switched?.onlyAsked);
+    await this.runDialogs(context);
   }
 
-  /** `reprompt`: the message only changed the language, so the current question is asked again in it. */
-  private async runDialogs(context: TurnContext, reprompt = false): Promise<void> {
+  private async runDialogs(context: TurnContext): Promise<void> {
     const dc = await this.dialogs.createContext(context);
-    if (reprompt && dc.activeDialog) {
-      await dc.repromptDialog();
-      return;
-    }
     const result = await dc.continueDialog();
     const restart = context.turnState.get(RESTART) as string | undefined;
     if (restart) await dc.cancelAllDialogs();

@@ -26,14 +26,15 @@ export class ConversationLanguage {
   }
 
   /**
-   * Switches when the message is clearly in the other language. `onlyAsked` is true when
-   * the message did nothing but ask for the language ("en español por favor").
+   * Switches when the message is clearly in the other language, not counting `ignore` (the
+   * words of the options on screen). `onlyAsked` is true when the message did nothing but ask
+   * for the language ("en español por favor"). The dialogs call it with what they show.
    */
-  async follow(context: TurnContext): Promise<{ locale: Locale; onlyAsked: boolean } | undefined> {
+  async follow(context: TurnContext, ignore: Iterable<string> = []): Promise<{ locale: Locale; onlyAsked: boolean } | undefined> {
     const text = context.activity.type === 'message' ? (context.activity.text ?? '') : '';
     if (!text) return undefined;
     const asked = this.guesser.requested(text);
-    const guessed = asked ?? this.guesser.guess(text);
+    const guessed = asked ?? this.guesser.guess(text, ignore);
     if (!guessed || guessed === turnLocale(context, this.fallback)) return undefined;
     await this.accessor.set(context, guessed);
     setTurnLocale(context, guessed);

@@ -35,7 +35,9 @@ export function createLanguageGuesser(texts: Texts, localesDir = LOCALES_DIR): L
   const vocabulary = {} as Record<Locale, string[]>;
   const names = {} as Record<Locale, readonly string[]>;
   for (const locale of LOCALES) {
-    vocabulary[locale] = Object.values(readIntentExamples(localesDir, locale)).flat();
+    // `none` examples are names, dates and stray words (company names are Spanish in both).
+    const { none: _names, ...requests } = readIntentExamples(localesDir, locale);
+    vocabulary[locale] = Object.values(requests).flat();
     names[locale] = texts.list(locale, 'understanding:languageNames');
   }
   return new LanguageGuesser(vocabulary, names);

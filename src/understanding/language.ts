@@ -24,8 +24,9 @@ export class LanguageGuesser {
     };
   }
 
-  guess(text: string): Locale | undefined {
-    return this.requested(text) ?? this.written(text);
+  /** `ignore`: words that say nothing about the person's language (the options on screen, often Spanish names). */
+  guess(text: string, ignore: Iterable<string> = []): Locale | undefined {
+    return this.requested(text) ?? this.written(text, new Set([...ignore].flatMap((w) => words(w))));
   }
 
   /** A short message naming a language asks for it: "en español por favor", "english please". */
@@ -35,8 +36,9 @@ export class LanguageGuesser {
     return (['en', 'es-EC'] as const).find((locale) => this.names[locale].some((name) => tokens.includes(words(name)[0] ?? '')));
   }
 
-  private written(text: string): Locale | undefined {
-    const tokens = words(text.slice(0, 300)).filter((w) => /\p{L}/u.test(w));
+  private written(text: string, ignore: Set<string>): Locale | undefined {
+    // Each word counts once: "taller de costura hilos de cuenca" has one Spanish word, not two.
+    const tokens = [...new Set(words(text.slice(0, 300)))].filter((w) => /\p{L}/u.test(w) && !ignore.has(w));
     const en = tokens.filter((w) => this.only.en.has(w)).length;
     const es = tokens.filter((w) => this.only['es-EC'].has(w)).length;
     if (en >= 2 && es === 0) return 'en';

@@ -167,7 +167,10 @@ export class Understanding {
     if (action) {
       const choices = 'choices' in expect ? expect.choices : [];
       const selected = choices.find((c) => c.intents?.includes(guess.intent));
-      if (selected) add({ kind: 'answer', value: expect.kind === 'code' ? { choice: selected.value } : selected.value, given }, guess.score);
+      if (selected) {
+        add({ kind: 'answer', value: expect.kind === 'code' ? { choice: selected.value } : selected.value, given }, guess.score);
+        choiceScores = [...choiceScores, { choice: selected, score: guess.score }];
+      }
       else if (action.kind === 'reply') {
         if (guess.intent === 'deny' && expect.kind === 'choice' && expect.dontKnow) add({ kind: 'dontKnow' }, guess.score);
       } else {
@@ -186,7 +189,7 @@ export class Understanding {
     if (request && (!other || other.score < PLAUSIBLE || (request.score >= CLEAR_REQUEST && request.score >= other.score)))
       return request.reading;
     if (other && other.score >= PLAUSIBLE) {
-      const [first, second] = choiceScores;
+      const [first, second] = bestPerChoice(choiceScores);
       if (other.reading.kind === 'answer' && first && second && second.score >= PLAUSIBLE && first.score - second.score < CLOSE && first.score < CERTAIN)
         return { kind: 'clarify', choices: [first.choice, second.choice] };
       return other.reading;
@@ -205,6 +208,13 @@ const UNCLEAR: Record<ExpectationKind, string> = {
   choice: 'option',
   code: 'code',
 };
+
+/** Each choice once, with the best score any evidence gave it, best first. */
+function bestPerChoice(scores: { choice: Choice; score: number }[]) {
+  const best = new Map<Choice, number>();
+  for (const { choice, score } of scores) best.set(choice, Math.max(best.get(choice) ?? 0, score));
+  return [...best].map(([choice, score]) => ({ choice, score })).sort((a, b) => b.score - a.score);
+}
 
 function mentions(text: string, phrases: readonly string[]): boolean {
   const tokens = words(text);

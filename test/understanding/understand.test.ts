@@ -88,6 +88,17 @@ describe('Understanding.read', () => {
     expect(reading.kind).toBe('clarify');
   });
 
+  it('lets the intent decide between two actions that share a word', async () => {
+    const actions: Choice[] = [
+      { value: 'resend', label: 'Send a new code' },
+      { value: 'not_received', label: 'It did not arrive', intents: ['code_not_received'] },
+    ];
+    expect(await understanding.read('the code never arrived', { kind: 'code', choices: actions }, { locale: 'en' })).toMatchObject({
+      kind: 'answer',
+      value: { choice: 'not_received' },
+    });
+  });
+
   it('reads yes in the ways people say it', async () => {
     for (const text of ['ya', 'si claro', 'Sí', 'dale']) {
       expect(await understanding.read(text, { kind: 'choice', choices: yesNo }, es), text).toMatchObject({ kind: 'answer', value: 'yes' });
@@ -106,6 +117,11 @@ describe('LanguageGuesser', () => {
     ['en español por favor', 'es-EC'],
   ])('«%s» is clearly %s', (text, locale) => {
     expect(guesser.guess(text)).toBe(locale);
+  });
+
+  it('does not count the words of the options on screen, nor a word twice', () => {
+    expect(guesser.guess('taller de costura hilos de cuenca', ['Taller de Costura Hilos de Cuenca'])).toBeUndefined();
+    expect(guesser.guess('tecnologias quinde digital')).toBeUndefined();
   });
 
   it.each(['ok', 'no', '1714307103', 'si', 'hola'])('«%s» says nothing about the language', (text) => {
