@@ -7,6 +7,7 @@ import type { DialogServices } from '../dialogs/services';
 import { RecoveryBot } from './bot/bot';
 import { ConversationLanguage } from './bot/language';
 import { TurnQueue } from './bot/turnQueue';
+import { addressLimit } from './channels/addressLimit';
 import { registerBotFramework } from './channels/botframework';
 import { registerDirectLine } from './channels/directline';
 import { Gateways } from './channels/gateways';
@@ -85,6 +86,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const server = restify.createServer({ name: 'iess-clave', handleUncaughtExceptions: false });
   guardResponses(server, { config, log });
 
+  server.use(addressLimit({ config, redis: stores.redis }));
   const deps: ChannelDeps = { config, store: stores.kv, log, metrics, bot };
   const gateways = new Gateways();
   const botFramework = registerBotFramework(server, deps, gateways, overrides.botFrameworkAuthentication);

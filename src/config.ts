@@ -113,6 +113,8 @@ export const configSchema = z
     WEBCHAT_ALLOWED_ORIGINS: originList,
     DIRECTLINE_TOKEN_TTL_SECONDS: seconds(1800),
     TOKEN_REQUESTS_PER_MINUTE_PER_IP: z.coerce.number().int().positive().default(10),
+    // Requests per client address and minute on every route anyone may call (429 beyond).
+    REQUESTS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().positive().default(300),
     // Proxies in front of the assistant that append to X-Forwarded-For (0: none, use the socket).
     TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 

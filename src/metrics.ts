@@ -1,5 +1,18 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/**
+ * The channels a label may name: ours and Azure Bot Service's. A channel id comes from the
+ * request, so any other value is counted as "other": labels stay few whatever is sent.
+ */
+const KNOWN_CHANNELS = new Set([
+  'directline', 'webchat', 'whatsapp', 'console', 'emulator', 'msteams', 'slack', 'facebook', 'telegram',
+  'line', 'kik', 'skype', 'sms', 'email', 'groupme', 'alexa', 'omnichannel', 'telephony', 'test',
+]);
+
+export function channelLabel(channelId: string | undefined): string {
+  return channelId && KNOWN_CHANNELS.has(channelId) ? channelId : 'other';
+}
+
 /** Prometheus metrics, one registry per app so tests can build several apps in one process. */
 export function createMetrics() {
   const registry = new Registry();

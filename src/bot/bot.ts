@@ -12,6 +12,7 @@ import type { DialogServices } from '../../dialogs/services';
 import { turnLocale } from '../../dialogs/turnLocale';
 import { logTag } from '../log';
 import type { ConversationLanguage } from './language';
+import { channelLabel } from '../metrics';
 import { ConversationBusyError, TurnQueue } from './turnQueue';
 
 interface ConversationFlags {
@@ -67,7 +68,7 @@ export class RecoveryBot extends ActivityHandler {
   }
 
   async run(context: TurnContext): Promise<void> {
-    const channel = context.activity.channelId ?? 'unknown';
+    const channel = channelLabel(context.activity.channelId);
     const conversationId = context.activity.conversation?.id ?? 'unknown';
     const key = conversationKey(context);
     const stopTimer = this.services.metrics.turnSeconds.startTimer({ channel });
@@ -142,7 +143,7 @@ export class RecoveryBot extends ActivityHandler {
 
   private async failTurn(context: TurnContext, error: unknown): Promise<void> {
     const busy = error instanceof ConversationBusyError;
-    this.services.metrics.turnErrors.inc({ channel: context.activity.channelId ?? 'unknown' });
+    this.services.metrics.turnErrors.inc({ channel: channelLabel(context.activity.channelId) });
     this.services.log.error(
       { err: busy ? undefined : errorSummary(error), channel: context.activity.channelId },
       busy ? 'conversation busy' : 'turn failed',

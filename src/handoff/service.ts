@@ -11,7 +11,7 @@ import type { Progress } from '../../dialogs/progress';
 import { type Config, ConfigError } from '../config';
 import { type Locale, type Texts, pickLocale } from '../i18n';
 import type { Logger } from '../log';
-import type { Metrics } from '../metrics';
+import { channelLabel, type Metrics } from '../metrics';
 import type { KeyValueStore } from '../store/keyValue';
 import { InFlight } from '../inFlight';
 import { type Agent, AgentDirectory } from './agents';
@@ -236,7 +236,7 @@ export class Handoff {
     });
     context.turnState.set(TICKET_ID, ticket.id);
     if (created) {
-      this.metrics.opened.inc({ reason, channel: channelId });
+      this.metrics.opened.inc({ reason, channel: channelLabel(channelId) });
       this.deps.log.info({ ticket: ticket.id, reason, channel: channelId }, 'handoff ticket opened');
       void this.notifyWebhook(ticket);
     }

@@ -182,7 +182,7 @@ describe('/api/messages with MicrosoftAppId', () => {
         .setExpirationTime('5m')
         .sign(key);
 
-    const env = { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x' };
+    const env = { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x', REQUESTS_PER_MINUTE_PER_ADDRESS: '3' };
     const auth = new ConfigurationBotFrameworkAuthentication({
       ...env,
       ToBotFromChannelOpenIdMetadataUrl: metadataUrl,
@@ -237,5 +237,13 @@ describe('/api/messages with MicrosoftAppId', () => {
       authorization: `Bearer ${token}`,
     });
     expect(response.status).toBe(403);
+  });
+
+  it('does not count signed Bot Framework requests against the address limit', async () => {
+    for (let i = 0; i < 3; i += 1) expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${harness.url}/healthz`)).status).toBe(429);
+    const serviceUrl = 'https://smba.trafficmanager.net/amer/';
+    const response = await post(harness.url, activity({ serviceUrl, channelId: 'msteams' }), { authorization: `Bearer ${await sign({ serviceurl: serviceUrl })}` });
+    expect(response.status).toBe(200);
   });
 });

@@ -198,6 +198,7 @@ function serverEnv(scenario: Scenario, ports: { smtpPort: number; twilioUrl: str
     LOOKUPS_PER_ADDRESS_PER_HOUR: '1000000',
     LOOKUPS_PER_CONVERSATION_PER_HOUR: '1000000',
     TOKEN_REQUESTS_PER_MINUTE_PER_IP: '1000000',
+    REQUESTS_PER_MINUTE_PER_ADDRESS: '1000000',
     ...(scenario.store === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: prefix } : {}),
   };
 }
