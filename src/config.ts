@@ -127,6 +127,12 @@ export const configSchema = z
     WHATSAPP_WINDOW_HOURS: z.coerce.number().positive().max(24).default(24),
     // Options as WhatsApp buttons and lists (Content API contents the assistant creates); false: numbered text.
     TWILIO_CONTENT_API: bool.default(false),
+    // Voice notes: an OpenAI-compatible /v1/audio/transcriptions endpoint (empty: audios get a kind line).
+    SPEECH_TO_TEXT_URL: optionalUrl,
+    SPEECH_TO_TEXT_TOKEN: optionalString,
+    SPEECH_TO_TEXT_MODEL: z.string().default('whisper-1'),
+    SPEECH_TO_TEXT_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(20_000),
+    WHATSAPP_AUDIO_MAX_BYTES: z.coerce.number().int().positive().max(16 * 1024 * 1024).default(5 * 1024 * 1024),
     // A turn still running after this many ms shows "escribiendo…" on the person's message (and marks it read); 0 = never.
     WHATSAPP_TYPING_AFTER_MS: z.coerce.number().int().min(0).max(20_000).default(1000),
     // Seconds after handling (or delivery) before messages and media are deleted at Twilio; 0 keeps them.

@@ -1,4 +1,4 @@
-import { type Activity, ActivityTypes, type TurnContext } from 'botbuilder';
+import { ActionTypes, type Activity, ActivityTypes, MessageFactory, type TurnContext } from 'botbuilder';
 import type restify from 'restify';
 import { TurnQueue } from '../../bot/turnQueue';
 import { Texts } from '../../i18n';
@@ -10,7 +10,9 @@ import { ChoiceContents, ContentRegistry } from './content';
 import { mediaKindOf, mediaSidsOf } from './media';
 import { createWhatsAppMetrics } from './metrics';
 import { WHATSAPP_CHANNEL_ID, whatsappSettings } from './settings';
+import { HeardTranscripts } from './heard';
 import { TwilioRetention } from './retention';
+import { SpeechToText } from './speech';
 import { createTwilioClient } from './twilioClient';
 import {
   EMPTY_TWIML,
@@ -29,6 +31,8 @@ export { WHATSAPP_CHANNEL_ID, whatsappConfigured } from './settings';
 /** Twilio retries a webhook it thinks failed; one day covers every retry. */
 const DEDUPE_TTL_MS = 24 * 3_600_000;
 const MAX_BODY_BYTES = 64 * 1024;
+/** Lower case, no accents, no closing punctuation: how a "sí" is compared. */
+const fold = (text: string) => text.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase().replace(/[.!¡¿?,]+/g, '').replace(/\s+/g, ' ').trim();
 const FAILED_STATUSES = new Set(['failed', 'undelivered']);
 /** Statuses after which an outbound message changes no more, so Twilio lets it be deleted. */
 const FINAL_STATUSES = new Set(['delivered', 'read', 'failed', 'undelivered']);
@@ -55,6 +59,20 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
     : undefined;
   const adapter = new WhatsAppAdapter(client, settings, window, log, metrics, contents);
   const retention = new TwilioRetention(client, settings.deleteAfterMs, log, metrics.deletions);
+  const speech = config.SPEECH_TO_TEXT_URL
+    ? new SpeechToText(
+        {
+          url: config.SPEECH_TO_TEXT_URL,
+          token: config.SPEECH_TO_TEXT_TOKEN,
+          model: config.SPEECH_TO_TEXT_MODEL,
+          maxBytes: config.WHATSAPP_AUDIO_MAX_BYTES,
+          timeoutMs: config.SPEECH_TO_TEXT_TIMEOUT_MS,
+        },
+        settings,
+      )
+    : undefined;
+  const heard = new HeardTranscripts(store, settings.secret);
+  const t = (key: string, values?: Record<string, string>) => texts.t(settings.locale, key, values);
   const arrivals = new TurnQueue();
   // On shutdown, webhooks already answered still get their turn, and what waits to be deleted is deleted.
   adapter.drain = async (timeoutMs) => {
@@ -116,13 +134,69 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
     metrics.webhooks.inc({ result: 'accepted' });
     // A tapped button or list item sends back its option's own value: the dialogs read it as if typed.
     const text = (message.ButtonPayload || message.ListId || message.Body || message.ButtonText || '').trim();
+    if (kind === 'audio' && speech && message.MediaUrl0) return hearVoiceNote(message, message.MediaUrl0);
+    // A voice note heard a moment ago waits for "sí" before what it said is used.
+    const held = text ? await heard.take(message.From) : undefined;
+    if (held !== undefined) {
+      const answer = yesOrNo(text);
+      if (answer === 'yes') return runTurn(message, held);
+      if (answer === 'no') return say(message, t('whatsapp:heardRetry'));
+    }
     // Media gets a kind line and the flow waits where it was; a caption still runs the turn.
     // (An empty turn would count as a wrong answer in the current question.)
     if (!kind && !text) return;
     await adapter.receiveActivity(toActivity(message, text), async (context: TurnContext) => {
-      if (kind) await context.sendActivity(texts.t(settings.locale, `whatsapp:media.${kind}`));
+      if (kind) await context.sendActivity(t(`whatsapp:media.${kind}`));
       if (text) await deps.bot.run(context);
     });
+  }
+
+  /**
+   * A voice note is transcribed and echoed ("Entendí: …"), then handled as if typed; when it
+   * holds a number (a cédula, a code, a date) the person confirms it first.
+   */
+  async function hearVoiceNote(message: InboundMessage, mediaUrl: string): Promise<void> {
+    let transcript = '';
+    try {
+      transcript = await speech!.transcribe(mediaUrl, message.MediaContentType0 ?? 'audio/ogg');
+      metrics.voiceNotes.inc({ result: transcript ? 'heard' : 'empty' });
+    } catch (error) {
+      const reason = (error as { reason?: string })?.reason ?? 'failed';
+      metrics.voiceNotes.inc({ result: reason });
+      log.warn({ reason, sender: logTag(message.From, settings.secret) }, 'whatsapp voice note not transcribed');
+    }
+    if (!transcript) return say(message, t('whatsapp:audioNotUnderstood'));
+    if (/\d/.test(transcript)) {
+      await heard.hold(message.From, transcript);
+      const yes = t('common:options.yes');
+      const no = t('common:options.no');
+      return say(message, MessageFactory.suggestedActions([{ type: ActionTypes.ImBack, title: yes, value: yes }, { type: ActionTypes.ImBack, title: no, value: no }], t('whatsapp:heardConfirm', { text: transcript })));
+    }
+    await runTurn(message, transcript, t('whatsapp:heard', { text: transcript }));
+  }
+
+  /** Runs the bot on `text` as this message's words, after `first` (the echo of a voice note). */
+  async function runTurn(message: InboundMessage, text: string, first?: string): Promise<void> {
+    await adapter.receiveActivity(toActivity(message, text), async (context: TurnContext) => {
+      if (first) await context.sendActivity(first);
+      await deps.bot.run(context);
+    });
+  }
+
+  /** One line from the channel itself, with no turn of the bot. */
+  async function say(message: InboundMessage, reply: string | Partial<Activity>): Promise<void> {
+    await adapter.receiveActivity(toActivity(message, ''), async (context) => {
+      await context.sendActivity(reply);
+    });
+  }
+
+  /** "sí" / "no" in the words people use (locales), or neither. */
+  function yesOrNo(text: string): 'yes' | 'no' | undefined {
+    const folded = fold(text);
+    const words = (kind: 'yes' | 'no') => [t(`common:options.${kind}`), ...texts.list(settings.locale, `common:synonyms.${kind}`)].map(fold);
+    if (words('yes').includes(folded)) return 'yes';
+    if (words('no').includes(folded)) return 'no';
+    return undefined;
   }
 
   function toActivity(message: InboundMessage, text: string): Partial<Activity> {

@@ -39,6 +39,12 @@ export function createWhatsAppMetrics(registry: Registry) {
       labelNames: ['result'],
       registers: [registry],
     }),
+    voiceNotes: new Counter({
+      name: 'iess_whatsapp_voice_notes_total',
+      help: 'Voice notes sent to the speech server (heard, empty, too_big, fetch, transcribe, timeout)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
     typing: new Counter({
       name: 'iess_whatsapp_typing_indicators_total',
       help: 'Typing indicators shown on a person\'s message while a slow turn ran (sent, failed)',

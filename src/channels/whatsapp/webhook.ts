@@ -38,6 +38,7 @@ export const inboundMessageSchema = z.object({
   Body: z.string().max(4096).default(''),
   NumMedia: z.coerce.number().int().min(0).max(10).default(0),
   MediaContentType0: optionalText,
+  MediaUrl0: z.string().max(2048).optional(),
   MessageType: optionalText,
   Latitude: optionalText,
   Longitude: optionalText,
