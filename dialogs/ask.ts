@@ -2,7 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import { type DialogContext, type DialogInstance, Dialog, type DialogTurnResult } from 'botbuilder-dialogs';
 import type { Locale } from '../src/i18n';
 import { actionOf, type FlowId } from '../src/understanding/actions';
-import type { AnswerOf, Expectation, ExpectationKind, Given, Reading } from '../src/understanding/understand';
+import { type AnswerOf, type Expectation, type ExpectationKind, type Given, type Reading, unclearReason } from '../src/understanding/understand';
 import { type Choice, renderChoices } from './choices';
 import { handleRequest, leave } from './interruptions';
 import { localOptions, yesNoOptions } from './options';
@@ -139,6 +139,8 @@ export class AskDialog extends Dialog<AskOptions> {
         const action = actionOf(reading.intent);
         if (action?.kind === 'flow' && options.known && options.flow && action.flow !== options.flow && action.flow !== 'lostEmail')
           return this.pend(dc, state, { kind: 'switch', flow: action.flow, given: {} }, locale);
+        // "necesito la clave" while recovering it: yes, that is what we are doing.
+        if (action?.kind === 'flow' && action.flow === options.flow) return this.askAgain(dc, state);
         const outcome = await handleRequest(dc, reading.intent, this.services, locale, { progress: !!options.progress, resume: true });
         if (outcome === 'restart') return Dialog.EndOfTurn; // the bot starts over after this turn
         if (outcome === 'handled') return this.askAgain(dc, state);
@@ -148,7 +150,7 @@ export class AskDialog extends Dialog<AskOptions> {
       case 'unclear':
         return this.notUnderstood(dc, state, reading.reason, locale);
     }
-    return this.notUnderstood(dc, state, options.unclear ?? 'option', locale);
+    return this.notUnderstood(dc, state, options.unclear ?? unclearReason(options.expect, dc.context.activity.text ?? ''), locale);
   }
 
   private async notUnderstood(dc: DialogContext, state: AskState, reason: string, locale: Locale) {

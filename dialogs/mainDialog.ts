@@ -58,6 +58,7 @@ export class MainDialog extends FlowDialog {
     return this.ask(step, 'main.menu', {
       prompt: MENU_PROMPT[reason],
       expect: { kind: 'choice', choices: localOptions(this.services.texts, this.locale(step), 'main', MENU, MENU_INTENTS) },
+      known: {},
       unclear: 'menu',
     });
   }
@@ -87,22 +88,27 @@ export class MainDialog extends FlowDialog {
     if (reading.kind === 'given' && (reading.given.cedula || reading.given.ruc))
       return step.next({ ok: true, value: reading.given.ruc ? 'employer' : 'person', given: reading.given } satisfies AskResult<MenuValue>);
     if (reading.kind === 'key') await step.context.sendActivity(t('common:keyWarning'));
-    if (reading.kind === 'intent' && this.answersAtMenu(reading.intent)) {
+    if (reading.kind === 'intent' && this.answersAtMenu(reading.intent, reason)) {
       const outcome = await handleRequest(step, reading.intent, this.services, this.locale(step), { progress: false, resume: false });
       if (outcome === 'restart') return step.endDialog({ ok: true, quiet: true } satisfies FlowResult);
     }
     return this.menu(step, reason);
   };
 
-  /** Before the menu, questions and "ayuda" are answered; greetings, "menú" and "cancelar" just get the menu. */
-  private answersAtMenu(intent: string): boolean {
+  /** Before the menu, questions, thanks and "ayuda" are answered; "menú" and "cancelar" just get the menu, as does "hola" with the greeting. */
+  private answersAtMenu(intent: string, reason: MainReason): boolean {
     const action = actionOf(intent);
+    if (action?.kind === 'smalltalk') return !(reason === 'new' && intent === 'greeting');
     return action?.kind === 'answer' || (action?.kind === 'flow' && !!action.answer) || (action?.kind === 'command' && action.command === 'help');
   }
 
   private route = async (step: WaterfallStepContext) => {
     const choice = step.result as AskResult<MenuValue>;
     const t = this.t(step);
+    // A cédula or RUC typed at the menu starts its flow with it.
+    if (!choice.ok && 'given' in choice && (choice.given.cedula || choice.given.ruc))
+      return step.beginDialog(choice.given.ruc ? 'employer' : 'person', { given: choice.given } satisfies FlowOptions);
+    if (!choice.ok && 'given' in choice) return step.replaceDialog('main.steps', { reason: 'menu' } satisfies MainOptions);
     if (!choice.ok && !('gaveUp' in choice)) return this.settle(step, choice);
     if (!choice.ok || choice.value === 'agent') {
       const offered = (step.options as MainOptions)?.reason === 'gaveUp';

@@ -57,6 +57,8 @@ function near(tokens: string[], from: number, step: 1 | -1, accept: (w: string) 
 }
 
 const NUMERIC = /(?<![\d/.-])(\d{1,2})\s?[/.-]\s?(\d{1,2})(?:\s?[/.-]\s?(\d{4}|\d{2}))?(?![\d/-])/;
+const OF_MONTH = /(?<![\d/.-])(\d{1,2})\s+(?:de|del)\s+(\d{1,2})(?![\d/.-])/;
+const PACKED = /(?<![\d\s.-])(\d{2})(\d{2})((?:19|20)\d{2})(?![\d\s.-])/;
 const ISO = /(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)/;
 
 /**
@@ -79,6 +81,16 @@ export function findDate(text: string): FoundDate | undefined {
     const yearAfter = before ? after : near(tokens, tokens.indexOf(day, m), 1, isYear);
     const year = yearAfter?.length === 4 ? Number(yearAfter) : undefined;
     return asFound(checkedDate(Number(day), month, year));
+  }
+
+  // "15 del 3", "5 de 03": a month by its number after "de".
+  const ofMonth = OF_MONTH.exec(clean);
+  if (ofMonth) return asFound(checkedDate(Number(ofMonth[1]), Number(ofMonth[2])));
+  // "15031985": the day, month and year typed without separators.
+  const packed = PACKED.exec(clean);
+  if (packed && Number(packed[2]) <= 12 && Number(packed[1]) <= 31) {
+    const parsed = checkedDate(Number(packed[1]), Number(packed[2]), Number(packed[3]));
+    if (parsed.ok) return parsed;
   }
 
   const iso = ISO.exec(clean);

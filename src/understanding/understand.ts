@@ -197,8 +197,13 @@ export class Understanding {
     const smalltalk = ranked.find((c) => c.reading.kind === 'intent');
     if (smalltalk) return smalltalk.reading;
     if (other?.reading.kind === 'unclear') return other.reading;
-    return { kind: 'unclear', reason: expect.kind === 'code' && /\d/.test(text) ? 'code_digits' : UNCLEAR[expect.kind] };
+    return { kind: 'unclear', reason: unclearReason(expect, text) };
   }
+}
+
+/** Why nothing was understood, when nothing more precise is known (a locale key under `reasons:`). */
+export function unclearReason(expect: Expectation, text: string): string {
+  return expect.kind === 'code' && /\d/.test(text) ? 'code_digits' : UNCLEAR[expect.kind];
 }
 
 const UNCLEAR: Record<ExpectationKind, string> = {

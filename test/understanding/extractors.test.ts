@@ -65,6 +65,8 @@ describe('findDate', () => {
     ['March 15th', 15, 3],
     ['the 2nd of november', 2, 11],
     ['mi fecha de nacimiento es 02/11/1975', 2, 11],
+    ['el 15 del 3', 15, 3],
+    ['15031985', 15, 3],
   ])('reads «%s»', (text, day, month) => {
     expect(findDate(text)).toEqual({ ok: true, value: { day, month } });
   });
