@@ -221,6 +221,10 @@ export class WhatsAppAdapter extends ChannelAdapter {
         { errorCode, httpStatus: typeof status === 'number' ? status : undefined, recipient: logTag(to, this.settings.secret) },
         'whatsapp message refused by twilio',
       );
+      // Twilio's trouble (5xx) or no answer in time: the message may or may not exist, so it is
+      // not sent again; an agent serving this person hears it did not go out.
+      if (typeof status !== 'number' || status >= 500)
+        await this.onDeliveryFailure?.(to, errorCode === 'none' ? 'timeout' : errorCode).catch(() => undefined);
       throw error;
     }
   }

@@ -145,10 +145,27 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
     // Media gets a kind line and the flow waits where it was; a caption still runs the turn.
     // (An empty turn would count as a wrong answer in the current question.)
     if (!kind && !text) return;
-    await adapter.receiveActivity(toActivity(message, text), async (context: TurnContext) => {
-      if (kind) await context.sendActivity(t(`whatsapp:media.${kind}`));
-      if (text) await deps.bot.run(context);
-    });
+    await answered(message, () =>
+      adapter.receiveActivity(toActivity(message, text), async (context: TurnContext) => {
+        if (kind) await context.sendActivity(t(`whatsapp:media.${kind}`));
+        if (text) await deps.bot.run(context);
+      }),
+    );
+  }
+
+  /**
+   * Runs a turn; when its reply could not be handed to Twilio (a 5xx or no answer in time:
+   * the message may exist, so it is not sent again) the person still gets one short line.
+   * A refusal (4xx: window closed, number blocked) would refuse that line too.
+   */
+  async function answered(message: InboundMessage, turn: () => Promise<void>): Promise<void> {
+    try {
+      await turn();
+    } catch (error) {
+      const status = (error as { status?: unknown })?.status;
+      if (typeof status !== 'number' || status >= 500) await say(message, t('common:error')).catch(() => undefined);
+      throw error;
+    }
   }
 
   /**
@@ -177,10 +194,12 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
 
   /** Runs the bot on `text` as this message's words, after `first` (the echo of a voice note). */
   async function runTurn(message: InboundMessage, text: string, first?: string): Promise<void> {
-    await adapter.receiveActivity(toActivity(message, text), async (context: TurnContext) => {
-      if (first) await context.sendActivity(first);
-      await deps.bot.run(context);
-    });
+    await answered(message, () =>
+      adapter.receiveActivity(toActivity(message, text), async (context: TurnContext) => {
+        if (first) await context.sendActivity(first);
+        await deps.bot.run(context);
+      }),
+    );
   }
 
   /** One line from the channel itself, with no turn of the bot. */
