@@ -268,7 +268,8 @@ export async function fuzz(target: Target, budget: Budget): Promise<Report> {
     (res) => res.status,
     () => 0,
   );
-  report.crashed = !target.alive() || health !== 200;
+  // Up means answering: a refusal (429) is an answer, silence or a 5xx is not.
+  report.crashed = !target.alive() || health === 0 || health >= 500;
   report.rssAfter = target.alive() ? target.rss() : 0;
   report.seconds = (Date.now() - started) / 1000;
   return report;

@@ -1,12 +1,12 @@
 /**
- * `npm run fuzz`: random and hostile inputs on every surface of a real server (started as
- * `npm start` starts it, on a free port), bounded in count and time. Prints what was sent,
+ * `npm run fuzz`: random and hostile inputs on every surface of a real server (started with
+ * `npm start`'s node flags, on a free port), bounded in count and time. Prints what was sent,
  * crashes, 5xx answers and the server's memory before and after; exits 1 on a crash or a 5xx.
  *
  *   --count=N     at most N inputs (20,000)
  *   --seconds=S   at most S seconds of sending (120; never more than 180)
  *   --seed=N      fast-check seed, to send the same inputs again (random)
- *   --source      run src/ through tsx instead of the compiled dist/
+ *   --dist        run the compiled tree (`npm run build` first) instead of src/ through tsx
  */
 import { formatReport, fuzz } from './fuzz';
 import { startTarget } from './target';
@@ -17,7 +17,7 @@ const seconds = Math.min(Number(arg('seconds') ?? 120), 180);
 const seed = Number(arg('seed') ?? Math.floor(Math.random() * 2 ** 31));
 
 async function main() {
-  const { target, server, close } = await startTarget({ fromSource: process.argv.includes('--source') });
+  const { target, server, close } = await startTarget({ fromSource: !process.argv.includes('--dist') });
   console.log(`fuzzing ${target.url} (pid ${server.pid}): at most ${count} inputs in ${seconds} s, seed ${seed}`);
   try {
     const report = await fuzz(target, { count, seconds, seed, concurrency: 4, bombMegabytes: 200 });

@@ -18,6 +18,7 @@ export async function startTarget(options: { fromSource: boolean }): Promise<{ t
     AGENTS: `${AGENT.name}:${await hashPassword(AGENT.password, { N: 1024, r: 8, p: 1 })}`,
     TOKEN_REQUESTS_PER_MINUTE_PER_IP: '1000000',
     MESSAGES_PER_CONVERSATION_PER_MINUTE: '1000000',
+    REQUESTS_PER_MINUTE_PER_ADDRESS: '1000000',
   };
   const server = await startServer(env, { fromSource: options.fromSource });
   const target: Target = {
