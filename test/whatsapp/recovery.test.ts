@@ -85,6 +85,8 @@ it('recovers a key on WhatsApp from "hola" to the new key, reading as a person w
   const verified = await say(code!, /clave\/nueva/);
   expect(verified).toMatch(/Código correcto/);
   const { url, token } = linkIn(verified);
+  // The link on a line of its own, which WhatsApp shows as one tappable address.
+  expect(verified).toMatch(/^https:\/\/\S+\/clave\/nueva\S*$/m);
   expect(url.startsWith(PUBLIC_BASE_URL)).toBe(true);
 
   expect(await setNewKey(harness.url, token, 'Nueva2026')).toBe(200);
