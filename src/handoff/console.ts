@@ -9,6 +9,7 @@ import { LOCALES, type Texts } from '../i18n';
 import type { Logger } from '../log';
 import { AgentAuth, type AgentSession, LoginLimiter } from './auth';
 import { cannedReplies } from './canned';
+import { historyQuerySchema, searchHistory } from './history';
 import type { Handoff } from './service';
 import type { TicketView } from './tickets';
 import { jsonBody } from '../web/body';
@@ -123,6 +124,8 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
       const { sessionId, session } = await auth.create(agent);
       res.setHeader('Set-Cookie', auth.cookie(sessionId));
       log.info({ agent: agent.name }, 'agent signed in');
+      // Signing in opens the console: the agent is available unless they chose away earlier.
+      await handoff.consoleOpen(agent);
       json(res, 200, { agent: agent.displayName, role: agent.role, csrf: session.csrf, presence: await handoff.presence.of(agent.name) });
     } catch (err) {
       log.warn({ err: { type: (err as Error).name } }, 'agent login failed');
@@ -142,9 +145,10 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
 
   server.get(
     '/agent/api/session',
-    guarded('read', async (_req, res, session) =>
-      json(res, 200, { agent: session.agent.displayName, role: session.agent.role, csrf: session.csrf, presence: await handoff.presence.of(session.agent.name) }),
-    ),
+    guarded('read', async (_req, res, session) => {
+      await handoff.consoleOpen(session.agent);
+      json(res, 200, { agent: session.agent.displayName, role: session.agent.role, csrf: session.csrf, presence: await handoff.presence.of(session.agent.name) });
+    }),
   );
 
   server.get(
@@ -181,6 +185,20 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
       const tickets = open
         .filter((t) => !t.external)
         .map((t) => publicTicket(t, t.status === 'waiting' ? ++place : undefined));
+      json(res, 200, { tickets });
+    }),
+  );
+
+  // Closed tickets, searchable for as long as they are kept (TRANSCRIPT_TTL_SECONDS).
+  server.get(
+    '/agent/api/history',
+    guarded('read', async (req, res) => {
+      const params = Object.fromEntries([...new URL(req.url ?? '/', 'http://x').searchParams].filter(([, v]) => v !== ''));
+      const query = historyQuerySchema.safeParse(params);
+      if (!query.success) return json(res, 400, { error: 'bad_request' });
+      const [closed, surveys] = await Promise.all([handoff.tickets.closedRecent(), handoff.survey.results()]);
+      const ratings = new Map(surveys.map((r) => [r.ticketId, r.rating]));
+      const tickets = searchHistory(closed, query.data, config.TIMEZONE).map((t) => ({ ...t, rating: ratings.get(t.id) }));
       json(res, 200, { tickets });
     }),
   );

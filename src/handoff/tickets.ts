@@ -89,6 +89,18 @@ const ticketSchema = z.object({
   openedAt: z.number(),
 });
 const claimSchema = z.object({ agent: z.string(), at: z.number() });
+const closedTicketSchema = z.object({
+  id: z.string(),
+  channel: z.string(),
+  reason: z.string(),
+  maskedNumber: z.string().optional(),
+  agent: z.string().optional(),
+  closedBy: z.string(),
+  openedAt: z.number(),
+  closedAt: z.number(),
+});
+/** What the history search reads of a closed ticket (kept beside the day it closed). */
+export type ClosedTicket = z.infer<typeof closedTicketSchema>;
 const closedSchema = z.object({ by: z.string(), at: z.number(), logLength: z.number() });
 const entrySchema = z.object({
   at: z.number(),
@@ -100,6 +112,16 @@ const entrySchema = z.object({
 export const EVENTS_CHANNEL = 'handoff:events';
 const DAY_MS = 86_400_000;
 const MAX_ENTRY_CHARS = 2000;
+
+/** The last cédula/RUC the person typed, as the transcript keeps it ("•••••••103"). */
+function lastMaskedNumber(log: string[]): string | undefined {
+  for (let i = log.length - 1; i >= 0; i--) {
+    const entry = parseJson(entrySchema, log[i]);
+    const masked = entry?.from === 'user' ? entry.text.match(/•{7,}\d{3}/g) : null;
+    if (masked) return masked[masked.length - 1];
+  }
+  return undefined;
+}
 
 function parseJson<T>(schema: z.ZodType<T>, raw: string | undefined): T | undefined {
   if (!raw) return undefined;
@@ -254,13 +276,40 @@ export class TicketStore {
   async close(id: string, by: string): Promise<CloseResult> {
     const ticket = await this.get(id);
     if (!ticket) return { result: 'missing' };
-    const logLength = (await this.store.range(`handoff:log:${ticket.conversationKey}`)).length;
+    const log = await this.store.range(`handoff:log:${ticket.conversationKey}`);
+    const logLength = log.length;
     const record = JSON.stringify({ by, at: this.now(), logLength });
     if (!(await this.store.setIfAbsent(`handoff:closed:${id}`, record, this.options.keepMs))) return { result: 'already' };
     await this.store.deleteIfEquals(`handoff:open:${ticket.conversationKey}`, id);
+    const closed: ClosedTicket = {
+      id,
+      channel: ticket.channelId,
+      reason: ticket.reason,
+      maskedNumber: ticket.summary.maskedNumber ?? lastMaskedNumber(log),
+      agent: ticket.agent,
+      closedBy: by,
+      openedAt: ticket.openedAt,
+      closedAt: this.now(),
+    };
+    await this.store.append(this.closedDayKey(closed.closedAt), JSON.stringify(closed), this.options.keepMs + DAY_MS);
     await this.publish({ type: 'status', ticketId: id, status: 'closed' });
     await this.publish({ type: 'queue' });
     return { result: 'closed', ticket: (await this.get(id)) ?? ticket };
+  }
+
+  private closedDayKey(at: number): string {
+    return `handoff:closed-index:${new Date(at).toISOString().slice(0, 10)}`;
+  }
+
+  /** Closed tickets still kept (their ticket lives TRANSCRIPT_TTL_SECONDS from opening), newest first. */
+  async closedRecent(): Promise<ClosedTicket[]> {
+    const days = Math.ceil(this.options.keepMs / DAY_MS) + 1;
+    const lists = await Promise.all(Array.from({ length: days + 1 }, (_, d) => this.store.range(this.closedDayKey(this.now() - d * DAY_MS))));
+    return lists
+      .flat()
+      .map((raw) => parseJson(closedTicketSchema, raw))
+      .filter((t): t is ClosedTicket => !!t && this.now() - t.openedAt < this.options.keepMs)
+      .sort((a, b) => b.closedAt - a.closedAt);
   }
 
   /** Adds a message to the conversation's transcript, redacted before it is stored. */

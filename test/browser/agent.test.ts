@@ -145,7 +145,7 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     await see(person, 'soy Ana, una persona del equipo de asesores');
     const agentBubble = person.locator('.ac-adaptiveCard').filter({ hasText: 'Ana, del equipo de asesores del IESS' });
     await expect.poll(() => agentBubble.count(), { timeout: 20_000 }).toBe(1);
-    await agent.getByRole('textbox').fill('Hola, ¿ya revisaste la carpeta de spam?');
+    await agent.getByLabel('Escribe tu mensaje para la persona…').fill('Hola, ¿ya revisaste la carpeta de spam?');
     await agent.getByRole('button', { name: 'Enviar' }).click();
     await see(person, 'ya revisaste la carpeta de spam');
     await expect.poll(() => agentBubble.count(), { timeout: 20_000 }).toBe(2);
@@ -159,7 +159,7 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     await see(agent, 'Estás en el puesto');
     await agent.getByRole('button', { name: 'Atender' }).click();
     await whatsappReceives(/\*Ana, del equipo de asesores del IESS:\* 👋 Hola, soy Ana/);
-    await agent.getByRole('textbox').fill('Te ayudo con tu correo. ¿Es de Gmail?');
+    await agent.getByLabel('Escribe tu mensaje para la persona…').fill('Te ayudo con tu correo. ¿Es de Gmail?');
     await agent.getByRole('button', { name: 'Enviar' }).click();
     await whatsappReceives(/\*Ana, del equipo de asesores del IESS:\* Te ayudo con tu correo\. ¿Es de Gmail\?/);
     await whatsapp('Sí, es de Gmail');
@@ -191,6 +191,15 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     await see(person, 'Hablar con una persona');
     await shot(person, 'person-webchat-back-to-bot.png');
     expect((await harness.app.handoff.survey.report()).byAgent.ana).toMatchObject({ responses: 1, average: 5 });
+
+    // History: closed conversations, searched by agent and reason, with the survey's rating.
+    await agent.getByLabel('Asesor', { exact: true }).selectOption('ana');
+    await agent.getByLabel('Motivo', { exact: true }).selectOption({ label: 'Pidió hablar con una persona' });
+    await agent.getByRole('button', { name: 'Buscar' }).click();
+    // Both were Ana's: the web chat she closed, the WhatsApp one the person cancelled.
+    await see(agent, 'Conversaciones cerradas encontradas: 2');
+    await expect(agent.locator('#history').innerText()).resolves.toMatch(/Chat del sitio web[\s\S]*Atiende: Ana · encuesta 5\/5/);
+    await shot(agent, 'agent-history.png');
 
     // 7. The WhatsApp conversation past the 24-hour window is shown as such before writing.
     await queue.getByRole('button', { name: /WhatsApp/ }).click();

@@ -63,6 +63,8 @@
     notice('');
     listen();
     loadQueue();
+    fillHistoryFilters();
+    fillHistoryAgents();
     if (location.hash.length > 1) select(location.hash.slice(1));
   }
 
@@ -342,6 +344,61 @@
   });
 
   setInterval(watch, 15_000);
+
+  // ---- History: closed tickets, while they are kept ----
+  function fillHistoryFilters() {
+    const reason = $('history-reason');
+    reason.replaceChildren(new Option(t('historyAny'), ''));
+    for (const [key, text] of Object.entries(state.reasons)) reason.append(new Option(text, key));
+  }
+
+  async function fillHistoryAgents() {
+    const agent = $('history-agent');
+    const { status, data } = await api('GET', '/agent/api/team').catch(() => ({ status: 0, data: {} }));
+    agent.replaceChildren(new Option(t('historyAny'), ''));
+    if (status === 200) for (const m of data.team) agent.append(new Option(m.displayName, m.name));
+  }
+
+  $('history-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const params = new URLSearchParams({
+      digits: $('history-digits').value.trim(),
+      date: $('history-date').value,
+      reason: $('history-reason').value,
+      agent: $('history-agent').value,
+    });
+    const { status, data } = await api('GET', `/agent/api/history?${params}`).catch(() => ({ status: 0, data: {} }));
+    const list = $('history');
+    list.replaceChildren();
+    if (status !== 200) {
+      $('history-count').textContent = status === 400 ? t('historyBad') : t('errors.unknown');
+      return;
+    }
+    for (const ticket of data.tickets) {
+      const li = document.createElement('li');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset.ticket = ticket.id;
+      const row = document.createElement('span');
+      row.className = 'row';
+      const channel = document.createElement('span');
+      channel.textContent = `${t(`channels.${ticket.channel}`) || ticket.channel} · ${ticket.maskedNumber || t('none')}`;
+      const when = document.createElement('span');
+      when.textContent = new Date(ticket.openedAt).toLocaleString(document.documentElement.lang === 'en' ? 'en' : 'es-EC', { dateStyle: 'short', timeStyle: 'short' });
+      row.append(channel, when);
+      const reason = document.createElement('span');
+      reason.textContent = state.reasons[ticket.reason] || ticket.reason;
+      const meta = document.createElement('span');
+      meta.className = 'meta';
+      const by = ticket.agent ? t('servedBy', { agent: cap(ticket.agent) }) : t('historyUnserved');
+      meta.textContent = ticket.rating ? `${by} · ${t('historyRating', { rating: ticket.rating })}` : by;
+      button.append(row, reason, meta);
+      button.addEventListener('click', () => select(ticket.id));
+      li.append(button);
+      list.append(li);
+    }
+    $('history-count').textContent = t('historyCount', { count: data.tickets.length });
+  });
 
   // ---- Presence ----
   $('presence').addEventListener('change', async () => {
