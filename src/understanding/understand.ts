@@ -124,12 +124,12 @@ export class Understanding {
     switch (expect.kind) {
       case 'cedula':
         if (given.cedula) add({ kind: 'answer', value: given.cedula, given }, 1);
-        else if (given.ruc) add({ kind: 'otherFlow', flow: 'employer', given }, OTHER_KIND);
+        else if (given.ruc && given.ruc !== context.known?.ruc) add({ kind: 'otherFlow', flow: 'employer', given }, OTHER_KIND);
         else if (found.invalid) add({ kind: 'unclear', reason: `cedula_${found.invalid.cedula}` }, INVALID_VALUE);
         break;
       case 'ruc':
         if (given.ruc) add({ kind: 'answer', value: given.ruc, given }, 1);
-        else if (given.cedula) add({ kind: 'otherFlow', flow: 'person', given }, OTHER_KIND);
+        else if (given.cedula && given.cedula !== context.known?.cedula) add({ kind: 'otherFlow', flow: 'person', given }, OTHER_KIND);
         else if (found.invalid) add({ kind: 'unclear', reason: `ruc_${found.invalid.ruc}` }, INVALID_VALUE);
         break;
       case 'dayMonth':
