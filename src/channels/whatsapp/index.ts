@@ -136,7 +136,8 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
     const text = (message.ButtonPayload || message.ListId || message.Body || message.ButtonText || '').trim();
     if (kind === 'audio' && speech && message.MediaUrl0) return hearVoiceNote(message, message.MediaUrl0);
     // A voice note heard a moment ago waits for "sí" before what it said is used.
-    const held = text ? await heard.take(message.From) : undefined;
+    // (A store that fails here fails the turn too, which then answers "inténtalo en un minuto".)
+    const held = text ? await heard.take(message.From).catch(() => undefined) : undefined;
     if (held !== undefined) {
       const answer = yesOrNo(text);
       if (answer === 'yes') return runTurn(message, held);
@@ -184,7 +185,8 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
     }
     if (!transcript) return say(message, t('whatsapp:audioNotUnderstood'));
     if (/\d/.test(transcript)) {
-      await heard.hold(message.From, transcript);
+      // Without the store the number cannot wait for its "sí": the person is asked to try again.
+      if (!(await heard.hold(message.From, transcript).then(() => true, () => false))) return say(message, t('common:error'));
       const yes = t('common:options.yes');
       const no = t('common:options.no');
       return say(message, MessageFactory.suggestedActions([{ type: ActionTypes.ImBack, title: yes, value: yes }, { type: ActionTypes.ImBack, title: no, value: no }], t('whatsapp:heardConfirm', { text: transcript })));
