@@ -165,6 +165,16 @@ export class PrivateRedis {
     }
   }
 
+  /** Stops the server without closing a connection (SIGSTOP): every command waits, none is answered. */
+  freeze(): void {
+    if (this.process?.pid) process.kill(this.process.pid, 'SIGSTOP');
+  }
+
+  /** Lets a frozen server go on (SIGCONT); harmless when it is not frozen. */
+  thaw(): void {
+    if (this.process?.pid) process.kill(this.process.pid, 'SIGCONT');
+  }
+
   /** Kills at once (SIGKILL, no goodbye to clients) and waits for the exit, up to 5 s. */
   async kill(): Promise<void> {
     const child = this.process;

@@ -26,8 +26,6 @@ describe.skipIf(!binary.ok)(`the app while its Redis fails${binary.reason ? ` (s
   let server: PrivateRedis;
   let group: Awaited<ReturnType<typeof startInstances>>;
   let connector: ConnectorRecorder;
-  /** Set while the server is frozen, so afterAll can always wake it. */
-  let frozenPid: number | undefined;
 
   beforeAll(async () => {
     server = await PrivateRedis.start();
@@ -41,7 +39,7 @@ describe.skipIf(!binary.ok)(`the app while its Redis fails${binary.reason ? ` (s
   });
 
   afterAll(async () => {
-    if (frozenPid) process.kill(frozenPid, 'SIGCONT');
+    server?.thaw();
     await group?.close();
     await connector?.close();
     await server?.kill();
@@ -68,21 +66,14 @@ describe.skipIf(!binary.ok)(`the app while its Redis fails${binary.reason ? ` (s
     await startRecovery(person);
 
     // Freeze the server: connections stay open, nothing is answered, nothing is lost.
-    const admin = new Redis(server.url, { maxRetriesPerRequest: 1 });
-    admin.on('error', () => undefined);
-    const info = await admin.info('server');
-    admin.disconnect();
-    frozenPid = Number(/process_id:(\d+)/.exec(info)?.[1]);
-    expect(frozenPid).toBeGreaterThan(0);
-    process.kill(frozenPid, 'SIGSTOP');
+    server.freeze();
     try {
       const during = await say(person, MARIA.birth);
       expect(text(during)).toMatch(TRY_AGAIN);
       expect(await readiness(url())).toBe(503);
       expect(await healthz()).toBe(200);
     } finally {
-      process.kill(frozenPid, 'SIGCONT');
-      frozenPid = undefined;
+      server.thaw();
     }
 
     expect(await waitFor(async () => (await readiness(url())) === 200, 20_000, 200)).toBe(true);

@@ -1,10 +1,9 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log';
 import { latestCodeFor } from '../../src/recovery/mail';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { MARIA, linkIn } from '../helpers/demo';
 import { FakeTwilio, type RenderedContent } from '../helpers/fakeTwilio';
+import { problemLog } from '../redis/harness';
 import { ACCOUNT_SID, AUTH_TOKEN, inbound, postSigned, whatsappEnv } from './webhooks';
 
 /**
@@ -13,17 +12,11 @@ import { ACCOUNT_SID, AUTH_TOKEN, inbound, postSigned, whatsappEnv } from './web
  */
 let twilio: FakeTwilio;
 let app: TestApp;
-const problems: string[] = [];
-const sink = new Writable({
-  write(chunk, _encoding, done) {
-    if (/"level":(40|50|60)/.test(String(chunk))) problems.push(String(chunk));
-    done();
-  },
-});
+const { log, problems } = problemLog();
 
 beforeAll(async () => {
   twilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
-  app = await startTestApp({ ...whatsappEnv(twilio.url), TWILIO_CONTENT_API: 'true' }, { log: createLogger('warn', sink) });
+  app = await startTestApp({ ...whatsappEnv(twilio.url), TWILIO_CONTENT_API: 'true' }, { log });
 });
 afterAll(async () => {
   await app?.close();

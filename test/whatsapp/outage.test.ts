@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARIA } from '../helpers/demo';
 import { FakeTwilio } from '../helpers/fakeTwilio';
@@ -27,7 +26,6 @@ describe.skipIf(!binary.ok)(`WhatsApp while its Redis fails${binary.reason ? ` (
   let server: PrivateRedis;
   let twilio: FakeTwilio;
   let group: Awaited<ReturnType<typeof startInstances>>;
-  let frozenPid: number | undefined;
   let nextUser = 0;
 
   beforeAll(async () => {
@@ -47,7 +45,7 @@ describe.skipIf(!binary.ok)(`WhatsApp while its Redis fails${binary.reason ? ` (
   });
 
   afterAll(async () => {
-    if (frozenPid) process.kill(frozenPid, 'SIGCONT');
+    server?.thaw();
     await group?.close();
     await twilio?.close();
     await server?.kill();
@@ -80,20 +78,13 @@ describe.skipIf(!binary.ok)(`WhatsApp while its Redis fails${binary.reason ? ` (
     const { user, say } = person();
     await startRecovery(say);
 
-    const admin = new Redis(server.url, { maxRetriesPerRequest: 1 });
-    admin.on('error', () => undefined);
-    const info = await admin.info('server');
-    admin.disconnect();
-    frozenPid = Number(/process_id:(\d+)/.exec(info)?.[1]);
-    expect(frozenPid).toBeGreaterThan(0);
-    process.kill(frozenPid, 'SIGSTOP');
+    server.freeze();
     let sentBefore: number;
     try {
       expect(await say(MARIA.birth, TRY_AGAIN)).not.toMatch(FIRST_QUESTION);
       sentBefore = twilio.bodiesTo(user).length;
     } finally {
-      process.kill(frozenPid, 'SIGCONT');
-      frozenPid = undefined;
+      server.thaw();
     }
     expect(await waitFor(async () => (await readiness(url())) === 200, 20_000, 200)).toBe(true);
     // Commands queued while frozen ran when Redis woke up: the message was still not handled late.

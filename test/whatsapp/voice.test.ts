@@ -1,11 +1,10 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { MARIA } from '../helpers/demo';
 import { FakeSpeech } from '../helpers/fakeSpeech';
 import { FakeTwilio } from '../helpers/fakeTwilio';
 import { voiceNote, voiceTools } from '../helpers/voice';
+import { problemLog } from '../redis/harness';
 import { ACCOUNT_SID, AUTH_TOKEN, inbound, postSigned, whatsappEnv } from './webhooks';
 
 const tools = voiceTools();
@@ -20,20 +19,14 @@ describe.skipIf(!tools.ok)(`voice notes on WhatsApp${tools.reason ? ` (skipped: 
   let twilio: FakeTwilio;
   let speech: FakeSpeech;
   let app: TestApp;
-  const problems: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      if (/"level":(40|50|60)/.test(String(chunk))) problems.push(String(chunk));
-      done();
-    },
-  });
+  const { log, problems } = problemLog();
 
   beforeAll(async () => {
     twilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
     speech = await FakeSpeech.start(TOKEN);
     app = await startTestApp(
       { ...whatsappEnv(twilio.url), SPEECH_TO_TEXT_URL: speech.endpoint, SPEECH_TO_TEXT_TOKEN: TOKEN, TWILIO_DELETE_AFTER_SECONDS: '0.1' },
-      { log: createLogger('warn', sink) },
+      { log },
     );
   });
   afterAll(async () => {
