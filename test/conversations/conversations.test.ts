@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/handoff/agents';
-import { type Chat, type ChannelName, directLineChat, inProcessChat, whatsAppChat } from './driver/channels';
+import { apiMessagesChat, type Chat, type ChannelName, directLineChat, inProcessChat, whatsAppChat } from './driver/channels';
 import { loadPeople, type Person } from './driver/person';
 import { play, transcript, verdict } from './driver/play';
 
@@ -26,6 +26,7 @@ const open: Record<ChannelName, () => Promise<Chat>> = {
   inprocess: () => inProcessChat(agents),
   directline: () => directLineChat(agents),
   whatsapp: () => whatsAppChat(agents, `+5939${String(80_000_000 + ++phone)}`),
+  api: () => apiMessagesChat(agents),
 };
 
 function writeNote(person: Person, channel: ChannelName, problems: string[], said: string): void {

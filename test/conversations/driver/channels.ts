@@ -1,4 +1,7 @@
 import { type Activity, DirectLine, type Message } from 'botframework-directlinejs';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readableText } from '../../../src/channels/inProcess';
 import { latestCodeFor } from '../../../src/recovery/mail';
 import { startTestApp, type TestApp, type TestConversation } from '../../helpers/app';
@@ -7,7 +10,7 @@ import { installBrowserGlobals, until } from '../../directline/harness';
 import { ACCOUNT_SID, AUTH_TOKEN, inbound, postSigned, whatsappEnv } from '../../whatsapp/webhooks';
 import { setNewKey } from '../../helpers/demo';
 
-export type ChannelName = 'inprocess' | 'directline' | 'whatsapp';
+export type ChannelName = 'inprocess' | 'directline' | 'whatsapp' | 'api';
 
 /** One person's chat on one channel: what they write in, what they read back (one string per bot message). */
 export interface Chat {
@@ -158,6 +161,70 @@ export async function whatsAppChat(agents: string, phone: string): Promise<Chat>
     async close() {
       await app.close();
       await twilio.close();
+    },
+  };
+}
+
+/**
+ * The Bot Framework path (Azure Bot Service, the Emulator): activities posted to
+ * /api/messages with deliveryMode expectReplies, the replies in the response; what the bot
+ * says later (the key changed) is posted to the serviceUrl, a local stand-in for the
+ * connector's "send to conversation" route.
+ */
+export async function apiMessagesChat(agents: string): Promise<Chat> {
+  const app = await appFor({}, agents);
+  const laterTexts: string[] = [];
+  const connector = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method === 'POST' && /^\/v3\/conversations\/[^/]+\/activities/.test(req.url ?? '')) {
+        const activity = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+        if (activity.type === 'message') laterTexts.push(readableText(activity));
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ id: randomUUID() }));
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => connector.listen(0, '127.0.0.1', resolve));
+  const serviceUrl = `http://127.0.0.1:${(connector.address() as AddressInfo).port}`;
+  const conversation = `api-${randomUUID()}`;
+  return {
+    opening: async () => [],
+    async say(text) {
+      const response = await fetch(`${app.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'message',
+          id: randomUUID(),
+          text,
+          locale: 'es-EC',
+          channelId: 'emulator',
+          serviceUrl,
+          from: { id: 'person', role: 'user' },
+          recipient: { id: 'bot' },
+          conversation: { id: conversation },
+          deliveryMode: 'expectReplies',
+        }),
+      });
+      if (response.status !== 200) throw new Error(`/api/messages answered ${response.status}`);
+      const { activities } = (await response.json()) as { activities: Partial<Activity>[] };
+      return activities.filter((a) => a.type === 'message').map((a) => readableText(a as never));
+    },
+    later: () => laterTexts,
+    waitLater: async (match) => {
+      await until(() => laterTexts.some(match), 'a message after the turn');
+    },
+    code: (email) => codeFrom(app, email),
+    setKey: (token, key) => setNewKey(app.url, token, key),
+    async close() {
+      await app.close();
+      connector.closeAllConnections();
+      await new Promise<void>((resolve) => connector.close(() => resolve()));
     },
   };
 }

@@ -16,7 +16,7 @@ export const PersonSchema = z
     who: z.string(),
     /** The demo account this person is: a cédula (person) or a RUC (employer); none for a stranger. */
     account: z.string().regex(/^\d{10}(\d{3})?$/).optional(),
-    channels: z.array(z.enum(['directline', 'whatsapp'])).default([]),
+    channels: z.array(z.enum(['directline', 'whatsapp', 'api'])).default([]),
     /** What the person writes first, one message each, before reacting to questions. */
     opening: z.array(z.string()).default([]),
     /** What the person answers when the bot asks something; a list is used in order, one per time asked. */
