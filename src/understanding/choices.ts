@@ -40,6 +40,9 @@ const POSITION_IN_SENTENCE = 0.3;
 const NUMBER_WORD_IN_SENTENCE = 0.15;
 const SHORT_YEAR = 0.9;
 const YEAR_IN_SENTENCE = 0.92;
+/** A synonym of several words ("clave patronal", "otro codigo") is specific; one word less so. */
+const SYNONYM_PHRASE = 0.88;
+const SYNONYM_WORD = 0.75;
 
 /** One typed word against one word of a label: equal, a slip, or the start of a long word. */
 function wordMatches(typed: string, label: string): boolean {
@@ -76,9 +79,15 @@ function byPosition(tokens: string[], count: number, positions: PositionWords): 
   return undefined;
 }
 
-/** Words of each label that no other label has: what tells "Tecnologías Quinde" from "Cacaotera Mirlo". */
+/**
+ * Words of each label (and its one-word synonyms) that no other choice has: what tells
+ * "Tecnologías Quinde" from "Cacaotera Mirlo", and "reenvie" close enough to "reenviar".
+ */
 function distinctiveWords(choices: Choice[]): string[][] {
-  const per = choices.map((c) => [...new Set(words(c.label).filter((w) => w.length >= 3 && !STOPWORDS.has(w) && !/^\d+$/.test(w)))]);
+  const per = choices.map((c) => {
+    const single = (c.synonyms ?? []).map((s) => words(s)).filter((w) => w.length === 1).flat();
+    return [...new Set([...words(c.label), ...single].filter((w) => w.length >= 3 && !STOPWORDS.has(w) && !/^\d+$/.test(w)))];
+  });
   return per.map((list, i) => list.filter((w) => per.every((other, j) => j === i || !other.includes(w))));
 }
 
@@ -99,14 +108,20 @@ export function scoreChoices(
   const scores = new Map<Choice, number>();
   const raise = (choice: Choice, score: number) => scores.set(choice, Math.max(scores.get(choice) ?? 0, score));
 
-  for (const choice of choices) {
+  // Synonyms found in the message; one inside a longer one of another choice ("ya" in "ya no") does not count.
+  const found = choices.map((choice) => {
     const phrases = [choice.label, ...(choice.synonyms ?? [])].map((p) => words(p));
-    if (phrases.some((p) => p.join(' ') === tokens.join(' ') && p.length) || fold(choice.label) === clean) raise(choice, EXACT);
-    else {
-      const contained = phrases.slice(1).filter((p) => containsPhrase(tokens, p));
-      if (contained.length) raise(choice, Math.max(...contained.map((p) => (p.length > 1 ? 0.85 : 0.75))));
+    if (phrases.some((p) => p.length && p.join(' ') === tokens.join(' ')) || fold(choice.label) === clean) {
+      raise(choice, EXACT);
+      return [];
     }
-  }
+    return phrases.slice(1).filter((p) => containsPhrase(tokens, p));
+  });
+  found.forEach((contained, i) => {
+    const others = found.filter((_, j) => j !== i).flat();
+    const kept = contained.filter((p) => !others.some((q) => q.length > p.length && containsPhrase(q, p)));
+    if (kept.length) raise(choices[i], Math.max(...kept.map((p) => (p.length > 1 ? SYNONYM_PHRASE : SYNONYM_WORD))));
+  });
 
   const position = byNumber ? byPosition(tokens, choices.length, positions) : undefined;
   if (position) raise(choices[position.index], position.score);

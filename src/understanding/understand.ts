@@ -194,7 +194,8 @@ export class Understanding {
         return { kind: 'clarify', choices: [first.choice, second.choice] };
       return other.reading;
     }
-    const smalltalk = ranked.find((c) => c.reading.kind === 'intent');
+    // Small talk ("buenas", "gracias") is answered when nothing else was understood.
+    const smalltalk = ranked.find((c) => c.reading.kind === 'intent' && c.reading.score >= PLAUSIBLE);
     if (smalltalk) return smalltalk.reading;
     if (other?.reading.kind === 'unclear') return other.reading;
     return { kind: 'unclear', reason: unclearReason(expect, text) };

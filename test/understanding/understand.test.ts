@@ -99,8 +99,12 @@ describe('Understanding.read', () => {
     });
   });
 
+  it('reads no when a yes word sits inside a no phrase ("ya" in "ya no")', async () => {
+    expect(await understanding.read('no ya no lo uso', { kind: 'choice', choices: yesNo }, es)).toMatchObject({ kind: 'answer', value: 'no' });
+  });
+
   it('reads yes in the ways people say it', async () => {
-    for (const text of ['ya', 'si claro', 'Sí', 'dale']) {
+    for (const text of ['ya', 'si claro', 'Sí', 'dale', 'de ley']) {
       expect(await understanding.read(text, { kind: 'choice', choices: yesNo }, es), text).toMatchObject({ kind: 'answer', value: 'yes' });
     }
   });
