@@ -158,6 +158,8 @@ export const configSchema = z
     SERVICE_HOURS: z.string().default('mon-fri 08:00-16:30'),
     TIMEZONE: z.string().default('America/Guayaquil'),
     AGENT_SESSION_TTL_SECONDS: seconds(8 * 3600),
+    // Days of recovery-funnel counts kept for the supervisor view (anonymous counts per step).
+    FUNNEL_DAYS: z.coerce.number().int().positive().max(366).default(30),
     // Waiting people go by themselves to the available agent with the fewest open tickets.
     HANDOFF_AUTO_ASSIGN: bool.default(false),
     // Above this many people served at once an agent counts as busy (and gets none by auto-assignment).

@@ -22,6 +22,7 @@ import { createHandoffMetrics, type HandoffMetrics } from './metrics';
 import { type ClaimResult, type TicketStatus, TicketStore, type TicketView, type TranscriptEntry } from './tickets';
 import { Presence, type PresenceStatus } from './presence';
 import { type PendingSurvey, Survey } from './survey';
+import { Funnel, type Journey } from './funnel';
 import { createWebhookSender, type WebhookSender } from './webhook';
 
 /** Turn-state keys: the open ticket of this turn, the user's recorded message. */
@@ -90,6 +91,7 @@ export class Handoff {
   readonly metrics: HandoffMetrics;
   readonly presence: Presence;
   readonly survey: Survey;
+  readonly funnel: Funnel;
   private readonly webhook?: WebhookSender;
   private readonly now: () => number;
   /** Assignments started after a turn (the person's turn must end before an agent greets them). */
@@ -128,6 +130,14 @@ export class Handoff {
       keepMs: config.TRANSCRIPT_TTL_SECONDS * 1000,
       answerMs: config.STATE_TTL_SECONDS * 1000,
       defaultLocale: config.DEFAULT_LOCALE,
+      now: this.now,
+    });
+    this.funnel = new Funnel({
+      store: deps.store,
+      journey: deps.conversationState.createProperty<Journey | undefined>('handoffJourney'),
+      progress: deps.progress,
+      days: config.FUNNEL_DAYS,
+      timeZone: config.TIMEZONE,
       now: this.now,
     });
   }
@@ -174,6 +184,13 @@ export class Handoff {
     }
     context.onSendActivities(async (ctx, activities, next) => {
       const responses = await next();
+      const locale = this.locale(ctx);
+      const milestone = activities.some((a) => a.text === this.deps.texts.t(locale, 'common:keyChanged'))
+        ? 'key_changed'
+        : activities.some((a) => a.text === this.deps.texts.t(locale, 'code:verified'))
+          ? 'code_verified'
+          : undefined;
+      await this.safely(() => this.funnel.observe(ctx, milestone));
       for (const sent of activities) {
         const text = shortened(readableText(sent));
         // An agent's own words are recorded whole by sayAsAgent, as they typed them.
@@ -235,6 +252,7 @@ export class Handoff {
       external,
     });
     context.turnState.set(TICKET_ID, ticket.id);
+    await this.safely(() => this.funnel.observe(context, undefined, true));
     if (created) {
       this.metrics.opened.inc({ reason, channel: channelLabel(channelId) });
       this.deps.log.info({ ticket: ticket.id, reason, channel: channelId }, 'handoff ticket opened');

@@ -24,6 +24,10 @@ export interface KeyValueStore {
   /** An append-only list with a time to live (activity logs, transcripts, queues). */
   append(key: string, value: string, ttlMs: number): Promise<number>;
   range(key: string, from?: number): Promise<string[]>;
+  /** HINCRBY + PEXPIRE: adds `by` to one counter of a group (anonymous counts, e.g. the funnel). */
+  increment(key: string, field: string, by: number, ttlMs: number): Promise<void>;
+  /** HGETALL: every counter of a group ({} when there is none). */
+  counts(key: string): Promise<Record<string, number>>;
   /** Fan-out between instances. */
   publish(channel: string, message: string): Promise<void>;
   subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;

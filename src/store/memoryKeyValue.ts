@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { ExpiringMap } from './expiringMap';
 import type { KeyValueStore, SecretAttempt, SecretRecord } from './keyValue';
 
-type Value = string | string[] | StoredSecret;
+type Value = string | string[] | StoredSecret | Map<string, number>;
 interface StoredSecret extends SecretRecord {
   tries: number;
 }
@@ -61,7 +61,7 @@ export class MemoryKeyValueStore implements KeyValueStore {
 
   async attemptSecret(key: string, candidateHash: string, maxTries: number): Promise<SecretAttempt> {
     const secret = this.entries.get(key);
-    if (!secret || typeof secret !== 'object' || Array.isArray(secret)) return { result: 'missing' };
+    if (!secret || typeof secret !== 'object' || Array.isArray(secret) || secret instanceof Map) return { result: 'missing' };
     if (secret.hash === candidateHash) {
       this.entries.delete(key);
       return { result: 'ok', data: secret.data };
@@ -82,6 +82,18 @@ export class MemoryKeyValueStore implements KeyValueStore {
   async range(key: string, from = 0) {
     const v = this.entries.get(key);
     return Array.isArray(v) ? v.slice(from) : [];
+  }
+
+  async increment(key: string, field: string, by: number, ttlMs: number) {
+    const current = this.entries.get(key);
+    const counters = current instanceof Map ? current : new Map<string, number>();
+    counters.set(field, (counters.get(field) ?? 0) + by);
+    this.entries.set(key, counters, ttlMs);
+  }
+
+  async counts(key: string) {
+    const v = this.entries.get(key);
+    return v instanceof Map ? Object.fromEntries(v) : {};
   }
 
   async publish(channel: string, message: string) {

@@ -151,6 +151,16 @@ export class RedisKeyValueStore implements KeyValueStore {
     return guardRedis(this.redis.lrange(this.k(key), from, -1));
   }
 
+  async increment(key: string, field: string, by: number, ttlMs: number) {
+    const k = this.k(key);
+    await guardRedis(this.redis.multi().hincrby(k, field, by).pexpire(k, wholeMs(ttlMs)).exec());
+  }
+
+  async counts(key: string) {
+    const raw = await guardRedis(this.redis.hgetall(this.k(key)));
+    return Object.fromEntries(Object.entries(raw).map(([field, n]) => [field, Number(n)]));
+  }
+
   async publish(channel: string, message: string) {
     await guardRedis(this.redis.publish(this.k(channel), message));
   }

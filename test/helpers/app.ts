@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,8 @@ export async function startTestApp(env: Partial<Record<keyof Config, string>> = 
   const channels = new Map<string, InProcessAdapter>();
   const conversations = new Map<string, TestConversation>();
   let next = 0;
+  // Instances of one test share Redis: their conversation ids must not meet.
+  const instance = randomUUID().slice(0, 8);
 
   const channel = (channelId: string) => {
     let adapter = channels.get(channelId);
@@ -37,7 +40,7 @@ export async function startTestApp(env: Partial<Record<keyof Config, string>> = 
     config,
     /** A new conversation on an in-process channel ('console' renders numbered lists, 'directline' buttons). */
     chat(channelId = 'console', locale = 'es-EC') {
-      const conversation = new TestConversation(channel(channelId), app, `conv-${process.pid}-${next++}`, locale);
+      const conversation = new TestConversation(channel(channelId), app, `conv-${process.pid}-${instance}-${next++}`, locale);
       conversations.set(conversation.id, conversation);
       return conversation;
     },

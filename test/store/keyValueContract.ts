@@ -173,6 +173,15 @@ export function keyValueContract(make: () => Promise<ContractSubject>): void {
     await stopOther();
   });
 
+  it('adds to counters of a group atomically, up and down, and forgets the group after its time to live', async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.increment('funnel', i % 2 ? 'a' : 'b', 1, 60_000)));
+    await store.increment('funnel', 'a', -3, 60_000);
+    expect(await store.counts('funnel')).toEqual({ a: 7, b: 10 });
+    expect(await store.counts('nothing')).toEqual({});
+    await store.increment('brief', 'x', 1, 50);
+    expect(await waitFor(async () => Object.keys(await store.counts('brief')).length === 0, 5000)).toBe(true);
+  });
+
   it('answers ping', async () => {
     expect(await store.ping()).toBe(true);
   });

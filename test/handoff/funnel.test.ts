@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/handoff/agents';
+import { latestCodeFor } from '../../src/recovery/mail';
+import { MARIA, linkIn, pickOption, setNewKey } from '../helpers/demo';
+import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix } from '../helpers/redis';
+import { type Env, startInstances } from '../redis/harness';
+
+const redis = await sharedRedis();
+
+const stores: Array<{ name: string; skip: boolean; env: () => Env; count: number }> = [
+  { name: 'the memory store', skip: false, env: () => ({}), count: 1 },
+  {
+    name: `Redis, two instances${redis.reason ? ` (skipped: no ${redis.reason})` : ''}`,
+    skip: !redis.ok,
+    env: () => ({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix('funnel') }),
+    count: 2,
+  },
+];
+
+describe.each(stores)('the recovery funnel on $name', ({ skip, env, count }) => {
+  let group: Awaited<ReturnType<typeof startInstances>> | undefined;
+  let prefix: string | undefined;
+  afterEach(async () => {
+    await group?.close();
+    if (prefix) await deleteKeys(TEST_REDIS_URL, prefix);
+    group = undefined;
+  });
+
+  it.skipIf(skip)('counts each step reached once per conversation, and where and why each one ended', async () => {
+    const e = { ...env(), AGENTS: `ana:${await hashPassword('clave-ana-larga', { N: 1024, r: 8, p: 1 })}`, SERVICE_HOURS: '' };
+    prefix = e.REDIS_KEY_PREFIX;
+    group = await startInstances(count, e);
+    const [a, b = a] = group.instances;
+
+    // 1. A wrong birth date, twice, then silence.
+    const wrongDate = a.chat('console');
+    for (const text of ['hola', '1', '1714307103', '31 de febrero', '30 de febrero']) await wrongDate.say(text);
+    // 2. Asks for a person at the code step… (on the other instance)
+    const handedOff = b.chat('console');
+    for (const text of ['hola', '1', MARIA.cedula]) await handedOff.say(text);
+    const q1 = (await handedOff.say(MARIA.birth)).join('\n');
+    const q2 = (await handedOff.say(pickOption(q1, MARIA.answers))).join('\n');
+    await handedOff.say(pickOption(q2, MARIA.answers));
+    await handedOff.say('sí');
+    await handedOff.say('quiero hablar con un asesor');
+    // 3. …and a whole recovery to the new key.
+    const done = a.chat('directline');
+    for (const text of ['hola', '1', MARIA.cedula]) await done.say(text);
+    const r1 = (await done.say(MARIA.birth)).join('\n');
+    const r2 = (await done.say(pickOption(r1, MARIA.answers))).join('\n');
+    await done.say(pickOption(r2, MARIA.answers));
+    await done.say('sí');
+    await group.mailSent();
+    const code = await latestCodeFor(group.outbox, MARIA.email);
+    const { token } = linkIn((await done.say(code!)).join('\n'));
+    expect(await setNewKey(a.url, token, 'Nueva2026clave')).toBe(200);
+    await expect.poll(() => done.later.join('\n')).toContain('Tu clave del IESS fue cambiada');
+
+    const report = await b.app.handoff.funnel.report();
+    const today = report.filter((d) => d.day === report.at(-1)!.day);
+    const consoleDay = today.find((d) => d.channel === 'console')!;
+    const webDay = today.find((d) => d.channel === 'directline')!;
+    expect(consoleDay.reached).toMatchObject({ 'main.menu': 2, 'person.cedula': 2, 'person.birth': 2, 'questions.answer': 1, 'emailCode.confirm': 1, 'emailCode.code': 1 });
+    expect(consoleDay.ended).toEqual({
+      'person.birth': { birth_invalid_date: 1 },
+      'emailCode.code': { handoff: 1 },
+    });
+    expect(webDay.reached).toMatchObject({ 'main.menu': 1, 'emailCode.code': 1, code_verified: 1, key_changed: 1 });
+    expect(webDay.ended).toEqual({ key_changed: { none: 1 } });
+    // Nothing personal in the counts: step names and reason keys only.
+    expect(JSON.stringify(report)).not.toMatch(/1714307103|@|\d{6}/);
+  });
+});
