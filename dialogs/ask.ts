@@ -141,6 +141,9 @@ export class AskDialog extends Dialog<AskOptions> {
           return this.pend(dc, state, { kind: 'switch', flow: action.flow, given: {} }, locale);
         // "necesito la clave" while recovering it: yes, that is what we are doing.
         if (action?.kind === 'flow' && action.flow === options.flow) return this.askAgain(dc, state);
+        // A flow that holds nothing yet (a menu of answers) has nothing to lose: the other one starts at once.
+        if (action?.kind === 'flow' && !options.known && options.flow && action.flow !== options.flow)
+          return this.end(dc, { ok: false, switchTo: action.flow, given: {} });
         const outcome = await handleRequest(dc, reading.intent, this.services, locale, { progress: !!options.progress, resume: true });
         if (outcome === 'restart') return Dialog.EndOfTurn; // the bot starts over after this turn
         if (outcome === 'handled') return this.askAgain(dc, state);

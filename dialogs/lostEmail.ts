@@ -1,38 +1,48 @@
 import { type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
-import type { AskResult } from './ask';
-import { AskDialog } from './ask';
-import { FlowDialog, type FlowResult } from './flow';
-import { yesNoOptions } from './options';
+import { AskDialog, type AskResult } from './ask';
+import { FlowDialog, type FlowOptions, type FlowResult } from './flow';
+import { localOptions } from './options';
 import type { DialogServices } from './services';
 
-/** When the registered mailbox cannot be opened: the ways that remain (FACTS.md), and a person if agents serve. */
+/** What the person can ask about once the registered mailbox is lost; each answer is one short idea. */
+const TOPICS = ['provider', 'office', 'abroad', 'free', 'agent', 'done'] as const;
+/** Questions that, asked here, mean one of the topics ("¿tengo que ir a una oficina?" reads as a turno question). */
+const TOPIC_INTENTS = { office: ['faq_turno', 'faq_new_email'], free: ['faq_security'], agent: ['talk_to_agent'], done: ['thanks'] };
+
+/**
+ * When the registered mailbox cannot be opened: a short menu of the ways that remain
+ * (FACTS.md), one answer at a time, offered again after each until the person is done.
+ */
 export class LostEmailDialog extends FlowDialog {
   static readonly id = 'lostEmail';
 
   constructor(services: DialogServices) {
     super(LostEmailDialog.id, services, 'lostEmail.steps');
-    this.addDialog(new AskDialog('lostEmail.offerAgent', services));
-    this.addDialog(new WaterfallDialog('lostEmail.steps', [this.explain, this.handOver]));
+    this.addDialog(new AskDialog('lostEmail.topic', services));
+    this.addDialog(new WaterfallDialog('lostEmail.steps', [this.askTopic, this.answer]));
   }
 
-  private explain = async (step: WaterfallStepContext) => {
-    const t = this.t(step);
-    this.services.metrics.stepReached.inc({ step: 'lost_email' });
-    for (const key of ['lost:intro', 'lost:provider', 'lost:office', 'lost:abroad', 'lost:free']) await step.context.sendActivity(t(key));
-    if (!this.services.handoff) return step.endDialog({ ok: true } satisfies FlowResult);
-    return this.ask(step, 'lostEmail.offerAgent', {
-      prompt: 'handoff:offer',
-      expect: { kind: 'choice', choices: yesNoOptions(this.services.texts, this.locale(step)) },
-      unclear: 'yes_no',
+  private askTopic = async (step: WaterfallStepContext) => {
+    const again = (step.options as FlowOptions | undefined)?.restarted;
+    if (!again) this.services.metrics.stepReached.inc({ step: 'lost_email' });
+    return this.ask(step, 'lostEmail.topic', {
+      prompt: again ? 'lost:more' : 'lost:pick',
+      flow: 'lostEmail',
+      expect: { kind: 'choice', choices: localOptions(this.services.texts, this.locale(step), 'lost', TOPICS, TOPIC_INTENTS) },
     });
   };
 
-  private handOver = async (step: WaterfallStepContext) => {
-    const answer = step.result as AskResult<string>;
-    if (!answer.ok || answer.value !== 'yes') return step.endDialog({ ok: true } satisfies FlowResult);
-    if (this.services.handoff && (await this.services.handoff(step.context, 'lost_email')))
-      return step.endDialog({ ok: true, quiet: true } satisfies FlowResult);
-    await step.context.sendActivity(this.t(step)('faq:talk_to_agent'));
-    return step.endDialog({ ok: true } satisfies FlowResult);
+  private answer = async (step: WaterfallStepContext) => {
+    const topic = step.result as AskResult<string>;
+    if (!topic.ok) return this.settle(step, topic);
+    if (topic.value === 'done') return step.endDialog({ ok: true } satisfies FlowResult);
+    if (topic.value === 'agent') {
+      if (this.services.handoff && (await this.services.handoff(step.context, 'lost_email')))
+        return step.endDialog({ ok: true, quiet: true } satisfies FlowResult);
+      await step.context.sendActivity(this.t(step)('faq:talk_to_agent'));
+      return step.endDialog({ ok: true } satisfies FlowResult);
+    }
+    await step.context.sendActivity(this.t(step)(`lost:${topic.value}`));
+    return this.restart(step, {});
   };
 }

@@ -14,7 +14,7 @@ import { Gateways } from './channels/gateways';
 import type { ChannelDeps } from './channels/types';
 import { WHATSAPP_CHANNEL_ID, registerWhatsApp, whatsappConfigured } from './channels/whatsapp';
 import type { Config } from './config';
-import { type Locale, Texts, pickLocale } from './i18n';
+import { type Locale, Texts, factsFrom, pickLocale } from './i18n';
 import { createLogger, type Logger } from './log';
 import { createMetrics } from './metrics';
 import { sharedRecognizer } from './nlu/recognizer';
@@ -49,7 +49,7 @@ export type App = Awaited<ReturnType<typeof createApp>>;
 export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const log = overrides.log ?? createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
-  const texts = new Texts({ phone: config.IESS_PHONE, site: config.IESS_SITE, institution: config.INSTITUTION_NAME });
+  const texts = new Texts(factsFrom(config));
   const stores = createStores(config, log);
   await waitUntilReady(stores, log);
   const directory = overrides.directory ?? createDirectory(config);
@@ -87,7 +87,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   guardResponses(server, { config, log });
 
   server.use(addressLimit({ config, redis: stores.redis }));
-  const deps: ChannelDeps = { config, store: stores.kv, log, metrics, bot };
+  const deps: ChannelDeps = { config, store: stores.kv, log, metrics, texts, bot };
   const gateways = new Gateways();
   const botFramework = registerBotFramework(server, deps, gateways, overrides.botFrameworkAuthentication);
   if (botFramework) gateways.register(botFramework);

@@ -102,7 +102,14 @@ export const configSchema = z
 
     // Facts an operator may change (FACTS.md defaults).
     IESS_PHONE: z.string().default('140'),
+    /** When the line's operators answer (2023 press: 07:00–19:00 on weekdays, 08:00–14:00 on weekends and holidays). */
+    IESS_PHONE_WEEKDAYS: z.string().default('07:00–19:00'),
+    IESS_PHONE_WEEKENDS: z.string().default('08:00–14:00'),
+    /** The line is mainly the medical-appointment centre; this menu option is institute information. */
+    IESS_PHONE_OPTION: z.string().default('4'),
     IESS_SITE: z.string().default('www.iess.gob.ec'),
+    /** How the assistant names itself ("Soy …"); empty: "un asistente virtual" in the person's language. */
+    ASSISTANT_NAME: optionalString,
     /** The institution the support team belongs to, as people read it ("Ana, del equipo de asesores del IESS"). */
     INSTITUTION_NAME: z.string().min(1).default('IESS'),
 

@@ -26,6 +26,48 @@ export function pickLocale(tag: string | undefined, fallback: Locale = 'es-EC'):
   return tag.toLowerCase().startsWith('en') ? 'en' : tag.toLowerCase().startsWith('es') ? 'es-EC' : fallback;
 }
 
+/** The facts an operator configures, as every sentence may use them ({{phone}}, {{site}}, …). */
+export interface Facts {
+  phone: string;
+  phoneWeekdays: string;
+  phoneWeekends: string;
+  phoneOption: string;
+  site: string;
+  institution: string;
+  /** Empty: each locale's `common:assistantDefault`. */
+  assistant?: string;
+}
+
+export function factsFrom(config: {
+  IESS_PHONE: string;
+  IESS_PHONE_WEEKDAYS: string;
+  IESS_PHONE_WEEKENDS: string;
+  IESS_PHONE_OPTION: string;
+  IESS_SITE: string;
+  INSTITUTION_NAME: string;
+  ASSISTANT_NAME?: string;
+}): Facts {
+  return {
+    phone: config.IESS_PHONE,
+    phoneWeekdays: config.IESS_PHONE_WEEKDAYS,
+    phoneWeekends: config.IESS_PHONE_WEEKENDS,
+    phoneOption: config.IESS_PHONE_OPTION,
+    site: config.IESS_SITE,
+    institution: config.INSTITUTION_NAME,
+    assistant: config.ASSISTANT_NAME,
+  };
+}
+
+/** FACTS.md's defaults, for tests and tools that build texts without a configuration. */
+export const DEFAULT_FACTS: Facts = {
+  phone: '140',
+  phoneWeekdays: '07:00–19:00',
+  phoneWeekends: '08:00–14:00',
+  phoneOption: '4',
+  site: 'www.iess.gob.ec',
+  institution: 'IESS',
+};
+
 export type Translate = (key: string, vars?: Record<string, unknown>) => string;
 
 /**
@@ -35,7 +77,10 @@ export type Translate = (key: string, vars?: Record<string, unknown>) => string;
 export class Texts {
   private readonly i18n: i18n;
 
-  constructor(facts: Record<string, string | number> = {}, dir = LOCALES_DIR) {
+  /** The assistant's own name depends on the language when the operator gives none. */
+  private readonly localFacts: Record<Locale, { assistant: string }>;
+
+  constructor(facts: Facts = DEFAULT_FACTS, dir = LOCALES_DIR) {
     this.i18n = i18next.createInstance();
     void this.i18n.init({
       resources: readLocaleFiles(dir) as never,
@@ -44,14 +89,16 @@ export class Texts {
       defaultNS: 'common',
       initAsync: false,
       returnNull: false,
-      interpolation: { escapeValue: false, defaultVariables: facts },
+      interpolation: { escapeValue: false, defaultVariables: { ...facts } },
       showSupportNotice: false,
     } as never);
+    const assistant = (locale: Locale) => facts.assistant || (this.i18n.t('common:assistantDefault', { lng: locale }) as string);
+    this.localFacts = { 'es-EC': { assistant: assistant('es-EC') }, en: { assistant: assistant('en') } };
   }
 
   t(locale: Locale, key: string, vars?: Record<string, unknown>): string {
-    if (vars) return this.i18n.t(key, { lng: locale, ...vars }) as string;
-    return this.remember(`t\0${locale}\0${key}`, () => this.i18n.t(key, { lng: locale }) as string);
+    if (vars) return this.i18n.t(key, { lng: locale, ...this.localFacts[locale], ...vars }) as string;
+    return this.remember(`t\0${locale}\0${key}`, () => this.i18n.t(key, { lng: locale, ...this.localFacts[locale] }) as string);
   }
 
   /** A list of sentences (e.g. example phrases) stored as a JSON array. */
@@ -68,6 +115,12 @@ export class Texts {
   private remember<T>(id: string, read: () => T): T {
     if (!this.known.has(id)) this.known.set(id, read());
     return this.known.get(id) as T;
+  }
+
+  /** The stored value (a sentence, a list, a group), without interpolation. */
+  raw(locale: Locale, key: string): unknown {
+    const [ns, path] = key.includes(':') ? key.split(/:(.*)/s, 2) : ['common', key];
+    return path.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], this.i18n.getResourceBundle(locale, ns));
   }
 
   exists(locale: Locale, key: string): boolean {

@@ -71,9 +71,49 @@ describe('locales', () => {
   });
 
   it('operator facts are filled in from configuration, never written in the text', () => {
-    const texts = new Texts({ phone: '140', site: 'www.iess.gob.ec' });
-    expect(texts.t('es-EC', 'faq:talk_to_agent')).toContain('140');
-    const all = JSON.stringify(resources);
-    expect(all).not.toMatch(/1800|http:\/\/|https:\/\//);
+    const facts = {
+      phone: '7777',
+      phoneWeekdays: '06:30–20:30',
+      phoneWeekends: '09:15–13:45',
+      phoneOption: '9',
+      site: 'portal.ejemplo.ec',
+      institution: 'Instituto Ejemplo',
+      assistant: 'Clarita',
+    };
+    const texts = new Texts(facts);
+    const sentences = LOCALES.flatMap((locale) =>
+      keysOf(locale)
+        .filter((key) => !key.startsWith('intents:') && typeof texts.raw(locale, key) === 'string')
+        .map((key) => [key, texts.t(locale, key)] as const),
+    );
+    const everything = sentences.map(([, sentence]) => sentence).join('\n');
+    for (const value of Object.values(facts)) expect(everything, value).toContain(value);
+    // With the facts taken out, no phone line, address or hour is left: each one comes from configuration.
+    const literals = sentences.filter(([, sentence]) => {
+      const rest = Object.values(facts).reduce((s, value) => s.split(value).join(' '), sentence);
+      return /\b140\b|1800|www\.|https?:\/\/|\.gob\.ec|\b\d{1,2}:\d{2}\b/.test(rest);
+    });
+    expect(literals).toEqual([]);
+  });
+
+  it('the lost-mailbox help is short answers, one per topic, that fit a phone screen', () => {
+    const texts = new Texts();
+    for (const locale of LOCALES)
+      for (const topic of ['provider', 'office', 'abroad', 'free']) {
+        const answer = texts.t(locale, `lost:${topic}`);
+        expect(answer.length, `${locale} lost:${topic}`).toBeLessThanOrEqual(450);
+        expect(answer, `${locale} lost:${topic}`).not.toMatch(/\n/);
+      }
+    // What FACTS.md says today: the turno is asked for every procedure; priority groups are still served first.
+    expect(texts.t('es-EC', 'lost:office')).not.toMatch(/sin turno/);
+    expect(texts.t('es-EC', 'faq:faq_turno')).toMatch(/atención prioritaria/);
+    expect(texts.t('es-EC', 'faq:faq_blocked_key')).toMatch(/3 minutos/);
+    expect(texts.t('es-EC', 'faq:faq_security')).not.toMatch(/^Sí\b/);
+  });
+
+  it('names the assistant as configured, and plainly when nothing is configured', () => {
+    expect(new Texts().t('es-EC', 'main:greeting')).toMatch(/un asistente virtual/);
+    expect(new Texts().t('en', 'main:greeting')).toMatch(/a virtual assistant/);
+    expect(new Texts().t('es-EC', 'main:greeting')).not.toMatch(/asistente (virtual )?del IESS/i);
   });
 });

@@ -1,5 +1,6 @@
 import type { ConversationReference, TurnContext } from 'botbuilder';
 import type { Config } from '../config';
+import type { Texts } from '../i18n';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { KeyValueStore } from '../store/keyValue';
@@ -10,6 +11,8 @@ export interface ChannelDeps {
   store: KeyValueStore;
   log: Logger;
   metrics: Metrics;
+  /** Every sentence, with the operator's facts (one catalogue for the whole app). */
+  texts: Texts;
   /** Runs one turn through the bot (serialised per conversation inside). */
   bot: { run(context: TurnContext): Promise<void> };
 }

@@ -1,3 +1,4 @@
+import { Texts } from '../../src/i18n';
 import { type Activity, ActivityHandler, MessageFactory, type TurnContext } from 'botbuilder';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -69,6 +70,7 @@ export async function startDirectLineServer(
     store,
     log: createLogger('silent'),
     metrics: createMetrics(),
+    texts: new Texts(),
     bot: { run: (context: TurnContext) => bot.run(context) },
   };
   const gateway = registerDirectLine(server, deps, options);

@@ -59,7 +59,7 @@ beforeEach(() => {
   clock = Date.UTC(2026, 0, 15, 15, 0, 0);
   store = new RecordingStore(() => clock);
   config = testConfig({ OUTBOX_DIR: outbox });
-  mailer = createMailer(config, new Texts({ phone: '140', site: 'www.iess.gob.ec' }), createLogger('silent'));
+  mailer = createMailer(config, new Texts(), createLogger('silent'));
   codes = createCodeService({ store, mailer, limits: createRateLimits(config), config, now: () => clock });
 });
 afterEach(async () => {

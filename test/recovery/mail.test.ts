@@ -6,11 +6,11 @@ import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config';
-import { Texts } from '../../src/i18n';
+import { DEFAULT_FACTS, Texts } from '../../src/i18n';
 import { createLogger } from '../../src/log';
 import { createMailer, latestCodeFor, OUTBOX_FILE, readOutbox } from '../../src/recovery/mail';
 
-const texts = new Texts({ phone: '140', site: 'www.iess.gob.ec' });
+const texts = new Texts();
 const log = createLogger('silent');
 
 /** A real SMTP peer on a free port: every message it accepts, parsed, with its envelope. */
@@ -100,7 +100,7 @@ describe('email over SMTP', () => {
   });
 
   it('escapes values in the HTML body', async () => {
-    const hostile = new Texts({ phone: '<b>140</b>', site: 'www.iess.gob.ec' });
+    const hostile = new Texts({ ...DEFAULT_FACTS, phone: '<b>140</b>' });
     const mailer = createMailer(testConfig({ SMTP_URL: smtpUrl }), hostile, log);
     try {
       await mailer.sendKeyChanged('maria.perez@example.org', 'es-EC');

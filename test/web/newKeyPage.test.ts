@@ -65,7 +65,7 @@ beforeEach(async () => {
   clock = Date.now();
   store = new MemoryKeyValueStore(() => clock);
   const config = testConfig({ OUTBOX_DIR: outbox });
-  const texts = new Texts({ phone: '140', site: 'www.iess.gob.ec' });
+  const texts = new Texts();
   const log = createLogger('silent');
   links = createResetLinkService({ store, config });
   directory = new KeyRecordingDirectory();

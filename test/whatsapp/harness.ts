@@ -1,3 +1,4 @@
+import { Texts } from '../../src/i18n';
 import { ActionTypes, ActivityHandler, ConversationState, MemoryStorage, MessageFactory, type TurnContext } from 'botbuilder';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -85,6 +86,7 @@ export async function startHarness(env: Partial<Record<keyof Config, string>> = 
     store,
     log: createLogger('info', sink),
     metrics,
+    texts: new Texts(),
     bot: { run: (context) => bot.runTurn(context) },
   };
   const server = restify.createServer({ handleUncaughtExceptions: false });

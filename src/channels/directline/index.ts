@@ -28,7 +28,7 @@ export function registerDirectLine(
   const origins = allowedOrigins(config);
   const conversations = new ConversationLog(store, config.STATE_TTL_SECONDS * 1000);
   const tokens = new TokenService(config.SERVER_SECRET, config.DIRECTLINE_TOKEN_TTL_SECONDS);
-  registerChatPage(server, { config, log, conversations, tokens, origins });
+  registerChatPage(server, { config, log, conversations, tokens, origins, texts: deps.texts });
 
   if (config.WEBCHAT_DIRECTLINE === 'azure') {
     return {

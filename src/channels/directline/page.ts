@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type restify from 'restify';
 import type { Config } from '../../config';
-import { type Locale, LOCALES, Texts } from '../../i18n';
+import { type Locale, LOCALES, type Texts } from '../../i18n';
 import type { Logger } from '../../log';
 import { createLimiter, limiterStore } from '../../recovery/limits';
 import { startBodySchema } from './activitySchema';
@@ -52,6 +52,7 @@ export interface ChatPageDeps {
   conversations: ConversationLog;
   tokens: TokenService;
   origins: Set<string>;
+  texts: Texts;
 }
 
 function escapeHtml(value: string): string {
@@ -95,8 +96,7 @@ function pageLocale(req: restify.Request, config: Config): Locale {
  * own Direct Line (self) or, with WEBCHAT_DIRECTLINE=azure, by trading the secret with Azure.
  */
 export function registerChatPage(server: restify.Server, deps: ChatPageDeps): void {
-  const { config, log, origins } = deps;
-  const texts = new Texts({ phone: config.IESS_PHONE, site: config.IESS_SITE });
+  const { config, log, origins, texts } = deps;
   const template = readFileSync(join(WEB_DIR, 'chat.html'), 'utf8');
   // Per instance (memory): each instance bounds what one address can ask of it.
   const limiter = createLimiter(

@@ -1,7 +1,6 @@
 import { ActionTypes, type Activity, ActivityTypes, MessageFactory, type TurnContext } from 'botbuilder';
 import type restify from 'restify';
 import { TurnQueue } from '../../bot/turnQueue';
-import { Texts } from '../../i18n';
 import { logTag } from '../../log';
 import { textBody } from '../../web/body';
 import type { ChannelDeps } from '../types';
@@ -46,9 +45,8 @@ const DELETE_AT_ONCE = new Set(['image', 'video', 'document', 'sticker', 'other'
  * through the twilio client.
  */
 export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): WhatsAppAdapter {
-  const { config, store, log } = deps;
+  const { config, store, log, texts } = deps;
   const settings = whatsappSettings(config);
-  const texts = new Texts({ phone: config.IESS_PHONE, site: config.IESS_SITE });
   const metrics = createWhatsAppMetrics(deps.metrics.registry);
   const window = new ServiceWindow(store, settings.windowMs, settings.secret);
   const client = createTwilioClient(settings);
