@@ -71,7 +71,7 @@ describe('/api/messages without MicrosoftAppId (development)', () => {
       activities: Array<{ text?: string }>;
     };
     expect(other.activities.map((a) => a.text).join('\n')).not.toMatch(/cédula/);
-    expect(other.activities.map((a) => a.text).join('\n')).toMatch(/asistente virtual del IESS/);
+    expect(other.activities.map((a) => a.text).join('\n')).toMatch(/Soy un asistente virtual/);
     // And the person's conversation is where it was.
     expect((await person.say('1714307103')).join('\n')).toMatch(/día y mes de nacimiento/);
   });
@@ -100,7 +100,7 @@ describe('/api/messages without MicrosoftAppId (development)', () => {
       expect(normal.status).toBe(200);
       await expect.poll(() => connector.received.length).toBeGreaterThan(0);
       expect(connector.received[0].url).toContain(`/v3/conversations/${conversation.id}/activities`);
-      expect(connector.received.map((r) => r.text).join('\n')).toMatch(/asistente virtual del IESS/);
+      expect(connector.received.map((r) => r.text).join('\n')).toMatch(/Soy un asistente virtual/);
     } finally {
       await connector.close();
     }
@@ -209,7 +209,7 @@ describe('/api/messages with MicrosoftAppId', () => {
     const response = await post(harness.url, activity({ serviceUrl, channelId: 'msteams' }), { authorization: `Bearer ${token}` });
     expect(response.status).toBe(200);
     const { activities } = (await response.json()) as { activities: Array<{ text?: string }> };
-    expect(activities.map((a) => a.text).join('\n')).toMatch(/asistente virtual del IESS/);
+    expect(activities.map((a) => a.text).join('\n')).toMatch(/Soy un asistente virtual/);
   });
 
   it('refuses a serviceUrl the token was not issued for, a foreign signature and a missing token with a bare 401', async () => {

@@ -38,7 +38,7 @@ describe('the HTTP server', () => {
     const response = await post(activity('hola'));
     expect(response.status).toBe(200);
     const { activities } = (await response.json()) as { activities: Array<{ text: string; suggestedActions?: unknown }> };
-    expect(activities.map((a) => a.text).join('\n')).toMatch(/asistente virtual del IESS/);
+    expect(activities.map((a) => a.text).join('\n')).toMatch(/Soy un asistente virtual/);
     expect(activities.at(-1)?.suggestedActions).toBeTruthy();
     const next = (await (await post(activity('1'))).json()) as { activities: Array<{ text: string }> };
     expect(next.activities[0].text).toMatch(/cédula/);

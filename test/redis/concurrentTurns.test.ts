@@ -8,7 +8,7 @@ const redis = await sharedRedis();
 /** Conversations in this run; each sends two messages at once, one to each instance. */
 const CONVERSATIONS = 200;
 
-const WELCOME = /asistente virtual del IESS/;
+const WELCOME = /Soy un asistente virtual/;
 const ASK_CEDULA = /Escribe tu número de cédula/;
 const ASK_BIRTH = /día y mes de nacimiento/;
 const BUSY_OR_ERROR = /Todavía estoy procesando|Uy, tuve un problema/;

@@ -6,7 +6,7 @@ import { type Answer, BotFrameworkPerson, ConnectorRecorder, readiness, startIns
 
 const binary = redisServerBinary();
 
-const WELCOME = /asistente virtual del IESS/;
+const WELCOME = /Soy un asistente virtual/;
 const ASK_CEDULA = /Escribe tu número de cédula/;
 const ASK_BIRTH = /día y mes de nacimiento/;
 const FIRST_QUESTION = /preguntas de seguridad/;

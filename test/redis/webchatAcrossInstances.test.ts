@@ -154,7 +154,7 @@ describe.skipIf(!redis.ok)(`a whole web chat recovery across two instances shari
     };
 
     const menu = await page.expectBot(b.url, '¿Qué necesitas hacer?', 0);
-    expect(page.botMessages().map((m) => m.text).join('\n')).toMatch(/asistente virtual del IESS/);
+    expect(page.botMessages().map((m) => m.text).join('\n')).toMatch(/Soy un asistente virtual/);
     await say(RestPage.button(menu, ['Recuperar mi clave']), 'cédula');
     await say(MARIA.cedula, 'día y mes de nacimiento');
     // The challenge questions come with buttons; the person taps the right one each time.

@@ -49,7 +49,7 @@ describe('options as WhatsApp buttons and lists', () => {
   it('recovers a key tapping list items and buttons, typed answers still understood', { timeout: 120_000 }, async () => {
     const user = 'whatsapp:+593987650101';
     const say = personAt(user);
-    await say('hola', /asistente virtual del IESS[\s\S]*\[list-picker\]/);
+    await say('hola', /Soy un asistente virtual[\s\S]*\[list-picker\]/);
     const menu = twilio.lastContentTo(user)!;
     expect(menu.button).toBe('Ver opciones');
     expect(menu.options.length).toBeGreaterThan(3);

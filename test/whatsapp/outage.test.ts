@@ -7,7 +7,7 @@ import { ACCOUNT_SID, AUTH_TOKEN, inbound, postSigned, whatsappEnv } from './web
 
 const binary = redisServerBinary();
 
-const WELCOME = /asistente virtual del IESS/;
+const WELCOME = /Soy un asistente virtual/;
 const ASK_BIRTH = /día y mes de nacimiento/;
 const FIRST_QUESTION = /preguntas de seguridad/;
 const TRY_AGAIN = /Inténtalo en un minuto/;
