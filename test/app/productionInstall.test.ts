@@ -46,7 +46,7 @@ describe.skipIf(!wanted)('a production install (npm ci --omit=dev on the built t
       server!.stdout!.on('data', listening);
       server!.once('exit', (code) => reject(new Error(`the server exited (${code}): ${stderr}`)));
     });
-  }, 600_000);
+  }, 900_000);
 
   afterAll(() => {
     server?.kill('SIGKILL');
