@@ -124,7 +124,7 @@ function middleware(read: (req: restify.Request) => Promise<{ ok: true; body: un
         req.body = result.body;
         return next();
       }
-      if (result.reason === 'aborted') return; // nobody is left to answer
+      if (result.reason === 'aborted') return next(false); // nobody is left to answer; the chain ends here
       refusalHeaders(res, result);
       refuse(res, result);
       next(false);

@@ -1,6 +1,9 @@
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/handoff/agents';
+import { startTestApp } from '../helpers/app';
+import { waitFor } from '../helpers/redis';
 import { startServer, type ServerProcess } from '../helpers/server';
 
 /**
@@ -103,6 +106,26 @@ describe('sizes and types', () => {
         expect(res.status, `${route} ${type}`).toBe(415);
         expect(await res.json()).toEqual({ ok: false, reason: 'malformed' });
       }
+    }
+  });
+});
+
+describe('a client that leaves halfway through its body', () => {
+  it('ends that request only: nothing stays in flight and the server goes on', async () => {
+    const h = await startTestApp();
+    try {
+      const port = Number(new URL(h.url).port);
+      for (const path of ['/api/clave/estado', '/api/messages', '/api/webchat/token']) {
+        const socket = connect(port, '127.0.0.1');
+        await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+        socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"tok`);
+        await new Promise<void>((resolve) => socket.end(() => resolve()));
+        socket.destroy();
+      }
+      expect(await waitFor(() => h.app.server.inflightRequests() === 0, 5_000)).toBe(true);
+      expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+    } finally {
+      await h.close();
     }
   });
 });
