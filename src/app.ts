@@ -13,7 +13,7 @@ import { registerDirectLine } from './channels/directline';
 import { Gateways } from './channels/gateways';
 import type { ChannelDeps } from './channels/types';
 import { WHATSAPP_CHANNEL_ID, registerWhatsApp, whatsappConfigured } from './channels/whatsapp';
-import type { Config } from './config';
+import { type Config, listenHost } from './config';
 import { type Locale, Texts, factsFrom, pickLocale } from './i18n';
 import { createLogger, type Logger } from './log';
 import { createMetrics } from './metrics';
@@ -154,7 +154,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     metricsEndpoint,
     /** Listens on PORT (0 = any free port), and METRICS_PORT when set, and returns the base URL. */
     async listen(): Promise<string> {
-      await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+      const { host, localOnly } = listenHost(config);
+      if (localOnly) log.warn({ host }, 'SERVER_SECRET is the development secret: serving this machine only (127.0.0.1), whatever HOST says');
+      await new Promise<void>((resolve) => server.listen(config.PORT, host, resolve));
       await metricsEndpoint.listen();
       const { port } = server.address() as AddressInfo;
       return `http://127.0.0.1:${port}`;

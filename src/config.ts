@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { AgentDirectory } from './handoff/agents';
+import { productionProblems } from './configSafety';
 import { ServiceHours } from './handoff/hours';
 
 /** Placeholder secret for local use; production refuses it. */
@@ -82,6 +83,8 @@ export const configSchema = z
 
     // Email.
     SMTP_URL: optionalString,
+    /** Production accepts plain smtp:// only to a relay on localhost, and only with this set. */
+    SMTP_ALLOW_PLAIN_LOCAL: bool.default(false),
     OUTBOX_DIR: z.string().default('outbox'),
     MAIL_FROM: z.string().default('IESS Asistente <no-responder@localhost>'),
 
@@ -183,6 +186,7 @@ export const configSchema = z
     if (!c.SMTP_URL) refuse('SMTP_URL', 'the outbox email is for development; set an SMTP server in production');
     if (c.DIRECTORY === 'demo') refuse('DIRECTORY', 'the demo directory is for development; use DIRECTORY=http');
     if (!c.PUBLIC_BASE_URL.startsWith('https://')) refuse('PUBLIC_BASE_URL', 'must be https:// in production');
+    for (const [variable, problem] of productionProblems(c)) refuse(variable, problem);
     // Without an app id /api/messages is not served in production; these need it.
     if (!c.MicrosoftAppId && c.WEBCHAT_DIRECTLINE === 'azure') refuse('MicrosoftAppId', 'required with WEBCHAT_DIRECTLINE=azure in production');
     if (!c.MicrosoftAppId && c.HANDOFF_MODE === 'event') refuse('MicrosoftAppId', 'required with HANDOFF_MODE=event in production');
@@ -241,6 +245,15 @@ export function configFromEnvironmentOrExit(defaults: NodeJS.ProcessEnv = {}): C
     console.error(error.message);
     process.exit(1);
   }
+}
+
+/**
+ * Where to listen. Outside production with the public development secret anyone could
+ * forge chat tokens and read the outbox, so only this machine is served, whatever HOST says.
+ */
+export function listenHost(config: Config): { host: string; localOnly: boolean } {
+  const localOnly = config.NODE_ENV !== 'production' && config.SERVER_SECRET === DEV_SECRET;
+  return { host: localOnly ? '127.0.0.1' : config.HOST, localOnly };
 }
 
 /** Defaults for tests: the embedded setup with overrides. */

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
@@ -63,7 +64,8 @@ describe('a stranger flooding /api/messages from one address (the real server, i
   beforeAll(async () => {
     // As `npm start` runs it.
     child = spawn(process.execPath, ['--heap-growing-percent=40', '--import', 'tsx', 'src/index.ts'], {
-      env: { ...process.env, PORT: '0', HOST: '0.0.0.0', LOG_LEVEL: 'info', REQUESTS_PER_MINUTE_PER_ADDRESS: '300', OUTBOX_DIR: 'test-artifacts/outbox-flood' },
+      // A secret of its own: with the development one only 127.0.0.1 is served, and the test reads from 127.0.0.2.
+      env: { ...process.env, PORT: '0', HOST: '0.0.0.0', SERVER_SECRET: randomBytes(32).toString('base64'), LOG_LEVEL: 'info', REQUESTS_PER_MINUTE_PER_ADDRESS: '300', OUTBOX_DIR: 'test-artifacts/outbox-flood' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     url = await new Promise<string>((resolve, reject) => {
