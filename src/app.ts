@@ -155,7 +155,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     /** Listens on PORT (0 = any free port), and METRICS_PORT when set, and returns the base URL. */
     async listen(): Promise<string> {
       const { host, localOnly } = listenHost(config);
-      if (localOnly) log.warn({ host }, 'SERVER_SECRET is the development secret: serving this machine only (127.0.0.1), whatever HOST says');
+      if (localOnly) log.info({ host }, 'SERVER_SECRET is the development secret: serving this machine only (127.0.0.1), whatever HOST says');
       await new Promise<void>((resolve) => server.listen(config.PORT, host, resolve));
       await metricsEndpoint.listen();
       const { port } = server.address() as AddressInfo;
