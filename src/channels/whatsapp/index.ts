@@ -172,34 +172,42 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
    * holds a number (a cédula, a code, a date) the person confirms it first.
    */
   async function hearVoiceNote(message: InboundMessage, mediaUrl: string): Promise<void> {
-    let transcript = '';
+    // One turn from the start, so a slow transcription shows "escribiendo…" too.
+    await answered(message, () =>
+      adapter.receiveActivity(toActivity(message, ''), async (context: TurnContext) => {
+        const transcript = await transcribe(message, mediaUrl);
+        if (!transcript) return void (await context.sendActivity(t('whatsapp:audioNotUnderstood')));
+        if (/\d/.test(transcript)) {
+          // Without the store the number cannot wait for its "sí": the person is asked to try again.
+          if (!(await heard.hold(message.From, transcript).then(() => true, () => false))) return void (await context.sendActivity(t('common:error')));
+          const [yes, no] = [t('common:options.yes'), t('common:options.no')];
+          const actions = [yes, no].map((title) => ({ type: ActionTypes.ImBack, title, value: title }));
+          return void (await context.sendActivity(MessageFactory.suggestedActions(actions, t('whatsapp:heardConfirm', { text: transcript }))));
+        }
+        await context.sendActivity(t('whatsapp:heard', { text: transcript }));
+        context.activity.text = transcript;
+        await deps.bot.run(context);
+      }),
+    );
+  }
+
+  /** The words of a voice note, or '' when it could not be heard (counted and logged, without its content). */
+  async function transcribe(message: InboundMessage, mediaUrl: string): Promise<string> {
     try {
-      transcript = await speech!.transcribe(mediaUrl, message.MediaContentType0 ?? 'audio/ogg');
+      const transcript = await speech!.transcribe(mediaUrl, message.MediaContentType0 ?? 'audio/ogg');
       metrics.voiceNotes.inc({ result: transcript ? 'heard' : 'empty' });
+      return transcript;
     } catch (error) {
       const reason = (error as { reason?: string })?.reason ?? 'failed';
       metrics.voiceNotes.inc({ result: reason });
       log.warn({ reason, sender: logTag(message.From, settings.secret) }, 'whatsapp voice note not transcribed');
+      return '';
     }
-    if (!transcript) return say(message, t('whatsapp:audioNotUnderstood'));
-    if (/\d/.test(transcript)) {
-      // Without the store the number cannot wait for its "sí": the person is asked to try again.
-      if (!(await heard.hold(message.From, transcript).then(() => true, () => false))) return say(message, t('common:error'));
-      const yes = t('common:options.yes');
-      const no = t('common:options.no');
-      return say(message, MessageFactory.suggestedActions([{ type: ActionTypes.ImBack, title: yes, value: yes }, { type: ActionTypes.ImBack, title: no, value: no }], t('whatsapp:heardConfirm', { text: transcript })));
-    }
-    await runTurn(message, transcript, t('whatsapp:heard', { text: transcript }));
   }
 
-  /** Runs the bot on `text` as this message's words, after `first` (the echo of a voice note). */
-  async function runTurn(message: InboundMessage, text: string, first?: string): Promise<void> {
-    await answered(message, () =>
-      adapter.receiveActivity(toActivity(message, text), async (context: TurnContext) => {
-        if (first) await context.sendActivity(first);
-        await deps.bot.run(context);
-      }),
-    );
+  /** Runs the bot on `text` as this message's words (a heard number the person confirmed). */
+  async function runTurn(message: InboundMessage, text: string): Promise<void> {
+    await answered(message, () => adapter.receiveActivity(toActivity(message, text), (context: TurnContext) => deps.bot.run(context)));
   }
 
   /** One line from the channel itself, with no turn of the bot. */
