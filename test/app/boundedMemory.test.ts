@@ -109,7 +109,7 @@ describe('a stranger flooding /api/messages from one address (the real server, i
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     // Another address is served as before.
     expect((await getFrom('127.0.0.3', `${url}/healthz`)).status).toBe(200);
-  }, 180_000);
+  }, 360_000);
 });
 
 describe('metric labels', () => {
