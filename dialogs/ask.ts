@@ -3,7 +3,7 @@ import { type DialogContext, type DialogInstance, Dialog, type DialogTurnResult 
 import type { Locale } from '../src/i18n';
 import { actionOf, type FlowId } from '../src/understanding/actions';
 import { type AnswerOf, type Expectation, type ExpectationKind, type Given, type Reading, unclearReason } from '../src/understanding/understand';
-import { type Choice, renderChoices } from './choices';
+import { type Choice, renderChoices, showsUnnumberedButtons } from './choices';
 import { handleRequest, leave } from './interruptions';
 import { localOptions, yesNoOptions } from './options';
 import type { DialogServices } from './services';
@@ -160,7 +160,9 @@ export class AskDialog extends Dialog<AskOptions> {
     const key = state.options.unclear && (reason === 'option' || reason === 'empty') ? state.options.unclear : reason;
     state.tries += 1;
     await this.services.progress.failed(dc.context, this.id, key);
-    await dc.context.sendActivity(this.services.texts.t(locale, `reasons:${key}`));
+    // i18next context: `reasons:menu_buttons` where the buttons have no numbers, else `reasons:menu`.
+    const context = showsUnnumberedButtons(dc.context.activity.channelId) ? { context: 'buttons' } : undefined;
+    await dc.context.sendActivity(this.services.texts.t(locale, `reasons:${key}`, context));
     if (state.tries >= MAX_TRIES) return this.end(dc, { ok: false, gaveUp: true });
     return this.askAgain(dc, state);
   }

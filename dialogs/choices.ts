@@ -9,6 +9,11 @@ export type { Choice };
  */
 const LIST_CHANNELS = new Set(['console', 'sms']);
 
+/** Channels where the options may carry no number (the web's buttons): hints say "tap", not "type its number". */
+export function showsUnnumberedButtons(channelId: string): boolean {
+  return !LIST_CHANNELS.has(channelId) && channelId !== 'whatsapp';
+}
+
 export function renderChoices(channelId: string, text: string, choices: Choice[]): Partial<Activity> {
   if (LIST_CHANNELS.has(channelId)) {
     const list = choices.map((o, i) => `${i + 1}. ${o.label}`).join('\n');
