@@ -11,7 +11,8 @@ async function main() {
   const app = await createApp(config);
   await app.listen();
 
-  const plain = (text: string) => text.replace(/\*\*(.+?)\*\*/g, '$1');
+  // Markdown the terminal cannot show: bold becomes plain, a link its label and its address.
+  const plain = (text: string) => text.replace(/\*\*(.+?)\*\*/g, '$1').replace(/\[([^\]\n]+)\]\((\S+?)\)/g, '$1: $2');
   const adapter = new InProcessAdapter('console', (activity) => {
     console.log(`\n🤖 ${plain(readableText(activity)).replace(/\n/g, '\n   ')}\n`);
   });

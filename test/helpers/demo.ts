@@ -22,7 +22,8 @@ export function pickOption(reply: string, rightAnswers: string[]): string {
 
 /** The one-time link the bot sent, and its token. */
 export function linkIn(text: string): { url: string; token: string } {
-  const url = /https?:\/\/\S+\/clave\/nueva\S*/.exec(text)?.[0];
+  // Plain, or inside a Markdown link "[label](url)" / WhatsApp's "label (url)".
+  const url = /https?:\/\/[^\s)]+\/clave\/nueva[^\s)]*/.exec(text)?.[0];
   if (!url) throw new Error(`no link in:\n${text}`);
   const token = new URL(url).hash.slice(1) || new URL(url).searchParams.get('t') || '';
   return { url, token: decodeURIComponent(token.replace(/^t=/, '')) };
