@@ -60,10 +60,75 @@ async function logTexts(page: Page): Promise<string[]> {
   return texts;
 }
 
+/** This tab's saved conversation, as the page keeps it. */
+async function savedSession(page: Page) {
+  return JSON.parse((await page.evaluate(() => sessionStorage.getItem('iess-chat-session'))) ?? '{}') as {
+    domain: string;
+    conversationId: string;
+    token: string;
+  };
+}
+
+/** The option titles of the newest bot message that has any, read from the server's log. */
+async function offeredOptions(page: Page): Promise<string[]> {
+  const session = await savedSession(page);
+  const res = await fetch(`${session.domain}/conversations/${session.conversationId}/activities?watermark=0`, {
+    headers: { Authorization: `Bearer ${session.token}` },
+  });
+  const body = (await res.json()) as { activities: { suggestedActions?: { actions: { title: string }[] } }[] };
+  const withOptions = body.activities.filter((a) => a.suggestedActions?.actions.length).at(-1);
+  return (withOptions?.suggestedActions?.actions ?? []).map((a) => a.title);
+}
+
+/** Each option button on screen: its text, and whether its box or its label is wider than shown. */
+async function optionButtons(page: Page) {
+  return page.getByRole('toolbar').locator('button.webchat__suggested-action').evaluateAll((buttons) =>
+    buttons.map((b) => {
+      const label = b.querySelector('.webchat__suggested-action__text') as HTMLElement;
+      const box = b.getBoundingClientRect();
+      return {
+        text: (b as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
+        cut: b.scrollWidth > b.clientWidth || label.scrollWidth > label.clientWidth || label.scrollHeight > label.clientHeight + 1,
+        inside: box.left >= 0 && box.right <= document.documentElement.clientWidth,
+      };
+    }),
+  );
+}
+
+/** The font size, in px, of the newest bot bubble's text. */
+const bubbleFontSize = (page: Page) =>
+  page.locator('.webchat__bubble:not(.webchat__bubble--from-user) .webchat__text-content').last().evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+
+/** The transcript's messages whose boxes overlap the notice under the chat (none may). */
+async function overlapsWithNotice(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const notice = document.getElementById('chat-status')!.getBoundingClientRect();
+    const activities = Array.from(document.querySelectorAll('.webchat__basic-transcript__activity')).map((a) => a.getBoundingClientRect());
+    return activities.filter((a) => a.bottom > notice.top && a.top < notice.bottom && a.right > notice.left && a.left < notice.right).length;
+  });
+}
+
 /** Waits for a bot sentence to be on screen (the newest of them when it repeats). */
 async function see(page: Page, text: string) {
   await page.getByText(text, { exact: false }).last().waitFor({ state: 'visible', timeout: 20_000 });
 }
+
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Phones the widget is checked on: a small one (320 px) and a common one (390 px). */
+const PHONES = [
+  { width: 320, height: 568 },
+  { width: 390, height: 844 },
+];
 
 describe.skipIf(!haveChromium)('the widget page in Chromium', () => {
   let harness: TestApp;
@@ -71,19 +136,8 @@ describe.skipIf(!haveChromium)('the widget page in Chromium', () => {
 
   beforeAll(async () => {
     harness = await startTestApp();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    mkdirSync(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
@@ -143,14 +197,22 @@ describe.skipIf(!haveChromium)('the widget page in Chromium', () => {
     await type(page, code);
     await see(page, 'Código correcto');
 
+    // The one-time link is a button with a name, not a raw address over three lines.
+    const linkButton = page.locator('a[href*="/clave/nueva"]').last();
+    await linkButton.waitFor({ timeout: 20_000 });
+    expect(await linkButton.innerText()).toBe('Crear mi nueva clave');
+    expect(await page.locator('.webchat__basic-transcript').innerText()).not.toMatch(/https?:\/\/\S*\/clave\/nueva/);
+    const linkLook = await linkButton.evaluate((a) => {
+      const style = getComputedStyle(a);
+      return { display: style.display, background: style.backgroundColor, height: a.getBoundingClientRect().height };
+    });
+    expect(linkLook).toMatchObject({ display: 'inline-block', background: 'rgb(11, 79, 138)' });
+    expect(linkLook.height).toBeGreaterThanOrEqual(44);
+    await page.screenshot({ path: join(ARTIFACTS, 'webchat-link-390.png') });
+    const link = (await linkButton.getAttribute('href'))!;
     // The one-time link, opened as the person would; the page is served by this same app.
-    const link = await untilAsync(async () => {
-      const href = await page.locator('a[href*="/clave/nueva"]').last().getAttribute('href', { timeout: 1_000 }).catch(() => null);
-      if (href) return href;
-      const text = (await page.locator('body').innerText()).match(/https?:\/\/\S+\/clave\/nueva\S*/)?.[0];
-      return text;
-    }, 'the new-key link');
     const linkUrl = new URL(link);
+    expect(linkUrl.hash).toMatch(/^#[A-Za-z0-9_-]{43}$/);
     const keyPage = await context.newPage();
     await keyPage.goto(`${harness.url}${linkUrl.pathname}${linkUrl.search}${linkUrl.hash}`);
     const keyFields = keyPage.locator('input[type="password"]');
@@ -174,7 +236,6 @@ describe.skipIf(!haveChromium)('the widget page in Chromium', () => {
     await see(page, 'Tu clave del IESS fue cambiada');
     await keyPage.close();
 
-    mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'webchat-recovery.png') });
 
     const conversationBefore = await page.evaluate(() => sessionStorage.getItem('iess-chat-session'));
@@ -182,6 +243,9 @@ describe.skipIf(!haveChromium)('the widget page in Chromium', () => {
 
     await page.reload();
     await see(page, 'Tu clave del IESS fue cambiada');
+    await see(page, 'Seguimos donde nos quedamos.');
+    // The notice stands apart from the transcript: once Web Chat has scrolled to the end, no message lies under it.
+    await untilAsync(async () => (await overlapsWithNotice(page)) === 0 || undefined, 'the resumed notice clear of the transcript', 10_000);
     await see(page, MARIA.cedula);
     await see(page, 'Código correcto');
     const conversationAfter = await page.evaluate(() => sessionStorage.getItem('iess-chat-session'));
@@ -196,5 +260,116 @@ describe.skipIf(!haveChromium)('the widget page in Chromium', () => {
 
     expect(pageErrors).toEqual([]);
     await context.close();
+  }, 120_000);
+
+  for (const phone of PHONES) {
+    it(`on a ${phone.width} px phone: whole option labels, lists, tap hints, large text kept, a question before starting over`, async () => {
+      const context = await browser.newContext({ viewport: phone, locale: 'es-EC' });
+      const page = await context.newPage();
+      const pageErrors: string[] = [];
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      await page.goto(`${harness.url}/`);
+      await see(page, '¿Qué necesitas hacer?');
+
+      // «ayuda»: its options are a list, one item each.
+      await type(page, 'ayuda');
+      await see(page, 'para volver al inicio');
+      const items = page.locator('.webchat__render-markdown li');
+      expect(await items.allInnerTexts()).toEqual(['menú para volver al inicio', 'cancelar para dejar el trámite', 'asesor para hablar con una persona']);
+
+      // A word that is no option: the hint speaks of tapping, as these buttons carry no numbers.
+      await type(page, 'xyzzy');
+      const hint = page.getByText('No entendí tu respuesta').last();
+      await hint.waitFor({ timeout: 20_000 });
+      expect(await hint.innerText()).not.toMatch(/número/);
+      expect(await hint.innerText()).toMatch(/Toca/);
+
+      // Large text: the bubbles grow, and stay so after a reload in this tab.
+      const normalSize = await bubbleFontSize(page);
+      const largeText = page.getByRole('button', { name: 'Letra grande' });
+      expect(await largeText.getAttribute('aria-pressed')).toBe('false');
+      await largeText.click();
+      expect(await largeText.getAttribute('aria-pressed')).toBe('true');
+      expect(await bubbleFontSize(page)).toBeGreaterThanOrEqual(normalSize * 1.2);
+      await page.reload();
+      await see(page, 'para volver al inicio');
+      await see(page, 'Seguimos donde nos quedamos.');
+      await untilAsync(async () => (await overlapsWithNotice(page)) === 0 || undefined, 'the resumed notice clear of the transcript', 10_000);
+      expect(await largeText.getAttribute('aria-pressed')).toBe('true');
+      expect(await bubbleFontSize(page)).toBeGreaterThanOrEqual(normalSize * 1.2);
+      await page.screenshot({ path: join(ARTIFACTS, `webchat-reload-${phone.width}.png`) });
+      await largeText.click();
+      expect(await bubbleFontSize(page)).toBe(normalSize);
+
+      // Company names on the buttons: each label whole (wrapped, never cut) and inside the screen.
+      await button(page, 'Recuperar mi clave').click();
+      await see(page, 'cédula');
+      await type(page, MARIA.cedula);
+      await see(page, 'día y mes de nacimiento');
+      await type(page, MARIA.birth);
+      await untilAsync(() => visibleAnswer(page, MARIA.answers), 'a question with company names', 20_000);
+      const offered = await offeredOptions(page);
+      expect(offered.length).toBeGreaterThan(1);
+      const shown = await optionButtons(page);
+      expect(shown.map((b) => b.text)).toEqual(offered);
+      expect(shown.filter((b) => b.cut || !b.inside)).toEqual([]);
+      await page.screenshot({ path: join(ARTIFACTS, `webchat-options-${phone.width}.png`) });
+
+      // «Empezar de nuevo» asks first; saying no keeps the conversation.
+      const before = await savedSession(page);
+      const asked: string[] = [];
+      page.once('dialog', (dialog) => {
+        asked.push(dialog.message());
+        void dialog.dismiss();
+      });
+      await page.getByRole('button', { name: 'Empezar de nuevo' }).click();
+      expect(asked).toEqual(['¿Empezar de nuevo? Se borrará esta conversación de este navegador.']);
+      expect((await savedSession(page)).conversationId).toBe(before.conversationId);
+      await see(page, MARIA.cedula);
+      page.once('dialog', (dialog) => void dialog.accept());
+      await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Empezar de nuevo' }).click()]);
+      await see(page, '¿Qué necesitas hacer?');
+      const after = await untilAsync(async () => (await savedSession(page)).conversationId, 'a new conversation');
+      expect(after).not.toBe(before.conversationId);
+      expect(await page.getByText(MARIA.cedula).count()).toBe(0);
+
+      expect(pageErrors).toEqual([]);
+      await context.close();
+    }, 120_000);
+  }
+
+  it('after a server restart (memory store) the open chat says so and goes on in a new conversation', async () => {
+    const first = await startTestApp();
+    const port = new URL(first.url).port;
+    let second: TestApp | undefined;
+    const context = await browser.newContext({ viewport: PHONES[0], locale: 'es-EC' });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${first.url}/`);
+      await see(page, '¿Qué necesitas hacer?');
+      await type(page, 'ayuda');
+      await see(page, 'para volver al inicio');
+      const before = await savedSession(page);
+
+      await first.close();
+      second = await startTestApp({ PORT: port });
+      await type(page, 'menú');
+
+      const notice = page.locator('#chat-status', { hasText: 'El chat se reinició y no guardó nuestra conversación.' });
+      await notice.waitFor({ timeout: 30_000 });
+      await see(page, '¿Qué necesitas hacer?');
+      const after = await savedSession(page);
+      expect(after.conversationId).not.toBe(before.conversationId);
+      expect(await page.getByText('No se pudo enviar').count()).toBe(0);
+      await page.screenshot({ path: join(ARTIFACTS, 'webchat-server-restart-320.png') });
+
+      // The new conversation works.
+      await type(page, 'ayuda');
+      await page.locator('.webchat__render-markdown li', { hasText: 'asesor para hablar con una persona' }).first().waitFor({ timeout: 20_000 });
+      expect(await logTexts(page)).toContain('ayuda');
+    } finally {
+      await context.close();
+      await second?.close();
+    }
   }, 120_000);
 });

@@ -44,7 +44,17 @@ const WIDGET_STRINGS: Record<string, string> = {
 };
 
 /** Page texts the browser script needs (errors shown after load, the send box hint). */
-const SCRIPT_TEXT_KEYS = ['loading', 'connectError', 'tooMany', 'resumed', 'placeholder', 'botInitials', 'userInitials'];
+const SCRIPT_TEXT_KEYS = [
+  'loading',
+  'connectError',
+  'tooMany',
+  'resumed',
+  'conversationLost',
+  'restartConfirm',
+  'placeholder',
+  'botInitials',
+  'userInitials',
+];
 
 export interface ChatPageDeps {
   config: Config;
