@@ -7,6 +7,9 @@ describe('WhatsApp formatting', () => {
     expect(toWhatsAppMarkdown('~~vieja~~ y _cursiva_')).toBe('~vieja~ y _cursiva_');
     expect(toWhatsAppMarkdown('## Tu clave')).toBe('*Tu clave*');
     expect(toWhatsAppMarkdown('Abre [la página](https://x.example/clave)')).toBe('Abre la página (https://x.example/clave)');
+    expect(toWhatsAppMarkdown('Crea tu clave:\n\n[Crear mi nueva clave](https://x.example/clave#t)\n\nVale 15 minutos.')).toBe(
+      'Crea tu clave:\n\nCrear mi nueva clave:\nhttps://x.example/clave#t\n\nVale 15 minutos.',
+    );
   });
 
   it('shows masked emails and numbers with dots, which WhatsApp cannot mistake for bold', () => {

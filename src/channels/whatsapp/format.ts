@@ -10,7 +10,8 @@ const MASK_RUN = /(?<=[\w@.])\*{3,}|\*{3,}(?=[\w@.])/g;
 
 /**
  * Markdown as the dialogs write it → WhatsApp formatting: **bold** → *bold*, ~~x~~ → ~x~,
- * headings in bold, [text](url) → text (url). Masking stars become dots, and bold whose
+ * headings in bold, [text](url) → text (url), or «text:» and the address on its own line when the link
+ * stands alone on its line. Masking stars become dots, and bold whose
  * text holds a star itself is left plain, as WhatsApp would garble both.
  */
 export function toWhatsAppMarkdown(text: string): string {
@@ -19,6 +20,8 @@ export function toWhatsAppMarkdown(text: string): string {
     .replace(/(?<![_\w])__(?=\S)([\s\S]*?\S)__(?![_\w])/g, '_$1_')
     .replace(/~~(?=\S)([\s\S]*?\S)~~/g, '~$1~')
     .replace(/^#{1,6}[ \t]+(.+?)[ \t]*#*$/gm, '*$1*')
+    // A link alone on its line keeps its address alone on a line too: WhatsApp makes that tappable.
+    .replace(/^\[([^\]\n]+)\]\((\S+?)\)$/gm, (_m, label: string, url: string) => (label === url ? url : `${label}:\n${url}`))
     .replace(/\[([^\]\n]+)\]\((\S+?)\)/g, (_m, label: string, url: string) => (label === url ? url : `${label} (${url})`))
     .replace(MASK_RUN, (stars) => '•'.repeat(stars.length));
 }
