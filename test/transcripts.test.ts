@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { readOutbox } from '../src/recovery/mail';
+import { codeInText, readOutbox } from '../src/recovery/mail';
 import { startTestApp, type TestApp, type TestConversation } from './helpers/app';
 import { linkIn, pickOption, setNewKey } from './helpers/demo';
 
@@ -46,7 +46,7 @@ async function newestCode(): Promise<string> {
   const mails = await readOutbox(harness.outbox);
   const code = mails
     .sort((a, b) => b.date.getTime() - a.date.getTime() || b.file.localeCompare(a.file))
-    .map((m) => /\b(\d{6})\b/.exec(m.text)?.[1])
+    .map((m) => codeInText(m.text))
     .find(Boolean);
   if (!code) throw new Error('no code in the outbox');
   return code;

@@ -42,12 +42,21 @@ function compose(subject: string, paragraphs: string[], highlight?: { after: num
   return { subject, text: `${textParts.join('\n\n')}\n`, html };
 }
 
+/** "123456" → "123 456": two groups are easier to read and to copy on a phone. */
+export const spacedCode = (code: string) => `${code.slice(0, 3)} ${code.slice(3)}`;
+
+/** The code an email carries, written "123 456" (or "123456"). */
+export function codeInText(text: string): string | undefined {
+  const match = /\b(\d{3}) ?(\d{3})\b/.exec(text);
+  return match ? match[1] + match[2] : undefined;
+}
+
 function codeMessage(texts: Texts, locale: Locale, code: string, minutes: number): Message {
   const t = (key: string, vars?: Record<string, unknown>) => texts.t(locale, `email:code.${key}`, vars);
   return compose(
     t('subject'),
     [t('greeting'), t('intro'), t('lasts', { minutes }), t('neverShare'), t('free'), t('notYou'), t('signature')],
-    { after: 1, value: code },
+    { after: 1, value: spacedCode(code) },
   );
 }
 
@@ -164,7 +173,7 @@ export async function latestCodeFor(dir: string, to: string): Promise<string | u
     m.to.toLowerCase().split(/,\s*/).includes(wanted),
   );
   for (const mail of mails.reverse()) {
-    const code = /\b(\d{6})\b/.exec(mail.text)?.[1];
+    const code = codeInText(mail.text);
     if (code) return code;
   }
   return undefined;

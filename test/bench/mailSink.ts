@@ -1,3 +1,4 @@
+import { codeInText } from '../../src/recovery/mail';
 import { simpleParser } from 'mailparser';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -41,7 +42,7 @@ export class MailSink {
           simpleParser(Buffer.concat(chunks))
             .then((mail) => {
               const to = mail.to && !Array.isArray(mail.to) ? mail.to.value[0]?.address : undefined;
-              const code = /\b(\d{6})\b/.exec(mail.text ?? '')?.[1];
+              const code = codeInText(mail.text ?? '');
               if (to && code) sink!.deliver(to.toLowerCase(), code);
             })
             .catch(() => undefined);

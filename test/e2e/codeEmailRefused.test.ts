@@ -1,3 +1,4 @@
+import { codeInText } from '../../src/recovery/mail';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -22,7 +23,7 @@ beforeAll(async () => {
         return;
       }
       simpleParser(stream)
-        .then((mail) => codes.push(/\b(\d{6})\b/.exec(mail.text ?? '')?.[1] ?? ''))
+        .then((mail) => codes.push(codeInText(mail.text ?? '') ?? ''))
         .then(() => callback(), callback);
     },
   });
