@@ -182,9 +182,9 @@ describe('human handoff in a conversation', () => {
     app = await startTestApp({ AGENTS: await agentsSpec(), SERVICE_HOURS: '' });
     const chat = app.chat('console');
     await chat.say('hola');
-    const offer = await chat.say('3');
-    expect(offer.at(-1)).toContain('¿Quieres que una persona del equipo de soporte te ayude');
-    expect((await chat.say('sí')).join('\n')).toContain('Estás en el puesto 1');
+    const topics = await chat.say('3');
+    expect(topics.at(-1)).toContain('Hablar con una persona');
+    expect((await chat.say('quiero hablar con una persona')).join('\n')).toContain('Estás en el puesto 1');
     const [ticket] = await app.app.handoff.tickets.listOpen();
     expect(ticket.reason).toBe('lost_email');
   });
