@@ -86,10 +86,13 @@ export function unstretch(text: string, locale: NluLocale = 'es-EC'): string {
 }
 
 export class IntentRecognizer {
+  private languages?: NgramModel<NluLocale>;
+
   private constructor(
     private readonly nlp: Nlp,
     private readonly ngrams: Record<NluLocale, NgramModel<Intent>>,
-    private readonly languages: NgramModel<NluLocale>,
+    /** Trains the language model; called on the first language() only, so start-up does not pay for it. */
+    private readonly trainLanguages: () => NgramModel<NluLocale>,
   ) {}
 
   /** Trains one model for both locales from the example sentences in locales/. */
@@ -121,14 +124,15 @@ export class IntentRecognizer {
       ngrams[locale] = NgramModel.train(rows, INTENTS);
     }
     // The same sentences, labelled by language; `none` examples (names, dates) say little of it.
-    const languages = NgramModel.train(
-      locales.flatMap((locale) =>
-        INTENTS.filter((i) => i !== 'none').flatMap((intent) => examples[locale][intent].map((text) => ({ text, label: locale }))),
-      ),
-      locales,
-    );
+    const trainLanguages = () =>
+      NgramModel.train(
+        locales.flatMap((locale) =>
+          INTENTS.filter((i) => i !== 'none').flatMap((intent) => examples[locale][intent].map((text) => ({ text, label: locale }))),
+        ),
+        locales,
+      );
     await nlp.train();
-    return new IntentRecognizer(nlp, ngrams, languages);
+    return new IntentRecognizer(nlp, ngrams, trainLanguages);
   }
 
   /**
@@ -166,6 +170,7 @@ export class IntentRecognizer {
   language(text: string): LanguageGuess | undefined {
     const clean = String(text ?? '').trim().toLowerCase().slice(0, MAX_TEXT_LENGTH);
     if (looksLikeData(clean) || (clean.match(/\p{L}/gu) ?? []).length < MIN_LETTERS_FOR_LANGUAGE) return undefined;
+    this.languages ??= this.trainLanguages();
     const [best] = this.languages.classify(clean).sort((a, b) => b.score - a.score);
     return { locale: best.label, score: best.score };
   }
