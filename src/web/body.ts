@@ -56,16 +56,19 @@ function refusedByHeaders(req: IncomingMessage, options: BodyOptions): BodyRefus
   return undefined;
 }
 
+/**
+ * A refused body is still read, and dropped, up to this much, so the client hears the answer
+ * rather than a reset (Node closes a connection answered before its body arrived); past it the
+ * answer goes at once.
+ */
+const DRAIN_BYTES = 1024 * 1024;
+
 /** The body as UTF-8 text ('' when there is none), or why it was refused. */
 export function readText(req: IncomingMessage, options: BodyOptions): Promise<TextBody> {
-  const refused = refusedByHeaders(req, options);
-  if (refused) {
-    req.resume(); // the rest is read and dropped, so the connection stays usable
-    return Promise.resolve(refused);
-  }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let refused = refusedByHeaders(req, options);
     let settled = false;
     const settle = (result: TextBody) => {
       if (settled) return;
@@ -74,16 +77,19 @@ export function readText(req: IncomingMessage, options: BodyOptions): Promise<Te
       resolve(result);
     };
     req.on('data', (chunk: Buffer) => {
-      if (settled) return;
+      if (settled) return; // dropped: nothing past the answer is kept
       size += chunk.length;
-      if (size > options.maxBytes) settle(refusal(413, 'tooLarge'));
-      else chunks.push(chunk);
+      if (!refused && size > options.maxBytes) {
+        refused = refusal(413, 'tooLarge');
+        chunks.length = 0;
+      }
+      if (!refused) chunks.push(chunk);
+      else if (size > DRAIN_BYTES) settle(refused);
     });
     req.on('end', () => {
-      if (settled) return;
-      const bytes = Buffer.concat(chunks);
+      if (refused) return settle(refused);
       try {
-        settle({ ok: true, text: utf8.decode(bytes) });
+        settle({ ok: true, text: utf8.decode(Buffer.concat(chunks)) });
       } catch {
         settle(refusal(400, 'malformed'));
       }
