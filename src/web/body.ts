@@ -3,7 +3,7 @@ import type restify from 'restify';
 
 /**
  * The one way request bodies are read, on every route. Compressed bodies are refused (415)
- * before a byte is read: no client of ours compresses requests, and a decompressor is a
+ * from their headers, never decompressed: no client of ours compresses requests, and a decompressor is a
  * crash (restify's gunzip has no error listener) and a memory bomb waiting to happen. The
  * size limit counts the bytes that arrive, so nothing larger is ever held in memory.
  */
