@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
 import type restify from 'restify';
 import { z } from 'zod';
@@ -21,7 +21,11 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '/agent': { file: 'agent.html', type: 'text/html; charset=utf-8' },
   '/agent/app.js': { file: 'agent/app.js', type: 'text/javascript; charset=utf-8' },
   '/agent/app.css': { file: 'agent/app.css', type: 'text/css; charset=utf-8' },
+  '/agent/supervisor': { file: 'agentSupervisor.html', type: 'text/html; charset=utf-8' },
+  '/agent/supervisor.js': { file: 'agent/supervisor.js', type: 'text/javascript; charset=utf-8' },
 };
+/** Chart.js (a well-kept charting library) for the supervisor's charts, served from node_modules: no CDN. */
+const CHART_JS = join(dirname(require.resolve('chart.js')), 'chart.umd.min.js');
 
 
 const KEEPALIVE_MS = 25_000;
@@ -75,6 +79,7 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
   const files = new Map(Object.entries(STATIC).map(([path, f]) => [path, { body: readFileSync(join(WEB_DIR, f.file)), type: f.type }]));
   const body = jsonBody({ maxBytes: MAX_BODY });
 
+  files.set('/agent/chart.js', { body: readFileSync(CHART_JS), type: 'text/javascript; charset=utf-8' });
   for (const [path, file] of files) {
     server.get(path, async (_req: restify.Request, res: restify.Response) => {
       secureHeaders(res);
@@ -148,6 +153,23 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
     guarded('read', async (_req, res, session) => {
       await handoff.consoleOpen(session.agent);
       json(res, 200, { agent: session.agent.displayName, role: session.agent.role, csrf: session.csrf, presence: await handoff.presence.of(session.agent.name) });
+    }),
+  );
+
+  // The supervisor's view: the live queue, the team's load, satisfaction and the recovery funnel.
+  server.get(
+    '/agent/api/supervisor',
+    guarded('read', async (_req, res, session) => {
+      if (session.agent.role !== 'supervisor') return json(res, 403, { error: 'forbidden' });
+      const [open, team, satisfaction, funnel] = await Promise.all([
+        handoff.tickets.listOpen(),
+        handoff.team(),
+        handoff.survey.report(),
+        handoff.funnel.report(),
+      ]);
+      let place = 0;
+      const queue = open.filter((t) => !t.external).map((t) => publicTicket(t, t.status === 'waiting' ? ++place : undefined));
+      json(res, 200, { now: Date.now(), queue, team, satisfaction, funnel });
     }),
   );
 

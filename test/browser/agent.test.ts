@@ -16,6 +16,7 @@ const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 const WHATSAPP_USER = 'whatsapp:+593987650001';
 const PASSWORD = 'clave-de-ana-para-pruebas';
 const LUIS_PASSWORD = 'clave-de-luis-para-pruebas';
+const MARTA_PASSWORD = 'clave-de-marta-supervisora';
 
 if (!haveChromium && !process.env.CI) {
   console.warn(`agent console browser test skipped: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)`);
@@ -77,7 +78,7 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      AGENTS: `ana:${await hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 })};luis:${await hashPassword(LUIS_PASSWORD, { N: 1024, r: 8, p: 1 })}`,
+      AGENTS: `ana:${await hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 })};luis:${await hashPassword(LUIS_PASSWORD, { N: 1024, r: 8, p: 1 })};marta:${await hashPassword(MARTA_PASSWORD, { N: 1024, r: 8, p: 1 })}:supervisor`,
       SERVICE_HOURS: '',
       TWILIO_ACCOUNT_SID: ACCOUNT_SID,
       TWILIO_AUTH_TOKEN: AUTH_TOKEN,
@@ -313,5 +314,58 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
 
     expect(pageErrors).toEqual([]);
     await Promise.all([personContext.close(), ana.context.close(), luis.context.close()]);
+  }, 180_000);
+
+  it('a supervisor sees the live queue and wait times, the team, satisfaction and the funnel as charts, in both languages', async () => {
+    const pageErrors: string[] = [];
+    // Someone waiting now, so the queue is live.
+    const personContext = await browser.newContext({ viewport: { width: 420, height: 860 }, locale: 'es-EC' });
+    const person = await personContext.newPage();
+    await person.goto(`${harness.url}/`);
+    await see(person, '¿Qué necesitas hacer?');
+    await webChatSays(person, 'quiero hablar con un asesor');
+    await see(person, 'Estás en el puesto');
+
+    const marta = await signIn('marta', MARTA_PASSWORD);
+    marta.page.on('pageerror', (e) => pageErrors.push(`supervisor: ${e.message}`));
+    const chartRequests: string[] = [];
+    marta.page.on('request', (r) => chartRequests.push(new URL(r.url()).host));
+    // The link to the view is there for supervisors only, and reached with the keyboard.
+    const link = marta.page.getByRole('link', { name: 'Vista de supervisión' });
+    await link.focus();
+    await marta.page.keyboard.press('Enter');
+    await marta.page.waitForURL(/\/agent\/supervisor$/);
+    await see(marta.page, 'Esperando: ');
+    await expect(marta.page.getByRole('status').first().innerText()).resolves.toMatch(/Esperando: [1-9]\d* · Espera más larga: \d+ min/);
+    await expect(marta.page.locator('#queue-rows').innerText()).resolves.toContain('Chat del sitio web');
+    await expect(marta.page.locator('#team-rows').innerText()).resolves.toMatch(/Ana[\s\S]*5 de 5 \(1 respuestas\)/);
+    // Every chart is drawn (Chart.js from this server) and has its numbers as a table.
+    for (const id of ['reached', 'ended', 'days', 'rating']) {
+      await expect.poll(() => marta.page.evaluate((c) => !!(window as unknown as { Chart: { getChart(el: Element): unknown } }).Chart.getChart(document.getElementById(`${c}-chart`)!), id)).toBe(true);
+    }
+    await marta.page.getByText('Ver los datos').first().click();
+    await expect(marta.page.locator('#reached-table').innerText()).resolves.toMatch(/Menú principal\s+\d+/);
+    await marta.page.getByText('Ver los datos').nth(1).click();
+    await expect(marta.page.locator('#ended-table').innerText()).resolves.toContain('pidió una persona');
+    await shot(marta.page, 'supervisor-view.png');
+    expect(chartRequests.every((host) => host === new URL(harness.url).host)).toBe(true);
+
+    // The queue moves live: the person leaves, the view follows with no reload.
+    await webChatSays(person, 'cancelar');
+    await expect.poll(() => marta.page.locator('#live-summary').innerText(), { timeout: 20_000 }).toMatch(/^Esperando: 0 /);
+
+    // In English.
+    await marta.page.goto(`${harness.url}/agent/supervisor?lang=en`);
+    await see(marta.page, 'Where each conversation ended, and why');
+    await shot(marta.page, 'supervisor-view-en.png');
+
+    // An agent who is not a supervisor gets nothing from it.
+    const luis = await signIn('luis', LUIS_PASSWORD);
+    await expect(luis.page.getByRole('link', { name: 'Vista de supervisión' }).isHidden()).resolves.toBe(true);
+    await luis.page.goto(`${harness.url}/agent/supervisor`);
+    await see(luis.page, 'Esta vista es solo para supervisores.');
+
+    expect(pageErrors).toEqual([]);
+    await Promise.all([personContext.close(), marta.context.close(), luis.context.close()]);
   }, 180_000);
 });

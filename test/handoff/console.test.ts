@@ -246,4 +246,13 @@ describe('agent console', () => {
     const back = (await (await call(ana, 'GET', `/agent/api/tickets/${ticketId}`)).json()) as { ticket: { status: string } };
     expect(back.ticket.status).toBe('waiting');
   });
+
+  it('gives the supervisor\'s numbers to supervisors only', async () => {
+    const ana = await session('ana', 'clave-ana-larga');
+    const refused = await call(ana, 'GET', '/agent/api/supervisor');
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ error: 'forbidden' });
+    expect((await call(undefined, 'GET', '/agent/api/supervisor')).status).toBe(401);
+    expect((await fetch(`${t.url}/agent/chart.js`)).status).toBe(200);
+  });
 });

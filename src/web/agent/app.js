@@ -55,6 +55,9 @@
     state.agent = agent;
     state.csrf = csrf;
     state.role = role || 'agent';
+    show($('supervisor-link'), state.role === 'supervisor');
+    const lang = new URLSearchParams(location.search).get('lang');
+    if (lang) $('supervisor-link').href = `/agent/supervisor?lang=${encodeURIComponent(lang)}`;
     $('presence').value = presence || 'available';
     $('hello').textContent = t('hello', { agent });
     show($('who'), true);
