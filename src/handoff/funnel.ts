@@ -13,7 +13,7 @@ import { localDay } from './history';
 /** Where a step stands in the recovery; the furthest one reached is where a conversation "ended". */
 export const FUNNEL_RANK: Record<string, number> = {
   'main.menu': 0,
-  'lostEmail.offerAgent': 1,
+  'lostEmail.topic': 1,
   'person.cedula': 1,
   'employer.ruc': 1,
   'person.birth': 2,

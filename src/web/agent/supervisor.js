@@ -12,7 +12,7 @@
   const channelName = (c) => t(`channels.${c}`) || c;
   const minutes = (ms) => t('supervisor.minutes', { minutes: Math.max(0, Math.floor(ms / 60_000)) });
   // The recovery in order; steps not listed go after, in the order first seen.
-  const ORDER = ['main.menu', 'person.cedula', 'employer.ruc', 'lostEmail.offerAgent', 'person.birth', 'employer.representative', 'questions.answer', 'emailCode.confirm', 'emailCode.code', 'code_verified', 'key_changed'];
+  const ORDER = ['main.menu', 'person.cedula', 'employer.ruc', 'lostEmail.topic', 'person.birth', 'employer.representative', 'questions.answer', 'emailCode.confirm', 'emailCode.code', 'code_verified', 'key_changed'];
   const byOrder = (a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99);
   const COLORS = ['#0b4f8a', '#1e7a3c', '#a32020', '#8a5a00', '#6b3fa0', '#0f7c86', '#5b6675', '#c0587e'];
 
