@@ -1,6 +1,7 @@
-import type { TurnContext } from 'botbuilder';
+import { MessageFactory, type TurnContext } from 'botbuilder';
 import { type DialogContext, type DialogInstance, Dialog, type DialogTurnResult } from 'botbuilder-dialogs';
 import type { Locale } from '../src/i18n';
+import { ANSWER_MARK, type SecretAnswer } from '../src/recovery/mask';
 import { actionOf, type FlowId } from '../src/understanding/actions';
 import { type AnswerOf, type Expectation, type ExpectationKind, type Given, type Reading, unclearReason } from '../src/understanding/understand';
 import { type Choice, renderChoices, showsUnnumberedButtons } from './choices';
@@ -22,6 +23,23 @@ export interface AskOptions<K extends ExpectationKind = ExpectationKind> {
   flow?: FlowId;
   /** Locale key under `reasons:` when the answer is not understood (default by expectation). */
   unclear?: string;
+  /** The answer is a secret of its own (a challenge question): kept hidden whole. */
+  secret?: boolean;
+}
+
+/** What the answer to a question is, when secret: every writer masks it before keeping it. */
+function secretAnswerOf(options: AskOptions): SecretAnswer | undefined {
+  switch (options.expect.kind) {
+    case 'cedula':
+    case 'ruc':
+      return 'number';
+    case 'dayMonth':
+      return 'birth';
+    case 'code':
+      return 'code';
+    default:
+      return options.secret ? 'answer' : undefined;
+  }
 }
 
 /** What the flow receives from one question. */
@@ -82,7 +100,7 @@ export class AskDialog extends Dialog<AskOptions> {
     const state: AskState = { options, tries: 0 };
     dc.activeDialog!.state = state;
     this.services.metrics.stepReached.inc({ step: this.id });
-    await this.services.progress.note(dc.context, { step: this.id });
+    await this.services.progress.note(dc.context, { step: this.id, secretAnswer: secretAnswerOf(options) });
     await this.ask(dc.context, state.options);
     return Dialog.EndOfTurn;
   }
@@ -234,6 +252,7 @@ export class AskDialog extends Dialog<AskOptions> {
   private async ask(context: TurnContext, options: AskOptions): Promise<void> {
     const text = this.services.texts.t(this.locale(context), options.prompt, options.vars);
     const choices = 'choices' in options.expect ? options.expect.choices : [];
-    await context.sendActivity(choices.length ? renderChoices(context.activity.channelId, text, choices) : text);
+    const question = choices.length ? renderChoices(context.activity.channelId, text, choices) : MessageFactory.text(text);
+    await context.sendActivity({ ...question, channelData: { [ANSWER_MARK]: secretAnswerOf(options) ?? 'open' } });
   }
 }

@@ -1,4 +1,5 @@
 import type { ConversationState, StatePropertyAccessor, TurnContext } from 'botbuilder';
+import type { SecretAnswer } from '../src/recovery/mask';
 
 /** What an agent needs at a glance if the person asks for help: never a code, token or full number. */
 export interface Progress {
@@ -7,6 +8,8 @@ export interface Progress {
   maskedNumber?: string;
   /** Last step reached (dialog id). */
   step?: string;
+  /** What the answer to the question being asked is, when secret: how the person's next message is kept. */
+  secretAnswer?: SecretAnswer;
   /** Recent failures, newest last: step and reason keys. */
   failures: Array<{ step: string; reason: string }>;
 }

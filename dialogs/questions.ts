@@ -41,6 +41,7 @@ export class QuestionsDialog extends ComponentDialog {
       known: options.known,
       progress: true,
       flow: options.flow,
+      secret: true,
     });
   };
 

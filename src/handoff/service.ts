@@ -8,6 +8,7 @@ import {
   TurnContext,
 } from 'botbuilder';
 import type { Progress } from '../../dialogs/progress';
+import { maskOptions, questionAsked } from '../recovery/mask';
 import { type Config, ConfigError } from '../config';
 import { type Locale, type Texts, pickLocale } from '../i18n';
 import type { Logger } from '../log';
@@ -179,7 +180,11 @@ export class Handoff {
     const key = this.tickets.conversationKey(channelId, conversation.id);
     const activity = context.activity;
     if (activity.type === ActivityTypes.Message && activity.text?.trim()) {
-      const entry = await this.safely(() => this.tickets.record(key, { at: this.now(), from: 'user', text: activity.text! }));
+      // The question being answered (from the saved state) says how secret the message is.
+      const entry = await this.safely(async () => {
+        const { secretAnswer } = await this.deps.progress.get(context);
+        return this.tickets.record(key, { at: this.now(), from: 'user', text: activity.text! }, secretAnswer);
+      });
       if (entry) context.turnState.set(USER_ENTRY, entry);
     }
     context.onSendActivities(async (ctx, activities, next) => {
@@ -192,7 +197,8 @@ export class Handoff {
           : undefined;
       await this.safely(() => this.funnel.observe(ctx, milestone));
       for (const sent of activities) {
-        const text = shortened(readableText(sent));
+        // A challenge question is kept without its options: with the choice they would be the answer.
+        const text = shortened(readableText(questionAsked(sent)?.answer === 'answer' ? maskOptions(sent) : sent));
         // An agent's own words are recorded whole by sayAsAgent, as they typed them.
         if (sent.type !== ActivityTypes.Message || !text || isAgentActivity(sent)) continue;
         const entry = await this.safely(() => this.tickets.record(key, { at: this.now(), from: 'bot', text }));

@@ -5,7 +5,7 @@ import { renderChoices } from '../../dialogs/choices';
 import { type Locale, type Texts, pickLocale } from '../i18n';
 import type { Metrics } from '../metrics';
 import type { KeyValueStore } from '../store/keyValue';
-import { redactText } from './redact';
+import { maskText } from '../recovery/mask';
 
 /** What the conversation remembers while the person answers (in its own state: no extra store trip per turn). */
 export interface PendingSurvey {
@@ -122,7 +122,7 @@ export class Survey {
     const skipWords = [this.t(locale, 'skip'), '1', ...this.deps.texts.list(locale, 'handoff:survey.skipWords')];
     const skipped = skipWords.some((w) => fold(w) === fold(text));
     if (!skipped && text) {
-      const comment = redactText(text).slice(0, MAX_COMMENT);
+      const comment = maskText(text).slice(0, MAX_COMMENT);
       await this.record({ ticketId: pending.ticketId, agent: pending.agent, channel: pending.channel, at: this.deps.now(), comment });
     }
     await context.sendActivity(this.t(locale, 'thanks'));

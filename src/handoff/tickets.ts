@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { KeyValueStore } from '../store/keyValue';
-import { redactText } from './redact';
+import { type SecretAnswer, maskSent, maskText } from '../recovery/mask';
 
 /** What an agent reads at a glance: never a code, token or full number. */
 export interface TicketSummary {
@@ -312,9 +312,14 @@ export class TicketStore {
       .sort((a, b) => b.closedAt - a.closedAt);
   }
 
-  /** Adds a message to the conversation's transcript, redacted before it is stored. */
-  async record(conversationKey: string, entry: TranscriptEntry): Promise<TranscriptEntry> {
-    const safe: TranscriptEntry = { ...entry, text: redactText(entry.text).slice(0, MAX_ENTRY_CHARS) };
+  /**
+   * Adds a message to the conversation's transcript, masked before it is stored: the
+   * assistant's own words keep their examples, what people write is masked in full
+   * (`answer`: the person's message answers a secret question).
+   */
+  async record(conversationKey: string, entry: TranscriptEntry, answer?: SecretAnswer): Promise<TranscriptEntry> {
+    const text = entry.from === 'bot' || entry.from === 'system' ? maskSent(entry.text) : maskText(entry.text, answer);
+    const safe: TranscriptEntry = { ...entry, text: text.slice(0, MAX_ENTRY_CHARS) };
     await this.store.append(`handoff:log:${conversationKey}`, JSON.stringify(safe), this.options.keepMs);
     return safe;
   }

@@ -1,3 +1,29 @@
+/**
+ * The one place that decides what of a person's data may be kept: every writer (the Direct
+ * Line log, handoff transcripts, the dialogs' own summaries) masks with these functions
+ * before anything is stored.
+ */
+
+/** What the answer to a question is, when the answer itself is secret. */
+export type SecretAnswer = 'number' | 'birth' | 'answer' | 'code';
+
+/**
+ * Every question the assistant asks carries, in its channelData under this name, what its
+ * answer is ('open' when nothing about it is secret), so each writer knows how to keep the
+ * person's next message.
+ */
+export const ANSWER_MARK = 'answerIs';
+
+/** The question an outgoing activity asks: undefined when it asks none. */
+export function questionAsked(activity: { channelData?: unknown }): { answer?: SecretAnswer } | undefined {
+  const mark = (activity.channelData as Record<string, unknown> | undefined)?.[ANSWER_MARK];
+  if (mark === 'open') return {};
+  return mark === 'number' || mark === 'birth' || mark === 'answer' || mark === 'code' ? { answer: mark } : undefined;
+}
+
+/** What stands for a value hidden whole: the same length whatever was hidden. */
+export const HIDDEN = '•••••';
+
 /** Enough of an email to recognise it, not to read it: "maria.andrade@example.com" → "ma***********@e******.com". */
 export function maskEmail(email: string): string {
   const at = email.lastIndexOf('@');
@@ -16,4 +42,116 @@ export function maskNumber(digits: string, visible = 3): string {
   // Short input is hidden whole: showing its last digits would show all of it.
   const shown = visible > 0 && digits.length > visible ? digits.slice(-visible) : '';
   return '*'.repeat(digits.length - shown.length) + shown;
+}
+
+// Letters and digits in any script: a token ends where neither follows.
+const NOT_BEFORE = '(?<![\\p{L}\\p{N}])';
+const NOT_AFTER = '(?![\\p{L}\\p{N}])';
+
+const URL_FRAGMENT_OR_QUERY = /(https?:\/\/[^\s#?]+)[?#]\S*/giu;
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+/** "mi clave es Quito2024", "password: abc": the word after is a key, whatever it looks like. */
+const KEY_AFTER_WORD = new RegExp(
+  `${NOT_BEFORE}((?:clave|contrase[ñn]a|password|key)(?:\\s+(?:nueva|new|actual))?\\s*(?:es|ser[ií]a|is|:|=)\\s*)(\\S+)`,
+  'giu',
+);
+/** Long random strings (link tokens, ids) and key-like words: letters and digits mixed. */
+const MIXED_TOKEN = new RegExp(`${NOT_BEFORE}[\\p{L}\\p{N}_-]{6,}${NOT_AFTER}`, 'gu');
+const MONTH_NAMES =
+  'enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|' +
+  'january|february|march|april|june|july|august|september|october|november|december';
+const MONTH_SHORT = 'ene|jan|feb|mar|abr|apr|may|jun|jul|ago|aug|sep|sept|oct|nov|dic|dec';
+const DAY = '\\d{1,2}(?:st|nd|rd|th|ro|º|°)?';
+const YEAR = '(?:\\s*(?:,|de|del|of)?\\s*\\d{2,4})';
+/** "15 de marzo de 1988", "el quince de marzo", "March 15th, 1988": a month name and what is around it. */
+const DATE_IN_WORDS = new RegExp(
+  `(?:${NOT_BEFORE}[\\p{L}\\p{N}]+\\s+(?:de\\s+|of\\s+|the\\s+)?)?${NOT_BEFORE}(?:${MONTH_NAMES})${NOT_AFTER}(?:\\s+(?:the\\s+)?${DAY}${NOT_AFTER})?${YEAR}?`,
+  'giu',
+);
+/** Short month names only count next to a number ("5 mar", "mar 5"): "may" and "mar" are words too. */
+const DATE_SHORT_MONTH = new RegExp(
+  `${NOT_BEFORE}(?:${DAY}\\s+(?:de\\s+)?(?:${MONTH_SHORT})\\.?${NOT_AFTER}${YEAR}?|(?:${MONTH_SHORT})\\.?\\s+${DAY}${NOT_AFTER}${YEAR}?)`,
+  'giu',
+);
+/** "15/03", "15-03-1988", "1988-03-15". */
+const DATE_IN_DIGITS = new RegExp(
+  `${NOT_BEFORE}(?:\\d{4}\\s*[/.-]\\s*\\d{1,2}\\s*[/.-]\\s*\\d{1,2}|\\d{1,2}\\s*[/.-]\\s*\\d{1,2}(?:\\s*[/.-]\\s*\\d{2,4})?)${NOT_AFTER}`,
+  'gu',
+);
+/** Digits with spaces, dots or dashes between them: a code, a cédula, a RUC, a phone number. */
+const DIGIT_RUN = /\d(?:[ .-]?\d)+/g;
+const DATE_MASK = '••/••';
+
+const hasLetterAndDigit = (s: string) => /\p{N}/u.test(s) && /\p{L}/u.test(s);
+
+/** A long number keeps its first two and last two digits, so the person recognises it: "17******03". */
+function maskLongNumber(digits: string): string {
+  return `${digits.slice(0, 2)}${'*'.repeat(digits.length - 4)}${digits.slice(-2)}`;
+}
+
+/**
+ * A message as it may be kept. Whatever the question, links lose their fragment and query,
+ * emails are masked, keys and long random strings hidden, dates hidden, six-digit runs (codes)
+ * hidden and longer ones (cédulas, RUCs, phones) shortened to their ends. When the message
+ * answers a secret question (`answer`), a challenge answer is hidden whole, and every digit
+ * of a birth date or a code.
+ */
+export function maskText(text: string, answer?: SecretAnswer): string {
+  if (answer === 'answer') return text.trim() ? HIDDEN : text;
+  const masked = text
+    .replace(URL_FRAGMENT_OR_QUERY, `$1#${HIDDEN}`)
+    .replace(EMAIL, (email) => maskEmail(email))
+    .replace(KEY_AFTER_WORD, (_all, lead: string, key: string) => `${lead}${HIDDEN}`)
+    .replace(MIXED_TOKEN, (token) => (hasLetterAndDigit(token) ? HIDDEN : token))
+    .replace(DATE_IN_WORDS, DATE_MASK)
+    .replace(DATE_SHORT_MONTH, DATE_MASK)
+    .replace(DATE_IN_DIGITS, DATE_MASK)
+    .replace(DIGIT_RUN, (run) => {
+      const digits = run.replace(/\D/g, '');
+      if (answer === 'code' || digits.length === 6) return '•'.repeat(Math.max(digits.length, 6));
+      return digits.length >= 7 ? maskLongNumber(digits) : run;
+    });
+  // A birth date may come in pieces ("el 15, del 3"): every digit goes; words stay ("quiero un asesor").
+  return answer === 'birth' ? masked.replace(/\d/g, '•') : masked;
+}
+
+/** Random strings long enough to be a link token or an id. */
+const LONG_RANDOM = /[A-Za-z0-9_-]{20,}/g;
+
+/**
+ * What the assistant itself said, as it may be kept. It never repeats a person's number,
+ * date, code or key (its examples, "5 de marzo" or "123456", stay readable); what it sends
+ * that is secret is a link's token.
+ */
+export function maskSent(text: string): string {
+  return text
+    .replace(URL_FRAGMENT_OR_QUERY, `$1#${HIDDEN}`)
+    .replace(EMAIL, (email) => maskEmail(email))
+    .replace(LONG_RANDOM, (token) => (hasLetterAndDigit(token) ? HIDDEN : token));
+}
+
+/** An option list as a writer sees it: buttons (suggested actions) or a numbered list in the text. */
+export interface PromptShape {
+  text?: string;
+  suggestedActions?: { actions?: Array<{ title?: string; value?: unknown; text?: string; displayText?: string }> };
+}
+
+const NUMBERED_OPTION = /^(\s*\d{1,2}[.)]\s+).+$/gmu;
+
+/**
+ * A challenge question as it may be kept once asked: the question without its options, which
+ * together with the person's choice would be the answer.
+ */
+export function maskOptions<T extends PromptShape>(prompt: T): T {
+  const actions = prompt.suggestedActions?.actions;
+  return {
+    ...prompt,
+    text: prompt.text === undefined ? undefined : prompt.text.replace(NUMBERED_OPTION, `$1${HIDDEN}`),
+    suggestedActions: actions
+      ? {
+          ...prompt.suggestedActions,
+          actions: actions.map((action) => ({ ...action, title: HIDDEN, value: HIDDEN, text: undefined, displayText: undefined })),
+        }
+      : prompt.suggestedActions,
+  };
 }

@@ -28,6 +28,8 @@ export interface KeyValueStore {
   increment(key: string, field: string, by: number, ttlMs: number): Promise<void>;
   /** HGETALL: every counter of a group ({} when there is none). */
   counts(key: string): Promise<Record<string, number>>;
+  /** LSET: rewrites one item of a list in place (a stored message masked later); false when it is gone. */
+  replaceAt(key: string, index: number, value: string): Promise<boolean>;
   /** Fan-out between instances. */
   publish(channel: string, message: string): Promise<void>;
   subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;

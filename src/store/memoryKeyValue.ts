@@ -96,6 +96,13 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return v instanceof Map ? Object.fromEntries(v) : {};
   }
 
+  async replaceAt(key: string, index: number, value: string) {
+    const list = this.entries.get(key);
+    if (!Array.isArray(list) || index < 0 || index >= list.length) return false;
+    list[index] = value;
+    return true;
+  }
+
   async publish(channel: string, message: string) {
     this.bus.emit(channel, message);
   }

@@ -161,6 +161,19 @@ export class RedisKeyValueStore implements KeyValueStore {
     return Object.fromEntries(Object.entries(raw).map(([field, n]) => [field, Number(n)]));
   }
 
+  async replaceAt(key: string, index: number, value: string) {
+    // LSET keeps the list's time to live; an expired list or a short one answers with an error.
+    return guardRedis(
+      this.redis.lset(this.k(key), index, value).then(
+        () => true,
+        (err: unknown) => {
+          if (/no such key|index out of range/i.test((err as Error)?.message ?? '')) return false;
+          throw err;
+        },
+      ),
+    );
+  }
+
   async publish(channel: string, message: string) {
     await guardRedis(this.redis.publish(this.k(channel), message));
   }

@@ -48,7 +48,7 @@ describe('human handoff in a conversation', () => {
     const stored = JSON.stringify({ ticket: detail!.ticket.summary, transcript: detail!.transcript });
     expect(stored).not.toContain('1714307103');
     expect(stored).not.toContain('482913');
-    expect(stored).toContain('•••••••103');
+    expect(stored).toContain('17******03');
     expect(detail!.transcript.some((e) => e.from === 'user' && e.text === 'quiero hablar con un asesor')).toBe(true);
   });
 

@@ -138,6 +138,16 @@ export function keyValueContract(make: () => Promise<ContractSubject>): void {
     expect(await store.range('log', 3)).toEqual([]);
   });
 
+  it('rewrites one item of a list in place, and says when there is none', async () => {
+    await store.append('rewritten', 'a', 60_000);
+    await store.append('rewritten', 'b', 60_000);
+    expect(await store.replaceAt('rewritten', 0, 'A')).toBe(true);
+    expect(await store.range('rewritten')).toEqual(['A', 'b']);
+    expect(await store.replaceAt('rewritten', 2, 'c')).toBe(false);
+    expect(await store.replaceAt('never-written', 0, 'x')).toBe(false);
+    expect(await store.range('rewritten')).toEqual(['A', 'b']);
+  });
+
   it('keeps every item of many parallel appends', async () => {
     const lengths = await Promise.all(Array.from({ length: 40 }, (_, i) => store.append('busy', String(i), 60_000)));
     expect([...lengths].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));

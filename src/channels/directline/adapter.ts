@@ -1,6 +1,7 @@
 import { type Activity, ActivityTypes, type ConversationReference, type ResourceResponse, type TurnContext } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../log';
+import { questionAsked } from '../../recovery/mask';
 import { ChannelAdapter, honourDelay } from '../channelAdapter';
 import type { ConversationLog } from './conversationLog';
 
@@ -49,7 +50,10 @@ export class DirectLineAdapter extends ChannelAdapter {
         return { id: typing.id };
       }
       default: {
-        const { activity: stored } = await this.log.append(conversationId, this.fromBot(activity));
+        const sent = this.fromBot(activity);
+        const { index, activity: stored } = await this.log.append(conversationId, sent);
+        const question = questionAsked(activity);
+        if (question) await this.log.asked(conversationId, sent, index, question.answer);
         return { id: stored.id ?? '' };
       }
     }

@@ -1,5 +1,8 @@
 import type { Activity } from 'botbuilder';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { AGENT_MARK } from '../../handoff/agentMessage';
+import { type SecretAnswer, maskOptions, maskSent, maskText } from '../../recovery/mask';
 import type { KeyValueStore } from '../../store/keyValue';
 import { DIRECTLINE_CHANNEL_ID } from './adapter';
 
@@ -21,10 +24,33 @@ export interface ActivityPage {
   watermark: number;
 }
 
+/**
+ * How long an activity the bot sent with a secret in it (a new-key link) waits, sealed, for
+ * its one delivery as sent; a page that reconnects within it still gets the link once.
+ */
+const SEALED_TTL_MS = 15 * 60_000;
+/** Marks a kept activity whose version as sent waits sealed; never shown to the page. */
+const SEALED = 'sealed';
+
 /** A page of the log is bounded so that one GET stays small; the client asks again. */
 export const MAX_ACTIVITIES_PER_PAGE = 100;
 
+/**
+ * The question the bot asked last: what its answer is when secret, and, for a challenge
+ * question, where it lies in the log and how it is kept once answered (without its options).
+ */
+export interface Asked {
+  answer?: SecretAnswer;
+  index: number;
+  answered?: Partial<Activity>;
+}
+
 const infoSchema = z.object({ userId: z.string(), locale: z.string().optional() });
+const askedSchema = z.object({
+  answer: z.enum(['number', 'birth', 'answer', 'code']).optional(),
+  index: z.number().int().min(0),
+  answered: z.record(z.string(), z.unknown()).optional(),
+});
 const streamMessageSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('activity'), index: z.number().int().min(0), activity: z.record(z.string(), z.unknown()) }),
   z.object({ kind: z.literal('typing'), activity: z.record(z.string(), z.unknown()) }),
@@ -34,6 +60,24 @@ const streamMessageSchema = z.discriminatedUnion('kind', [
 /** Activity ids carry their place in the log, as Azure's do (`conversation|0000007`). */
 export function activityId(conversationId: string, index: number): string {
   return `${conversationId}|${String(index).padStart(7, '0')}`;
+}
+
+/** Text an activity shows, masked wherever it lies (the text, what is spoken, a card's text blocks). */
+function maskedWith<T>(value: T, mask: (text: string) => string): T {
+  if (Array.isArray(value)) return value.map((item) => maskedWith(item, mask)) as T;
+  // Only plain objects hold text; a Date (the timestamp) stays as it is.
+  if (!value || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    out[key] = (key === 'text' || key === 'speak') && typeof item === 'string' ? mask(item) : maskedWith(item, mask);
+  }
+  return out as T;
+}
+
+/** The assistant's own words keep their examples; what a person (or an agent) wrote is masked in full. */
+function masked<T extends Partial<Activity>>(activity: T, answer?: SecretAnswer): T {
+  const byAssistant = activity.from?.role === 'bot' && !(activity.channelData as Record<string, unknown> | undefined)?.[AGENT_MARK];
+  return maskedWith(activity, byAssistant ? maskSent : (text) => maskText(text, answer));
 }
 
 /**
@@ -51,14 +95,22 @@ function forPage(conversationId: string, id: string, kept: Partial<Activity>): P
  * instance that holds the WebSocket pushes it. The watermark is the index in the log.
  */
 export class ConversationLog {
+  private readonly sealKey: Buffer;
+
   constructor(
     private readonly store: KeyValueStore,
     private readonly ttlMs: number,
-  ) {}
+    /** SERVER_SECRET: seals what waits for its one delivery. */
+    secret: string,
+  ) {
+    this.sealKey = createHash('sha256').update(`directline-seal\0${secret}`).digest();
+  }
 
   private infoKey = (id: string) => `dl:conv:${id}`;
   private logKey = (id: string) => `dl:log:${id}`;
   private channel = (id: string) => `dl:chan:${id}`;
+  private askedKey = (id: string) => `dl:asked:${id}`;
+  private sealedKey = (id: string, index: number) => `dl:sealed:${id}:${index}`;
 
   async create(conversationId: string, info: ConversationInfo): Promise<void> {
     await this.store.set(this.infoKey(conversationId), JSON.stringify(info), this.ttlMs);
@@ -76,18 +128,80 @@ export class ConversationLog {
     return this.store.setIfAbsent(`dl:started:${conversationId}`, '1', this.ttlMs);
   }
 
-  /** Appends, gives the activity its id, announces it, and returns it with its id. */
-  async append(conversationId: string, activity: Partial<Activity>): Promise<{ index: number; activity: Partial<Activity> }> {
-    const { id: _ignored, serviceUrl: _url, recipient: _recipient, conversation: _conversation, channelId: _channel, ...kept } = activity;
-    const length = await this.store.append(this.logKey(conversationId), JSON.stringify(kept), this.ttlMs);
+  /**
+   * Appends, gives the activity its id, announces it, and returns it with its id. What is
+   * kept is masked first (`answer`: the person's message answers a secret question). When
+   * masking changed what the bot sent (a new-key link), the activity as sent waits sealed
+   * (AES-GCM, a short life) for its one delivery: the link works when it arrives, and the
+   * history shows it without its token.
+   */
+  async append(
+    conversationId: string,
+    activity: Partial<Activity>,
+    answer?: SecretAnswer,
+  ): Promise<{ index: number; activity: Partial<Activity> }> {
+    const { id: _ignored, serviceUrl: _url, recipient: _recipient, conversation: _conversation, channelId: _channel, ...sent } = activity;
+    const kept = masked(sent, answer);
+    const sealed = activity.from?.role === 'bot' && JSON.stringify(kept) !== JSON.stringify(sent);
+    const length = await this.store.append(this.logKey(conversationId), JSON.stringify(sealed ? { ...kept, [SEALED]: true } : kept), this.ttlMs);
     const index = length - 1;
     const id = activityId(conversationId, index);
     await Promise.all([
+      sealed ? this.store.set(this.sealedKey(conversationId, index), this.seal(JSON.stringify(sent)), SEALED_TTL_MS) : undefined,
       // Keep the conversation alive as long as it is used.
       this.store.touch(this.infoKey(conversationId), this.ttlMs),
-      this.announce(conversationId, { kind: 'activity', index, activity: forPage(conversationId, id, kept) }),
     ]);
+    await this.announce(conversationId, { kind: 'activity', index, activity: forPage(conversationId, id, kept) });
     return { index, activity: { ...activity, id } };
+  }
+
+  private seal(text: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
+    const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+  }
+
+  private unseal(sealed: string): string | undefined {
+    try {
+      const raw = Buffer.from(sealed, 'base64');
+      const decipher = createDecipheriv('aes-256-gcm', this.sealKey, raw.subarray(0, 12));
+      decipher.setAuthTag(raw.subarray(12, 28));
+      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** An activity as kept, or, the first time it is read while its sealed version waits, as sent. */
+  private async delivered(conversationId: string, index: number, kept: Partial<Activity>): Promise<Partial<Activity>> {
+    const waiting = await this.store.take(this.sealedKey(conversationId, index));
+    const sent = waiting === undefined ? undefined : this.unseal(waiting);
+    return sent === undefined ? kept : (JSON.parse(sent) as Partial<Activity>);
+  }
+
+  /** Notes the question the bot just asked (at `index` in the log). */
+  async asked(conversationId: string, question: Partial<Activity>, index: number, answer: SecretAnswer | undefined): Promise<void> {
+    const { id: _id, serviceUrl: _url, recipient: _recipient, conversation: _conversation, channelId: _channel, ...sent } = question;
+    const note: Asked = { answer, index, answered: answer === 'answer' ? maskOptions(masked(sent)) : undefined };
+    await this.store.set(this.askedKey(conversationId), JSON.stringify(note), this.ttlMs);
+  }
+
+  /**
+   * What the person's next message answers. A challenge question loses its options in the
+   * log here, once the person answers: with the choice they would be the answer.
+   */
+  async answering(conversationId: string): Promise<SecretAnswer | undefined> {
+    const raw = await this.store.get(this.askedKey(conversationId));
+    if (!raw) return undefined;
+    const parsed = askedSchema.safeParse(JSON.parse(raw));
+    if (!parsed.success) return undefined;
+    const { answer, index, answered } = parsed.data;
+    if (answered) {
+      await this.store.replaceAt(this.logKey(conversationId), index, JSON.stringify(answered));
+      await this.store.set(this.askedKey(conversationId), JSON.stringify({ answer, index } satisfies Asked), this.ttlMs);
+    }
+    return answer;
   }
 
   /** True when the log already holds `max` activities (reads only what lies past the limit). */
@@ -99,9 +213,12 @@ export class ConversationLog {
   async since(conversationId: string, watermark: number): Promise<ActivityPage> {
     const raw = await this.store.range(this.logKey(conversationId), watermark);
     const page = raw.slice(0, MAX_ACTIVITIES_PER_PAGE);
-    const activities = page.map((json, i) =>
-      forPage(conversationId, activityId(conversationId, watermark + i), JSON.parse(json) as Partial<Activity>),
-    );
+    const activities: Partial<Activity>[] = [];
+    for (const [i, json] of page.entries()) {
+      const { [SEALED]: sealed, ...kept } = JSON.parse(json) as Partial<Activity> & { [SEALED]?: boolean };
+      const activity = sealed ? await this.delivered(conversationId, watermark + i, kept) : kept;
+      activities.push(forPage(conversationId, activityId(conversationId, watermark + i), activity));
+    }
     return { activities, watermark: watermark + page.length };
   }
 

@@ -225,7 +225,9 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
         from: { id: claims.userId, name: inbound.from?.name ?? '', role: 'user' },
         recipient: BOT_ACCOUNT,
       } as Partial<Activity>;
-      const { activity: echoed } = await conversations.append(claims.conversationId, activity);
+      // Kept as masked as what it answers asks for; the bot reads it as written.
+      const answering = inbound.type === 'message' ? await conversations.answering(claims.conversationId) : undefined;
+      const { activity: echoed } = await conversations.append(claims.conversationId, activity, answering);
       // The client's address reaches the per-address limits in memory only, never the log.
       const address = clientAddress(req, ctx.config.TRUSTED_PROXY_HOPS);
       await ctx.adapter.receiveActivity(echoed, (context) => {
