@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { DemoDirectory } from '../../src/recovery/demoDirectory';
 import { latestCodeFor } from '../../src/recovery/mail';
+import { HIDDEN } from '../../src/recovery/mask';
 import { MARIA, linkIn, setNewKey } from '../helpers/demo';
 import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix, waitFor } from '../helpers/redis';
 import { problemLog, startInstances } from './harness';
@@ -135,8 +136,11 @@ describe.skipIf(!redis.ok)(`a whole web chat recovery across two instances shari
 
     // Turn n is posted to one instance and read from the other; the next turn swaps them.
     let turns = 0;
-    /** Sends `text` and waits for `expected`; returns the turn's last bot message (the question it ends on). */
-    const say = async (text: string, expected: string): Promise<LoggedActivity> => {
+    /**
+     * Sends `text` and waits for `expected`; returns the turn's last bot message (the question it
+     * ends on). The log keeps the message as `kept`: masked when it answers a secret question.
+     */
+    const say = async (text: string, expected: string, kept = text): Promise<LoggedActivity> => {
       const [postTo, readFrom] = turns % 2 === 0 ? [b, a] : [a, b];
       turns += 1;
       const at = page.log.length;
@@ -145,7 +149,7 @@ describe.skipIf(!redis.ok)(`a whole web chat recovery across two instances shari
         await page.expectBot(readFrom.url, expected, at);
         // The page's own message is in the log, as the instance that took it numbered it.
         const echo = page.log.slice(at).find((x) => x.id === id);
-        expect(echo, `the echo of «${text}»`).toMatchObject({ type: 'message', text, from: { role: 'user' } });
+        expect(echo, `the echo of «${text}»`).toMatchObject({ type: 'message', text: kept, from: { role: 'user' } });
         // The POST answered once the turn was over, so the whole turn is in what was read.
         return page.botMessages(at).at(-1)!;
       } catch (error) {
@@ -156,11 +160,11 @@ describe.skipIf(!redis.ok)(`a whole web chat recovery across two instances shari
     const menu = await page.expectBot(b.url, '¿Qué necesitas hacer?', 0);
     expect(page.botMessages().map((m) => m.text).join('\n')).toMatch(/Soy un asistente virtual/);
     await say(RestPage.button(menu, ['Recuperar mi clave']), 'cédula');
-    await say(MARIA.cedula, 'día y mes de nacimiento');
+    await say(MARIA.cedula, 'día y mes de nacimiento', '17******03');
     // The challenge questions come with buttons; the person taps the right one each time.
-    let question = await say(MARIA.birth, 'preguntas de seguridad');
+    let question = await say(MARIA.birth, 'preguntas de seguridad', '••/••');
     for (let asked = 0; asked < 6 && !(question.text ?? '').includes('¿Tienes acceso a este correo?'); asked += 1) {
-      question = await say(RestPage.button(question, MARIA.answers), '?');
+      question = await say(RestPage.button(question, MARIA.answers), '?', HIDDEN);
     }
     expect(question.text).toContain('¿Tienes acceso a este correo?');
     expect(question.text).not.toContain(MARIA.email);
@@ -170,7 +174,7 @@ describe.skipIf(!redis.ok)(`a whole web chat recovery across two instances shari
     expect(await waitFor(async () => Boolean((code = await latestCodeFor(group.outbox, MARIA.email))), 10_000)).toBe(true);
     expect(code).toMatch(/^\d{6}$/);
     const beforeCode = page.log.length;
-    await say(code!, '/clave/nueva');
+    await say(code!, '/clave/nueva', '••••••');
     const verified = page.botMessages(beforeCode).map((m) => m.text).join('\n');
     expect(verified).toMatch(/Código correcto/);
     const { token } = linkIn(verified);
