@@ -84,9 +84,9 @@ const DATE_MASK = '••/••';
 
 const hasLetterAndDigit = (s: string) => /\p{N}/u.test(s) && /\p{L}/u.test(s);
 
-/** A long number keeps its first two and last two digits, so the person recognises it: "17******03". */
+/** A long number keeps its last three digits, as the agents' summary and search show it: "•••••••103". */
 function maskLongNumber(digits: string): string {
-  return `${digits.slice(0, 2)}${'*'.repeat(digits.length - 4)}${digits.slice(-2)}`;
+  return `${'•'.repeat(digits.length - 3)}${digits.slice(-3)}`;
 }
 
 /**

@@ -48,7 +48,7 @@ describe('human handoff in a conversation', () => {
     const stored = JSON.stringify({ ticket: detail!.ticket.summary, transcript: detail!.transcript });
     expect(stored).not.toContain('1714307103');
     expect(stored).not.toContain('482913');
-    expect(stored).toContain('17******03');
+    expect(stored).toContain('•••••••103');
     expect(detail!.transcript.some((e) => e.from === 'user' && e.text === 'quiero hablar con un asesor')).toBe(true);
   });
 
@@ -90,7 +90,7 @@ describe('human handoff in a conversation', () => {
     expect(thanks).toEqual(['¡Gracias por tu opinión! Nos ayuda a atenderte mejor 🙌 Si necesitas algo más, escríbeme aquí.']);
     const report = await app.app.handoff.survey.report();
     expect(report.byAgent.ana).toEqual({ responses: 1, average: 5, distribution: [0, 0, 0, 0, 1], comments: 1 });
-    expect(JSON.stringify(await app.app.handoff.survey.results())).toContain('17******03');
+    expect(JSON.stringify(await app.app.handoff.survey.results())).toContain('•••••••103');
     expect(JSON.stringify(await app.app.handoff.survey.results())).not.toContain('1714307103');
     expect(await app.app.handoff.send(ticket.id, ana, '¿sigues ahí?')).toBe('closed');
     expect(await app.app.handoff.close(ticket.id, ana)).toBe('already');

@@ -80,7 +80,7 @@ function ticketStoreContract(makeStore: () => Promise<{ store: KeyValueStore; di
       await t.record(ticket.conversationKey, { at: 4, from: 'user', text: 'después' });
       const entries = await t.transcript((await t.get(ticket.id))!);
       expect(entries.map((e) => e.text)).toEqual([
-        'mi cédula es 17******03',
+        'mi cédula es •••••••103',
         'el código: ••••••',
         'Abre https://x.example/clave/nueva#•••••',
       ]);

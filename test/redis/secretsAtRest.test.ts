@@ -129,7 +129,7 @@ describe.skipIf(!redis.ok)(`nothing secret is kept in clear${redis.reason ? ` (s
       try {
         await history.expectBot('Tu clave del IESS fue cambiada', 0);
         const texts = history.seen.map((a) => (a as Message).text ?? '');
-        expect(texts).toContain(`${s.cedula.slice(0, 2)}******${s.cedula.slice(-2)}`);
+        expect(texts).toContain(`•••••••${s.cedula.slice(-3)}`);
         expect(texts.join('\n')).not.toContain(s.linkToken);
       } finally {
         history.end();
