@@ -321,22 +321,27 @@
     if (status !== 200) ticketError(data);
   });
 
-  $('composer').addEventListener('submit', async (e) => {
-    e.preventDefault();
+  /** The composer's text to the person (messages) or to the team (notes); kept on screen if refused. */
+  async function postComposer(kind, button) {
     const text = $('message').value.trim();
-    if (!text) return;
-    $('send').disabled = true;
+    if (!text) return $('message').focus();
+    button.disabled = true;
     try {
-      const { status, data } = await api('POST', `/agent/api/tickets/${encodeURIComponent(state.selected)}/messages`, { text });
+      const { status, data } = await api('POST', `/agent/api/tickets/${encodeURIComponent(state.selected)}/${kind}`, { text });
       if (status === 200) {
         $('message').value = '';
         state.error = null;
         show($('ticket-error'), false);
       } else ticketError(data);
     } finally {
-      $('send').disabled = false;
+      button.disabled = false;
       $('message').focus();
     }
+  }
+
+  $('composer').addEventListener('submit', (e) => {
+    e.preventDefault();
+    postComposer('messages', $('send'));
   });
 
   $('message').addEventListener('keydown', (e) => {
@@ -495,22 +500,7 @@
   });
 
   // ---- Internal notes ----
-  $('note').addEventListener('click', async () => {
-    const text = $('message').value.trim();
-    if (!text) return $('message').focus();
-    $('note').disabled = true;
-    try {
-      const { status, data } = await api('POST', `/agent/api/tickets/${encodeURIComponent(state.selected)}/notes`, { text });
-      if (status === 200) {
-        $('message').value = '';
-        state.error = null;
-        show($('ticket-error'), false);
-      } else ticketError(data);
-    } finally {
-      $('note').disabled = false;
-      $('message').focus();
-    }
-  });
+  $('note').addEventListener('click', () => postComposer('notes', $('note')));
 
   // ---- Start ----
   async function start() {
