@@ -49,6 +49,8 @@ describe.skipIf(!redis.ok)(`what a conversation leaves in Redis expires${redis.r
     { name: 'code failures', start: 'rl:codeFailure:', seconds: 24 * 3600 },
     { name: 'code-send limit', start: 'rl:codeSend:', seconds: 3600 },
     { name: 'message limit', start: 'rl:message:', seconds: 60 },
+    // Anonymous counts per day (no person in them), kept FUNNEL_DAYS (30) and the day being counted.
+    { name: 'recovery funnel', start: 'handoff:funnel', seconds: 31 * 86400 },
   ];
   const familyOf = (key: string) => families.find((f) => key.startsWith(prefix + f.start));
   const longest = Math.max(...families.map((f) => f.seconds));

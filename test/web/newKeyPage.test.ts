@@ -289,7 +289,7 @@ describe('dev outbox page', () => {
     expect(one.headers.get('content-type')).toContain('text/plain');
     const text = await one.text();
     expect(text).toContain('Subject: Tu código para recuperar la clave del IESS');
-    expect(text).toContain('314159');
+    expect(text).toContain('314 159');
   });
 
   it('reads only outbox file names: no traversal, no other files', async () => {
