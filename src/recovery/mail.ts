@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { simpleParser, type AddressObject } from 'mailparser';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config';
+import { escapeHtml } from '../html';
 import { type Locale, type Texts, pickLocale } from '../i18n';
 import { type Logger, logTag } from '../log';
 import type { Mailer } from './types';
@@ -19,9 +20,6 @@ interface Message {
   text: string;
   html: string;
 }
-
-const escapeHtml = (value: string) =>
-  value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * Builds one email from locale lines. Every line goes through escapeHtml whole, so neither

@@ -7,7 +7,8 @@ import { KEY_REASONS, keyProblem } from '../recovery/keyRule';
 import { NEW_KEY_PATH } from '../recovery/links';
 import type { AccountDirectory, KeyOwnerFacts, Mailer, ResetLinkData, ResetLinkService } from '../recovery/types';
 import { jsonBody } from './body';
-import { STRICT_CSP, escapeHtml, sendSecurityHeaders } from './security';
+import { escapeHtml, jsonForHtml } from '../html';
+import { STRICT_CSP, sendSecurityHeaders } from './security';
 
 export interface NewKeyPageDeps {
   config: Config;
@@ -37,9 +38,6 @@ const PAGE_CSP = STRICT_CSP.replace("form-action 'self'", "form-action 'none'");
 /** Headers for every answer here: nothing cached, nothing leaked in a Referer, no framing. */
 const secure = (res: restify.Response) => sendSecurityHeaders(res, PAGE_CSP);
 
-
-/** JSON inside a non-executed <script type="application/json"> block: `<` escaped so it cannot close the tag. */
-const jsonForHtml = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
 function renderPage(texts: Texts, locale: Locale): string {
   const t = (key: string) => escapeHtml(texts.t(locale, `newkey:${key}`));

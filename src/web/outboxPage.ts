@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import type restify from 'restify';
 import type { Config } from '../config';
 import { OUTBOX_FILE, readOutbox } from '../recovery/mail';
-import { escapeHtml, sendSecurityHeaders } from './security';
+import { escapeHtml } from '../html';
+import { sendSecurityHeaders } from './security';
 
 const secure = (res: restify.Response) =>
   sendSecurityHeaders(res, "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'");

@@ -20,5 +20,3 @@ export function sendSecurityHeaders(res: restify.Response, csp = STRICT_CSP): vo
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('X-Frame-Options', 'DENY');
 }
-
-export const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

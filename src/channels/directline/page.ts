@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type restify from 'restify';
 import type { Config } from '../../config';
+import { escapeHtml, jsonForHtml } from '../../html';
 import { type Locale, LOCALES, type Texts } from '../../i18n';
 import type { Logger } from '../../log';
 import { createLimiter, limiterStore } from '../../recovery/limits';
@@ -63,10 +64,6 @@ export interface ChatPageDeps {
   tokens: TokenService;
   origins: Set<string>;
   texts: Texts;
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function webChatBundlePath(): string {
@@ -131,7 +128,7 @@ export function registerChatPage(server: restify.Server, deps: ChatPageDeps): vo
       .replace(/\{\{lang\}\}/g, locale)
       .replace(/\{\{t:([A-Za-z]+)\}\}/g, (_m, key: string) => escapeHtml(t(`webchat:${key}`)))
       // JSON inside <script type="application/json">: no "<" may close the element early.
-      .replace('{{config}}', JSON.stringify(pageConfig).replace(/</g, '\\u003c'));
+      .replace('{{config}}', jsonForHtml(pageConfig));
     const directLineOrigin = azure ? new URL(config.DIRECTLINE_ENDPOINT).origin : publicOrigin(req, config);
     const connect = [
       "'self'",
