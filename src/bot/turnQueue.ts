@@ -1,13 +1,10 @@
+import type { ConversationLock } from '../store';
+
 /** Raised when another instance holds the conversation for longer than we may wait. */
 export class ConversationBusyError extends Error {
   constructor() {
     super('conversation busy');
   }
-}
-
-/** Cross-instance lock (Redis); the in-process queue below already orders turns locally. */
-export interface TurnLock {
-  acquire(conversationId: string): Promise<(() => Promise<void>) | undefined>;
 }
 
 /**
@@ -19,7 +16,8 @@ export class TurnQueue {
   private inFlight = 0;
   private idle: Array<() => void> = [];
 
-  constructor(private readonly lock?: TurnLock) {}
+  /** `lock`: the cross-instance one (Redis); this queue already orders turns within the process. */
+  constructor(private readonly lock?: ConversationLock) {}
 
   run<T>(conversationId: string, turn: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(conversationId) ?? Promise.resolve();
