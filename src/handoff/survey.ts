@@ -6,6 +6,7 @@ import { type Locale, type Texts, pickLocale } from '../i18n';
 import type { Metrics } from '../metrics';
 import type { KeyValueStore } from '../store/keyValue';
 import { maskText } from '../recovery/mask';
+import { fold } from '../understanding/text';
 
 /** What the conversation remembers while the person answers (in its own state: no extra store trip per turn). */
 export interface PendingSurvey {
@@ -120,7 +121,7 @@ export class Survey {
     await this.deps.pending.delete(context);
     // "Omitir" (or "1", its number in a list channel) or a word like "no" skips the comment.
     const skipWords = [this.t(locale, 'skip'), '1', ...this.deps.texts.list(locale, 'handoff:survey.skipWords')];
-    const skipped = skipWords.some((w) => fold(w) === fold(text));
+    const skipped = skipWords.some((w) => folded(w) === folded(text));
     if (!skipped && text) {
       const comment = maskText(text).slice(0, MAX_COMMENT);
       await this.record({ ticketId: pending.ticketId, agent: pending.agent, channel: pending.channel, at: this.deps.now(), comment });
@@ -133,7 +134,7 @@ export class Survey {
   private rating(locale: Locale, text: string): number | undefined {
     const digit = /^\s*([1-5])(?!\d)/.exec(text);
     if (digit) return Number(digit[1]);
-    const index = this.options(locale).findIndex((o) => fold(o.label) === fold(text));
+    const index = this.options(locale).findIndex((o) => folded(o.label) === folded(text));
     return index >= 0 ? index + 1 : undefined;
   }
 
@@ -192,10 +193,7 @@ export function summarise(results: SurveyResult[]): Satisfaction {
   };
 }
 
-const fold = (s: string) =>
-  s
-    .normalize('NFD')
-    .replace(/\p{Diacritic}/gu, '')
+const folded = (s: string) =>
+  fold(s)
     .replace(/[^\p{L}\p{N} ]/gu, '')
-    .trim()
-    .toLowerCase();
+    .trim();

@@ -5,16 +5,14 @@
  * "bloquiaron", "grasias"), and word pairs keep some order ("no tengo" is not "tengo").
  */
 
+import { fold } from '../understanding/text';
+
 /**
  * Letters and digits only, lowercase, without accents: "¿Olvidé la CLAVE?" → "olvide la clave".
  * Apostrophes join ("I'm" → "im"), as people type them on a phone.
  */
 export function foldText(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/['’]/g, '')
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
+  return fold(text.replace(/['’]/g, ''))
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }

@@ -1,5 +1,6 @@
 import type { Parsed } from './identity';
 import type { DayMonth } from './types';
+import { fold } from '../understanding/text';
 
 export type DayMonthError = 'format' | 'invalid_date';
 
@@ -27,7 +28,6 @@ const FILLER = new Set(['de', 'del', 'el', 'en', 'naci', 'of', 'the', 'on', 'bor
 const FORMAT = { ok: false, reason: 'format' } as const;
 const INVALID = { ok: false, reason: 'invalid_date' } as const;
 
-const fold = (text: string) => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
 
 /** Without a year, 29 February is a real birthday; with one, the year decides. */
 export function checkedDate(day: number, month: number, year?: number): Parsed<DayMonth, DayMonthError> {
@@ -46,7 +46,7 @@ const fullYear = (digits: string | undefined) => (digits?.length === 4 ? Number(
  */
 export function parseDayMonth(text: string): Parsed<DayMonth, DayMonthError> {
   if (text.length > 60) return FORMAT;
-  const clean = fold(text).replace(/[.,!]+$/, '');
+  const clean = fold(text).trim().replace(/[.,!]+$/, '');
 
   const iso = /^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})$/.exec(clean);
   if (iso) return checkedDate(Number(iso[3]), Number(iso[2]), Number(iso[1]));

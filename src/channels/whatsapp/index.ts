@@ -23,6 +23,7 @@ import {
   statusCallbackSchema,
 } from './webhook';
 import { ServiceWindow } from './window';
+import { fold } from '../../understanding/text';
 
 export { WhatsAppAdapter, WhatsAppWindowClosedError } from './adapter';
 export { WHATSAPP_CHANNEL_ID, whatsappConfigured } from './settings';
@@ -31,7 +32,7 @@ export { WHATSAPP_CHANNEL_ID, whatsappConfigured } from './settings';
 const DEDUPE_TTL_MS = 24 * 3_600_000;
 const MAX_BODY_BYTES = 64 * 1024;
 /** Lower case, no accents, no closing punctuation: how a "sí" is compared. */
-const fold = (text: string) => text.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase().replace(/[.!¡¿?,]+/g, '').replace(/\s+/g, ' ').trim();
+const answerOf = (text: string) => fold(text).replace(/[.!¡¿?,]+/g, '').replace(/\s+/g, ' ').trim();
 const FAILED_STATUSES = new Set(['failed', 'undelivered']);
 /** Statuses after which an outbound message changes no more, so Twilio lets it be deleted. */
 const FINAL_STATUSES = new Set(['delivered', 'read', 'failed', 'undelivered']);
@@ -219,8 +220,8 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
 
   /** "sí" / "no" in the words people use (locales), or neither. */
   function yesOrNo(text: string): 'yes' | 'no' | undefined {
-    const folded = fold(text);
-    const words = (kind: 'yes' | 'no') => [t(`common:options.${kind}`), ...texts.list(settings.locale, `common:synonyms.${kind}`)].map(fold);
+    const folded = answerOf(text);
+    const words = (kind: 'yes' | 'no') => [t(`common:options.${kind}`), ...texts.list(settings.locale, `common:synonyms.${kind}`)].map(answerOf);
     if (words('yes').includes(folded)) return 'yes';
     if (words('no').includes(folded)) return 'no';
     return undefined;

@@ -1,5 +1,5 @@
-/** Lower case and without accents: how two words compare. */
-const fold = (word: string) => word.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
+import { fold } from '../../understanding/text';
+
 const wordsOf = (text: string) => text.split(/\s+/).filter(Boolean);
 
 /** Cuts at the last whole word that fits, with "…"; one long word is cut inside. */
