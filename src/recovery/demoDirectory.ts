@@ -16,7 +16,7 @@ import {
   personQuestions,
   sameDayMonth,
 } from './identityCheck';
-import { keyFormatProblem } from './keyRule';
+import { KEY_MAX, KEY_MIN, keyFormatProblem } from './keyRule';
 import type { AccountDirectory, ChallengeQuestion, DayMonth, KeyOwnerFacts, Subject } from './types';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
@@ -194,7 +194,7 @@ export class DemoDirectory implements AccountDirectory, ProvidesDecoys {
   async setKey(accountId: string, newKey: string): Promise<void> {
     if (!this.persons.has(accountId) && !this.employers.has(accountId)) throw new UnknownAccountError();
     // Like the IESS system: only the format; the page refuses weak keys before this.
-    if (keyFormatProblem(newKey)) throw new RangeError('the key must have 6 to 15 letters or digits');
+    if (keyFormatProblem(newKey)) throw new RangeError(`the key must have ${KEY_MIN} to ${KEY_MAX} letters or digits`);
     const salt = randomBytes(16);
     this.keys.set(accountId, { salt, hash: await scryptAsync(newKey, salt, KEY_HASH_BYTES) });
   }

@@ -1,4 +1,5 @@
 import { parseDayMonth } from './birthdate';
+import { KEY_MAX, KEY_MIN } from './keyRule';
 
 /** Small readings of free text: a typed code, or something that looks like a key. */
 
@@ -14,7 +15,7 @@ export function parseCode(text: string): string | undefined {
 const KEY_MENTION = /\b(clave|contrase[nñ]a|password|key)\b/iu;
 
 /** "mi clave es mariposa": a letters-only key stated as the last word of the message. */
-const STATED_WORD = /\b(?:clave|contrase[nñ]a|password|key)\s*(?:(?:es|era|is|seria|sería)\s+|[:=]\s*)(\p{L}{4,15})$/iu;
+const STATED_WORD = new RegExp(`\\b(?:clave|contrase[nñ]a|password|key)\\s*(?:(?:es|era|is|seria|sería)\\s+|[:=]\\s*)(\\p{L}{4,${KEY_MAX}})$`, 'iu');
 
 /** Words that end "mi clave es …" without being a key. Participles are caught by their ending. */
 const NOT_A_KEY = new Set([
@@ -24,9 +25,9 @@ const NOT_A_KEY = new Set([
 ]);
 const PARTICIPLE = /(?:ad|id)[ao]s?$/iu;
 
-/** Letters and digits mixed, as keys are (6–15 characters, no symbols). */
+/** Letters and digits mixed, as keys are (the key rule's length, no symbols; accents count, as people type them). */
 function keyShaped(word: string, minLength: number): boolean {
-  if (word.length < minLength || word.length > 15 || !/^[\p{L}\d]+$/u.test(word)) return false;
+  if (word.length < minLength || word.length > KEY_MAX || !/^[\p{L}\d]+$/u.test(word)) return false;
   if (!/\p{L}/u.test(word) || !/\d/.test(word)) return false;
   // Not other things people type in this chat: a date, a código dactilar, an option number.
   if (/^[a-z]\d{4}[a-z]\d{4}$/i.test(word) || /^(opci[oó]n|option|op)\d+$/iu.test(word)) return false;
@@ -43,7 +44,7 @@ export function looksLikeKey(text: string): boolean {
   if (text.length > 1000) return false;
   const trimmed = text.trim().replace(/[.,;!?]+$/, '');
   const words = trimmed.split(/[\s,;:=]+/).filter(Boolean);
-  if (words.length === 1) return keyShaped(words[0], 6);
+  if (words.length === 1) return keyShaped(words[0], KEY_MIN);
   if (!KEY_MENTION.test(trimmed)) return false;
   if (words.some((w) => keyShaped(w.replace(/[.,;!?"']+$|^["']+/g, ''), 4))) return true;
   const stated = STATED_WORD.exec(trimmed)?.[1];
