@@ -24,17 +24,66 @@ export function questionAsked(activity: { channelData?: unknown }): { answer?: S
 /** What stands for a value hidden whole: the same length whatever was hidden. */
 export const HIDDEN = '•••••';
 
-/** Enough of an email to recognise it, not to read it: "maria.andrade@example.com" → "ma***********@e******.com". */
+/**
+ * Mailbox providers so common that their name tells nobody who the person is, and tells the
+ * person which mailbox to open: shown whole. Any other domain (a company's, an institution's)
+ * is masked but for its first letter and its ending.
+ */
+const PUBLIC_PROVIDERS = new Set([
+  'gmail.com',
+  'googlemail.com',
+  'hotmail.com',
+  'hotmail.es',
+  'outlook.com',
+  'outlook.es',
+  'live.com',
+  'msn.com',
+  'yahoo.com',
+  'yahoo.es',
+  'ymail.com',
+  'icloud.com',
+  'me.com',
+  'protonmail.com',
+  'proton.me',
+  // Ecuador's long-standing internet providers (CNT's former Andinatel, Cuenca's ETAPA).
+  'andinanet.net',
+  'etapanet.net',
+]);
+
+/** Second-level labels of country endings: "empresa.com.ec" ends in "com.ec", not ".ec". */
+const SECOND_LEVEL = new Set(['com', 'net', 'org', 'edu', 'gob', 'gov', 'mil', 'fin', 'med', 'pro', 'info', 'co', 'ac']);
+
+/**
+ * What stands for hidden letters in an email: a fixed run (it does not tell how many), and a
+ * character no channel reads as formatting (stars and underscores fight Markdown and WhatsApp).
+ */
+const DOTS = '•••';
+
+/** A private domain keeps its first letter and its ending: "empresa.com.ec" → "e•••.com.ec". */
+function maskDomain(domain: string): string {
+  const lower = domain.toLowerCase();
+  if (PUBLIC_PROVIDERS.has(lower)) return lower;
+  const labels = lower.split('.');
+  if (labels.length < 2 || labels.some((l) => l === '')) return `${lower.slice(0, 1)}${DOTS}`;
+  const endingLength = labels.length > 2 && labels.at(-1)!.length === 2 && SECOND_LEVEL.has(labels.at(-2)!) ? 2 : 1;
+  const ending = labels.slice(-endingLength).join('.');
+  return `${labels[0].slice(0, 1)}${DOTS}.${ending}`;
+}
+
+/**
+ * Enough of an email to recognise the mailbox, not to read it: the first letters, and the
+ * domain whole when it is a big provider: "maria.andrade@gmail.com" → "ma•••@gmail.com",
+ * "juan.perez@empresa.com.ec" → "ju•••@e•••.com.ec".
+ */
 export function maskEmail(email: string): string {
   const at = email.lastIndexOf('@');
-  if (at < 1) return '***';
+  if (at < 1) return DOTS;
   const local = email.slice(0, at);
-  const domain = email.slice(at + 1);
-  const dot = domain.lastIndexOf('.');
-  const host = dot > 0 ? domain.slice(0, dot) : domain;
-  const tld = dot > 0 ? domain.slice(dot) : '';
   const keep = local.length > 4 ? 2 : local.length > 1 ? 1 : 0;
-  return `${local.slice(0, keep)}${'*'.repeat(Math.max(local.length - keep, 3))}@${host.slice(0, 1)}${'*'.repeat(Math.max(host.length - 1, 3))}${tld}`;
+  // Only letters and digits are shown: a "_" or "*" would turn into formatting on the channel.
+  const shown = /^[\p{L}\p{N}]*/u.exec(local.slice(0, keep))![0];
+  const domain = email.slice(at + 1);
+  return `${shown}${DOTS}@${domain ? maskDomain(domain) : DOTS}`;
 }
 
 /** Only the last digits of a cédula or RUC: "1714307103" → "*******103". */

@@ -3,22 +3,46 @@ import { describe, expect, it } from 'vitest';
 import { HIDDEN, maskEmail, maskNumber, maskOptions, maskSent, maskText, questionAsked } from '../../src/recovery/mask';
 
 describe('maskEmail', () => {
-  it('keeps the first letters, the first letter of the domain and its ending', () => {
-    expect(maskEmail('juan.perez@gmail.com')).toBe('ju********@g****.com');
-    expect(maskEmail('maria@hotmail.es')).toBe('ma***@h******.es');
-    expect(maskEmail('ana@yahoo.com')).toBe('a***@y****.com');
+  it('shows the first letters and the whole domain of the big providers', () => {
+    expect(maskEmail('maria.andrade@gmail.com')).toBe('ma•••@gmail.com');
+    expect(maskEmail('juan.perez@Hotmail.es')).toBe('ju•••@hotmail.es');
+    expect(maskEmail('rosa.quizhpi@outlook.es')).toBe('ro•••@outlook.es');
+    expect(maskEmail('ana@yahoo.com')).toBe('a•••@yahoo.com');
+    expect(maskEmail('luis1956@andinanet.net')).toBe('lu•••@andinanet.net');
+    for (const provider of ['hotmail.com', 'outlook.com', 'live.com', 'msn.com', 'yahoo.es', 'icloud.com'])
+      expect(maskEmail(`segundo.t@${provider}`)).toBe(`se•••@${provider}`);
   });
 
-  it('hides very short addresses without revealing them', () => {
-    expect(maskEmail('a@b.co')).toBe('***@b***.co');
-    expect(maskEmail('ab@x.ec')).toBe('a***@x***.ec');
+  it('masks a private domain but for its first letter and its ending', () => {
+    expect(maskEmail('juan.perez@empresa.com.ec')).toBe('ju•••@e•••.com.ec');
+    expect(maskEmail('maria.andrade@example.com')).toBe('ma•••@e•••.com');
+    expect(maskEmail('gloria.yepez@mail.example.org')).toBe('gl•••@m•••.org');
+    expect(maskEmail('talento@municipio.gob.ec')).toBe('ta•••@m•••.gob.ec');
+    // "gmail.com" inside a private domain is not Gmail.
+    expect(maskEmail('ventas@gmail.com.empresa.ec')).toBe('ve•••@g•••.ec');
+  });
+
+  it('hides the same run whatever the length, so the length is not told', () => {
+    expect(maskEmail('ab@gmail.com')).toBe('a•••@gmail.com');
+    expect(maskEmail('a@gmail.com')).toBe('•••@gmail.com');
+    expect(maskEmail('maximiliano.villavicencio@gmail.com')).toBe('ma•••@gmail.com');
   });
 
   it('never returns a readable address for odd input', () => {
-    expect(maskEmail('')).toBe('***');
-    expect(maskEmail('no-at-sign')).toBe('***');
-    expect(maskEmail('@gmail.com')).toBe('***');
-    expect(maskEmail('juan@')).toBe('j***@***');
+    expect(maskEmail('')).toBe('•••');
+    expect(maskEmail('no-at-sign')).toBe('•••');
+    expect(maskEmail('@gmail.com')).toBe('•••');
+    expect(maskEmail('juan@')).toBe('j•••@•••');
+    expect(maskEmail('juan@localhost')).toBe('j•••@l•••');
+  });
+
+  it('holds no character that Markdown or WhatsApp reads as formatting', () => {
+    fc.assert(
+      fc.property(fc.emailAddress(), (email) => {
+        expect(maskEmail(email)).not.toMatch(/[*_~`]/);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('never throws and never shows the mailbox name in full', () => {
@@ -27,7 +51,7 @@ describe('maskEmail', () => {
         const masked = maskEmail(email);
         const at = email.lastIndexOf('@');
         if (at >= 1) expect(masked.startsWith(`${email.slice(0, at)}@`)).toBe(false);
-        expect(masked).not.toBe(email === '***' ? '' : email);
+        expect(masked).not.toBe(email === '•••' ? '' : email);
       }),
       { numRuns: 500 },
     );
@@ -81,7 +105,7 @@ describe('maskText: what a person wrote, as it may be kept', () => {
     expect(maskText('mi clave nueva es Quito2024')).toBe(`mi clave nueva es ${HIDDEN}`);
     expect(maskText('la contraseña: quitoquito')).toBe(`la contraseña: ${HIDDEN}`);
     expect(maskText('NuevaClave26')).toBe(HIDDEN);
-    expect(maskText('mi correo es maria.andrade@example.com')).toBe('mi correo es ma***********@e******.com');
+    expect(maskText('mi correo es maria.andrade@example.com')).toBe('mi correo es ma•••@e•••.com');
     expect(maskText('necesito mi clave patronal')).toBe('necesito mi clave patronal');
     expect(maskText('¿Cómo debe ser la clave?')).toBe('¿Cómo debe ser la clave?');
   });

@@ -5,7 +5,7 @@ export const WHATSAPP_MAX_CHARS = 1600;
 
 const HERO_CARD = 'application/vnd.microsoft.card.hero';
 
-/** Stars that hide part of an email or number ("ma***@e***.com", "*******103"); WhatsApp would read them as bold. */
+/** Stars that hide part of a number ("*******103") or of an email typed that way; WhatsApp would read them as bold. */
 const MASK_RUN = /(?<=[\w@.])\*{3,}|\*{3,}(?=[\w@.])/g;
 
 /**
