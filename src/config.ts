@@ -94,7 +94,7 @@ export const configSchema = z
     CODE_RESEND_SECONDS: seconds(60),
     CODE_MAX_SENDS_PER_HOUR: z.coerce.number().int().positive().default(3),
     LINK_TTL_SECONDS: seconds(900),
-    // Identity checks: firm per source, soft per number (README, "Límites").
+    // Identity checks: firm per source, soft per number (src/recovery/README.md, "Limits").
     LOOKUPS_PER_CONVERSATION_PER_HOUR: z.coerce.number().int().positive().default(5),
     LOOKUPS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().positive().default(30),
     LOOKUP_FAILURES_PER_NUMBER: z.coerce.number().int().positive().default(5),

@@ -141,7 +141,7 @@ export class AgentAuth {
   }
 }
 
-/** Agent sign-in limits (README, "Límites"): one window for all. */
+/** Agent sign-in limits (src/recovery/README.md, "Limits"): one window for all. */
 const LOGIN_WINDOW_SECONDS = 15 * 60;
 const LOGIN_ATTEMPTS_PER_ADDRESS = 20;
 const LOGIN_FAILURES_PER_NAME = 5;

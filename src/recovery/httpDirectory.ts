@@ -3,7 +3,7 @@ import { UnknownAccountError } from './identityCheck';
 import type { AccountDirectory, ChallengeQuestion, DayMonth, KeyOwnerFacts, Subject } from './types';
 
 /**
- * The operator's identity API. The contract (README, "Directorio de cuentas"):
+ * The operator's identity API. The contract (src/recovery/README.md, "The identity API"):
  *   POST /accounts/lookup               {kind, number, representativeCedula?} → 200 {accountId} | 404
  *   POST /accounts/{id}/verify-birth    {day, month}  → 200 {match}
  *   GET  /accounts/{id}/questions                     → 200 {questions: [{id, textKey, options}]}

@@ -9,7 +9,7 @@ import {
 import type { Config } from '../config';
 
 /**
- * Rate limits (README, "Límites"), with rate-limiter-flexible on memory or Redis. Firm limits
+ * Rate limits (src/recovery/README.md, "Limits"), with rate-limiter-flexible on memory or Redis. Firm limits
  * hold per source (a conversation, a client address, a WhatsApp number), so whoever floods
  * only stops themselves. Limits per account (a cédula, an agent's name) are soft: failures
  * from every source count and decay quickly, and once they are spent a source that has not

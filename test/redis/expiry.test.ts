@@ -35,7 +35,7 @@ describe.skipIf(!redis.ok)(`what a conversation leaves in Redis expires${redis.r
     await deleteKeys(TEST_REDIS_URL, prefix);
   });
 
-  /** The documented life of each kind of key, in seconds (README "Redis y varias instancias"). */
+  /** The documented life of each kind of key, in seconds (src/store/README.md, "What moves to Redis"). */
   const families: Array<{ name: string; start: string; seconds: number }> = [
     { name: 'bot state', start: 'state:', seconds: LIVES.STATE_TTL_SECONDS },
     { name: 'resend gap', start: 'code:gap:', seconds: LIVES.CODE_RESEND_SECONDS },
