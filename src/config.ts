@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AgentDirectory } from './handoff/agents';
 import { productionProblems } from './configSafety';
 import { ServiceHours } from './handoff/hours';
+import { ConfigError } from './errors';
 
 /** Placeholder secret for local use; production refuses it. */
 export const DEV_SECRET = 'dev-only-secret-change-me-0123456789';
@@ -221,8 +222,6 @@ export const configSchema = z
   });
 
 export type Config = z.infer<typeof configSchema>;
-
-export class ConfigError extends Error {}
 
 /** Parses the environment; the error names every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEV_SECRET, listenHost, loadConfig } from '../src/config';
+import { DEV_SECRET, listenHost, loadConfig } from '../src/config';
+import { ConfigError } from '../src/errors';
 import { estimatedBits } from '../src/configSafety';
 
 /** A production setup that passes; each case below spoils one thing. */

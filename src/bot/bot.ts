@@ -13,7 +13,8 @@ import { turnLocale } from '../../dialogs/turnLocale';
 import { logTag } from '../log';
 import type { ConversationLanguage } from './language';
 import { channelLabel } from '../metrics';
-import { ConversationBusyError, TurnQueue } from './turnQueue';
+import { ConversationBusyError } from '../errors';
+import { TurnQueue } from './turnQueue';
 
 interface ConversationFlags {
   greeted?: boolean;

@@ -1,11 +1,5 @@
 import type { ConversationLock } from '../store';
-
-/** Raised when another instance holds the conversation for longer than we may wait. */
-export class ConversationBusyError extends Error {
-  constructor() {
-    super('conversation busy');
-  }
-}
+import { ConversationBusyError } from '../errors';
 
 /**
  * Runs the turns of one conversation one after another, in arrival order, so two quick

@@ -1,5 +1,6 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { AgentsConfigError } from '../errors';
 
 /** scrypt cost: N=2^15, r=8, p=1 (OWASP's minimum for scrypt), 64 MB of memory per check. */
 const DEFAULT_COST = { N: 32768, r: 8, p: 1 };
@@ -48,8 +49,6 @@ export interface Agent {
   /** Supervisors also see the team's view (/agent/supervisor) and get no tickets by auto-assignment. */
   role: AgentRole;
 }
-
-export class AgentsConfigError extends Error {}
 
 export const agentNameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'agent names: lower-case letters, digits, . _ -');
 

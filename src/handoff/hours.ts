@@ -3,6 +3,8 @@
  * Outside them the person still joins the queue, and hears when agents are back.
  */
 
+import { ServiceHoursError } from '../errors';
+
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 type Day = (typeof DAYS)[number];
 
@@ -12,8 +14,6 @@ interface Window {
   from: number;
   to: number;
 }
-
-export class ServiceHoursError extends Error {}
 
 function minutesOf(hhmm: string): number {
   const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm) ?? (hhmm === '24:00' ? ['', '24', '00'] : null);

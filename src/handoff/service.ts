@@ -9,7 +9,8 @@ import {
 } from 'botbuilder';
 import type { Progress } from '../../dialogs/progress';
 import { maskOptions, questionAsked } from '../recovery/mask';
-import { type Config, ConfigError } from '../config';
+import type { Config } from '../config';
+import { ConfigError, ServiceHoursError, WhatsAppWindowClosedError } from '../errors';
 import { type Locale, type Texts, pickLocale } from '../i18n';
 import type { Logger } from '../log';
 import { channelLabel, type Metrics } from '../metrics';
@@ -17,7 +18,7 @@ import type { KeyValueStore } from '../store/keyValue';
 import { InFlight } from '../inFlight';
 import { type Agent, AgentDirectory } from './agents';
 import { leastLoaded, OneAtATime } from './assignment';
-import { ServiceHours, ServiceHoursError } from './hours';
+import { ServiceHours } from './hours';
 import { agentActivity, isAgentActivity } from './agentMessage';
 import { createHandoffMetrics, type HandoffMetrics } from './metrics';
 import { type ClaimResult, type TicketStatus, TicketStore, type TicketView, type TranscriptEntry } from './tickets';
@@ -590,9 +591,8 @@ export class Handoff {
       );
       return 'sent';
     } catch (err) {
-      const name = (err as Error)?.name;
-      this.deps.log.warn({ err: { type: name }, ticket: ticket.id }, 'agent message not delivered');
-      return name === 'WhatsAppWindowClosedError' ? 'window_closed' : 'failed';
+      this.deps.log.warn({ err: { type: (err as Error)?.name }, ticket: ticket.id }, 'agent message not delivered');
+      return err instanceof WhatsAppWindowClosedError ? 'window_closed' : 'failed';
     }
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { DemoDataError, UnknownAccountError } from '../errors';
 import { PROJECT_ROOT } from '../paths';
 import { z } from 'zod';
 import {
@@ -9,7 +10,6 @@ import {
   type DecoyVocabulary,
   KeyedDraw,
   type ProvidesDecoys,
-  UnknownAccountError,
   answersAreRight,
   decoyVocabularySchema,
   employerQuestions,
@@ -84,9 +84,6 @@ export const demoDataSchema = z
 export type DemoData = z.infer<typeof demoDataSchema>;
 export type DemoPerson = DemoData['persons'][number];
 export type DemoEmployer = DemoData['employers'][number];
-
-export class DemoDataError extends Error {}
-
 
 /** Reads and validates the demo accounts file; the error names the file and every problem. */
 export function loadDemoData(path: string): DemoData {

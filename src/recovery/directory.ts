@@ -3,9 +3,8 @@ import { DemoDirectory } from './demoDirectory';
 import { HttpDirectory } from './httpDirectory';
 import type { AccountDirectory } from './types';
 
-export { DemoDirectory, DemoDataError, loadDemoData } from './demoDirectory';
-export { DirectoryUnavailableError, HttpDirectory } from './httpDirectory';
-export { UnknownAccountError } from './identityCheck';
+export { DemoDirectory, loadDemoData } from './demoDirectory';
+export { HttpDirectory } from './httpDirectory';
 
 type DirectoryConfig = Pick<
   Config,

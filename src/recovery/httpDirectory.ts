@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { UnknownAccountError } from './identityCheck';
 import type { AccountDirectory, ChallengeQuestion, DayMonth, KeyOwnerFacts, Subject } from './types';
+import { DirectoryUnavailableError, UnknownAccountError } from '../errors';
 
 /**
  * The operator's identity API. The contract (src/recovery/README.md, "The identity API"):
@@ -14,17 +14,6 @@ import type { AccountDirectory, ChallengeQuestion, DayMonth, KeyOwnerFacts, Subj
  *   GET  /health                                      → 200
  * Every response is checked with zod; a 404 means "no such account".
  */
-
-/** The directory could not answer (network, timeout, bad status, malformed body). */
-export class DirectoryUnavailableError extends Error {
-  constructor(
-    readonly operation: string,
-    readonly reason: string,
-  ) {
-    super(`Account directory unavailable (${operation}): ${reason}`);
-    this.name = 'DirectoryUnavailableError';
-  }
-}
 
 export interface HttpDirectoryOptions {
   /** DIRECTORY_URL, e.g. https://identidad.example.com/api */

@@ -3,19 +3,12 @@ import { readFileSync } from 'node:fs';
 import { DEMO_ACCOUNTS_FILE } from '../paths';
 import { z } from 'zod';
 import type { AccountDirectory, ChallengeQuestion, DayMonth, IdentityCheck, Subject, VerifiedAccount } from './types';
+import { UnknownAccountError } from '../errors';
 
 /**
  * The identity check, and the question builders it shares with the demo directory: real
  * questions and decoys come out of the same functions, so they cannot differ in shape.
  */
-
-/** An account id the directory asked about does not exist. */
-export class UnknownAccountError extends Error {
-  constructor() {
-    super('unknown account');
-    this.name = 'UnknownAccountError';
-  }
-}
 
 /** Names decoy options are drawn from. Real answers should come from the same pool, so no option stands out. */
 export interface DecoyVocabulary {

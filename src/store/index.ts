@@ -10,7 +10,6 @@ import { closeRedis, createRedis, redisConfigured } from './redisConnection';
 import { RedisKeyValueStore } from './redisKeyValue';
 import { RedisStorage } from './redisStorage';
 
-export { StoreUnavailableError } from './redisConnection';
 export type { KeyValueStore } from './keyValue';
 export type { ConversationLock } from '../bot/conversationLock';
 

@@ -2,17 +2,6 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 
-/**
- * Raised when Redis cannot answer (down, unreachable, too slow). The bot answers it with
- * "inténtalo en un minuto"; callers that guard accounts treat it as a refusal (fail closed).
- */
-export class StoreUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super('shared store unavailable', { cause });
-    this.name = 'StoreUnavailableError';
-  }
-}
-
 /** Longest pause between two reconnection attempts: Redis coming back is noticed within this. */
 const MAX_RECONNECT_DELAY_MS = 2000;
 

@@ -1,7 +1,8 @@
 import { type Cluster, type Redis, ReplyError } from 'ioredis';
 import type { Logger } from '../log';
 import type { KeyValueStore, SecretAttempt, SecretRecord } from './keyValue';
-import { StoreUnavailableError, closeRedis, watchConnection } from './redisConnection';
+import { StoreUnavailableError } from '../errors';
+import { closeRedis, watchConnection } from './redisConnection';
 
 /*
  * Every script touches exactly one key, so it runs on Redis Cluster too (one hash slot).

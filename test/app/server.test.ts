@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { ConfigError, configSchema, loadConfig, testConfig } from '../../src/config';
+import { configSchema, loadConfig, testConfig } from '../../src/config';
+import { ConfigError } from '../../src/errors';
 import { startTestApp, type TestApp } from '../helpers/app';
 
 const activity = (text: string, conversation = 'c1', extra: object = {}) => ({

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ConfigError, testConfig } from '../../src/config';
+import { testConfig } from '../../src/config';
+import { ConfigError } from '../../src/errors';
 import { type DirectLineServer, startDirectLineServer } from './harness';
 
 const SECRET = 'azure-direct-line-secret-abcdefghijklmnopqrstuvwxyz';

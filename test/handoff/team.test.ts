@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AgentDirectory, AgentsConfigError, hashPassword } from '../../src/handoff/agents';
+import { AgentsConfigError } from '../../src/errors';
+import { AgentDirectory, hashPassword } from '../../src/handoff/agents';
 import { leastLoaded } from '../../src/handoff/assignment';
 import type { HandoffEvent } from '../../src/handoff/tickets';
 import { type TestApp } from '../helpers/app';

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AgentDirectory, AgentsConfigError, hashPassword } from '../../src/handoff/agents';
-import { ServiceHours, ServiceHoursError } from '../../src/handoff/hours';
+import { AgentsConfigError, ServiceHoursError } from '../../src/errors';
+import { AgentDirectory, hashPassword } from '../../src/handoff/agents';
+import { ServiceHours } from '../../src/handoff/hours';
 import { signWebhook } from '../../src/handoff/webhook';
 
 const FAST = { N: 1024, r: 8, p: 1 };

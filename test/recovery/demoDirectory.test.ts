@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config';
-import { DemoDataError, DemoDirectory, loadDemoData } from '../../src/recovery/demoDirectory';
+import { DemoDataError, UnknownAccountError } from '../../src/errors';
+import { DemoDirectory, loadDemoData } from '../../src/recovery/demoDirectory';
 import { createDirectory } from '../../src/recovery/directory';
 import { HttpDirectory } from '../../src/recovery/httpDirectory';
-import { UnknownAccountError } from '../../src/recovery/identityCheck';
 
 const FILE = 'src/recovery/demo-accounts.json';
 const SECRET = 'test-secret-for-demo-directory-0123456789';

@@ -2,8 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadDemoData } from '../../src/recovery/demoDirectory';
-import { DirectoryUnavailableError, HttpDirectory } from '../../src/recovery/httpDirectory';
-import { UnknownAccountError, createIdentityCheck } from '../../src/recovery/identityCheck';
+import { DirectoryUnavailableError, UnknownAccountError } from '../../src/errors';
+import { HttpDirectory } from '../../src/recovery/httpDirectory';
+import { createIdentityCheck } from '../../src/recovery/identityCheck';
 import type { Subject } from '../../src/recovery/types';
 import { IDENTITY_API_TOKEN, OperatorData, identityApi } from '../helpers/identityApi';
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config';
-import { StoreUnavailableError, type Stores, createStores } from '../../src/store';
+import { StoreUnavailableError } from '../../src/errors';
+import { type Stores, createStores } from '../../src/store';
 import { PrivateRedis, redisServerBinary, waitFor } from '../helpers/redis';
 
 const binary = redisServerBinary();

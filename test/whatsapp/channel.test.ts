@@ -2,7 +2,7 @@ import { type TurnContext } from 'botbuilder';
 import fc from 'fast-check';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WhatsAppWindowClosedError } from '../../src/channels/whatsapp';
+import { WhatsAppWindowClosedError } from '../../src/errors';
 import { WHATSAPP_MAX_CHARS } from '../../src/channels/whatsapp/format';
 import { Texts } from '../../src/i18n';
 import { LONG_ANSWER, startHarness, type Harness } from './harness';

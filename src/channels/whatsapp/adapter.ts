@@ -7,20 +7,7 @@ import { errorCodeLabel, type WhatsAppMetrics } from './metrics';
 import { WHATSAPP_CHANNEL_ID, type WhatsAppSettings } from './settings';
 import type { TwilioClient } from './twilioClient';
 import type { ServiceWindow } from './window';
-
-/**
- * A message for a person whose last WhatsApp message is older than the service window,
- * with no approved template configured: WhatsApp would refuse it. The caller (an agent's
- * console, the key-changed notice) tells its user; `localeKey` names the sentence.
- */
-export class WhatsAppWindowClosedError extends Error {
-  readonly localeKey = 'whatsapp:windowClosed';
-
-  constructor(readonly hours: number) {
-    super(`the person has not written on WhatsApp in the last ${hours} hours; WhatsApp allows no free-form message now`);
-    this.name = 'WhatsAppWindowClosedError';
-  }
-}
+import { WhatsAppWindowClosedError } from '../../errors';
 
 /** Set on a proactive turn outside the window: its messages go as the approved template. */
 const USE_TEMPLATE = Symbol('whatsapp.useTemplate');

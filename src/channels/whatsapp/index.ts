@@ -25,7 +25,7 @@ import {
 import { ServiceWindow } from './window';
 import { fold } from '../../understanding/text';
 
-export { WhatsAppAdapter, WhatsAppWindowClosedError } from './adapter';
+export { WhatsAppAdapter } from './adapter';
 export { WHATSAPP_CHANNEL_ID, whatsappConfigured } from './settings';
 
 /** Twilio retries a webhook it thinks failed; one day covers every retry. */

@@ -1,12 +1,5 @@
 import { z } from 'zod';
-
-/** A voice note could not be heard: too big, too slow, not fetched, or not transcribed. */
-export class VoiceNoteError extends Error {
-  constructor(readonly reason: 'too_big' | 'fetch' | 'transcribe' | 'timeout') {
-    super(`voice note not transcribed (${reason})`);
-    this.name = 'VoiceNoteError';
-  }
-}
+import { VoiceNoteError } from '../../errors';
 
 export interface SpeechSettings {
   /** An OpenAI-compatible endpoint: …/v1/audio/transcriptions. */
