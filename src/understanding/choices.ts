@@ -1,6 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import { eng, spa } from 'stopword';
-import { containsPhrase, fold, words } from './text';
+import { containsPhrase, fold, phraseWords, words } from './text';
 
 /** One answer a step offers: `value` is what the flow receives, `label` what the person reads. */
 export interface Choice {
@@ -52,18 +52,36 @@ function wordMatches(typed: string, label: string): boolean {
   return false;
 }
 
-const alternatives = (list: readonly string[]) => list.map((entry) => entry.split('|').map(fold));
+interface FoldedPositions {
+  fillers: Set<string>;
+  numbers: string[];
+  ordinals: string[][];
+  last: Set<string>;
+}
+
+/** The locale's position words, folded once per lexicon rather than on every message. */
+const foldedPositions = new WeakMap<PositionWords, FoldedPositions>();
+function folded(positions: PositionWords): FoldedPositions {
+  let result = foldedPositions.get(positions);
+  if (!result) {
+    result = {
+      fillers: new Set(positions.fillers.map(fold)),
+      numbers: positions.numbers.map(fold),
+      ordinals: positions.ordinals.map((entry) => entry.split('|').map(fold)),
+      last: new Set(positions.last.map(fold)),
+    };
+    foldedPositions.set(positions, result);
+  }
+  return result;
+}
 
 /** The option a position names ("2", "dos", "la segunda", "la ultima"), and whether the message is only that. */
 function byPosition(tokens: string[], count: number, positions: PositionWords): { index: number; score: number } | undefined {
-  const fillers = new Set(positions.fillers.map(fold));
-  const numbers = positions.numbers.map(fold);
+  const { fillers, numbers, ordinals, last } = folded(positions);
   let meaningful = tokens.filter((t) => !fillers.has(t));
   // "one" alone is a number even where "the first one" makes it a filler.
   if (!meaningful.length) meaningful = tokens.filter((t) => numbers.includes(t));
   const alone = meaningful.length === 1;
-  const ordinals = alternatives(positions.ordinals);
-  const last = new Set(positions.last.map(fold));
   for (const token of meaningful) {
     let index = -1;
     let weak = POSITION_IN_SENTENCE;
@@ -83,10 +101,10 @@ function byPosition(tokens: string[], count: number, positions: PositionWords): 
  * Words of each label (and its one-word synonyms) that no other choice has: what tells
  * "Tecnologías Quinde" from "Cacaotera Mirlo", and "reenvie" close enough to "reenviar".
  */
-function distinctiveWords(choices: Choice[]): string[][] {
+function distinctiveWords(choices: readonly Choice[]): string[][] {
   const per = choices.map((c) => {
-    const single = (c.synonyms ?? []).map((s) => words(s)).filter((w) => w.length === 1).flat();
-    return [...new Set([...words(c.label), ...single].filter((w) => w.length >= 3 && !STOPWORDS.has(w) && !/^\d+$/.test(w)))];
+    const single = (c.synonyms ?? []).map((s) => phraseWords(s)).filter((w) => w.length === 1).flat();
+    return [...new Set([...phraseWords(c.label), ...single].filter((w) => w.length >= 3 && !STOPWORDS.has(w) && !/^\d+$/.test(w)))];
   });
   return per.map((list, i) => list.filter((w) => per.every((other, j) => j === i || !other.includes(w))));
 }
@@ -110,7 +128,7 @@ export function scoreChoices(
 
   // Synonyms found in the message; one inside a longer one of another choice ("ya" in "ya no") does not count.
   const found = choices.map((choice) => {
-    const phrases = [choice.label, ...(choice.synonyms ?? [])].map((p) => words(p));
+    const phrases = [choice.label, ...(choice.synonyms ?? [])].map((p) => phraseWords(p));
     if (phrases.some((p) => p.length && p.join(' ') === tokens.join(' ')) || fold(choice.label) === clean) {
       raise(choice, EXACT);
       return [];

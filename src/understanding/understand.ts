@@ -5,7 +5,7 @@ import { actionOf, type FlowId } from './actions';
 import { type Choice, type PositionWords, scoreChoices } from './choices';
 import { findDate } from './dates';
 import { findNumbers } from './numbers';
-import { containsPhrase, words } from './text';
+import { containsPhrase, phraseWords, words } from './text';
 
 /** What a step expects; every step of every flow says it in these terms. */
 export type Expectation =
@@ -224,7 +224,7 @@ function bestPerChoice(scores: { choice: Choice; score: number }[]) {
 
 function mentions(text: string, phrases: readonly string[]): boolean {
   const tokens = words(text);
-  return phrases.some((phrase) => containsPhrase(tokens, words(phrase)));
+  return phrases.some((phrase) => containsPhrase(tokens, phraseWords(phrase)));
 }
 
 function sameDay(a: DayMonth | undefined, b: DayMonth | undefined): boolean {
