@@ -49,7 +49,7 @@ export type App = Awaited<ReturnType<typeof createApp>>;
 export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const log = overrides.log ?? createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
-  const texts = new Texts(factsFrom(config));
+  const texts = new Texts(factsFrom(config), config.TONE);
   const stores = createStores(config, log);
   await waitUntilReady(stores, log);
   const directory = overrides.directory ?? createDirectory(config);

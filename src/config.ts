@@ -62,6 +62,8 @@ export const configSchema = z
     PUBLIC_BASE_URL: z.url().default('http://localhost:3978'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DEFAULT_LOCALE: z.enum(['es-EC', 'en']).default('es-EC'),
+    /** How the bot addresses people in Spanish: tú, or usted in every sentence (locales/es-EC-x-usted). */
+    TONE: z.enum(['tu', 'usted']).default('tu'),
     SERVER_SECRET: z.string().min(32).default(DEV_SECRET),
     // Prometheus metrics: on a port of their own, and/or behind a bearer token (production: one of them, or none served).
     METRICS_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),

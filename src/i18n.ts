@@ -3,15 +3,39 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCALES_DIR } from './paths';
 
+/** The languages a conversation can be in. */
 export const LOCALES = ['es-EC', 'en'] as const;
-export type Locale = (typeof LOCALES)[number];
+export type Language = (typeof LOCALES)[number];
+
+/**
+ * Spanish addressed as usted («¿Tiene acceso a este correo?»): a catalogue of its own in
+ * locales/es-EC-x-usted/ (a private-use BCP 47 tag), with every sentence the bot says. What
+ * people write (intent examples, synonyms, word lists) is read from es-EC.
+ */
+export const USTED = 'es-EC-x-usted';
+/** A catalogue the text is read from: a language, or Spanish in usted. */
+export type Locale = Language | typeof USTED;
+export const CATALOGUES: readonly Locale[] = [...LOCALES, USTED];
+
+/** How the bot addresses people in Spanish (TONE): tú by default. */
+export type Tone = 'tu' | 'usted';
+
+/** The language a catalogue is written in. */
+export function languageOf(locale: Locale): Language {
+  return locale === USTED ? 'es-EC' : locale;
+}
+
+/** The catalogue for a language in a tone: usted only changes Spanish. */
+export function inTone(locale: Locale, tone: Tone | undefined): Locale {
+  return tone === 'usted' && locale === 'es-EC' ? USTED : locale;
+}
 
 export { LOCALES_DIR };
 
-/** Reads locales/<locale>/<namespace>.json into i18next's resource shape. */
+/** Reads locales/<catalogue>/<namespace>.json into i18next's resource shape. */
 export function readLocaleFiles(dir = LOCALES_DIR): Record<string, Record<string, unknown>> {
   const resources: Record<string, Record<string, unknown>> = {};
-  for (const locale of LOCALES) {
+  for (const locale of CATALOGUES) {
     resources[locale] = {};
     for (const file of readdirSync(join(dir, locale)).filter((f) => f.endsWith('.json'))) {
       resources[locale][file.replace(/\.json$/, '')] = JSON.parse(readFileSync(join(dir, locale, file), 'utf8'));
@@ -20,10 +44,15 @@ export function readLocaleFiles(dir = LOCALES_DIR): Record<string, Record<string
   return resources;
 }
 
-/** Picks the closest supported locale for a channel's locale tag ("es-ES" → es-EC, "en-US" → en). */
+/**
+ * Picks the closest catalogue for a locale tag ("es-ES" → es-EC, "en-US" → en); our own
+ * es-EC-x-usted, which a conversation in usted carries on its activities, links and tickets, is kept.
+ */
 export function pickLocale(tag: string | undefined, fallback: Locale = 'es-EC'): Locale {
   if (!tag) return fallback;
-  return tag.toLowerCase().startsWith('en') ? 'en' : tag.toLowerCase().startsWith('es') ? 'es-EC' : fallback;
+  const lower = tag.toLowerCase();
+  if (lower === USTED.toLowerCase()) return USTED;
+  return lower.startsWith('en') ? 'en' : lower.startsWith('es') ? 'es-EC' : fallback;
 }
 
 /** The facts an operator configures, as every sentence may use them ({{phone}}, {{site}}, …). */
@@ -72,7 +101,9 @@ export type Translate = (key: string, vars?: Record<string, unknown>) => string;
 
 /**
  * Every sentence users read. Keys are "namespace:path"; `facts` (phone line, site, …)
- * are available to every sentence so operators change them in configuration only.
+ * are available to every sentence so operators change them in configuration only. With
+ * `tone` usted, Spanish is read from the usted catalogue; a conversation whose person writes
+ * in usted asks for USTED itself.
  */
 export class Texts {
   private readonly i18n: i18n;
@@ -80,12 +111,18 @@ export class Texts {
   /** The assistant's own name depends on the language when the operator gives none. */
   private readonly localFacts: Record<Locale, { assistant: string }>;
 
-  constructor(facts: Facts = DEFAULT_FACTS, dir = LOCALES_DIR) {
+  constructor(
+    facts: Facts = DEFAULT_FACTS,
+    private readonly tone: Tone = 'tu',
+    dir = LOCALES_DIR,
+  ) {
     this.i18n = i18next.createInstance();
     void this.i18n.init({
       resources: readLocaleFiles(dir) as never,
       lng: 'es-EC',
-      fallbackLng: false,
+      // What people write is kept once, in es-EC; a sentence missing in usted reads as tú
+      // rather than as its key (test/locales/tone.test.ts keeps the catalogue complete).
+      fallbackLng: { [USTED]: ['es-EC'], default: [] },
       defaultNS: 'common',
       initAsync: false,
       returnNull: false,
@@ -93,18 +130,25 @@ export class Texts {
       showSupportNotice: false,
     } as never);
     const assistant = (locale: Locale) => facts.assistant || (this.i18n.t('common:assistantDefault', { lng: locale }) as string);
-    this.localFacts = { 'es-EC': { assistant: assistant('es-EC') }, en: { assistant: assistant('en') } };
+    this.localFacts = Object.fromEntries(CATALOGUES.map((l) => [l, { assistant: assistant(l) }])) as Texts['localFacts'];
+  }
+
+  /** The catalogue a locale is read from in the configured tone. */
+  private lng(locale: Locale): Locale {
+    return inTone(locale, this.tone);
   }
 
   t(locale: Locale, key: string, vars?: Record<string, unknown>): string {
-    if (vars) return this.i18n.t(key, { lng: locale, ...this.localFacts[locale], ...vars }) as string;
-    return this.remember(`t\0${locale}\0${key}`, () => this.i18n.t(key, { lng: locale, ...this.localFacts[locale] }) as string);
+    const lng = this.lng(locale);
+    if (vars) return this.i18n.t(key, { lng, ...this.localFacts[lng], ...vars }) as string;
+    return this.remember(`t\0${lng}\0${key}`, () => this.i18n.t(key, { lng, ...this.localFacts[lng] }) as string);
   }
 
   /** A list of sentences (e.g. example phrases) stored as a JSON array. */
   list(locale: Locale, key: string): readonly string[] {
-    return this.remember(`list\0${locale}\0${key}`, () => {
-      const v = this.i18n.t(key, { lng: locale, returnObjects: true });
+    const lng = this.lng(locale);
+    return this.remember(`list\0${lng}\0${key}`, () => {
+      const v = this.i18n.t(key, { lng, returnObjects: true });
       return Object.freeze(Array.isArray(v) ? [...(v as string[])] : []);
     });
   }
@@ -120,11 +164,14 @@ export class Texts {
   /** The stored value (a sentence, a list, a group), without interpolation. */
   raw(locale: Locale, key: string): unknown {
     const [ns, path] = key.includes(':') ? key.split(/:(.*)/s, 2) : ['common', key];
-    return path.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], this.i18n.getResourceBundle(locale, ns));
+    const read = (lng: Locale) =>
+      path.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], this.i18n.getResourceBundle(lng, ns));
+    const lng = this.lng(locale);
+    return read(lng) ?? (lng === USTED ? read('es-EC') : undefined);
   }
 
   exists(locale: Locale, key: string): boolean {
-    return this.i18n.exists(key, { lng: locale });
+    return this.i18n.exists(key, { lng: this.lng(locale) });
   }
 
   for(locale: Locale): Translate {

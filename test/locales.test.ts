@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FAQ_TOPICS } from '../dialogs/faq';
-import { LOCALES, Texts, readLocaleFiles } from '../src/i18n';
+import { CATALOGUES, Texts, USTED, readLocaleFiles } from '../src/i18n';
 
 const resources = readLocaleFiles();
 
@@ -43,7 +43,7 @@ describe('locales', () => {
       for (const match of readFileSync(file, 'utf8').matchAll(pattern)) used.add(match[1]);
     }
     expect(used.size).toBeGreaterThan(20);
-    for (const locale of LOCALES) {
+    for (const locale of CATALOGUES) {
       const missing = [...used].filter((key) => !texts.exists(locale, key) && !texts.exists(locale, `${key}_other`));
       expect(missing, locale).toEqual([]);
     }
@@ -65,7 +65,7 @@ describe('locales', () => {
       'faq:talk_to_agent',
       ...['person', 'employer', 'lostEmail', 'faq', 'agent'].map((o) => `main:options.${o}`),
     ];
-    for (const locale of LOCALES) {
+    for (const locale of CATALOGUES) {
       expect(dynamic.filter((key) => !texts.exists(locale, key)), locale).toEqual([]);
     }
   });
@@ -81,7 +81,8 @@ describe('locales', () => {
       assistant: 'Clarita',
     };
     const texts = new Texts(facts);
-    const sentences = LOCALES.flatMap((locale) =>
+    // Both Spanish registers: the usted catalogue's sentences are checked as the tú ones.
+    const sentences = CATALOGUES.flatMap((locale) =>
       keysOf(locale)
         .filter((key) => !key.startsWith('intents:') && typeof texts.raw(locale, key) === 'string')
         .map((key) => [key, texts.t(locale, key)] as const),
@@ -98,7 +99,7 @@ describe('locales', () => {
 
   it('the lost-mailbox help is short answers, one per topic, that fit a phone screen', () => {
     const texts = new Texts();
-    for (const locale of LOCALES)
+    for (const locale of CATALOGUES)
       for (const topic of ['provider', 'office', 'abroad', 'free']) {
         const answer = texts.t(locale, `lost:${topic}`);
         expect(answer.length, `${locale} lost:${topic}`).toBeLessThanOrEqual(450);
@@ -115,5 +116,6 @@ describe('locales', () => {
     expect(new Texts().t('es-EC', 'main:greeting')).toMatch(/un asistente virtual/);
     expect(new Texts().t('en', 'main:greeting')).toMatch(/a virtual assistant/);
     expect(new Texts().t('es-EC', 'main:greeting')).not.toMatch(/asistente (virtual )?del IESS/i);
+    expect(new Texts().t(USTED, 'main:greeting')).toMatch(/un asistente virtual/);
   });
 });

@@ -1,4 +1,4 @@
-import { LOCALES, LOCALES_DIR, type Locale, type Texts } from '../i18n';
+import { type Language, LOCALES, LOCALES_DIR, type Locale, type Texts } from '../i18n';
 import { readIntentExamples } from '../nlu/recognizer';
 import { LanguageGuesser } from './language';
 import { type IntentGuess, type Lexicon, Understanding } from './understand';
@@ -32,8 +32,8 @@ export function createUnderstanding(
 
 /** Language guesses from the intent model's own example sentences in each locale. */
 export function createLanguageGuesser(texts: Texts, localesDir = LOCALES_DIR): LanguageGuesser {
-  const vocabulary = {} as Record<Locale, string[]>;
-  const names = {} as Record<Locale, readonly string[]>;
+  const vocabulary = {} as Record<Language, string[]>;
+  const names = {} as Record<Language, readonly string[]>;
   for (const locale of LOCALES) {
     // `none` examples are names, dates and stray words (company names are Spanish in both).
     const { none: _names, ...requests } = readIntentExamples(localesDir, locale);

@@ -1,5 +1,5 @@
 import { eng, spa } from 'stopword';
-import type { Locale } from '../i18n';
+import type { Language } from '../i18n';
 import { words } from './text';
 
 /**
@@ -9,12 +9,12 @@ import { words } from './text';
  * language uses and none only the other uses, or a request for it by name ("in english").
  */
 export class LanguageGuesser {
-  private readonly only: Record<Locale, Set<string>>;
+  private readonly only: Record<Language, Set<string>>;
 
   constructor(
-    vocabulary: Record<Locale, Iterable<string>>,
+    vocabulary: Record<Language, Iterable<string>>,
     /** Words that ask for a language by name, per locale ("english", "ingles"). */
-    private readonly names: Record<Locale, readonly string[]>,
+    private readonly names: Record<Language, readonly string[]>,
   ) {
     const es = new Set([...vocabulary['es-EC'], ...spa].flatMap((w) => words(w)));
     const en = new Set([...vocabulary.en, ...eng].flatMap((w) => words(w)));
@@ -25,18 +25,18 @@ export class LanguageGuesser {
   }
 
   /** `ignore`: words that say nothing about the person's language (the options on screen, often Spanish names). */
-  guess(text: string, ignore: Iterable<string> = []): Locale | undefined {
+  guess(text: string, ignore: Iterable<string> = []): Language | undefined {
     return this.requested(text) ?? this.written(text, new Set([...ignore].flatMap((w) => words(w))));
   }
 
   /** A short message naming a language asks for it: "en español por favor", "english please". */
-  requested(text: string): Locale | undefined {
+  requested(text: string): Language | undefined {
     const tokens = words(text.slice(0, 300)).filter((w) => /\p{L}/u.test(w));
     if (tokens.length > 5) return undefined;
     return (['en', 'es-EC'] as const).find((locale) => this.names[locale].some((name) => tokens.includes(words(name)[0] ?? '')));
   }
 
-  private written(text: string, ignore: Set<string>): Locale | undefined {
+  private written(text: string, ignore: Set<string>): Language | undefined {
     // Each word counts once: "taller de costura hilos de cuenca" has one Spanish word, not two.
     const tokens = [...new Set(words(text.slice(0, 300)))].filter((w) => /\p{L}/u.test(w) && !ignore.has(w));
     const en = tokens.filter((w) => this.only.en.has(w)).length;

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import type restify from 'restify';
 import type { Config } from '../../config';
 import { escapeHtml, jsonForHtml } from '../../html';
-import { type Locale, LOCALES, type Texts } from '../../i18n';
+import { type Language, LOCALES, type Texts } from '../../i18n';
 import type { Logger } from '../../log';
 import { createLimiter, limiterStore } from '../../recovery/limits';
 import { startBodySchema } from './activitySchema';
@@ -22,7 +22,7 @@ import type { TokenService } from './tokens';
 export const TOKEN_PATH = '/api/webchat/token';
 
 /** Web Chat's own labels come in 'es-ES' (the closest it ships) and 'en-US'. */
-const WEBCHAT_LOCALE: Record<Locale, string> = { 'es-EC': 'es-ES', en: 'en-US' };
+const WEBCHAT_LOCALE: Record<Language, string> = { 'es-EC': 'es-ES', en: 'en-US' };
 
 /**
  * Web Chat's own sentences (screen-reader labels, notices) that its es-ES pack says with
@@ -92,9 +92,9 @@ function staticAsset(path: string, contentType: string) {
 }
 
 /** The locale the page is shown in: `?lang=en` or the default. */
-function pageLocale(req: restify.Request, config: Config): Locale {
+function pageLocale(req: restify.Request, config: Config): Language {
   const lang = new URL(req.url ?? '/', 'http://localhost').searchParams.get('lang');
-  return (LOCALES as readonly string[]).includes(lang ?? '') ? (lang as Locale) : config.DEFAULT_LOCALE;
+  return (LOCALES as readonly string[]).includes(lang ?? '') ? (lang as Language) : config.DEFAULT_LOCALE;
 }
 
 /**
