@@ -44,6 +44,8 @@ const MIN_LETTERS_FOR_LANGUAGE = 8;
 
 /** Longest text handed to the model; a chat message past this is not a short request. */
 const MAX_TEXT_LENGTH = 300;
+/** Recent recognitions kept: people write the same short things ("si", "hola", "no me llego"). */
+const RECENT_RECOGNITIONS = 1_000;
 
 const intentsFileSchema = z.record(z.string(), z.array(z.string().min(1)).min(1));
 
@@ -87,6 +89,8 @@ export function unstretch(text: string, locale: NluLocale = 'es-EC'): string {
 
 export class IntentRecognizer {
   private languages?: NgramModel<NluLocale>;
+  /** Keyed by locale and cleaned text; the model never changes after training, so neither do answers. */
+  private readonly recent = new Map<string, Recognition>();
 
   private constructor(
     private readonly nlp: Nlp,
@@ -146,6 +150,16 @@ export class IntentRecognizer {
       const ranking = ['none' as const, ...INTENTS.filter((i) => i !== 'none')].map((intent) => ({ intent, score: intent === 'none' ? 1 : 0 }));
       return { intent: 'none', score: 1, ranking };
     }
+    const key = `${known}\n${clean}`;
+    const remembered = this.recent.get(key);
+    if (remembered) return remembered;
+    const recognition = await this.classify(clean, known);
+    if (this.recent.size >= RECENT_RECOGNITIONS) this.recent.clear();
+    this.recent.set(key, recognition);
+    return recognition;
+  }
+
+  private async classify(clean: string, known: NluLocale): Promise<Recognition> {
     const result = await this.nlp.process(LANGUAGE[known], clean);
     const nlpScores = new Map<string, number>();
     for (const c of result.classifications ?? []) nlpScores.set(c.intent === 'None' ? 'none' : c.intent, c.score);

@@ -220,4 +220,14 @@ describe('any input', () => {
     expect(own).not.toBe(recognizer);
     expect((await own.recognize('clave patronal', 'es-EC')).intent).toBe('employer_key');
   });
+
+  it('answers a message seen before as it did the first time, per language', async () => {
+    const first = { es: await recognizer.recognize('quiero hablar con alguien', 'es-EC'), en: await recognizer.recognize('quiero hablar con alguien', 'en') };
+    expect(first.es.intent).toBe('talk_to_agent');
+    expect(await recognizer.recognize('quiero hablar con alguien', 'es-EC')).toEqual(first.es);
+    // The English model reads the same words as its own: a remembered Spanish answer must not leak.
+    expect(await recognizer.recognize('quiero hablar con alguien', 'en')).toEqual(first.en);
+    const fresh = await IntentRecognizer.train(localesDir);
+    expect(await fresh.recognize('quiero hablar con alguien', 'en')).toEqual(first.en);
+  }, 120_000);
 });
