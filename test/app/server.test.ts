@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { configSchema, loadConfig, testConfig } from '../../src/config';
 import { ConfigError } from '../../src/errors';
+import type { AddressInfo } from 'node:net';
+import { Texts } from '../../src/i18n';
+import { loadDemoData } from '../../src/recovery/demoDirectory';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { IDENTITY_API_TOKEN, OperatorData, identityApi } from '../helpers/identityApi';
 
 const activity = (text: string, conversation = 'c1', extra: object = {}) => ({
   type: 'message',
@@ -153,26 +157,61 @@ describe('the process', () => {
     expect(code).toBe(0);
   }, 120_000);
 
-  it('drains and exits cleanly on SIGTERM', async () => {
+  it('drains and exits cleanly on SIGTERM, answering the turn in flight', async () => {
+    // The directory holds the account lookup: the turn is surely in flight when SIGTERM comes.
+    const api = identityApi(new OperatorData(loadDemoData('src/recovery/demo-accounts.json'), 'sigterm-secret-0123456789-abcdef'));
+    let release!: () => void;
+    const lookupArrived = new Promise<void>((arrived) => {
+      api.state.holdLookup = () => {
+        arrived();
+        return new Promise<void>((resolve) => (release = resolve));
+      };
+    });
+    await new Promise<void>((resolve) => api.server.listen(0, '127.0.0.1', resolve));
+    const directoryUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}/api/`;
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-      env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', OUTBOX_DIR: 'test-artifacts/outbox-sigterm' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        OUTBOX_DIR: 'test-artifacts/outbox-sigterm',
+        DIRECTORY: 'http',
+        DIRECTORY_URL: directoryUrl,
+        DIRECTORY_TOKEN: IDENTITY_API_TOKEN,
+        DIRECTORY_TIMEOUT_MS: '30000',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    await expect.poll(() => stdout, { timeout: 60_000 }).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1];
-    const turn = fetch(`${url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(activity('hola', 'drain')),
-    });
-    await new Promise((r) => setTimeout(r, 20));
-    child.kill('SIGTERM');
-    const response = await turn.catch(() => undefined);
-    if (response) expect(response.status).toBe(200);
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(code).toBe(0);
-    expect(stdout).toMatch(/draining/);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      await expect.poll(() => stdout, { timeout: 60_000 }).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1];
+      const send = (text: string) =>
+        fetch(`${url}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(activity(text, 'drain')),
+        });
+      expect((await send('hola')).status).toBe(200);
+      expect((await send('1')).status).toBe(200);
+      expect((await send('1714307103')).status).toBe(200);
+      // After the birth date the bot looks the number up, to ask its questions.
+      const turn = send('15 de marzo');
+      await lookupArrived;
+      child.kill('SIGTERM');
+      await expect.poll(() => stdout, { timeout: 10_000 }).toMatch(/draining/);
+      release();
+      const response = await turn;
+      expect(response.status).toBe(200);
+      const { activities } = (await response.json()) as { activities: Array<{ text?: string }> };
+      expect(activities.map((a) => a.text ?? '').join('\n')).toContain(new Texts().t('es-EC', 'questions:employer_worked'));
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      api.server.closeAllConnections();
+      await new Promise<void>((resolve) => api.server.close(() => resolve()));
+    }
   }, 90_000);
 });

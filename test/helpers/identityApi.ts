@@ -32,6 +32,8 @@ export function identityApi(directory: OperatorData, delayMs = 0) {
     mode: 'normal' as IdentityApiMode,
     delayMs,
     requests: [] as { method: string; path: string; auth?: string }[],
+    /** Awaited before an account lookup is answered: a test holds a turn in flight with it. */
+    holdLookup: undefined as (() => Promise<void>) | undefined,
   };
   const lookup = z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('person'), number: z.string() }),
@@ -65,6 +67,7 @@ export function identityApi(directory: OperatorData, delayMs = 0) {
     const body = await readJson(req);
     if (req.method === 'GET' && path === '/health') return send(res, 200, { status: 'ok' });
     if (req.method === 'POST' && path === '/accounts/lookup') {
+      await state.holdLookup?.();
       const parsed = lookup.safeParse(body);
       if (!parsed.success) return send(res, 400, { error: 'bad request' });
       const q = parsed.data;
