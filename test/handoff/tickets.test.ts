@@ -93,17 +93,21 @@ function ticketStoreContract(makeStore: () => Promise<{ store: KeyValueStore; di
   it('publishes changes to every subscriber', async () => {
     const { tickets: t, dispose } = await tickets();
     try {
-      const seen: string[] = [];
-      const got = new Promise<void>((resolve) => {
-        void t.subscribe((event) => {
-          seen.push(event.type);
-          if (event.type === 'queue') resolve();
+      const seen: string[][] = [[], []];
+      let heard!: () => void;
+      const bothHeard = new Promise<void>((resolve) => (heard = resolve));
+      const listen = (mine: string[]) =>
+        t.subscribe((event) => {
+          mine.push(event.type);
+          if (seen.every((s) => s.includes('queue'))) heard();
         });
-      });
-      await new Promise((r) => setTimeout(r, 50));
+      // subscribe resolves once the store (Redis) confirmed it: nothing published after is missed.
+      const unsubscribe = await Promise.all(seen.map(listen));
       await t.open(newTicket('f'));
-      await got;
-      expect(seen).toContain('queue');
+      await bothHeard;
+      expect(seen[0]).toContain('queue');
+      expect(seen[1]).toContain('queue');
+      await Promise.all(unsubscribe.map((stop) => stop()));
     } finally {
       await dispose();
     }
