@@ -59,7 +59,7 @@ it('answers every random activity body with 200 or 400, never crashes, and stays
     expect(['message', 'event']).toContain(activity.type);
     expect(activity.from?.id).toBe(page.userId);
     expect(activity.conversation?.id).toBe(page.conversationId);
-    if (activity.text !== undefined) expect(typeof activity.text).toBe('string');
+    expect(['string', 'undefined']).toContain(typeof activity.text);
   }
 
   // The server is still there and the conversation still works.
