@@ -1,4 +1,19 @@
-import type { Config } from './config';
+/** The settings checked here: what travels or is kept, and the secrets that protect it. */
+export interface SafetySettings {
+  SERVER_SECRET: string;
+  DIRECTLINE_SECRET?: string;
+  HANDOFF_WEBHOOK_SECRET?: string;
+  HANDOFF_WEBHOOK_URL?: string;
+  DIRECTORY: string;
+  DIRECTORY_URL?: string;
+  TWILIO_API_BASE_URL?: string;
+  SMTP_URL?: string;
+  SMTP_ALLOW_PLAIN_LOCAL: boolean;
+  CODE_MAX_TRIES: number;
+  CODE_TTL_SECONDS: number;
+  LINK_TTL_SECONDS: number;
+  IDENTITY_CHECK_MIN_MS?: number;
+}
 
 /** Bits a secret must carry by the estimate below: 32 random base64 or hex characters pass, "aaaa…" and "abab…" do not. */
 export const MIN_SECRET_BITS = 96;
@@ -48,9 +63,9 @@ function smtpProblem(smtpUrl: string, allowPlainLocal: boolean): string | undefi
 }
 
 /** Each unsafe production setting, as [variable, why]; empty when all is well. */
-export function productionProblems(c: Config): Array<[keyof Config, string]> {
-  const problems: Array<[keyof Config, string]> = [];
-  const check = (variable: keyof Config, problem: string | undefined) => {
+export function productionProblems(c: SafetySettings): Array<[keyof SafetySettings, string]> {
+  const problems: Array<[keyof SafetySettings, string]> = [];
+  const check = (variable: keyof SafetySettings, problem: string | undefined) => {
     if (problem) problems.push([variable, problem]);
   };
   check('SERVER_SECRET', weakSecret(c.SERVER_SECRET));

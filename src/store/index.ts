@@ -1,9 +1,9 @@
-import type { Storage } from 'botbuilder';
 import type { Cluster, Redis } from 'ioredis';
-import { type ConversationLock, createLocalLock, createRedisLock } from '../bot/conversationLock';
+import { type ConversationLock, createLocalLock, createRedisLock } from './conversationLock';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { KeyValueStore } from './keyValue';
+import type { StateStorage } from './stateStorage';
 import { MemoryKeyValueStore } from './memoryKeyValue';
 import { MemoryStorage } from './memoryStorage';
 import { closeRedis, createRedis, redisConfigured } from './redisConnection';
@@ -11,13 +11,13 @@ import { RedisKeyValueStore } from './redisKeyValue';
 import { RedisStorage } from './redisStorage';
 
 export type { KeyValueStore } from './keyValue';
-export type { ConversationLock } from '../bot/conversationLock';
+export type { ConversationLock } from './conversationLock';
 
 export interface Stores {
   kind: 'memory' | 'redis';
   kv: KeyValueStore;
   /** botbuilder state (conversation and user), with eTags and STATE_TTL_SECONDS. */
-  storage: Storage;
+  storage: StateStorage;
   /** Serialises the turns of one conversation across instances (per process in memory mode). */
   lock: ConversationLock;
   /** The shared client (no key prefix: add REDIS_KEY_PREFIX yourself), for rate-limiter-flexible. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Storage, StoreItems } from 'botbuilder';
+import type { StateStorage, StoreItems } from './stateStorage';
 import { ExpiringMap } from './expiringMap';
 
 /** The error botbuilder's own stores raise when a write carries an outdated eTag. */
@@ -27,7 +27,7 @@ export interface MemoryStorageOptions {
  * is its own compare-and-set and a write rejects when any item conflicted) plus a time to live,
  * so memory use stays bounded by recent conversations.
  */
-export class MemoryStorage implements Storage {
+export class MemoryStorage implements StateStorage {
   private readonly entries: ExpiringMap<Entry>;
 
   constructor(private readonly options: MemoryStorageOptions) {

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Storage, StoreItems } from 'botbuilder';
+import type { StateStorage, StoreItems } from './stateStorage';
 import type { Cluster, Redis } from 'ioredis';
 import { eTagConflict } from './memoryStorage';
 import { guardRedis } from './redisKeyValue';
@@ -32,7 +32,7 @@ export interface RedisStorageOptions {
  * conversation ids (a WhatsApp number, for one), which should not sit in Redis in clear.
  * Items are read and written one key at a time, so this works on Redis Cluster as well.
  */
-export class RedisStorage implements Storage {
+export class RedisStorage implements StateStorage {
   private readonly command: WriteCommand;
 
   constructor(

@@ -143,7 +143,7 @@ describe('the process', () => {
   }, 60_000);
 
   it('chats in the terminal (npm run chat) and leaves on "salir"', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/channels/console.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/chat.ts'], {
       env: { ...process.env, PORT: '0', OUTBOX_DIR: 'test-artifacts/outbox-chat' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

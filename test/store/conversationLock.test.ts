@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ConversationLock, createLocalLock, createRedisLock } from '../../src/bot/conversationLock';
+import { type ConversationLock, createLocalLock, createRedisLock } from '../../src/store/conversationLock';
 import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
 import { RedisKeyValueStore } from '../../src/store/redisKeyValue';
 import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix, waitFor } from '../helpers/redis';

@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../log';
 import { questionAsked } from '../../recovery/mask';
 import { ChannelAdapter, honourDelay } from '../channelAdapter';
+import { DIRECTLINE_CHANNEL_ID } from './channel';
 import type { ConversationLog } from './conversationLog';
 
-export const DIRECTLINE_CHANNEL_ID = 'directline';
+export { DIRECTLINE_CHANNEL_ID };
 
 /**
  * The bot side of our Direct Line server: whatever the bot sends is appended to the

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AGENT_MARK } from '../../handoff/agentMessage';
 import { type SecretAnswer, maskOptions, maskSent, maskText } from '../../recovery/mask';
 import type { KeyValueStore } from '../../store/keyValue';
-import { DIRECTLINE_CHANNEL_ID } from './adapter';
+import { DIRECTLINE_CHANNEL_ID } from './channel';
 
 /** A conversation as the Direct Line server knows it. */
 export interface ConversationInfo {

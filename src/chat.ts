@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline/promises';
 import { randomUUID } from 'node:crypto';
-import { createApp } from '../app';
+import { createApp } from './app';
 import { createServer } from 'node:net';
-import { type Config, configFromEnvironmentOrExit, loadConfig } from '../config';
-import { InProcessAdapter, readableText } from './inProcess';
+import { type Config, configFromEnvironmentOrExit, loadConfig } from './config';
+import { InProcessAdapter, readableText } from './channels/inProcess';
 
 /** `npm run chat`: the same bot in the terminal; the new-key page is served as with `npm start`. */
 async function main() {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KeyValueStore } from '../store/keyValue';
+import type { KeyValueStore } from './keyValue';
 
 /**
  * Holds one conversation for the length of a turn. `acquire` resolves to a release function,
