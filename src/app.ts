@@ -22,7 +22,7 @@ import { createCodeService } from './recovery/codes';
 import { createDirectory } from './recovery/directory';
 import { createIdentityCheck } from './recovery/identityCheck';
 import { createResetLinkService } from './recovery/links';
-import { createRateLimits } from './recovery/limits';
+import { createRateLimits, limiterStore } from './recovery/limits';
 import { createMailer } from './recovery/mail';
 import type { AccountDirectory, Mailer, ResetLinkData } from './recovery/types';
 import { createStores } from './store';
@@ -54,7 +54,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   await waitUntilReady(stores, log);
   const directory = overrides.directory ?? createDirectory(config);
   const mailer = overrides.mailer ?? createMailer(config, texts, log);
-  const limits = createRateLimits(config, stores.redis);
+  // Every rate limit counts here: in Redis when configured, so all instances count together.
+  const counters = limiterStore(config, stores.redis);
+  const limits = createRateLimits(config, counters);
   const links = createResetLinkService({ store: stores.kv, config });
   // Trained once per process: every app built in it (tests build many) reads the same examples.
   const nlu = await sharedRecognizer();
@@ -86,8 +88,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const server = restify.createServer({ name: 'iess-clave', handleUncaughtExceptions: false });
   guardResponses(server, { config, log });
 
-  server.use(addressLimit({ config, redis: stores.redis }));
-  const deps: ChannelDeps = { config, store: stores.kv, log, metrics, texts, bot };
+  server.use(addressLimit({ config, limits: counters }));
+  const deps: ChannelDeps = { config, store: stores.kv, log, metrics, texts, bot, limits: counters };
   const gateways = new Gateways();
   const botFramework = registerBotFramework(server, deps, gateways, overrides.botFrameworkAuthentication);
   if (botFramework) gateways.register(botFramework);
@@ -106,7 +108,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     if (whatsapp) whatsapp.onDeliveryFailure = (to, errorCode) => handoff.deliveryFailed(WHATSAPP_CHANNEL_ID, to, errorCode);
   }
   // No agents, no console: /agent does not exist rather than offer a sign-in nobody can pass.
-  if (handoff.agents.size > 0) await registerAgentConsole(server, { config, handoff, texts, log, redis: stores.redis });
+  if (handoff.agents.size > 0) await registerAgentConsole(server, { config, handoff, texts, log, limits: counters });
 
   /** Says one line from locales to a conversation later, inside its turn order. */
   async function tellLater(reference: Partial<ConversationReference>, locale: Locale, key: string): Promise<void> {

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Texts } from '../i18n';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
+import type { LimiterStore } from '../recovery/limits';
 import type { KeyValueStore } from '../store/keyValue';
 
 /** What a channel needs from the app to deliver turns to the bot. */
@@ -13,6 +14,8 @@ export interface ChannelDeps {
   metrics: Metrics;
   /** Every sentence, with the operator's facts (one catalogue for the whole app). */
   texts: Texts;
+  /** Where rate limits count (the app's one limiter store). */
+  limits: LimiterStore;
   /** Runs one turn through the bot (serialised per conversation inside). */
   bot: { run(context: TurnContext): Promise<void> };
 }

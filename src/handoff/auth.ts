@@ -1,9 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Config } from '../config';
-import { type Limiter, SoftAccountLimit, createLimiter, limiterStore } from '../recovery/limits';
+import { type Limiter, type LimiterStore, SoftAccountLimit, createLimiter } from '../recovery/limits';
 import type { KeyValueStore } from '../store/keyValue';
 import type { Agent, AgentDirectory } from './agents';
 
@@ -155,8 +154,7 @@ export class LoginLimiter {
   private readonly byAddress: Limiter;
   private readonly byName: SoftAccountLimit;
 
-  constructor(config: Config, redis?: Redis | Cluster) {
-    const store = limiterStore(config, redis);
+  constructor(store: LimiterStore) {
     this.byAddress = createLimiter(
       { name: 'agent-login-address', points: LOGIN_ATTEMPTS_PER_ADDRESS, durationSeconds: LOGIN_WINDOW_SECONDS, whenStoreFails: 'closed' },
       store,

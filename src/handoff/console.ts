@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
-import type { Cluster, Redis } from 'ioredis';
 import type restify from 'restify';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { LOCALES, type Texts } from '../i18n';
 import type { Logger } from '../log';
+import type { LimiterStore } from '../recovery/limits';
 import { AgentAuth, type AgentSession, LoginLimiter } from './auth';
 import { cannedReplies } from './canned';
 import { historyQuerySchema, searchHistory } from './history';
@@ -42,7 +42,8 @@ export interface AgentConsoleDeps {
   handoff: Handoff;
   texts: Texts;
   log: Logger;
-  redis?: Redis | Cluster;
+  /** Where sign-in attempts are counted (shared by every instance with Redis). */
+  limits: LimiterStore;
 }
 
 const secureHeaders = (res: restify.Response) => sendSecurityHeaders(res);
@@ -75,7 +76,7 @@ export function publicTicket(ticket: TicketView, position?: number) {
 export async function registerAgentConsole(server: restify.Server, deps: AgentConsoleDeps): Promise<void> {
   const { config, handoff, texts, log } = deps;
   const auth = new AgentAuth(handoff.store, config, handoff.agents);
-  const limiter = new LoginLimiter(config, deps.redis);
+  const limiter = new LoginLimiter(deps.limits);
   const files = new Map(Object.entries(STATIC).map(([path, f]) => [path, { body: readFileSync(join(WEB_DIR, f.file)), type: f.type }]));
   const body = jsonBody({ maxBytes: MAX_BODY });
 

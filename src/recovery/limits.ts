@@ -56,7 +56,8 @@ function clientKeyPrefix(redis: Redis | Cluster): string | undefined {
   return options?.keyPrefix || options?.redisOptions?.keyPrefix || undefined;
 }
 
-export function limiterStore(config: Config, redis?: Redis | Cluster): LimiterStore {
+/** The one store every limiter counts in: built once by the app from its configuration, Redis when configured. */
+export function limiterStore(config: Pick<Config, 'SERVER_SECRET' | 'REDIS_KEY_PREFIX'>, redis?: Redis | Cluster): LimiterStore {
   return { secret: config.SERVER_SECRET, redis, keyPrefix: redis && clientKeyPrefix(redis) ? '' : config.REDIS_KEY_PREFIX };
 }
 
@@ -184,8 +185,7 @@ export interface RateLimits {
 
 const HOUR = 3600;
 
-export function createRateLimits(config: Config, redis?: Redis | Cluster): RateLimits {
-  const store = limiterStore(config, redis);
+export function createRateLimits(config: Config, store: LimiterStore): RateLimits {
   const closed = 'closed' as const;
   const messages = createLimiter(
     { name: 'message', points: config.MESSAGES_PER_CONVERSATION_PER_MINUTE, durationSeconds: 60, whenStoreFails: 'open' },

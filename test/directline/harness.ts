@@ -11,6 +11,7 @@ import { type Config, testConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { createMetrics } from '../../src/metrics';
 import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
+import { limiterStore } from '../../src/recovery/limits';
 
 /**
  * The official client runs in Node as in a browser: XMLHttpRequest from xhr2 (what the
@@ -72,6 +73,7 @@ export async function startDirectLineServer(
     log: createLogger('silent'),
     metrics: createMetrics(),
     texts: new Texts(),
+    limits: limiterStore(config),
     bot: { run: (context: TurnContext) => bot.run(context) },
   };
   const gateway = registerDirectLine(server, deps, options);

@@ -6,7 +6,7 @@ import { type Config, testConfig } from '../../src/config';
 import { Texts } from '../../src/i18n';
 import { createLogger } from '../../src/log';
 import { createCodeService } from '../../src/recovery/codes';
-import { createRateLimits } from '../../src/recovery/limits';
+import { createRateLimits, limiterStore } from '../../src/recovery/limits';
 import { createMailer, latestCodeFor } from '../../src/recovery/mail';
 import type { CodeService, Mailer, VerifiedAccount } from '../../src/recovery/types';
 import type { SecretRecord } from '../../src/store/keyValue';
@@ -60,7 +60,7 @@ beforeEach(() => {
   store = new RecordingStore(() => clock);
   config = testConfig({ OUTBOX_DIR: outbox });
   mailer = createMailer(config, new Texts(), createLogger('silent'));
-  codes = createCodeService({ store, mailer, limits: createRateLimits(config), config, now: () => clock });
+  codes = createCodeService({ store, mailer, limits: createRateLimits(config, limiterStore(config)), config, now: () => clock });
 });
 afterEach(async () => {
   mailer.close();
@@ -141,7 +141,7 @@ describe('emailed codes', () => {
 
   it('caps wrong codes per account per day across every code, so guessing over hours is bounded', async () => {
     const capped = testConfig({ OUTBOX_DIR: outbox, CODE_FAILURES_PER_DAY: '7', CODE_MAX_SENDS_PER_HOUR: '100' });
-    const daily = createCodeService({ store, mailer, limits: createRateLimits(capped), config: capped, now: () => clock });
+    const daily = createCodeService({ store, mailer, limits: createRateLimits(capped, limiterStore(capped)), config: capped, now: () => clock });
     const wrongCode = (right: string) => String((Number(right) + 1) % 1_000_000).padStart(6, '0');
     const sentCode = async () => (await daily.drain(5_000), code());
     // First code: its own five tries, all wrong.
@@ -186,7 +186,7 @@ describe('emailed codes', () => {
       },
       sendKeyChanged: async () => {},
     };
-    const broken = createCodeService({ store, mailer: failing, limits: createRateLimits(config), config, now: () => clock });
+    const broken = createCodeService({ store, mailer: failing, limits: createRateLimits(config, limiterStore(config)), config, now: () => clock });
     const sent = await broken.send(account, 'es-EC');
     expect(sent.status).toBe('sent');
     expect(sent.status === 'sent' && (await sent.delivery)).toBe(false);

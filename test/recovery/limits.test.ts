@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config';
-import { FRESH_SOURCE_TRIES, type LimitSource, NUMBER_FAILURE_WINDOW_SECONDS, createRateLimits } from '../../src/recovery/limits';
+import { FRESH_SOURCE_TRIES, type LimitSource, NUMBER_FAILURE_WINDOW_SECONDS, createRateLimits, limiterStore } from '../../src/recovery/limits';
 
 const person = (conversation: string, address?: string): LimitSource => ({ conversation: `webchat:${conversation}`, address });
 /** An identity check that matches, or not. */
@@ -11,7 +11,8 @@ const mismatch = async () => undefined;
 
 describe('rate limits in memory', () => {
   it('limits messages per conversation per minute', async () => {
-    const limits = createRateLimits(testConfig({ MESSAGES_PER_CONVERSATION_PER_MINUTE: '2' }));
+    const config = testConfig({ MESSAGES_PER_CONVERSATION_PER_MINUTE: '2' });
+    const limits = createRateLimits(config, limiterStore(config));
     expect(await limits.consume('message', 'conv-1')).toEqual({ ok: true });
     expect(await limits.consume('message', 'conv-1')).toEqual({ ok: true });
     const third = await limits.consume('message', 'conv-1');
@@ -26,7 +27,7 @@ describe('identity checks: firm per source, soft per number', () => {
   const number = 'person:1714307103';
 
   it('holds each conversation to LOOKUPS_PER_CONVERSATION_PER_HOUR, whatever the numbers', async () => {
-    const limits = createRateLimits(config);
+    const limits = createRateLimits(config, limiterStore(config));
     const numbers = ['person:1714307103', 'person:0602910945', 'person:0926687856', 'person:0910005917'];
     const verdicts = [];
     for (const n of numbers) verdicts.push(await limits.identityCheck(n, person('stranger'), matches));
@@ -44,7 +45,7 @@ describe('identity checks: firm per source, soft per number', () => {
   });
 
   it('holds each client address to LOOKUPS_PER_ADDRESS_PER_HOUR across its conversations', async () => {
-    const limits = createRateLimits(config);
+    const limits = createRateLimits(config, limiterStore(config));
     const oks = [];
     for (let i = 0; i < 6; i++) oks.push((await limits.identityCheck(`person:n${i}`, person(`c${i}`, '203.0.113.7'), matches)).ok);
     expect(oks).toEqual([true, true, true, true, true, false]);
@@ -52,7 +53,7 @@ describe('identity checks: firm per source, soft per number', () => {
   });
 
   it("a stranger's failures on a cédula never keep its owner out of a fresh conversation", async () => {
-    const limits = createRateLimits(config);
+    const limits = createRateLimits(config, limiterStore(config));
     // A stranger spends the number's failures from two conversations...
     for (const conversation of ['s1', 's1', 's2', 's2']) {
       expect(await limits.identityCheck(number, person(conversation), mismatch)).toEqual({ ok: true, result: undefined });
@@ -73,7 +74,7 @@ describe('identity checks: firm per source, soft per number', () => {
   });
 
   it('a fresh source on a hot number has FRESH_SOURCE_TRIES, not more', async () => {
-    const limits = createRateLimits(config);
+    const limits = createRateLimits(config, limiterStore(config));
     for (let i = 0; i < 4; i++) await limits.identityCheck(number, person(`s${i}`), mismatch);
     const fresh = [];
     for (let i = 0; i < FRESH_SOURCE_TRIES + 1; i++) fresh.push((await limits.identityCheck(number, person('fresh'), mismatch)).ok);
@@ -114,8 +115,8 @@ describe.skipIf(!redisAvailable)('rate limits on Redis (skipped when no Redis an
   it('counts across instances that share Redis, under hashed keys', async () => {
     const codesPrefix = `${prefix}codes:`;
     const config = testConfig({ REDIS_KEY_PREFIX: codesPrefix, CODE_MAX_SENDS_PER_HOUR: '3' });
-    const first = createRateLimits(config, redis);
-    const second = createRateLimits(config, redis);
+    const first = createRateLimits(config, limiterStore(config, redis));
+    const second = createRateLimits(config, limiterStore(config, redis));
     expect(await first.consume('codeSend', 'person:1714307103')).toEqual({ ok: true });
     expect(await second.consume('codeSend', 'person:1714307103')).toEqual({ ok: true });
     expect(await first.consume('codeSend', 'person:1714307103')).toEqual({ ok: true });
@@ -135,7 +136,7 @@ describe.skipIf(!redisAvailable)('rate limits on Redis (skipped when no Redis an
   it("a stranger on one instance makes the number hot for all, and the owner still gets in on another", async () => {
     const identityPrefix = `${prefix}identity:`;
     const config = testConfig({ REDIS_KEY_PREFIX: identityPrefix, LOOKUP_FAILURES_PER_NUMBER: '3' });
-    const [a, b] = [createRateLimits(config, redis), createRateLimits(config, redis)];
+    const [a, b] = [createRateLimits(config, limiterStore(config, redis)), createRateLimits(config, limiterStore(config, redis))];
     const number = 'person:1714307103';
     for (let i = 0; i < 3; i++) await a.identityCheck(number, person('stranger'), mismatch);
     const refused = await b.identityCheck(number, person('stranger'), mismatch);
@@ -160,7 +161,7 @@ describe('rate limits when Redis is down', () => {
       retryStrategy: () => null,
     });
     try {
-      const limits = createRateLimits(testConfig(), down);
+      const limits = createRateLimits(testConfig(), limiterStore(testConfig(), down));
       expect(await limits.consume('codeSend', 'person:1714307103')).toEqual({ ok: false, retryAfterSeconds: 60 });
       // Identity checks fail closed without running: nothing is counted, so nothing may be guessed.
       let ran = false;

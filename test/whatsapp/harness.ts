@@ -12,6 +12,7 @@ import type { KeyValueStore } from '../../src/store/keyValue';
 import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
 import { FakeTwilio } from '../helpers/fakeTwilio';
 import { ACCOUNT_SID, AUTH_TOKEN, whatsappEnv } from './webhooks';
+import { limiterStore } from '../../src/recovery/limits';
 
 export const LONG_ANSWER = Array.from(
   { length: 70 },
@@ -87,6 +88,7 @@ export async function startHarness(env: Partial<Record<keyof Config, string>> = 
     log: createLogger('info', sink),
     metrics,
     texts: new Texts(),
+    limits: limiterStore(config),
     bot: { run: (context) => bot.runTurn(context) },
   };
   const server = restify.createServer({ handleUncaughtExceptions: false });

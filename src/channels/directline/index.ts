@@ -28,7 +28,7 @@ export function registerDirectLine(
   const origins = allowedOrigins(config);
   const conversations = new ConversationLog(store, config.STATE_TTL_SECONDS * 1000, config.SERVER_SECRET);
   const tokens = new TokenService(config.SERVER_SECRET, config.DIRECTLINE_TOKEN_TTL_SECONDS);
-  registerChatPage(server, { config, log, conversations, tokens, origins, texts: deps.texts });
+  registerChatPage(server, { config, log, conversations, tokens, origins, texts: deps.texts, limits: deps.limits });
 
   if (config.WEBCHAT_DIRECTLINE === 'azure') {
     return {

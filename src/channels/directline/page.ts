@@ -7,7 +7,7 @@ import type { Config } from '../../config';
 import { escapeHtml, jsonForHtml } from '../../html';
 import { type Language, LOCALES, type Texts } from '../../i18n';
 import type { Logger } from '../../log';
-import { createLimiter, limiterStore } from '../../recovery/limits';
+import { type LimiterStore, createLimiter } from '../../recovery/limits';
 import { startBodySchema } from './activitySchema';
 import { exchangeAzureSecret } from './azure';
 import type { ConversationLog } from './conversationLog';
@@ -64,6 +64,7 @@ export interface ChatPageDeps {
   tokens: TokenService;
   origins: Set<string>;
   texts: Texts;
+  limits: LimiterStore;
 }
 
 function webChatBundlePath(): string {
@@ -105,10 +106,10 @@ function pageLocale(req: restify.Request, config: Config): Language {
 export function registerChatPage(server: restify.Server, deps: ChatPageDeps): void {
   const { config, log, origins, texts } = deps;
   const template = readFileSync(join(WEB_DIR, 'chat.html'), 'utf8');
-  // Per instance (memory): each instance bounds what one address can ask of it.
+  // Counted in the shared store, so an address gets as many tokens from all instances as from one.
   const limiter = createLimiter(
     { name: 'token-address', points: config.TOKEN_REQUESTS_PER_MINUTE_PER_IP, durationSeconds: 60, whenStoreFails: 'open' },
-    limiterStore(config),
+    deps.limits,
   );
   const frameAncestors = ["'self'", ...[...origins]].join(' ');
   const azure = config.WEBCHAT_DIRECTLINE === 'azure';
