@@ -12,7 +12,8 @@ import { localOptions } from './options';
 import { PersonRecoveryDialog } from './personRecovery';
 import type { DialogServices } from './services';
 
-export type MainReason = 'new' | 'again' | 'menu' | 'cancel' | 'gaveUp' | 'switch';
+/** Why the menu is shown; 'done': a topic just ended, and the menu offers what can come next. */
+export type MainReason = 'new' | 'again' | 'menu' | 'cancel' | 'gaveUp' | 'switch' | 'done';
 
 type MenuValue = FlowId | 'agent';
 const MENU: MenuValue[] = ['person', 'employer', 'lostEmail', 'faq', 'agent'];
@@ -32,6 +33,7 @@ const MENU_PROMPT: Record<MainReason, string> = {
   cancel: 'main:menuAgain',
   gaveUp: 'main:helpOffer',
   switch: 'main:menu',
+  done: 'main:menuAgain',
 };
 
 interface MainOptions {
@@ -116,7 +118,7 @@ export class MainDialog extends FlowDialog {
       if (this.services.handoff && (await this.services.handoff(step.context, reason)))
         return step.endDialog({ ok: true, quiet: true } satisfies FlowResult);
       await step.context.sendActivity(t('faq:talk_to_agent'));
-      return step.endDialog({ ok: true } satisfies FlowResult);
+      return step.replaceDialog('main.steps', { reason: 'done' } satisfies MainOptions);
     }
     this.services.metrics.stepReached.inc({ step: `menu_${choice.value}` });
     return step.beginDialog(choice.value, { given: choice.given } satisfies FlowOptions);
@@ -127,7 +129,8 @@ export class MainDialog extends FlowDialog {
     if (result && !result.ok && 'gaveUp' in result) return step.replaceDialog('main.steps', { reason: 'gaveUp' } satisfies MainOptions);
     if (result && !result.ok && 'switchTo' in result)
       return step.replaceDialog('main.steps', { reason: 'switch', switchTo: result.switchTo, given: result.given } satisfies MainOptions);
-    if (!result?.ok || !result.quiet) await step.context.sendActivity(this.t(step)('main:anythingElse'));
+    // A topic that ended says what can come next: the menu, never a bare "write to me".
+    if (!result?.ok || !result.quiet) return step.replaceDialog('main.steps', { reason: 'done' } satisfies MainOptions);
     return step.endDialog();
   };
 }

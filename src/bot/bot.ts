@@ -114,6 +114,13 @@ export class RecoveryBot extends ActivityHandler {
     await this.runDialogs(context);
   }
 
+  /** Offers the menu, without reading the message that came (a survey comment is no request). */
+  async offerMenu(context: TurnContext): Promise<void> {
+    await this.resetDialogs(context);
+    const dc = await this.dialogs.createContext(context);
+    await dc.beginDialog(MainDialog.id, { reason: 'done' satisfies MainReason });
+  }
+
   private async onUserMessage(context: TurnContext): Promise<void> {
     // The saved state is read while the message is counted: one store round trip less per turn.
     const [allowed] = await Promise.all([

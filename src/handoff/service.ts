@@ -49,6 +49,7 @@ export interface HandoffDeps {
     continueWith(context: TurnContext, logic: (context: TurnContext) => Promise<void>): Promise<void>;
     resetDialogs(context: TurnContext): Promise<void>;
     greetAgain(context: TurnContext): Promise<void>;
+    offerMenu(context: TurnContext): Promise<void>;
   };
   now?: () => number;
 }
@@ -390,8 +391,8 @@ export class Handoff {
   private async answerSurvey(context: TurnContext): Promise<boolean> {
     const outcome = await this.survey.handle(context);
     if (outcome === 'none') return false;
-    // The comment is no request: the menu starts afresh with the person's next message.
-    if (outcome === 'done') await this.deps.bot.resetDialogs(context);
+    // The survey is over: the menu says what can come next (the comment itself is no request).
+    if (outcome === 'done') await this.deps.bot.offerMenu(context);
     return true;
   }
 
