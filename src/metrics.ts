@@ -35,6 +35,13 @@ export function createMetrics() {
     codesVerified: counter('iess_codes_verified_total', 'Codes checked', ['result']),
     stepReached: counter('iess_step_reached_total', 'Conversation steps reached', ['step']),
     keysChanged: counter('iess_keys_changed_total', 'Keys changed through the new-key page', ['kind']),
+    satisfaction: new Histogram({
+      name: 'iess_satisfaction_rating',
+      help: 'Satisfaction survey answers (1-5) by flow (handoff: an agent closed; recovery: the key was changed) and, after a handoff, agent; sum/count is the average',
+      labelNames: ['flow', 'agent'],
+      buckets: [1, 2, 3, 4, 5],
+      registers: [registry],
+    }),
   };
 }
 

@@ -220,7 +220,7 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
       const query = historyQuerySchema.safeParse(params);
       if (!query.success) return json(res, 400, { error: 'bad_request' });
       const [closed, surveys] = await Promise.all([handoff.tickets.closedRecent(), handoff.survey.results()]);
-      const ratings = new Map(surveys.map((r) => [r.ticketId, r.rating]));
+      const ratings = new Map(surveys.map((r) => [r.id, r.rating]));
       const tickets = searchHistory(closed, query.data, config.TIMEZONE).map((t) => ({ ...t, rating: ratings.get(t.id) }));
       json(res, 200, { tickets });
     }),

@@ -23,7 +23,7 @@ import { agentActivity, isAgentActivity } from './agentMessage';
 import { createHandoffMetrics, type HandoffMetrics } from './metrics';
 import { type ClaimResult, type TicketStatus, TicketStore, type TicketView, type TranscriptEntry } from './tickets';
 import { Presence, type PresenceStatus } from './presence';
-import { type PendingSurvey, Survey } from './survey';
+import { type PendingSurvey, Survey } from '../survey';
 import { Funnel, type Journey } from './funnel';
 import { createWebhookSender, type WebhookSender } from './webhook';
 
@@ -126,6 +126,7 @@ export class Handoff {
     this.presence = new Presence(deps.store, PRESENCE_LAPSE_MS);
     this.assigning = new OneAtATime(deps.store, 'handoff:assign', 30_000);
     this.survey = new Survey({
+      flow: 'handoff',
       store: deps.store,
       texts: deps.texts,
       metrics: deps.metrics,
@@ -546,7 +547,7 @@ export class Handoff {
       await ctx.sendActivity(this.t(locale, 'agentClosed', { agent: label }));
       // The menu comes back after the survey (or with the next message that is not an answer).
       await this.deps.bot.resetDialogs(ctx);
-      await this.survey.ask(ctx, { ticketId: current.id, agent: agent.name, channel: current.channelId }, label);
+      await this.survey.ask(ctx, { id: current.id, agent: agent.name, channel: current.channelId }, { vars: { agent: label } });
     });
     return 'closed';
   }

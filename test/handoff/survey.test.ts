@@ -70,8 +70,8 @@ describe.skipIf(!redis.ok)(`the satisfaction survey on WhatsApp across two insta
     }
     // /metrics: the instance that took the rating reports it per agent; the average is sum / count.
     const metrics = await (await fetch(`${b.url}/metrics`)).text();
-    expect(metrics).toMatch(/iess_handoff_satisfaction_rating_sum\{agent="ana"\} 4\b/);
-    expect(metrics).toMatch(/iess_handoff_satisfaction_rating_count\{agent="ana"\} 1\b/);
+    expect(metrics).toMatch(/iess_satisfaction_rating_sum\{flow="handoff",agent="ana"\} 4\b/);
+    expect(metrics).toMatch(/iess_satisfaction_rating_count\{flow="handoff",agent="ana"\} 1\b/);
     // The person is back with the bot.
     expect(await say(b, 'hola')).toMatch(/Hablar con una persona/);
   });

@@ -1,26 +1,38 @@
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
-import { Histogram } from 'prom-client';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { renderChoices } from '../../dialogs/choices';
-import { type Locale, type Texts, pickLocale } from '../i18n';
-import type { Metrics } from '../metrics';
-import type { KeyValueStore } from '../store/keyValue';
-import { maskText } from '../recovery/mask';
-import { fold } from '../understanding/text';
+import { renderChoices } from '../dialogs/choices';
+import { type Locale, type Texts, pickLocale } from './i18n';
+import type { Metrics } from './metrics';
+import type { KeyValueStore } from './store/keyValue';
+import { maskText } from './recovery/mask';
+import { fold } from './understanding/text';
+
+/**
+ * Which conversation end is rated: an agent's service ('handoff') or a key recovered by the
+ * assistant alone ('recovery'). Each has its texts (`<flow>:survey.*`), its kept answers
+ * (`<flow>:surveys:<day>`) and its label in /metrics.
+ */
+export type SurveyFlow = 'handoff' | 'recovery';
+
+/** What is rated: the ticket and its agent after a handoff; nothing that names anyone after a recovery. */
+export interface SurveySubject {
+  /** Joins a rating and its comment: the ticket after a handoff, a random id after a recovery. */
+  id: string;
+  agent?: string;
+  channel: string;
+}
 
 /** What the conversation remembers while the person answers (in its own state: no extra store trip per turn). */
-export interface PendingSurvey {
-  ticketId: string;
-  agent: string;
-  channel: string;
+export interface PendingSurvey extends SurveySubject {
   stage: 'rating' | 'comment';
   at: number;
 }
 
 /** One answer as kept for the supervisor and /metrics (the comment arrives as a second record). */
 const resultSchema = z.object({
-  ticketId: z.string(),
-  agent: z.string(),
+  id: z.string(),
+  agent: z.string().optional(),
   channel: z.string(),
   at: z.number(),
   rating: z.number().int().min(1).max(5).optional(),
@@ -43,9 +55,11 @@ export interface SatisfactionReport {
 }
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 const MAX_COMMENT = 500;
 
 export interface SurveyDeps {
+  flow: SurveyFlow;
   store: KeyValueStore;
   texts: Texts;
   metrics: Metrics;
@@ -59,36 +73,35 @@ export interface SurveyDeps {
 }
 
 /**
- * The one-tap satisfaction survey after an agent closes a conversation: a rating 1–5, then
- * an optional comment. Answers go to a list per day on the shared store, which the
- * supervisor view reads, and to a histogram per agent in /metrics.
+ * The one-tap satisfaction survey at the end of a conversation (an agent closed it, or the
+ * key was changed): a rating 1–5, then an optional comment. Answers go to a list per day on
+ * the shared store, which the supervisor view reads, and to one histogram in /metrics,
+ * labelled by flow (and by agent after a handoff).
  */
 export class Survey {
-  private readonly ratings: Histogram<'agent'>;
-
-  constructor(private readonly deps: SurveyDeps) {
-    this.ratings = new Histogram({
-      name: 'iess_handoff_satisfaction_rating',
-      help: 'Satisfaction survey answers (1-5) after an agent closed the conversation; sum/count is the average',
-      labelNames: ['agent'],
-      buckets: [1, 2, 3, 4, 5],
-      registers: [deps.metrics.registry],
-    });
-  }
+  constructor(private readonly deps: SurveyDeps) {}
 
   private t(locale: Locale, key: string, vars?: Record<string, unknown>) {
-    return this.deps.texts.t(locale, `handoff:survey.${key}`, vars);
+    return this.deps.texts.t(locale, `${this.deps.flow}:survey.${key}`, vars);
   }
 
   private options(locale: Locale) {
-    return this.deps.texts.list(locale, 'handoff:survey.options').map((label, i) => ({ value: String(i + 1), label }));
+    return this.deps.texts.list(locale, `${this.deps.flow}:survey.options`).map((label, i) => ({ value: String(i + 1), label }));
   }
 
-  /** Asks the rating (inside a turn of the person's conversation). */
-  async ask(context: TurnContext, survey: Omit<PendingSurvey, 'stage' | 'at'>, agentLabel: string): Promise<void> {
-    const locale = pickLocale(context.activity.locale, this.deps.defaultLocale);
+  /**
+   * Asks the rating (inside a turn of the person's conversation); `vars` fill the question
+   * (the agent's name). Without a subject, the answers carry only a random id and the channel.
+   */
+  async ask(
+    context: TurnContext,
+    subject: SurveySubject | { channel: string },
+    options: { vars?: Record<string, unknown>; locale?: Locale } = {},
+  ): Promise<void> {
+    const locale = options.locale ?? pickLocale(context.activity.locale, this.deps.defaultLocale);
+    const survey: SurveySubject = 'id' in subject ? subject : { id: randomUUID(), channel: subject.channel };
     await this.deps.pending.set(context, { ...survey, stage: 'rating', at: this.deps.now() });
-    await context.sendActivity(renderChoices(context.activity.channelId, this.t(locale, 'ask', { agent: agentLabel }), this.options(locale)));
+    await context.sendActivity(renderChoices(context.activity.channelId, this.t(locale, 'ask', options.vars), this.options(locale)));
   }
 
   /**
@@ -111,8 +124,8 @@ export class Survey {
         await this.deps.pending.delete(context);
         return 'none';
       }
-      await this.record({ ticketId: pending.ticketId, agent: pending.agent, channel: pending.channel, at: this.deps.now(), rating });
-      this.ratings.observe({ agent: pending.agent }, rating);
+      await this.record({ id: pending.id, agent: pending.agent, channel: pending.channel, at: this.deps.now(), rating });
+      this.deps.metrics.satisfaction.observe(pending.agent ? { flow: this.deps.flow, agent: pending.agent } : { flow: this.deps.flow }, rating);
       await this.deps.pending.set(context, { ...pending, stage: 'comment', at: this.deps.now() });
       const skip = this.t(locale, 'skip');
       await context.sendActivity(renderChoices(context.activity.channelId, this.t(locale, 'askComment'), [{ value: 'skip', label: skip }]));
@@ -120,11 +133,11 @@ export class Survey {
     }
     await this.deps.pending.delete(context);
     // "Omitir" (or "1", its number in a list channel) or a word like "no" skips the comment.
-    const skipWords = [this.t(locale, 'skip'), '1', ...this.deps.texts.list(locale, 'handoff:survey.skipWords')];
+    const skipWords = [this.t(locale, 'skip'), '1', ...this.deps.texts.list(locale, `${this.deps.flow}:survey.skipWords`)];
     const skipped = skipWords.some((w) => folded(w) === folded(text));
     if (!skipped && text) {
       const comment = maskText(text).slice(0, MAX_COMMENT);
-      await this.record({ ticketId: pending.ticketId, agent: pending.agent, channel: pending.channel, at: this.deps.now(), comment });
+      await this.record({ id: pending.id, agent: pending.agent, channel: pending.channel, at: this.deps.now(), comment });
     }
     await context.sendActivity(this.t(locale, 'thanks'));
     return 'done';
@@ -139,11 +152,14 @@ export class Survey {
   }
 
   private dayKey(at: number): string {
-    return `handoff:surveys:${new Date(at).toISOString().slice(0, 10)}`;
+    return `${this.deps.flow}:surveys:${new Date(at).toISOString().slice(0, 10)}`;
   }
 
   private async record(result: SurveyResult): Promise<void> {
-    await this.deps.store.append(this.dayKey(result.at), JSON.stringify(result), this.deps.keepMs + DAY_MS);
+    // Without a ticket, the hour is all that is kept of when: an exact time could be matched
+    // with the logs of the key change and so name the person.
+    const kept = result.agent ? result : { ...result, at: result.at - (result.at % HOUR_MS) };
+    await this.deps.store.append(this.dayKey(result.at), JSON.stringify(kept), this.deps.keepMs + DAY_MS);
   }
 
   /** Every answer kept (TRANSCRIPT_TTL_SECONDS), a comment merged with its rating. */
@@ -152,7 +168,7 @@ export class Survey {
     const lists = await Promise.all(
       Array.from({ length: days + 1 }, (_, d) => this.deps.store.range(this.dayKey(this.deps.now() - d * DAY_MS))),
     );
-    const byTicket = new Map<string, SurveyResult>();
+    const byId = new Map<string, SurveyResult>();
     for (const raw of lists.flat()) {
       let parsed: SurveyResult | undefined;
       try {
@@ -162,15 +178,15 @@ export class Survey {
         parsed = undefined;
       }
       if (!parsed || this.deps.now() - parsed.at > this.deps.keepMs) continue;
-      byTicket.set(parsed.ticketId, { ...byTicket.get(parsed.ticketId), ...parsed });
+      byId.set(parsed.id, { ...byId.get(parsed.id), ...parsed });
     }
-    return [...byTicket.values()].filter((r) => r.rating !== undefined);
+    return [...byId.values()].filter((r) => r.rating !== undefined);
   }
 
   async report(): Promise<SatisfactionReport> {
     const results = await this.results();
     const byAgent: Record<string, SurveyResult[]> = {};
-    for (const r of results) (byAgent[r.agent] ??= []).push(r);
+    for (const r of results) if (r.agent) (byAgent[r.agent] ??= []).push(r);
     return {
       overall: summarise(results),
       byAgent: Object.fromEntries(Object.entries(byAgent).map(([agent, rs]) => [agent, summarise(rs)])),
