@@ -1,4 +1,4 @@
-import { ActionTypes, type Activity, MessageFactory } from 'botbuilder';
+import { ActionTypes, type Activity, CardFactory, MessageFactory } from 'botbuilder';
 import type { Choice } from '../src/understanding/choices';
 
 export type { Choice };
@@ -23,4 +23,23 @@ export function renderChoices(channelId: string, text: string, choices: Choice[]
     choices.map((o) => ({ type: ActionTypes.ImBack, title: o.label, value: o.label })),
     text,
   );
+}
+
+/** A link the person may open: what it says and where it goes. */
+export interface Link {
+  label: string;
+  url: string;
+}
+
+/**
+ * A message with links to open: on the web, buttons (a card with openUrl actions); elsewhere
+ * each link as a Markdown link on its own line, which WhatsApp shows as its label and the
+ * address alone on a line, and the terminal as «label: address».
+ */
+export function renderLinks(channelId: string, text: string, links: Link[]): Partial<Activity> {
+  if (showsUnnumberedButtons(channelId)) {
+    const buttons = links.map((l) => ({ type: ActionTypes.OpenUrl, title: l.label, value: l.url }));
+    return MessageFactory.attachment(CardFactory.heroCard('', undefined, buttons), text);
+  }
+  return MessageFactory.text([text, ...links.map((l) => `[${l.label}](${l.url})`)].join('\n\n'));
 }

@@ -32,6 +32,7 @@ import { createMetricsEndpoint } from './web/metricsEndpoint';
 import { registerOutboxPage } from './web/outboxPage';
 import { guardResponses } from './web/responses';
 import { Handoff } from './handoff/service';
+import { type PendingSurvey, Survey } from './survey';
 import { registerAgentConsole } from './handoff/console';
 
 /** Parts a test or a tool may replace. */
@@ -84,6 +85,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     tellLater,
   };
   const bot = new RecoveryBot(conversationState, services, new TurnQueue(stores.lock), language);
+  bot.survey = new Survey({
+    flow: 'recovery',
+    store: stores.kv,
+    texts,
+    metrics,
+    pending: conversationState.createProperty<PendingSurvey | undefined>('recoverySurvey'),
+    keepMs: config.TRANSCRIPT_TTL_SECONDS * 1000,
+    answerMs: config.STATE_TTL_SECONDS * 1000,
+    defaultLocale: config.DEFAULT_LOCALE,
+    now: Date.now,
+  });
 
   const server = restify.createServer({ name: 'iess-clave', handleUncaughtExceptions: false });
   guardResponses(server, { config, log });
@@ -119,12 +131,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     );
   }
 
-  /** Tells the chat, in its own language, that the key changed. */
+  /** Tells the chat, in its own language, that the key changed, and what to do next. */
   const onKeyChanged = async (data: ResetLinkData) => {
     metrics.keysChanged.inc({ kind: data.kind });
-    await tellLater(data.conversation as Partial<ConversationReference>, pickLocale(data.locale, config.DEFAULT_LOCALE), 'common:keyChanged').catch(
-      (err: Error) => log.warn({ err: { type: err.name } }, 'could not tell the chat the key changed'),
-    );
+    const locale = pickLocale(data.locale, config.DEFAULT_LOCALE);
+    await gateways
+      .continueConversation(data.conversation as Partial<ConversationReference>, (context: TurnContext) =>
+        bot.continueWith(context, (ctx) => bot.keyChanged(ctx, locale)),
+      )
+      .catch((err: Error) => log.warn({ err: { type: err.name } }, 'could not tell the chat the key changed'));
   };
   registerNewKeyPage(server, { config, texts, links, directory, mailer, log, onKeyChanged });
   if (!config.SMTP_URL) registerOutboxPage(server, { config });

@@ -87,6 +87,11 @@ export function factsFrom(config: {
   };
 }
 
+/** The official site as a link: the configured address, with https:// unless it names its scheme. */
+export function siteUrl(site: string): string {
+  return /^https?:\/\//i.test(site) ? site : `https://${site}`;
+}
+
 /** FACTS.md's defaults, for tests and tools that build texts without a configuration. */
 export const DEFAULT_FACTS: Facts = {
   phone: '140',

@@ -9,8 +9,11 @@ import { type DialogState, DialogSet, DialogTurnStatus } from 'botbuilder-dialog
 import { RESTART } from '../../dialogs/interruptions';
 import { MainDialog, type MainReason } from '../../dialogs/mainDialog';
 import type { DialogServices } from '../../dialogs/services';
+import { tellKeyChanged } from '../../dialogs/keyChanged';
 import { turnLocale } from '../../dialogs/turnLocale';
+import type { Locale } from '../i18n';
 import { logTag } from '../log';
+import type { Survey } from '../survey';
 import type { ConversationLanguage } from './language';
 import { channelLabel } from '../metrics';
 import { ConversationBusyError } from '../errors';
@@ -42,6 +45,8 @@ export class RecoveryBot extends ActivityHandler {
   private readonly dialogs: DialogSet;
   interceptor?: TurnInterceptor;
   recorder?: TurnRecorder;
+  /** «¿Te sirvió?» after the key was changed: its answers are taken before the dialogs see them. */
+  survey?: Survey;
 
   constructor(
     private readonly state: ConversationState,
@@ -103,6 +108,17 @@ export class RecoveryBot extends ActivityHandler {
     });
   }
 
+  /**
+   * The key was changed on the new-key page (inside `continueWith`): the news and what to do
+   * next, then the survey, unless the person is in the middle of something else, where a
+   * "2" meant for a question must not be read as a rating.
+   */
+  async keyChanged(context: TurnContext, locale: Locale): Promise<void> {
+    await tellKeyChanged(context, this.services.texts, this.services.config.IESS_SITE, locale);
+    const busy = ((await this.dialogState.get(context))?.dialogStack.length ?? 0) > 0;
+    if (this.survey && !busy) await this.survey.ask(context, { channel: channelLabel(context.activity.channelId) }, { locale });
+  }
+
   /** Forgets where the dialogs were, so the next message starts from the menu. */
   async resetDialogs(context: TurnContext): Promise<void> {
     await this.dialogState.delete(context);
@@ -133,6 +149,7 @@ export class RecoveryBot extends ActivityHandler {
       return;
     }
     if (this.interceptor && (await this.interceptor.intercept(context))) return;
+    if (this.survey && (await this.survey.handle(context)) !== 'none') return;
     await this.runDialogs(context);
   }
 

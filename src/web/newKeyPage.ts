@@ -1,7 +1,7 @@
 import type restify from 'restify';
 import { z } from 'zod';
 import type { Config } from '../config';
-import { type Locale, type Texts, pickLocale } from '../i18n';
+import { type Locale, type Texts, pickLocale, siteUrl } from '../i18n';
 import { type Logger, logTag } from '../log';
 import { KEY_REASONS, keyProblem } from '../recovery/keyRule';
 import { NEW_KEY_PATH } from '../recovery/links';
@@ -39,8 +39,9 @@ const PAGE_CSP = STRICT_CSP.replace("form-action 'self'", "form-action 'none'");
 const secure = (res: restify.Response) => sendSecurityHeaders(res, PAGE_CSP);
 
 
-function renderPage(texts: Texts, locale: Locale): string {
+function renderPage(texts: Texts, locale: Locale, site: string): string {
   const t = (key: string) => escapeHtml(texts.t(locale, `newkey:${key}`));
+  const after = (key: string) => escapeHtml(texts.t(locale, `recovery:afterKey.${key}`));
   const messages = {
     saving: texts.t(locale, 'newkey:saving'),
     done: texts.t(locale, 'newkey:done'),
@@ -75,7 +76,13 @@ function renderPage(texts: Texts, locale: Locale): string {
 <button id="submit" type="submit">${t('submit')}</button>
 </form>
 <p id="status" role="alert" aria-live="assertive"></p>
-<p class="note">${t('privacy')}</p>
+<section id="next" hidden>
+<a id="try" class="button" href="${escapeHtml(siteUrl(site))}" target="_blank" rel="noopener noreferrer">${after('try')}</a>
+<p>${after('safe')}</p>
+<p>${after('contact')}</p>
+<p>${t('backToChat')}</p>
+</section>
+<p class="note" id="privacy">${t('privacy')}</p>
 </main>
 <script type="application/json" id="texts">${jsonForHtml(messages)}</script>
 <script src="nueva.js"></script>
@@ -94,6 +101,8 @@ const PAGE_SCRIPT = `(function () {
   var show = document.getElementById('show');
   var submit = document.getElementById('submit');
   var status = document.getElementById('status');
+  var next = document.getElementById('next');
+  var rule = document.getElementById('rule');
   // The token lives in the fragment (never sent to servers); take it off the address bar and history.
   var token = location.hash.slice(1);
   if (location.hash) history.replaceState(null, '', location.pathname + location.search);
@@ -139,7 +148,13 @@ const PAGE_SCRIPT = `(function () {
     submit.disabled = true;
     say(texts.saving, 'info');
     post('../api/clave/nueva', { token: token, key: key.value, confirm: confirm.value }).then(function (answer) {
-      if (answer.ok) { key.value = ''; confirm.value = ''; finish(texts.done, 'ok'); return; }
+      if (answer.ok) {
+        key.value = ''; confirm.value = ''; finish(texts.done, 'ok');
+        // What to do next: try the key on the official site, keep it safe, keep the contact data current.
+        next.hidden = false;
+        rule.hidden = true;
+        return;
+      }
       if (answer.reason === 'expired' || answer.reason === 'failed') { finish(texts.reasons[answer.reason], 'error'); return; }
       refused(answer.reason);
     }, function () {
@@ -160,6 +175,9 @@ input:focus,button:focus{outline:3px solid #f5a800;outline-offset:2px}
 input[aria-invalid=true]{border-color:#b00020}
 button{margin-top:1.25rem;width:100%;padding:.75rem;font-size:1.1rem;font-weight:600;color:#fff;background:#00468b;border:0;border-radius:.3rem;cursor:pointer}
 button:disabled{opacity:.6}
+a.button{display:block;margin:1rem 0;padding:.75rem;min-height:44px;text-align:center;font-size:1.1rem;font-weight:600;color:#fff;background:#00468b;border-radius:.3rem;text-decoration:none}
+a.button:focus{outline:3px solid #f5a800;outline-offset:2px}
+#next p{margin:.75rem 0}
 #status:empty{display:none}
 #status,.error{padding:.75rem;border-radius:.3rem;margin:1rem 0 0}
 .error{background:#fdecee;color:#8a0016}
@@ -189,7 +207,7 @@ export function registerNewKeyPage(server: restify.Server, deps: NewKeyPageDeps)
     const lang = new URLSearchParams(req.getQuery() || '').get('lang') ?? undefined;
     const locale = pickLocale(lang, config.DEFAULT_LOCALE);
     secure(res);
-    res.sendRaw(200, renderPage(texts, locale), { 'Content-Type': 'text/html; charset=utf-8' });
+    res.sendRaw(200, renderPage(texts, locale, config.IESS_SITE), { 'Content-Type': 'text/html; charset=utf-8' });
     next();
   });
   server.get(`${NEW_KEY_PATH}.js`, (_req: restify.Request, res: restify.Response, next: restify.Next) => {
