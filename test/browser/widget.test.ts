@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestCodeFor } from '../../src/recovery/mail';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { MARIA } from '../helpers/demo';
-import { untilAsync } from '../directline/harness';
+import { untilAsync } from '../helpers/wait';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/handoff/agents';
-import { apiMessagesChat, type Chat, type ChannelName, directLineChat, inProcessChat, whatsAppChat } from './driver/channels';
+import { startTestApp } from '../helpers/app';
+import { type ChannelName, chatOn } from '../helpers/person';
 import { loadPeople, type Person } from './driver/person';
 import { play, transcript, verdict } from './driver/play';
 
@@ -21,13 +22,13 @@ beforeAll(async () => {
   agents = `ana:${await hashPassword('clave-ana-larga', { N: 1024, r: 8, p: 1 })}`;
 });
 
-let phone = 0;
-const open: Record<ChannelName, () => Promise<Chat>> = {
-  inprocess: () => inProcessChat(agents),
-  directline: () => directLineChat(agents),
-  whatsapp: () => whatsAppChat(agents, `+5939${String(80_000_000 + ++phone)}`),
-  api: () => apiMessagesChat(agents),
-};
+/**
+ * The app each person talks to: human agents configured and on duty (so "una persona" can be
+ * reached), a one-second wait between codes (a person asking for a new code is not held a
+ * minute), emails in a private outbox, WhatsApp against a stand-in of Twilio.
+ */
+const appFor = (channel: ChannelName) =>
+  startTestApp({ AGENTS: agents, SERVICE_HOURS: '', CODE_RESEND_SECONDS: '1' }, {}, { twilio: channel === 'whatsapp' || undefined });
 
 function writeNote(person: Person, channel: ChannelName, problems: string[], said: string): void {
   if (!notes) return;
@@ -38,7 +39,8 @@ function writeNote(person: Person, channel: ChannelName, problems: string[], sai
 
 describe.each(people)('$name', (person) => {
   it.each(['inprocess' as const, ...person.channels])(`%s: ${person.who}`, { timeout: 90_000 }, async (channel) => {
-    const chat = await open[channel]();
+    const app = await appFor(channel);
+    const chat = await chatOn(channel, app);
     try {
       const played = await play(person, chat);
       const problems = verdict(person, played);
@@ -46,6 +48,7 @@ describe.each(people)('$name', (person) => {
       expect(problems, transcript(played)).toEqual([]);
     } finally {
       await chat.close();
+      await app.close();
     }
   });
 });

@@ -1,7 +1,8 @@
 import { type Activity as BotActivity, TurnContext } from 'botbuilder';
 import { type Activity, ConnectionStatus, DirectLine } from 'botframework-directlinejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DirectLineServer, installBrowserGlobals, requestToken, startDirectLineServer, until } from './harness';
+import { type DirectLineServer, installBrowserGlobals, requestToken, startDirectLineServer } from './harness';
+import { until } from '../helpers/wait';
 
 installBrowserGlobals();
 

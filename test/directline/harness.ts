@@ -12,6 +12,7 @@ import { createLogger } from '../../src/log';
 import { createMetrics } from '../../src/metrics';
 import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
 import { limiterStore } from '../../src/recovery/limits';
+import { until } from '../helpers/wait';
 
 /**
  * The official client runs in Node as in a browser: XMLHttpRequest from xhr2 (what the
@@ -115,28 +116,6 @@ export async function requestToken(url: string, headers: Record<string, string> 
   });
   if (res.status !== 200) throw new Error(`token request answered ${res.status}`);
   return (await res.json()) as WebchatToken;
-}
-
-/** Waits until `predicate` holds, polling every 20 ms, at most `timeoutMs`. */
-export async function until<T>(probe: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** Like `until`, for a probe that answers asynchronously (files, HTTP). */
-export async function untilAsync<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** Folds accents and case, as a reader does when skimming for a phrase. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { deleteKeys, sharedRedis, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis';
-import { until, untilAsync } from './harness';
+import { until, untilAsync } from '../helpers/wait';
 
 const redis = await sharedRedis();
 

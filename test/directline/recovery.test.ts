@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestCodeFor } from '../../src/recovery/mail';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { linkIn, MARIA, setNewKey } from '../helpers/demo';
-import { Page, fold, installBrowserGlobals, untilAsync } from './harness';
+import { Page, fold, installBrowserGlobals } from './harness';
+import { untilAsync } from '../helpers/wait';
 
 installBrowserGlobals();
 

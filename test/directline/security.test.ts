@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { TokenService } from '../../src/channels/directline/tokens';
 import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
-import { type DirectLineServer, requestToken, startDirectLineServer, until, type WebchatToken } from './harness';
+import { type DirectLineServer, requestToken, startDirectLineServer, type WebchatToken } from './harness';
+import { until } from '../helpers/wait';
 
 const ALLOWED_SITE = 'https://www.ejemplo-institucion.gob.ec';
 

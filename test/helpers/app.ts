@@ -6,13 +6,27 @@ import { join } from 'node:path';
 import { type AppOverrides, createApp } from '../../src/app';
 import { InProcessAdapter, readableText } from '../../src/channels/inProcess';
 import { type Config, testConfig } from '../../src/config';
+import { latestCodeFor } from '../../src/recovery/mail';
+import { ACCOUNT_SID, AUTH_TOKEN, whatsappEnv } from '../whatsapp/webhooks';
+import { FakeTwilio } from './fakeTwilio';
 
 export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 
-/** The whole app on a free port, with its own outbox folder. */
-export async function startTestApp(env: Partial<Record<keyof Config, string>> = {}, overrides: AppOverrides = {}) {
+/** Parts of the world around the app that a test may ask for. */
+export interface TestParts {
+  /** WhatsApp on, against this stand-in of Twilio's REST API (`true`: a new one, closed with the app). */
+  twilio?: FakeTwilio | true;
+}
+
+/**
+ * The whole app on a free port, with its own outbox folder: `env` is its configuration,
+ * `overrides` the parts built by the test (a logger, a directory, a mailer), `parts` the
+ * stand-ins it talks to.
+ */
+export async function startTestApp(env: Partial<Record<keyof Config, string>> = {}, overrides: AppOverrides = {}, parts: TestParts = {}) {
+  const twilio = parts.twilio === true ? await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN) : parts.twilio;
   const outbox = mkdtempSync(join(tmpdir(), 'iess-outbox-'));
-  const config = testConfig({ OUTBOX_DIR: outbox, ...env });
+  const config = testConfig({ OUTBOX_DIR: outbox, ...(twilio ? whatsappEnv(twilio.url) : {}), ...env });
   const app = await createApp(config, overrides);
   const url = await app.listen();
   const channels = new Map<string, InProcessAdapter>();
@@ -44,13 +58,23 @@ export async function startTestApp(env: Partial<Record<keyof Config, string>> = 
       conversations.set(conversation.id, conversation);
       return conversation;
     },
+    /** The stand-in of Twilio, when WhatsApp was asked for. */
+    twilio,
     /** Waits until the code emails being sent have reached the outbox (they go out after the reply). */
     async mailSent() {
       if (!(await app.services.codes.drain(10_000))) throw new Error('code emails still being sent after 10 s');
     },
+    /** The newest code emailed to `email`, read from the outbox as the person reads it. */
+    async code(email: string): Promise<string> {
+      await this.mailSent();
+      const code = await latestCodeFor(outbox, email);
+      if (!code) throw new Error(`no code in the outbox for ${email}`);
+      return code;
+    },
     async close() {
       await app.close(2_000);
       rmSync(outbox, { recursive: true, force: true });
+      if (parts.twilio === true) await twilio?.close();
     },
   };
 }

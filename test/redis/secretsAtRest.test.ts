@@ -7,7 +7,8 @@ import { latestCodeFor } from '../../src/recovery/mail';
 import { demoData, linkIn, setNewKey } from '../helpers/demo';
 import { FakeTwilio } from '../helpers/fakeTwilio';
 import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix, waitFor } from '../helpers/redis';
-import { Page, fold, installBrowserGlobals, untilAsync } from '../directline/harness';
+import { Page, fold, installBrowserGlobals } from '../directline/harness';
+import { untilAsync } from '../helpers/wait';
 import { ACCOUNT_SID, AUTH_TOKEN, inbound, postSigned, whatsappEnv } from '../whatsapp/webhooks';
 import { BotFrameworkPerson, ConnectorRecorder, chooseFrom, keysWithContent, startInstances } from './harness';
 

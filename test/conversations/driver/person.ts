@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { demoData } from '../../helpers/demo';
-import { isKnownKey } from './sayings';
+import { isKnownKey } from '../../helpers/sayings';
 
 /**
  * One simulated person, as a support lead writes it in test/conversations/people/*.yaml.

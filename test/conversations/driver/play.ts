@@ -1,6 +1,6 @@
-import { type Chat } from './channels';
+import type { Chat } from '../../helpers/person';
 import { type Person, factsOf, fill } from './person';
-import { type Shown, sayingsIn } from './sayings';
+import { type Shown, sayingsIn } from '../../helpers/sayings';
 
 /**
  * What the bot asks, by the locale key of its question; a person's `answers` are keyed by

@@ -8,7 +8,7 @@ import { join } from 'node:path';
  * into *bold*), so a rewording in locales/ keeps the conversations working.
  */
 
-const LOCALES_DIR = join(__dirname, '..', '..', '..', 'locales');
+const LOCALES_DIR = join(__dirname, '..', '..', 'locales');
 const LOCALES = ['es-EC', 'en'] as const;
 export type SayingLocale = (typeof LOCALES)[number];
 

@@ -1,0 +1,245 @@
+import { type Activity, DirectLine, type Message } from 'botframework-directlinejs';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readableText } from '../../src/channels/inProcess';
+import { installBrowserGlobals } from '../directline/harness';
+import { inbound, postSigned } from '../whatsapp/webhooks';
+import type { TestApp } from './app';
+import { setNewKey } from './demo';
+import { sayingsIn } from './sayings';
+import { until } from './wait';
+
+/** The ways a person reaches the app. */
+export type ChannelName = 'inprocess' | 'directline' | 'whatsapp' | 'api';
+export const CHANNELS: readonly ChannelName[] = ['inprocess', 'directline', 'whatsapp', 'api'];
+
+/** One person's chat on one channel: what they write in, what they read back (one string per bot message). */
+export interface Chat {
+  readonly channel: ChannelName;
+  /** Messages the bot sent before the person wrote anything (the web chat greets on opening). */
+  opening(): Promise<string[]>;
+  /** Sends one message; resolves to the bot's replies to it, once the turn is over. */
+  say(text: string): Promise<string[]>;
+  /** Messages that arrived outside a turn (the key changed, an agent), in order. */
+  later(): string[];
+  /** Waits until a message after the turns matches. */
+  waitLater(match: (text: string) => boolean): Promise<void>;
+  /** Every message the bot sent this person so far, in order. */
+  read(): string[];
+  /** The newest code emailed to `email`, as the person reads it from the mailbox. */
+  code(email: string): Promise<string>;
+  /** Types a new key on the new-key page the link opens; resolves to the HTTP status. */
+  setKey(token: string, key: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface ChatOptions {
+  /** WhatsApp: the person's number (default: a fresh one). */
+  phone?: string;
+  /** Direct Line: the stream over WebSocket (default) or by polling. */
+  webSocket?: boolean;
+  locale?: string;
+}
+
+/** Whether one of `messages` says the locale key (its text, {{variables}} standing for anything). */
+export const says = (messages: string[], key: string) => messages.some((m) => sayingsIn(m).some((s) => s.key === key));
+
+/** A person talking to `app` on `channel`. WhatsApp needs the app started with a Twilio stand-in. */
+export async function chatOn(channel: ChannelName, app: TestApp, options: ChatOptions = {}): Promise<Chat> {
+  const chat = await open[channel](app, options);
+  const read = () => [...chat.turns, ...chat.later()];
+  return { channel, ...chat, read, code: (email) => app.code(email), setKey: (token, key) => setNewKey(app.url, token, key) };
+}
+
+type ChannelChat = Pick<Chat, 'opening' | 'say' | 'later' | 'waitLater' | 'close'> & { turns: string[] };
+
+let phones = 0;
+
+const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<ChannelChat>> = {
+  /** The in-process channel, as the terminal chat: options as a numbered list. */
+  async inprocess(app, { locale }) {
+    const conversation = app.chat('console', locale);
+    const turns: string[] = [];
+    return {
+      turns,
+      opening: async () => [],
+      async say(text) {
+        const replies = await conversation.say(text);
+        turns.push(...replies);
+        return replies;
+      },
+      later: () => conversation.later,
+      waitLater: async (match) => {
+        await until(() => conversation.later.some(match), 'a message after the turn');
+      },
+      close: async () => undefined,
+    };
+  },
+
+  /** The web chat: our Direct Line server through the official client. */
+  async directline(app, { webSocket = true, locale = 'es-EC' }) {
+    installBrowserGlobals();
+    const response = await fetch(`${app.url}/api/webchat/token`, { method: 'POST', body: JSON.stringify({ locale }) });
+    const issued = (await response.json()) as { token: string; conversationId: string; domain: string };
+    const client = new DirectLine({ domain: issued.domain, token: issued.token, webSocket, pollingInterval: 200 });
+    const seen: Activity[] = [];
+    const subscription = client.activity$.subscribe((a) => seen.push(a));
+    const fromBot = () => seen.filter((a): a is Message => a.type === 'message' && a.from.role === 'bot');
+    const turns: string[] = [];
+    const laterTexts: string[] = [];
+    let read = 0;
+    let sent = 0;
+    let inTurn = false;
+
+    /** The server's newest activity id: the client has everything once it has seen that one. */
+    const newestId = async () => {
+      const res = await fetch(`${issued.domain}/conversations/${issued.conversationId}/activities`, {
+        headers: { Authorization: `Bearer ${issued.token}` },
+      });
+      const body = (await res.json()) as { activities: { id: string }[] };
+      return body.activities.at(-1)?.id;
+    };
+    const catchUp = async () => {
+      const id = await newestId();
+      await until(() => !id || seen.some((a) => a.id === id), 'the web chat to receive the replies');
+      const fresh = fromBot().slice(read).map((m) => readableText(m as never));
+      read = fromBot().length;
+      return fresh;
+    };
+
+    return {
+      turns,
+      opening: async () => {
+        await until(() => fromBot().length > 0, 'the greeting');
+        const greeting = await catchUp();
+        turns.push(...greeting);
+        return greeting;
+      },
+      async say(text) {
+        laterTexts.push(...(await catchUp()));
+        inTurn = true;
+        const clientActivityID = `person-${++sent}`;
+        await new Promise<string>((resolve, reject) =>
+          client
+            .postActivity({ type: 'message', from: { id: 'person' }, text, channelData: { clientActivityID } } as Message)
+            .subscribe({ next: resolve, error: reject }),
+        );
+        // The server answers the post once the turn has run: its replies are in the log by now.
+        const replies = await catchUp();
+        inTurn = false;
+        turns.push(...replies);
+        return replies;
+      },
+      later: () => laterTexts,
+      async waitLater(match) {
+        await until(() => !inTurn && fromBot().slice(read).some((m) => match(readableText(m as never))), 'a message after the turn');
+        laterTexts.push(...(await catchUp()));
+      },
+      async close() {
+        subscription.unsubscribe();
+        client.end();
+      },
+    };
+  },
+
+  /** WhatsApp: signed Twilio webhooks in, the replies the twilio client sends recorded by the stand-in. */
+  async whatsapp(app, { phone = `+5939${String(70_000_000 + ++phones + process.pid * 1000).slice(-8)}` }) {
+    const twilio = app.twilio;
+    if (!twilio) throw new Error('a WhatsApp chat needs the app started with a Twilio stand-in (parts.twilio)');
+    const user = `whatsapp:${phone}`;
+    const turns: string[] = [];
+    const laterTexts: string[] = [];
+    let read = 0;
+    const fresh = () => {
+      const bodies = twilio.bodiesTo(user);
+      const out = bodies.slice(read);
+      read = bodies.length;
+      return out;
+    };
+    return {
+      turns,
+      opening: async () => [],
+      async say(text) {
+        laterTexts.push(...fresh());
+        const response = await postSigned(app.url, '/api/whatsapp', twilio.receive(inbound(user, text)));
+        if (response.status !== 200) throw new Error(`the webhook answered ${response.status}`);
+        // Twilio is answered at once and the turn runs after; draining the channel waits for it and its reply.
+        await app.app.gateways.drain(20_000);
+        const replies = fresh();
+        turns.push(...replies);
+        return replies;
+      },
+      later: () => laterTexts,
+      async waitLater(match) {
+        await until(() => twilio.bodiesTo(user).slice(read).some(match), 'a message after the turn');
+        laterTexts.push(...fresh());
+      },
+      close: async () => undefined,
+    };
+  },
+
+  /**
+   * The Bot Framework path (Azure Bot Service, the Emulator): activities posted to
+   * /api/messages with deliveryMode expectReplies, the replies in the response; what the bot
+   * says later (the key changed) is posted to the serviceUrl, a local stand-in for the
+   * connector's "send to conversation" route.
+   */
+  async api(app, { locale = 'es-EC' }) {
+    const turns: string[] = [];
+    const laterTexts: string[] = [];
+    const connector = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (req.method === 'POST' && /^\/v3\/conversations\/[^/]+\/activities/.test(req.url ?? '')) {
+          const activity = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+          if (activity.type === 'message') laterTexts.push(readableText(activity));
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify({ id: randomUUID() }));
+        } else {
+          res.writeHead(404);
+          res.end();
+        }
+      });
+    });
+    await new Promise<void>((resolve) => connector.listen(0, '127.0.0.1', resolve));
+    const serviceUrl = `http://127.0.0.1:${(connector.address() as AddressInfo).port}`;
+    const conversation = `api-${randomUUID()}`;
+    return {
+      turns,
+      opening: async () => [],
+      async say(text) {
+        const response = await fetch(`${app.url}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            type: 'message',
+            id: randomUUID(),
+            text,
+            locale,
+            channelId: 'emulator',
+            serviceUrl,
+            from: { id: 'person', role: 'user' },
+            recipient: { id: 'bot' },
+            conversation: { id: conversation },
+            deliveryMode: 'expectReplies',
+          }),
+        });
+        if (response.status !== 200) throw new Error(`/api/messages answered ${response.status}`);
+        const { activities } = (await response.json()) as { activities: Partial<Activity>[] };
+        const replies = activities.filter((a) => a.type === 'message').map((a) => readableText(a as never));
+        turns.push(...replies);
+        return replies;
+      },
+      later: () => laterTexts,
+      waitLater: async (match) => {
+        await until(() => laterTexts.some(match), 'a message after the turn');
+      },
+      async close() {
+        connector.closeAllConnections();
+        await new Promise<void>((resolve) => connector.close(() => resolve()));
+      },
+    };
+  },
+};
