@@ -13,6 +13,7 @@ export const INTENTS = [
   'faq_biess',
   'faq_key_rules',
   'faq_turno',
+  'lives_abroad',
   'talk_to_agent',
   'help',
   'menu',

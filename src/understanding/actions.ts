@@ -24,6 +24,7 @@ const ACTIONS: Partial<Record<Intent, IntentAction>> = {
   employer_key: { kind: 'flow', flow: 'employer' },
   no_email_access: { kind: 'flow', flow: 'lostEmail', answer: 'faq:no_email_access' },
   code_not_received: { kind: 'answer', answer: 'faq:code_not_received' },
+  lives_abroad: { kind: 'answer', answer: 'lost:abroad' },
   talk_to_agent: { kind: 'command', command: 'agent' },
   help: { kind: 'command', command: 'help' },
   menu: { kind: 'command', command: 'menu' },

@@ -191,7 +191,8 @@ export class Understanding {
     if (other && other.score >= PLAUSIBLE) {
       const [first, second] = bestPerChoice(choiceScores);
       if (other.reading.kind === 'answer' && first && second && second.score >= PLAUSIBLE && first.score - second.score < CLOSE && first.score < CERTAIN)
-        return { kind: 'clarify', choices: [first.choice, second.choice] };
+        // Words pointing at two options at once are incidental ("una pregunta… mi correo"): a request, if any, is what was meant.
+        return request ? request.reading : { kind: 'clarify', choices: [first.choice, second.choice] };
       return other.reading;
     }
     // Small talk ("buenas", "gracias") is answered when nothing else was understood.

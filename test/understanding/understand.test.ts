@@ -88,6 +88,20 @@ describe('Understanding.read', () => {
     expect(reading.kind).toBe('clarify');
   });
 
+  it('answers the question asked when its words touch two menu options at once', async () => {
+    const menuWithWords: Choice[] = menu.map((c) =>
+      c.value === 'lostEmail' ? { ...c, synonyms: ['correo'] } : c.value === 'faq' ? { ...c, synonyms: ['pregunta'] } : c,
+    );
+    const reading = await understanding.read('una pregunta, y si vivo en madrid como cambio mi correo?', { kind: 'choice', choices: menuWithWords }, es);
+    expect(reading).toMatchObject({ kind: 'intent' });
+    // Without a request, the same two-way words are asked about.
+    expect(await understanding.read('tengo una pregunta del correo', { kind: 'choice', choices: menuWithWords }, es)).toMatchObject({ kind: 'clarify' });
+  });
+
+  it('answers "y si vivo en madrid?" as living abroad', async () => {
+    expect(await understanding.read('y si vivo en madrid?', { kind: 'choice', choices: menu }, es)).toMatchObject({ kind: 'intent', intent: 'lives_abroad' });
+  });
+
   it('lets the intent decide between two actions that share a word', async () => {
     const actions: Choice[] = [
       { value: 'resend', label: 'Send a new code' },
