@@ -149,7 +149,10 @@ export class RecoveryBot extends ActivityHandler {
       return;
     }
     if (this.interceptor && (await this.interceptor.intercept(context))) return;
-    if (this.survey && (await this.survey.handle(context)) !== 'none') return;
+    const surveyed = this.survey ? await this.survey.handle(context) : 'none';
+    // Once the survey is answered, the menu says what can come next (the comment is no request).
+    if (surveyed === 'done') await this.offerMenu(context);
+    if (surveyed !== 'none') return;
     await this.runDialogs(context);
   }
 
