@@ -1,5 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import { eng, spa } from 'stopword';
+import { withNumberWords } from './numberWords';
 import { containsPhrase, fold, phraseWords, words } from './text';
 
 /** One answer a step offers: `value` is what the flow receives, `label` what the person reads. */
@@ -144,11 +145,12 @@ export function scoreChoices(
   const position = byNumber ? byPosition(tokens, choices.length, positions) : undefined;
   if (position) raise(choices[position.index], position.score);
 
-  // Years: the option itself inside a sentence, or its last two digits ("el 78").
+  // Years: the option itself inside a sentence, or its last two digits ("el 78"), in digits or words.
   const years = choices.filter((c) => /^\d{4}$/.test(c.label.trim()));
-  for (const token of tokens) {
+  const yearTokens = years.length ? withNumberWords(tokens) : [];
+  for (const token of yearTokens) {
     const full = years.filter((c) => c.label.trim() === token);
-    full.forEach((c) => raise(c, tokens.length === 1 ? EXACT : YEAR_IN_SENTENCE));
+    full.forEach((c) => raise(c, yearTokens.length === 1 ? EXACT : YEAR_IN_SENTENCE));
     if (/^\d{2}$/.test(token) && Number(token) > choices.length) {
       const short = years.filter((c) => c.label.trim().endsWith(token));
       if (short.length === 1) raise(short[0], SHORT_YEAR);

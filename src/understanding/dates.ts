@@ -98,7 +98,10 @@ export function findDate(text: string): FoundDate | undefined {
   const numeric = NUMERIC.exec(clean);
   if (numeric) {
     const year = numeric[3]?.length === 4 ? Number(numeric[3]) : undefined;
-    return asFound(checkedDate(Number(numeric[1]), Number(numeric[2]), year));
+    const [first, second] = [Number(numeric[1]), Number(numeric[2])];
+    // Day first, as in Ecuador; "03/15/1980" can only be month first (as in the United States).
+    const dayFirst = checkedDate(first, second, year);
+    return asFound(!dayFirst.ok && first <= 12 && second > 12 ? checkedDate(second, first, year) : dayFirst);
   }
   return whole.reason === 'invalid_date' ? { ok: false, reason: 'invalid_date' } : undefined;
 }

@@ -67,6 +67,10 @@ describe('findDate', () => {
     ['mi fecha de nacimiento es 02/11/1975', 2, 11],
     ['el 15 del 3', 15, 3],
     ['15031985', 15, 3],
+    // Month first only where the day cannot be first (people used to dates in the United States).
+    ['03/15/1980', 15, 3],
+    ['born 12/25', 25, 12],
+    ['05/03', 5, 3],
   ])('reads «%s»', (text, day, month) => {
     expect(findDate(text)).toEqual({ ok: true, value: { day, month } });
   });
@@ -121,6 +125,13 @@ describe('scoreChoices', () => {
     expect(best('el 78', years).choice.value).toBe('1');
     expect(best('desde el 1981 creo', years).choice.value).toBe('2');
     expect(best('1983', years).score).toBe(1);
+  });
+
+  it('reads a year written in words', () => {
+    expect(best('mil novecientos setenta y ocho', years).choice.value).toBe('1');
+    expect(best('en el ochenta y uno creo', years).choice.value).toBe('2');
+    expect(best('setenta y seis', years).choice.value).toBe('0');
+    expect(best('nineteen eighty three', years, en).choice.value).toBe('3');
   });
 
   it('gives an incidental number word or shared word little weight', () => {
