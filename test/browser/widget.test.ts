@@ -235,6 +235,13 @@ describe.skipIf(!haveChromium)('the widget page in Chromium', () => {
     // The chat is told, through our Direct Line, that the key changed.
     await see(page, 'Tu clave del IESS fue cambiada');
     await keyPage.close();
+    // What to do next: the official site as a button in a card, and the one-tap «¿Te sirvió?».
+    const tryIt = page.getByRole('button', { name: 'Probar mi clave ahora' }).last();
+    await tryIt.waitFor({ timeout: 20_000 });
+    expect(await tryIt.evaluate((b) => getComputedStyle(b).backgroundColor)).toBe(linkLook.background);
+    await see(page, '¿Te sirvió esta ayuda?');
+    await button(page, 'Mucho').waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'webchat-key-changed-390.png') });
 
     await page.screenshot({ path: join(ARTIFACTS, 'webchat-recovery.png') });
 
