@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { createHmac } from 'node:crypto';
+import { keyedHash } from './hashing';
 
 /** Field names that may hold personal data or secrets; pino replaces them wherever they appear. */
 const REDACTED_FIELDS = [
@@ -14,7 +14,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 
 /** A short, keyed, non-reversible tag for correlating log lines about one person. */
 export function logTag(value: string, secret: string): string {
-  return createHmac('sha256', secret).update(`log:${value}`).digest('hex').slice(0, 10);
+  return keyedHash(secret, 'log', value, 10);
 }
 
 export type { Logger };

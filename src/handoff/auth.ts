@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { tokenHash } from '../hashing';
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import type { Config } from '../config';
@@ -20,8 +21,6 @@ export interface AgentSession {
 
 const sessionSchema = z.object({ agent: z.string(), csrf: z.string() });
 const requestIdSchema = z.string().regex(/^[A-Za-z0-9-]{16,64}$/);
-
-const hashId = (id: string) => createHash('sha256').update(id).digest('hex');
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -58,12 +57,12 @@ export class AgentAuth {
   async create(agent: Agent): Promise<{ sessionId: string; session: AgentSession }> {
     const sessionId = randomBytes(32).toString('base64url');
     const session = { agent, csrf: randomBytes(32).toString('base64url') };
-    await this.store.set(`handoff:session:${hashId(sessionId)}`, JSON.stringify({ agent: agent.name, csrf: session.csrf }), this.ttlMs);
+    await this.store.set(`handoff:session:${tokenHash(sessionId)}`, JSON.stringify({ agent: agent.name, csrf: session.csrf }), this.ttlMs);
     return { sessionId, session };
   }
 
   async destroy(sessionId: string): Promise<void> {
-    await this.store.delete(`handoff:session:${hashId(sessionId)}`);
+    await this.store.delete(`handoff:session:${tokenHash(sessionId)}`);
   }
 
   cookie(sessionId: string): string {
@@ -116,7 +115,7 @@ export class AgentAuth {
     const requestId = requestIdSchema.safeParse(header(req, 'x-request-id'));
     if (!requestId.success) return { ok: false, status: 403 };
     const fresh = await this.store.setIfAbsent(
-      `handoff:request:${hashId(verdict.sessionId)}:${requestId.data}`,
+      `handoff:request:${tokenHash(verdict.sessionId)}:${requestId.data}`,
       '1',
       this.ttlMs,
     );
@@ -128,7 +127,7 @@ export class AgentAuth {
     if (!sessionId) return { ok: false, status: 401 };
     let raw: unknown;
     try {
-      raw = JSON.parse((await this.store.get(`handoff:session:${hashId(sessionId)}`)) ?? 'null');
+      raw = JSON.parse((await this.store.get(`handoff:session:${tokenHash(sessionId)}`)) ?? 'null');
     } catch {
       raw = null;
     }

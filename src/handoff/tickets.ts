@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { keyedHash } from '../hashing';
 import { z } from 'zod';
 import type { KeyValueStore } from '../store/keyValue';
 import { type SecretAnswer, maskSent, maskText } from '../recovery/mask';
@@ -159,7 +160,7 @@ export class TicketStore {
   }
 
   conversationKey(channelId: string, conversationId: string): string {
-    return createHash('sha256').update(`${this.options.secret}\0${channelId}\0${conversationId}`).digest('hex').slice(0, 32);
+    return keyedHash(this.options.secret, 'ticket-conversation', `${channelId}\0${conversationId}`);
   }
 
   private dayKey(at: number): string {

@@ -1,4 +1,5 @@
-import { createHmac, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
+import { keyedHash } from '../hashing';
 import type { Config } from '../config';
 import { InFlight } from '../inFlight';
 import type { KeyValueStore } from '../store/keyValue';
@@ -24,9 +25,8 @@ export function newCode(): string {
  * itself a keyed hash of the account, so the store never holds a code or an account id.
  */
 export function createCodeService({ store, mailer, limits, config, now = Date.now }: CodeServiceDeps): CodeService {
-  const hmac = (value: string) => createHmac('sha256', config.SERVER_SECRET).update(value).digest('hex');
-  const accountKey = (account: VerifiedAccount) => hmac(`code-account:${account.kind}:${account.accountId}`);
-  const codeHash = (key: string, code: string) => hmac(`${key}:${code}`);
+  const accountKey = (account: VerifiedAccount) => keyedHash(config.SERVER_SECRET, 'code-account', `${account.kind}:${account.accountId}`);
+  const codeHash = (key: string, code: string) => keyedHash(config.SERVER_SECRET, 'code', `${key}:${code}`);
   const gapMs = config.CODE_RESEND_SECONDS * 1000;
   const sending = new InFlight();
 

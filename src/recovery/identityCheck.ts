@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { keyedHash } from '../hashing';
 import { readFileSync } from 'node:fs';
 import { DEMO_ACCOUNTS_FILE } from '../paths';
 import { z } from 'zod';
@@ -206,7 +207,7 @@ export function decoyQuestions(subject: Subject, vocabulary: DecoyVocabulary, se
  */
 function decoyAccountId(subject: Subject, secret: string): string {
   const number = subject.kind === 'person' ? subject.cedula : `${subject.ruc}:${subject.representativeCedula}`;
-  return `decoy-${createHmac('sha256', secret).update(`decoy-id:${subject.kind}:${number}`).digest('hex').slice(0, 24)}`;
+  return `decoy-${keyedHash(secret, 'decoy-id', `${subject.kind}:${number}`, 24)}`;
 }
 
 /** A directory answer about the decoy id: "no such account" is expected; other failures count as for a real id. */

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { keyedHash } from '../hashing';
 import type { Cluster, Redis } from 'ioredis';
 import {
   type RateLimiterAbstract,
@@ -79,7 +79,7 @@ export function createLimiter(rule: LimitRule, { secret, redis, keyPrefix }: Lim
         insuranceLimiter: whenStoreFails === 'open' ? new RateLimiterMemory({ keyPrefix: prefix, points, duration }) : undefined,
       })
     : new RateLimiterMemory({ keyPrefix: prefix, points, duration });
-  const hash = (key: string) => createHmac('sha256', secret).update(`limit:${rule.name}:${key}`).digest('base64url').slice(0, 32);
+  const hash = (key: string) => keyedHash(secret, `limit:${rule.name}`, key);
   // Limits that protect accounts refuse when they cannot count (fail closed).
   const storeFailed = (): LimitVerdict =>
     whenStoreFails === 'open' ? { ok: true } : { ok: false, retryAfterSeconds: RETRY_WHEN_STORE_FAILS_SECONDS };

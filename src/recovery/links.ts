@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { tokenHash } from '../hashing';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { pickLocale } from '../i18n';
@@ -29,8 +30,8 @@ export function linkTokenFromUrl(url: string): string | undefined {
 }
 
 export function createResetLinkService({ store, config }: { store: KeyValueStore; config: Config }): ResetLinkService {
-  // Stored under sha256(token): a copy of the store cannot be turned into working links.
-  const storeKey = (token: string) => `link:${createHash('sha256').update(token).digest('hex')}`;
+  // Stored under a hash of the token: a copy of the store cannot be turned into working links.
+  const storeKey = (token: string) => `link:${tokenHash(token)}`;
   const base = config.PUBLIC_BASE_URL.replace(/\/+$/, '');
 
   const read = (raw: string | undefined): ResetLinkData | undefined => {

@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { keyedHash } from '../hashing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KeyValueStore } from './keyValue';
 
@@ -18,11 +19,9 @@ export interface RedisLockOptions {
   waitMs: number;
   /** Pause between two tries (a little jitter is added). */
   retryMs?: number;
+  /** SERVER_SECRET: lock keys hold a keyed hash of the conversation id. */
+  secret: string;
 }
-
-/** Conversation ids can hold a phone number; the lock key holds only a hash of it. */
-const lockKey = (conversationId: string) =>
-  `lock:conv:${createHash('sha256').update(conversationId).digest('base64url').slice(0, 32)}`;
 
 /**
  * A lock shared by every instance (SET NX PX with a random owner token). Only the owner's
@@ -33,7 +32,8 @@ export function createRedisLock(store: KeyValueStore, options: RedisLockOptions)
   const retryMs = options.retryMs ?? 50;
   return {
     async acquire(conversationId) {
-      const key = lockKey(conversationId);
+      // Conversation ids can hold a phone number; the lock key holds only a keyed hash of it.
+      const key = `lock:conv:${keyedHash(options.secret, 'lock', conversationId)}`;
       const owner = randomUUID();
       const deadline = Date.now() + options.waitMs;
       for (;;) {

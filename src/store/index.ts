@@ -54,8 +54,8 @@ export function createStores(config: Config, log?: Logger): Stores {
   return {
     kind: 'redis',
     kv,
-    storage: new RedisStorage(redis, { prefix, ttlMs: stateTtlMs }),
-    lock: createRedisLock(kv, lockOptions),
+    storage: new RedisStorage(redis, { prefix, ttlMs: stateTtlMs, secret: config.SERVER_SECRET }),
+    lock: createRedisLock(kv, { ...lockOptions, secret: config.SERVER_SECRET }),
     redis,
     ready: () => kv.ping(),
     async close() {

@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { keyedHash } from '../hashing';
 import type { StateStorage, StoreItems } from './stateStorage';
 import type { Cluster, Redis } from 'ioredis';
 import { eTagConflict } from './memoryStorage';
@@ -23,6 +24,8 @@ export interface RedisStorageOptions {
   prefix: string;
   /** Life of an item after its last write (STATE_TTL_SECONDS). */
   ttlMs: number;
+  /** SERVER_SECRET: keys are keyed hashes, so a WhatsApp number cannot be guessed back from them. */
+  secret: string;
 }
 
 /**
@@ -44,7 +47,7 @@ export class RedisStorage implements StateStorage {
   }
 
   private k(key: string): string {
-    return `${this.options.prefix}state:${createHash('sha256').update(key).digest('base64url')}`;
+    return `${this.options.prefix}state:${keyedHash(this.options.secret, 'state', key)}`;
   }
 
   async read(keys: string[]): Promise<StoreItems> {

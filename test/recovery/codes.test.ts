@@ -170,7 +170,7 @@ describe('emailed codes', () => {
     const sent = await code();
     expect(store.secrets).toHaveLength(1);
     const [{ key, record }] = store.secrets;
-    expect(record.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(record.hash).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(record.hash).not.toContain(sent);
     expect(record.data).not.toContain(sent);
     for (const k of [key, ...store.keys]) {

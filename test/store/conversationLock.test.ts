@@ -6,6 +6,8 @@ import { RedisKeyValueStore } from '../../src/store/redisKeyValue';
 import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix, waitFor } from '../helpers/redis';
 
 const redis = await sharedRedis();
+/** Lock keys are keyed hashes of the conversation id. */
+const SECRET = 'lock-test-secret-0123456789-abcdefgh';
 
 interface LockFactory {
   /** Locks that share one backing store, as two instances would. */
@@ -118,7 +120,7 @@ describe('Redis-style lock on the memory key-value store', () => {
   afterAll(() => store.close());
   lockCases({
     async make(options) {
-      return [createRedisLock(store, options), createRedisLock(store, options)];
+      return [createRedisLock(store, { ...options, secret: SECRET }), createRedisLock(store, { ...options, secret: SECRET })];
     },
     expires: true,
   });
@@ -143,7 +145,7 @@ describe.skipIf(!redis.ok)(`Redis conversation lock${redis.reason ? ` (skipped: 
 
   lockCases({
     async make(options) {
-      return [createRedisLock(instanceA, options), createRedisLock(instanceB, options)];
+      return [createRedisLock(instanceA, { ...options, secret: SECRET }), createRedisLock(instanceB, { ...options, secret: SECRET })];
     },
     expires: true,
   });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../src/store/memoryStorage';
@@ -6,6 +7,7 @@ import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix } from '../helper
 import { storageContract } from './storageContract';
 
 const redis = await sharedRedis();
+const SECRET = 'storage-test-secret-0123456789-abcdef';
 
 describe('MemoryStorage', () => {
   storageContract(async (ttlMs) => {
@@ -41,18 +43,23 @@ describe.skipIf(!redis.ok)(`RedisStorage${redis.reason ? ` (skipped: no ${redis.
     await ready();
     const prefix = uniquePrefix('state');
     prefixes.push(prefix);
-    return { storage: new RedisStorage(client, { prefix, ttlMs }), dispose: () => deleteKeys(TEST_REDIS_URL, prefix) };
+    return { storage: new RedisStorage(client, { prefix, ttlMs, secret: SECRET }), dispose: () => deleteKeys(TEST_REDIS_URL, prefix) };
   });
 
   it('keeps no conversation id in clear in Redis, and sets the time to live on every item', async () => {
     await ready();
     const prefix = uniquePrefix('state');
     prefixes.push(prefix);
-    const storage = new RedisStorage(client, { prefix, ttlMs: 86_400_000 });
-    await storage.write({ 'whatsapp/conversations/whatsapp:+593991234567/': { step: 1 } });
+    const storage = new RedisStorage(client, { prefix, ttlMs: 86_400_000, secret: SECRET });
+    const key = 'whatsapp/conversations/whatsapp:+593991234567/';
+    await storage.write({ [key]: { step: 1 } });
     const keys = await client.keys(`${prefix}*`);
     expect(keys).toHaveLength(1);
     expect(keys[0]).not.toContain('593991234567');
+    // Keyed: a plain hash of a guessed number does not find it.
+    expect(keys[0]).not.toContain(createHash('sha256').update(key).digest('base64url').slice(0, 16));
+    const otherSecret = new RedisStorage(client, { prefix, ttlMs: 86_400_000, secret: 'another-secret-0123456789-abcdefghij' });
+    expect(await otherSecret.read([key])).toEqual({});
     const ttl = await client.pttl(keys[0]);
     expect(ttl).toBeGreaterThan(86_000_000);
     expect(ttl).toBeLessThanOrEqual(86_400_000);
@@ -65,8 +72,8 @@ describe.skipIf(!redis.ok)(`RedisStorage${redis.reason ? ` (skipped: no ${redis.
     const other = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
     other.on('error', () => undefined);
     try {
-      const instanceA = new RedisStorage(client, { prefix, ttlMs: 60_000 });
-      const instanceB = new RedisStorage(other, { prefix, ttlMs: 60_000 });
+      const instanceA = new RedisStorage(client, { prefix, ttlMs: 60_000, secret: SECRET });
+      const instanceB = new RedisStorage(other, { prefix, ttlMs: 60_000, secret: SECRET });
       await instanceA.write({ conv: { step: 'start' } });
       const seenByA = (await instanceA.read(['conv'])).conv;
       const seenByB = (await instanceB.read(['conv'])).conv;

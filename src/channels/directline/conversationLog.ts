@@ -1,5 +1,6 @@
 import type { Activity } from 'botbuilder';
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { derivedKey } from '../../hashing';
 import { z } from 'zod';
 import { AGENT_MARK } from '../../handoff/agentMessage';
 import { type SecretAnswer, maskOptions, maskSent, maskText } from '../../recovery/mask';
@@ -103,7 +104,7 @@ export class ConversationLog {
     /** SERVER_SECRET: seals what waits for its one delivery. */
     secret: string,
   ) {
-    this.sealKey = createHash('sha256').update(`directline-seal\0${secret}`).digest();
+    this.sealKey = derivedKey(secret, 'directline-seal');
   }
 
   private infoKey = (id: string) => `dl:conv:${id}`;

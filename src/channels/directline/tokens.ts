@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { derivedKey } from '../../hashing';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 
@@ -41,7 +41,7 @@ export class TokenService {
     readonly ttlSeconds: number,
     private readonly now: () => number = Date.now,
   ) {
-    this.key = createHmac('sha256', serverSecret).update('directline-token-key').digest();
+    this.key = derivedKey(serverSecret, 'directline-token-key');
   }
 
   async issue(conversationId: string, userId: string): Promise<IssuedToken> {

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { derivedKey, keyedHash } from '../../hashing';
 import type { KeyValueStore } from '../../store/keyValue';
 
 /** A transcript waits this long for the person's "sí". */
@@ -17,11 +18,11 @@ export class HeardTranscripts {
     private readonly store: KeyValueStore,
     private readonly secret: string,
   ) {
-    this.key = createHash('sha256').update(`whatsapp-heard:${secret}`).digest();
+    this.key = derivedKey(secret, 'whatsapp-heard');
   }
 
   private storeKey(address: string): string {
-    return `wa:heard:${createHmac('sha256', this.secret).update(address).digest('base64url').slice(0, 32)}`;
+    return `wa:heard:${keyedHash(this.secret, 'wa-heard', address)}`;
   }
 
   async hold(address: string, transcript: string): Promise<void> {

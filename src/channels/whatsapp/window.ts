@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { keyedHash } from '../../hashing';
 import type { KeyValueStore } from '../../store/keyValue';
 
 /**
@@ -15,7 +15,7 @@ export class ServiceWindow {
   ) {}
 
   private key(address: string): string {
-    return `wa:window:${createHmac('sha256', this.secret).update(address).digest('base64url').slice(0, 32)}`;
+    return `wa:window:${keyedHash(this.secret, 'wa-window', address)}`;
   }
 
   async touch(address: string, at = Date.now()): Promise<void> {
