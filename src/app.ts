@@ -26,7 +26,7 @@ import { createRateLimits, limiterStore } from './recovery/limits';
 import { createMailer } from './recovery/mail';
 import type { AccountDirectory, Mailer, ResetLinkData } from './recovery/types';
 import { createStores } from './store';
-import { createLanguageGuesser, createUnderstanding } from './understanding';
+import { createLanguageGuesser, createRegisterReader, createUnderstanding } from './understanding';
 import { registerNewKeyPage } from './web/newKeyPage';
 import { createMetricsEndpoint } from './web/metricsEndpoint';
 import { registerOutboxPage } from './web/outboxPage';
@@ -63,7 +63,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const nlu = await sharedRecognizer();
   const understanding = createUnderstanding(nlu, texts);
   const conversationState = new ConversationState(stores.storage);
-  const language = new ConversationLanguage(conversationState, createLanguageGuesser(texts), config.DEFAULT_LOCALE);
+  const language = new ConversationLanguage(conversationState, createLanguageGuesser(texts), config.DEFAULT_LOCALE, createRegisterReader(texts));
 
   const services: DialogServices = {
     config,

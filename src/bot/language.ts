@@ -1,26 +1,43 @@
 import type { ConversationState, StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { setTurnLocale, turnLocale } from '../../dialogs/turnLocale';
-import { type Locale, pickLocale } from '../i18n';
+import { type Language, type Locale, inTone, languageOf, pickLocale } from '../i18n';
 import type { LanguageGuesser } from '../understanding/language';
+import type { RegisterReader } from '../understanding/register';
+
+/** How the person has been writing: messages in usted in a row, and usted once they keep to it. */
+interface RegisterState {
+  inARow?: number;
+  usted?: boolean;
+}
+
+/** Messages in usted, with no tú between them, after which the bot says usted for the rest of the conversation. */
+export const USTED_AFTER = 2;
 
 /**
  * The conversation's language: the channel's locale at first, then whichever language the
- * person clearly writes in, on every channel. Resolved once at the start of each turn.
+ * person clearly writes in, on every channel. Its Spanish is usted once the person keeps
+ * writing in usted (or always, with TONE=usted, in Texts). Both live in the conversation's
+ * state, so they survive a restart; resolved once at the start of each turn.
  */
 export class ConversationLanguage {
-  private readonly accessor: StatePropertyAccessor<Locale | undefined>;
+  private readonly accessor: StatePropertyAccessor<Language | undefined>;
+  private readonly register: StatePropertyAccessor<RegisterState>;
 
   constructor(
     state: ConversationState,
     private readonly guesser: LanguageGuesser,
     private readonly fallback: Locale,
+    private readonly registerReader: RegisterReader,
   ) {
     this.accessor = state.createProperty('language');
+    this.register = state.createProperty('register');
   }
 
-  /** Sets the turn's locale from the conversation (state must be loaded). */
+  /** Sets the turn's locale from the conversation and the person's message (state must be loaded). */
   async resolve(context: TurnContext): Promise<Locale> {
-    const chosen = (await this.accessor.get(context)) ?? pickLocale(context.activity.locale, this.fallback);
+    const language = (await this.accessor.get(context)) ?? languageOf(pickLocale(context.activity.locale, this.fallback));
+    const usted = await this.followRegister(context);
+    const chosen = inTone(language, usted ? 'usted' : undefined);
     setTurnLocale(context, chosen);
     return chosen;
   }
@@ -35,9 +52,23 @@ export class ConversationLanguage {
     if (!text) return undefined;
     const asked = this.guesser.requested(text);
     const guessed = asked ?? this.guesser.guess(text, ignore);
-    if (!guessed || guessed === turnLocale(context, this.fallback)) return undefined;
+    if (!guessed || guessed === languageOf(turnLocale(context, this.fallback))) return undefined;
     await this.accessor.set(context, guessed);
-    setTurnLocale(context, guessed);
-    return { locale: guessed, onlyAsked: asked !== undefined };
+    const locale = inTone(guessed, (await this.register.get(context))?.usted ? 'usted' : undefined);
+    setTurnLocale(context, locale);
+    return { locale, onlyAsked: asked !== undefined };
+  }
+
+  /** Counts the person's messages in usted; a tú message starts the count again. True once it is usted. */
+  private async followRegister(context: TurnContext): Promise<boolean> {
+    const register = (await this.register.get(context)) ?? {};
+    if (register.usted) return true;
+    const text = context.activity.type === 'message' ? context.activity.text : undefined;
+    const read = text ? this.registerReader.read(text) : undefined;
+    if (!read || (read === 'tu' && !register.inARow)) return false;
+    const inARow = read === 'usted' ? (register.inARow ?? 0) + 1 : 0;
+    const usted = inARow >= USTED_AFTER;
+    await this.register.set(context, usted ? { usted } : { inARow });
+    return usted;
   }
 }

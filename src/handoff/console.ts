@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type restify from 'restify';
 import { z } from 'zod';
 import type { Config } from '../config';
-import { LOCALES, type Texts } from '../i18n';
+import { CATALOGUES, LOCALES, type Texts } from '../i18n';
 import type { Logger } from '../log';
 import type { LimiterStore } from '../recovery/limits';
 import { AgentAuth, type AgentSession, LoginLimiter } from './auth';
@@ -195,7 +195,8 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
     '/agent/api/canned',
     guarded('read', async (req, res, session) => {
       const lang = new URL(req.url ?? '/', 'http://x').searchParams.get('lang');
-      const locale = LOCALES.find((l) => l === lang) ?? config.DEFAULT_LOCALE;
+      // The ticket's catalogue: a person the bot speaks to in usted gets the replies in usted.
+      const locale = CATALOGUES.find((l) => l === lang) ?? config.DEFAULT_LOCALE;
       json(res, 200, { locale, replies: cannedReplies(texts, locale, { agent: session.agent.displayName }) });
     }),
   );

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { tokenHash } from '../hashing';
 import { z } from 'zod';
 import type { Config } from '../config';
-import { pickLocale } from '../i18n';
+import { USTED, pickLocale } from '../i18n';
 import type { KeyValueStore } from '../store/keyValue';
 import type { ResetLinkData, ResetLinkService } from './types';
 
@@ -51,7 +51,8 @@ export function createResetLinkService({ store, config }: { store: KeyValueStore
       const token = randomBytes(32).toString('base64url');
       await store.set(storeKey(token), JSON.stringify(data), config.LINK_TTL_SECONDS * 1000);
       const locale = pickLocale(data.locale, config.DEFAULT_LOCALE);
-      const lang = locale === config.DEFAULT_LOCALE ? '' : `?lang=${locale === 'en' ? 'en' : 'es'}`;
+      // The page speaks as the chat did: English, Spanish, or Spanish in usted.
+      const lang = locale === config.DEFAULT_LOCALE ? '' : `?lang=${locale === 'en' ? 'en' : locale === USTED ? USTED : 'es'}`;
       return `${base}${NEW_KEY_PATH}${lang}#${token}`;
     },
     async peek(token) {

@@ -1,6 +1,7 @@
 import { type Language, LOCALES, LOCALES_DIR, type Locale, type Texts } from '../i18n';
 import { readIntentExamples } from '../nlu/recognizer';
 import { LanguageGuesser } from './language';
+import { RegisterReader } from './register';
 import { type IntentGuess, type Lexicon, Understanding } from './understand';
 
 /** The words a reading needs, from locales (read once per locale). */
@@ -41,4 +42,9 @@ export function createLanguageGuesser(texts: Texts, localesDir = LOCALES_DIR): L
     names[locale] = texts.list(locale, 'understanding:languageNames');
   }
   return new LanguageGuesser(vocabulary, names);
+}
+
+/** Tells usted from tú in what people write, from the Spanish phrases in locales. */
+export function createRegisterReader(texts: Texts): RegisterReader {
+  return new RegisterReader({ usted: texts.list('es-EC', 'understanding:ustedPhrases'), tu: texts.list('es-EC', 'understanding:tuPhrases') });
 }

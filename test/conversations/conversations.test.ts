@@ -25,10 +25,15 @@ beforeAll(async () => {
 /**
  * The app each person talks to: human agents configured and on duty (so "una persona" can be
  * reached), a one-second wait between codes (a person asking for a new code is not held a
- * minute), emails in a private outbox, WhatsApp against a stand-in of Twilio.
+ * minute), emails in a private outbox, WhatsApp against a stand-in of Twilio, and the TONE
+ * the person's file asks for.
  */
-const appFor = (channel: ChannelName) =>
-  startTestApp({ AGENTS: agents, SERVICE_HOURS: '', CODE_RESEND_SECONDS: '1' }, {}, { twilio: channel === 'whatsapp' || undefined });
+const appFor = (channel: ChannelName, person: Person) =>
+  startTestApp(
+    { AGENTS: agents, SERVICE_HOURS: '', CODE_RESEND_SECONDS: '1', ...(person.tone === 'usted' ? { TONE: 'usted' } : {}) },
+    {},
+    { twilio: channel === 'whatsapp' || undefined },
+  );
 
 function writeNote(person: Person, channel: ChannelName, problems: string[], said: string): void {
   if (!notes) return;
@@ -39,7 +44,7 @@ function writeNote(person: Person, channel: ChannelName, problems: string[], sai
 
 describe.each(people)('$name', (person) => {
   it.each(['inprocess' as const, ...person.channels])(`%s: ${person.who}`, { timeout: 90_000 }, async (channel) => {
-    const app = await appFor(channel);
+    const app = await appFor(channel, person);
     const chat = await chatOn(channel, app);
     try {
       const played = await play(person, chat);

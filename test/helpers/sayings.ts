@@ -9,8 +9,10 @@ import { join } from 'node:path';
  */
 
 const LOCALES_DIR = join(__dirname, '..', '..', 'locales');
-const LOCALES = ['es-EC', 'en'] as const;
+/** Spanish in tú, English, and Spanish in usted (its own catalogue, same keys). */
+const LOCALES = ['es-EC', 'en', 'es-EC-x-usted'] as const;
 export type SayingLocale = (typeof LOCALES)[number];
+export const USTED: SayingLocale = 'es-EC-x-usted';
 
 /** Shorter fixed text than this is too common to tell a key apart ("Sí", "{{agent}}: {{text}}"). */
 const MIN_FIXED_CHARS = 12;
@@ -88,6 +90,16 @@ export function sayingsIn(message: string): Shown[] {
     if (end >= 0 && (found.get(id)?.end ?? -1) < end) found.set(id, { key, locale, end });
   }
   return [...found.values()];
+}
+
+/**
+ * The keys a message says in one Spanish register only: found in its catalogue and not in the
+ * other (a sentence both registers say alike, «Preguntas frecuentes», is found in both).
+ */
+export function saidOnlyIn(message: string, register: 'es-EC' | typeof USTED): string[] {
+  const shown = sayingsIn(message);
+  const other = new Set(shown.filter((s) => s.locale === (register === USTED ? 'es-EC' : USTED)).map((s) => s.key));
+  return shown.filter((s) => s.locale === register && !other.has(s.key)).map((s) => s.key);
 }
 
 /** Whether the key exists in the locales (a conversation naming a missing key is a typo). */

@@ -43,6 +43,9 @@ describe('reset links', () => {
     const url = await service().create({ ...data, locale: 'en-US' });
     expect(url).toMatch(/^https:\/\/clave\.example\.org\/clave\/nueva\?lang=en#[A-Za-z0-9_-]{43}$/);
     expect(linkTokenFromUrl(url)).toHaveLength(43);
+    // A chat that speaks usted opens the page in usted.
+    const usted = await service().create({ ...data, locale: 'es-EC-x-usted' });
+    expect(usted).toMatch(/^https:\/\/clave\.example\.org\/clave\/nueva\?lang=es-EC-x-usted#[A-Za-z0-9_-]{43}$/);
   });
 
   it('peek does not use the link up; consume works once', async () => {

@@ -144,6 +144,14 @@ describe('new-key page', () => {
     expect(texts.reasons.common).toBe('That key is one of the most used and is easy to guess. Choose one only you know.');
   });
 
+  it('speaks usted when the chat did (?lang=es-EC-x-usted)', async () => {
+    const html = await (await fetch(`${base}/clave/nueva?lang=es-EC-x-usted`)).text();
+    expect(html).toContain('<html lang="es">');
+    expect(html).toContain('Cree su nueva clave del IESS');
+    const texts = JSON.parse(/<script type="application\/json" id="texts">([^<]*)<\/script>/.exec(html)![1]);
+    expect(texts.reasons.common).toBe('Esa clave es de las más usadas y se adivina fácil. Elija una que solo usted conozca.');
+  });
+
   it('serves its script and style as files, with the same headers', async () => {
     const js = await fetch(`${base}/clave/nueva.js`);
     expect(js.status).toBe(200);

@@ -17,6 +17,8 @@ export const PersonSchema = z
     /** The demo account this person is: a cédula (person) or a RUC (employer); none for a stranger. */
     account: z.string().regex(/^\d{10}(\d{3})?$/).optional(),
     channels: z.array(z.enum(['directline', 'whatsapp', 'api'])).default([]),
+    /** The assistant's TONE setting for this conversation (tu, the default, or usted). */
+    tone: z.enum(['tu', 'usted']).default('tu'),
     /** What the person writes first, one message each, before reacting to questions. */
     opening: z.array(z.string()).default([]),
     /** What the person answers when the bot asks something; a list is used in order, one per time asked. */
@@ -38,6 +40,8 @@ export const PersonSchema = z
       maxMessages: z.number().int().positive(),
       /** The language the bot ends up speaking. */
       language: z.enum(['es-EC', 'en']).default('es-EC'),
+      /** From which of the person's messages on every bot message is in usted (0: from the greeting). */
+      ustedFrom: z.number().int().min(0).optional(),
     }),
   })
   .superRefine((person, ctx) => {

@@ -1,6 +1,6 @@
 import type { Chat } from '../../helpers/person';
 import { type Person, factsOf, fill } from './person';
-import { type Shown, sayingsIn } from '../../helpers/sayings';
+import { type Shown, USTED, saidOnlyIn, sayingsIn } from '../../helpers/sayings';
 
 /**
  * What the bot asks, by the locale key of its question; a person's `answers` are keyed by
@@ -172,9 +172,28 @@ export function verdict(person: Person, played: Played): string[] {
   // The language it ends in: the last bot message with a known saying tells it.
   const messages = played.turns.flatMap((t) => t.bot).concat(played.later);
   const lastSaid = messages.map(sayingsIn).filter((s) => s.length).at(-1) ?? [];
-  if (lastSaid.length && !lastSaid.some((s) => s.locale === expect.language)) {
-    problems.push(`ended speaking ${lastSaid[0].locale}, expected ${expect.language}`);
+  const languageOf = (s: Shown) => (s.locale === USTED ? 'es-EC' : s.locale);
+  if (lastSaid.length && !lastSaid.some((s) => languageOf(s) === expect.language)) {
+    problems.push(`ended speaking ${languageOf(lastSaid[0])}, expected ${expect.language}`);
   }
+  if (expect.ustedFrom !== undefined) problems.push(...notInUsted(played, expect.ustedFrom));
+  return problems;
+}
+
+/** Every bot message from the person's message number `from` on (and every later one) is in usted. */
+function notInUsted(played: Played, from: number): string[] {
+  let written = 0;
+  const checked: string[] = [];
+  for (const turn of played.turns) {
+    if (turn.person) written++;
+    if (written >= from) checked.push(...turn.bot);
+  }
+  checked.push(...played.later);
+  const problems = checked.flatMap((message) => {
+    const tu = saidOnlyIn(message, 'es-EC');
+    return tu.length ? [`said in tú (${tu.join(', ')}): «${message}»`] : [];
+  });
+  if (!checked.some((m) => saidOnlyIn(m, USTED).length)) problems.push(`said nothing in usted from message ${from} on`);
   return problems;
 }
 
