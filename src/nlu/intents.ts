@@ -10,6 +10,7 @@ export const INTENTS = [
   'faq_employer',
   'faq_security',
   'faq_blocked_key',
+  'faq_expired_key',
   'faq_biess',
   'faq_key_rules',
   'faq_turno',
