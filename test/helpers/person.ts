@@ -40,6 +40,8 @@ export interface ChatOptions {
   /** Direct Line: the stream over WebSocket (default) or by polling. */
   webSocket?: boolean;
   locale?: string;
+  /** Where the person reads their codes (default: the app's outbox). */
+  readCode?: (email: string) => Promise<string>;
 }
 
 /** Whether one of `messages` says the locale key (its text, {{variables}} standing for anything). */
@@ -49,7 +51,7 @@ export const says = (messages: string[], key: string) => messages.some((m) => sa
 export async function chatOn(channel: ChannelName, app: TestApp, options: ChatOptions = {}): Promise<Chat> {
   const chat = await open[channel](app, options);
   const read = () => [...chat.turns, ...chat.later()];
-  return { channel, ...chat, read, code: (email) => app.code(email), setKey: (token, key) => setNewKey(app.url, token, key) };
+  return { channel, ...chat, read, code: options.readCode ?? ((email) => app.code(email)), setKey: (token, key) => setNewKey(app.url, token, key) };
 }
 
 type ChannelChat = Pick<Chat, 'opening' | 'say' | 'later' | 'waitLater' | 'close'> & { turns: string[] };
