@@ -19,8 +19,11 @@ export interface Chat {
   readonly channel: ChannelName;
   /** Messages the bot sent before the person wrote anything (the web chat greets on opening). */
   opening(): Promise<string[]>;
-  /** Sends one message; resolves to the bot's replies to it, once the turn is over. */
-  say(text: string): Promise<string[]>;
+  /**
+   * Sends one message; resolves to the bot's replies to it, once the turn is over. `attached`:
+   * what else WhatsApp posts with it (a photo, a voice note); other channels refuse it.
+   */
+  say(text: string, attached?: Attached): Promise<string[]>;
   /** Messages that arrived outside a turn (the key changed, an agent), in order. */
   later(): string[];
   /** Waits until a message after the turns matches. */
@@ -32,6 +35,12 @@ export interface Chat {
   /** Types a new key on the new-key page the link opens; resolves to the HTTP status. */
   setKey(token: string, key: string): Promise<number>;
   close(): Promise<void>;
+}
+
+/** A WhatsApp message's other fields (MessageType, MediaContentType0…) and media kept at Twilio. */
+export interface Attached {
+  fields?: Record<string, string>;
+  media?: Array<{ contentType: string; bytes: Buffer }>;
 }
 
 export interface ChatOptions {
@@ -50,6 +59,11 @@ export const says = (messages: string[], key: string) => messages.some((m) => sa
 /** A person talking to `app` on `channel`. WhatsApp needs the app started with a Twilio stand-in. */
 export async function chatOn(channel: ChannelName, app: TestApp, options: ChatOptions = {}): Promise<Chat> {
   const chat = await open[channel](app, options);
+  const say = chat.say;
+  chat.say = (text, attached) => {
+    if (attached && channel !== 'whatsapp') throw new Error(`only WhatsApp messages carry media, not ${channel}`);
+    return say(text, attached);
+  };
   const read = () => [...chat.turns, ...chat.later()];
   return { channel, ...chat, read, code: options.readCode ?? ((email) => app.code(email)), setKey: (token, key) => setNewKey(app.url, token, key) };
 }
@@ -162,9 +176,10 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
     return {
       turns,
       opening: async () => [],
-      async say(text) {
+      async say(text, attached = {}) {
         laterTexts.push(...fresh());
-        const response = await postSigned(app.url, '/api/whatsapp', twilio.receive(inbound(user, text)));
+        const sent = twilio.receive(inbound(user, text, attached.fields), attached.media);
+        const response = await postSigned(app.url, '/api/whatsapp', sent);
         if (response.status !== 200) throw new Error(`the webhook answered ${response.status}`);
         // Twilio is answered at once and the turn runs after; draining the channel waits for it and its reply.
         await app.app.gateways.drain(20_000);

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { Texts } from '../../../src/i18n';
 import { demoData } from '../../helpers/demo';
 import { isKnownKey } from '../../helpers/sayings';
 
@@ -127,6 +128,8 @@ export function factsOf(account: string | undefined): Facts {
   return { values: {}, right: {} };
 }
 
+/** "uno", "dos"…: how people write an option's number on WhatsApp. */
+const NUMBER_WORDS = new Texts().list('es-EC', 'common:numberWords');
 const ORDINALS = ['la primera', 'la segunda', 'la tercera', 'la cuarta', 'la quinta'];
 const ORDINALS_EN = ['the first one', 'the second one', 'the third one', 'the fourth one', 'the fifth one'];
 
@@ -144,7 +147,7 @@ function asTyped(label: string): string {
 /**
  * Fills a reply's placeholders: {cedula}, {ruc}, {rep}, {day}, {monthName}, {year}… from the
  * account; {code} with the newest code; {right} with the right option of the question being
- * asked, as typed (or {right:number}, {right:ordinal}, {right:ordinal-en}, {right:label},
+ * asked, as typed (or {right:number}, {right:word}, {right:ordinal}, {right:ordinal-en}, {right:label},
  * {right:first-word}), {wrong} with an option that is not right.
  */
 export function fill(reply: string, facts: Facts, question: string, options: string[], code: () => string): string {
@@ -160,6 +163,8 @@ export function fill(reply: string, facts: Facts, question: string, options: str
       switch (style) {
         case 'number':
           return String(at + 1);
+        case 'word':
+          return NUMBER_WORDS[at];
         case 'ordinal':
           return ORDINALS[at];
         case 'ordinal-en':
