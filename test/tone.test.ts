@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Texts, USTED, readLocaleFiles } from '../src/i18n';
+import { startTestApp } from './helpers/app';
 
 /**
  * Both registers are complete: the usted catalogue (locales/es-EC-x-usted) has every sentence
@@ -127,5 +128,17 @@ describe('the two registers', () => {
     expect(ustedTexts.list('es-EC', 'common:synonyms.yes')).toEqual(tuTexts.list('es-EC', 'common:synonyms.yes'));
     expect(ustedTexts.list('es-EC', 'common:synonyms.yes').length).toBeGreaterThan(5);
     expect(ustedTexts.raw('es-EC', 'understanding:fillers')).toEqual(tuTexts.raw('es-EC', 'understanding:fillers'));
+  });
+
+  it('TONE=usted also makes the chat page and Web Chat’s own labels usted', async () => {
+    const app = await startTestApp({ TONE: 'usted' });
+    try {
+      const html = await (await fetch(`${app.url}/chat`)).text();
+      expect(html).toContain('Recupere su clave del IESS');
+      expect(html).toContain('Usted dijo:');
+      expect(html).not.toContain('Recupera tu clave');
+    } finally {
+      await app.close();
+    }
   });
 });
