@@ -218,6 +218,9 @@ describe('agent console', () => {
     expect(en.replies.find((r) => r.shortcut === 'cau')?.text).toContain('www.iess.gob.ec');
     expect(es.replies.find((r) => r.shortcut === 'algo-mas')?.text).toContain('Soy Ana');
     expect(JSON.stringify(es)).not.toContain('{{');
+    // A person the bot speaks to in usted: the ticket's locale is es-EC-x-usted.
+    const usted = (await (await call(ana, 'GET', '/agent/api/canned?lang=es-EC-x-usted')).json()) as { replies: Array<{ shortcut: string; text: string }> };
+    expect(usted.replies.find((r) => r.shortcut === 'linea')?.text).toBe('También puede llamar a la línea 140.');
     expect((await call(undefined, 'GET', '/agent/api/canned')).status).toBe(401);
   });
 
