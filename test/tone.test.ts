@@ -98,6 +98,20 @@ describe('the two registers', () => {
     expect(differ.map(([key]) => key)).toEqual([]);
   });
 
+  it('each usted sentence shows what its tú sentence shows: numbers, emoji, bold, links, addresses, line breaks, quoted names', () => {
+    // Catches an usted sentence left behind when its tú sentence changed (a new step, a new example).
+    const shown = (text: string) =>
+      [...text.replace(/\{\{[^}]+\}\}/g, ' ').matchAll(/\S+@\S+|\d+|\p{Extended_Pictographic}|\*\*|\]\(|\n/gu)].map((m) => m[0]).join(' ');
+    const quoted = (text: string) => [...text.matchAll(/«[^»]*»/g)].map((m) => m[0]);
+    const stale = [...usted].filter(([key, text]) => {
+      const source = tu.get(key)!;
+      // A quote that says tú («ayudarte») is reworded in usted; any other quote is a name to keep.
+      const kept = quoted(source).filter((q) => found(TU_FORMS, q).length === 0);
+      return shown(text) !== shown(source) || kept.some((q) => !text.includes(q));
+    });
+    expect(stale.map(([key]) => key)).toEqual([]);
+  });
+
   it('no usted sentence says tú', () => {
     const slips = [...usted].map(([key, text]) => [key, found(TU_FORMS, text)] as const).filter(([, forms]) => forms.length);
     expect(slips).toEqual([]);
