@@ -126,7 +126,7 @@ export class Texts {
       resources: readLocaleFiles(dir) as never,
       lng: 'es-EC',
       // What people write is kept once, in es-EC; a sentence missing in usted reads as tú
-      // rather than as its key (test/locales/tone.test.ts keeps the catalogue complete).
+      // rather than as its key (test/tone.test.ts keeps the catalogue complete).
       fallbackLng: { [USTED]: ['es-EC'], default: [] },
       defaultNS: 'common',
       initAsync: false,
