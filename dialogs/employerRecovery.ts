@@ -65,7 +65,6 @@ export class EmployerRecoveryDialog extends IdentifyDialog<EmployerInputs> {
     const representative = step.result as AskResult<string>;
     if (!representative.ok) return this.settle(step, representative);
     this.absorb(this.inputs(step), { cedula: representative.value });
-    await step.context.sendActivity(this.t(step)('recovery:questionsIntro'));
     return this.askQuestions(step, this.subject(step));
   };
 

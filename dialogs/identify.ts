@@ -2,7 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import { CLIENT_ADDRESS, type LimitSource } from '../src/recovery/limits';
 import { maskNumber } from '../src/recovery/mask';
-import type { DayMonth, Subject } from '../src/recovery/types';
+import type { ChallengeAnswer, DayMonth, Subject } from '../src/recovery/types';
 import type { Expectation, Given } from '../src/understanding/understand';
 import { AskDialog, type AskResult } from './ask';
 import { EmailCodeDialog } from './emailCode';
@@ -80,7 +80,7 @@ export abstract class IdentifyDialog<Inputs extends object> extends FlowDialog {
 
   /** Checks everything at once, so no step reveals which part was wrong. */
   protected async verify(step: WaterfallStepContext, subject: Subject, birth: DayMonth | undefined) {
-    const answers = step.result as AskResult<number[]>;
+    const answers = step.result as AskResult<ChallengeAnswer[]>;
     if (!answers.ok) return this.settle(step, answers);
     const t = this.t(step);
     const number = subject.kind === 'person' ? subject.cedula : subject.ruc;

@@ -55,7 +55,6 @@ export class PersonRecoveryDialog extends IdentifyDialog<PersonInputs> {
     if (!birth.ok) return this.settle(step, birth);
     const inputs = this.inputs(step);
     this.absorb(inputs, { ...birth.given, birth: birth.value });
-    await step.context.sendActivity(this.t(step)('recovery:questionsIntro'));
     return this.askQuestions(step, { kind: 'person', cedula: inputs.cedula! });
   };
 

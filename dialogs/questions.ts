@@ -1,9 +1,10 @@
 import { ComponentDialog, type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
-import type { ChallengeQuestion, Subject } from '../src/recovery/types';
+import type { ChallengeAnswer, ChallengeQuestion, Subject } from '../src/recovery/types';
 import type { FlowId } from '../src/understanding/actions';
 import type { Given } from '../src/understanding/understand';
 import { AskDialog, type AskResult } from './ask';
 import type { DialogServices } from './services';
+import { turnLocale } from './turnLocale';
 
 export interface QuestionsOptions {
   subject: Subject;
@@ -11,12 +12,16 @@ export interface QuestionsOptions {
   known: Given;
   flow: FlowId;
   questions?: ChallengeQuestion[];
-  answers?: number[];
+  /** Options chosen, and whether each typed answer was right: a typed answer's text is never kept. */
+  answers?: ChallengeAnswer[];
 }
 
 const values = (step: WaterfallStepContext) => step.values as { state: Required<QuestionsOptions> };
 
-/** Asks the challenge questions one by one; ends with the chosen option indexes. */
+/**
+ * Asks the security questions one by one, after a word on how to answer them; ends with the
+ * chosen option indexes and, for typed questions, whether the directory found each right.
+ */
 export class QuestionsDialog extends ComponentDialog {
   static readonly id = 'questions';
 
@@ -30,14 +35,21 @@ export class QuestionsDialog extends ComponentDialog {
   private askNext = async (step: WaterfallStepContext) => {
     const options = step.options as QuestionsOptions;
     const questions = options.questions ?? (await this.services.identity.questions(options.subject));
+    if (!options.questions) {
+      const typed = questions.some((q) => q.kind === 'typed');
+      await step.context.sendActivity(this.services.texts.for(turnLocale(step.context, this.services.config.DEFAULT_LOCALE))(typed ? 'recovery:questionsIntroTyped' : 'recovery:questionsIntro'));
+    }
     const answers = options.answers ?? [];
     values(step).state = { ...options, questions, answers };
-    if (answers.length >= questions.length) return step.endDialog({ ok: true, value: answers, given: {} } satisfies AskResult<number[]>);
+    if (answers.length >= questions.length) return step.endDialog({ ok: true, value: answers, given: {} } satisfies AskResult<ChallengeAnswer[]>);
     const question = questions[answers.length];
     return step.beginDialog('questions.answer', {
       prompt: question.textKey,
       vars: question.textVars,
-      expect: { kind: 'choice', choices: question.options.map((label, i) => ({ value: String(i), label })), dontKnow: true },
+      expect:
+        question.kind === 'typed'
+          ? { kind: 'text', dontKnow: true }
+          : { kind: 'choice', choices: question.options.map((label, i) => ({ value: String(i), label })), dontKnow: true },
       known: options.known,
       progress: true,
       flow: options.flow,
@@ -49,6 +61,12 @@ export class QuestionsDialog extends ComponentDialog {
     const result = step.result as AskResult<string>;
     if (!result.ok) return step.endDialog(result);
     const state = values(step).state;
-    return step.replaceDialog('questions.steps', { ...state, answers: [...state.answers, Number(result.value)] });
+    const question = state.questions[state.answers.length];
+    // A typed answer goes to the directory now and is dropped: only whether it was right is kept.
+    const answer: ChallengeAnswer =
+      question.kind === 'typed'
+        ? { typedRight: await this.services.identity.checkTyped(state.subject, question.id, result.value) }
+        : Number(result.value);
+    return step.replaceDialog('questions.steps', { ...state, answers: [...state.answers, answer] });
   };
 }

@@ -15,8 +15,10 @@ import {
   employerQuestions,
   personQuestions,
   sameDayMonth,
+  shapeOf,
 } from './identityCheck';
 import { KEY_MAX, KEY_MIN, keyFormatProblem } from './keyRule';
+import { typedAnswerMatches } from './typedAnswer';
 import type { AccountDirectory, ChallengeQuestion, DayMonth, KeyOwnerFacts, Subject } from './types';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
@@ -33,16 +35,20 @@ const isoDate = z.iso.date();
 
 const personSchema = z.object({
   id: z.string().min(1),
-  kind: z.enum(['afiliado', 'jubilado']),
+  /** montepio: a widow's or orphan's pension, often with no work history of their own. */
+  kind: z.enum(['afiliado', 'jubilado', 'montepio']),
   cedula,
   firstName: name,
   lastName: name,
   birthDate: isoDate,
   email: exampleEmail,
-  contributingSince: year,
+  /** Required with a work history. */
+  contributingSince: year.optional(),
   retiredIn: year.optional(),
   mailboxLost: z.boolean().optional(),
-  workHistory: z.array(z.object({ employer: name, from: year, to: year.optional() })).min(1).max(6),
+  workHistory: z.array(z.object({ employer: name, from: year, to: year.optional() })).max(6).default([]),
+  /** Answers to the personal questions (by id, one for each of decoys.personalQuestions), as typed when the key was made. */
+  personal: z.record(z.string(), name).optional(),
 });
 
 const employerSchema = z.object({
@@ -74,6 +80,14 @@ export const demoDataSchema = z
     for (const p of data.persons) {
       for (const job of p.workHistory) if (!pool.has(job.employer)) issue(`${p.id}: "${job.employer}" is not in decoys.companies`);
       if (p.kind === 'jubilado' && p.retiredIn === undefined) issue(`${p.id}: a jubilado needs retiredIn`);
+      if (p.workHistory.length > 0 && p.contributingSince === undefined) issue(`${p.id}: a work history needs contributingSince`);
+      // Real and decoy personal questions come from one list, so which is asked tells nothing.
+      const asked = data.decoys.personalQuestions;
+      if (p.personal && (Object.keys(p.personal).length !== asked.length || asked.some((q) => !p.personal?.[q])))
+        issue(`${p.id}: personal answers must answer each of decoys.personalQuestions (${asked.join(', ')})`);
+      if (p.workHistory.length === 0 && !p.personal) issue(`${p.id}: without a work history, personal answers are needed`);
+      const shape = shapeOf(factsOf(p));
+      if (data.decoys.personShapes[shape] === 0) issue(`${p.id}: asks "${shape}" questions, which decoys.personShapes never draws`);
     }
     for (const e of data.employers) {
       if (!pool.has(e.razonSocial)) issue(`${e.id}: "${e.razonSocial}" is not in decoys.companies`);
@@ -84,6 +98,13 @@ export const demoDataSchema = z
 export type DemoData = z.infer<typeof demoDataSchema>;
 export type DemoPerson = DemoData['persons'][number];
 export type DemoEmployer = DemoData['employers'][number];
+
+/** What the questions are built from. */
+const factsOf = (p: Pick<DemoPerson, 'workHistory' | 'contributingSince' | 'personal'>) => ({
+  employers: p.workHistory.map((w) => w.employer),
+  contributingSince: p.contributingSince,
+  personal: p.personal,
+});
 
 /** Reads and validates the demo accounts file; the error names the file and every problem. */
 export function loadDemoData(path: string): DemoData {
@@ -160,12 +181,19 @@ export class DemoDirectory implements AccountDirectory, ProvidesDecoys {
     return this.built(accountId).map((b) => b.question);
   }
 
-  async answersMatch(accountId: string, answers: number[]): Promise<boolean> {
+  async answersMatch(accountId: string, answers: Array<number | null>): Promise<boolean> {
     if (!this.persons.has(accountId) && !this.employers.has(accountId)) return false;
     return answersAreRight(
       this.built(accountId).map((b) => b.answer),
       answers,
     );
+  }
+
+  /** Only a question this account is asked counts. */
+  async typedAnswerMatches(accountId: string, questionId: string, answer: string): Promise<boolean> {
+    if (!this.persons.has(accountId)) return false;
+    const onFile = this.built(accountId).find((b) => b.question.kind === 'typed' && b.question.id === questionId)?.onFile;
+    return onFile !== undefined && typedAnswerMatches(onFile, answer);
   }
 
   async contact(accountId: string): Promise<{ email: string; mailboxLost: boolean; firstName: string }> {
@@ -212,8 +240,8 @@ export class DemoDirectory implements AccountDirectory, ProvidesDecoys {
     const draw = new KeyedDraw(this.secret, `questions:${accountId}`);
     const person = this.persons.get(accountId);
     if (person) {
-      const facts = { employers: person.workHistory.map((w) => w.employer), contributingSince: person.contributingSince };
-      return personQuestions(facts, this.data.decoys, draw);
+      const facts = factsOf(person);
+      return personQuestions(shapeOf(facts), facts, this.data.decoys, draw);
     }
     const employer = this.employers.get(accountId);
     if (employer) return employerQuestions(employer, this.data.decoys, draw);

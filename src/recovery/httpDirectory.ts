@@ -6,8 +6,9 @@ import { DirectoryUnavailableError, UnknownAccountError } from '../errors';
  * The operator's identity API. The contract (src/recovery/README.md, "The identity API"):
  *   POST /accounts/lookup               {kind, number, representativeCedula?} → 200 {accountId} | 404
  *   POST /accounts/{id}/verify-birth    {day, month}  → 200 {match}
- *   GET  /accounts/{id}/questions                     → 200 {questions: [{id, textKey, options}]}
- *   POST /accounts/{id}/verify-answers  {answers}     → 200 {match}
+ *   GET  /accounts/{id}/questions                     → 200 {questions: [{id, textKey, options} | {id, textKey, kind: "typed"}]}
+ *   POST /accounts/{id}/verify-answers  {answers}     → 200 {match}   (answers: option index, null for typed)
+ *   POST /accounts/{id}/verify-typed-answer {questionId, answer} → 200 {match}
  *   GET  /accounts/{id}/contact                       → 200 {email, mailboxLost, firstName}
  *   GET  /accounts/{id}/key-owner                     → 200 {numbers, birthDate?}
  *   PUT  /accounts/{id}/key             {key}         → 204
@@ -26,20 +27,26 @@ export interface HttpDirectoryOptions {
 
 const lookupResponse = z.object({ accountId: z.string().min(1).max(200) });
 const matchResponse = z.object({ match: z.boolean() });
+const questionText = {
+  id: z.string().min(1).max(64),
+  // Only texts the assistant has: the question keys live in locales/<locale>/questions.json.
+  textKey: z.string().regex(/^questions:[A-Za-z0-9_.]+$/),
+  textVars: z.record(z.string(), z.string().max(200)).optional(),
+};
 const questionsResponse = z.object({
   questions: z
     .array(
-      z.object({
-        id: z.string().min(1).max(64),
-        // Only texts the assistant has: the question keys live in locales/<locale>/questions.json.
-        textKey: z.string().regex(/^questions:[A-Za-z0-9_.]+$/),
-        textVars: z.record(z.string(), z.string().max(200)).optional(),
-        options: z.array(z.string().min(1).max(200)).min(2).max(8),
-      }),
+      z.union([
+        z.object({ ...questionText, kind: z.literal('typed') }),
+        // Without a kind, a question is multiple choice (as before typed questions existed).
+        z.object({ ...questionText, kind: z.literal('choice').default('choice'), options: z.array(z.string().min(1).max(200)).min(2).max(8) }),
+      ]),
     )
     .min(1)
     .max(10),
 });
+/** Longer than any name or city: a longer message is not an answer, and is not sent whole. */
+const MAX_TYPED_ANSWER = 200;
 const contactResponse = z.object({
   email: z.email(),
   mailboxLost: z.boolean(),
@@ -101,12 +108,23 @@ export class HttpDirectory implements AccountDirectory {
     return result.questions;
   }
 
-  async answersMatch(accountId: string, answers: number[]): Promise<boolean> {
+  async answersMatch(accountId: string, answers: Array<number | null>): Promise<boolean> {
     const result = await this.call({
       operation: 'verify-answers',
       method: 'POST',
       path: `${accountPath(accountId)}/verify-answers`,
       body: { answers },
+      schema: matchResponse,
+    });
+    return result !== NOT_FOUND && result.match;
+  }
+
+  async typedAnswerMatches(accountId: string, questionId: string, answer: string): Promise<boolean> {
+    const result = await this.call({
+      operation: 'verify-typed-answer',
+      method: 'POST',
+      path: `${accountPath(accountId)}/verify-typed-answer`,
+      body: { questionId, answer: answer.slice(0, MAX_TYPED_ANSWER) },
       schema: matchResponse,
     });
     return result !== NOT_FOUND && result.match;

@@ -3,7 +3,15 @@ import { keyedHash } from '../hashing';
 import { readFileSync } from 'node:fs';
 import { DEMO_ACCOUNTS_FILE } from '../paths';
 import { z } from 'zod';
-import type { AccountDirectory, ChallengeQuestion, DayMonth, IdentityCheck, Subject, VerifiedAccount } from './types';
+import type {
+  AccountDirectory,
+  ChallengeAnswer,
+  ChallengeQuestion,
+  DayMonth,
+  IdentityCheck,
+  Subject,
+  VerifiedAccount,
+} from './types';
 import { UnknownAccountError } from '../errors';
 
 /**
@@ -11,16 +19,30 @@ import { UnknownAccountError } from '../errors';
  * questions and decoys come out of the same functions, so they cannot differ in shape.
  */
 
-/** Names decoy options are drawn from. Real answers should come from the same pool, so no option stands out. */
-export interface DecoyVocabulary {
-  companies: string[];
-  branches: string[];
-}
+/**
+ * The shapes a person's questions take: two about the work history (employer, start year),
+ * one about it and one personal, or two personal (people without a work history of their
+ * own, such as montepío widows and orphans).
+ */
+export const PERSON_SHAPES = ['work', 'mixed', 'personal'] as const;
+export type PersonShape = (typeof PERSON_SHAPES)[number];
 
 export const decoyVocabularySchema = z.object({
   companies: z.array(z.string().trim().min(1)).min(30),
   branches: z.array(z.string().trim().min(1)).min(8),
+  /** The personal questions the registry asks (text at `questions:<id>`); a decoy asks these too. */
+  personalQuestions: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).min(2),
+  /**
+   * How often an unknown cédula gets each shape: the same mix as the registry's people, so
+   * the shape of the questions tells nothing. Every shape a real person can get needs weight.
+   */
+  personShapes: z
+    .object({ work: z.number().int().min(0), mixed: z.number().int().min(0), personal: z.number().int().min(0) })
+    .refine((w) => w.work + w.mixed + w.personal > 0, 'at least one shape needs a weight'),
 });
+
+/** Names and questions decoys are drawn from. Real answers should come from the same pool, so no option stands out. */
+export type DecoyVocabulary = z.infer<typeof decoyVocabularySchema>;
 
 /** A directory that brings its own decoy names (the demo directory does). */
 export interface ProvidesDecoys {
@@ -70,6 +92,17 @@ export class KeyedDraw {
     return items[this.int(items.length)];
   }
 
+  /** A key drawn with the chance of its (integer) weight. */
+  weighted<K extends string>(weights: Record<K, number>): K {
+    const entries = (Object.entries(weights) as [K, number][]).filter(([, w]) => w > 0);
+    let at = this.int(entries.reduce((sum, [, w]) => sum + w, 0));
+    for (const [key, weight] of entries) {
+      if (at < weight) return key;
+      at -= weight;
+    }
+    throw new RangeError('no weight');
+  }
+
   /** Fisher–Yates on a copy. */
   shuffle<T>(items: readonly T[]): T[] {
     const out = [...items];
@@ -94,14 +127,18 @@ const YEAR_STEPS = [1, 2, 3] as const;
 
 export interface BuiltQuestion {
   question: ChallengeQuestion;
-  /** Index of the correct option. */
-  answer: number;
+  /** Index of the correct option; null for a typed question. */
+  answer: number | null;
+  /** The answer on file for a typed question (none for a decoy's). */
+  onFile?: string;
 }
 
 export interface PersonFacts {
   /** Employers from the work history; the question shows one of them. */
   employers: string[];
-  contributingSince: number;
+  contributingSince?: number;
+  /** Answers to the personal questions, by question id, as typed when the key was first made. */
+  personal?: Record<string, string>;
 }
 
 export interface EmployerFacts {
@@ -123,7 +160,7 @@ function choiceAmong(
     OPTIONS_PER_QUESTION - 1,
   );
   const options = draw.shuffle([right, ...decoys]);
-  return { question: { id, textKey, options }, answer: options.indexOf(right) };
+  return { question: { kind: 'choice', id, textKey, options }, answer: options.indexOf(right) };
 }
 
 /**
@@ -142,22 +179,45 @@ function yearQuestion(id: string, textKey: string, right: number, draw: KeyedDra
   const wanted = YEAR_STEPS[draw.int(YEAR_STEPS.length)];
   const step = YEAR_STEPS.filter((s) => s <= wanted).reverse().find((s) => fits(place, s)) ?? 1;
   const years = places.map((i) => right + (i - place) * step);
-  return { question: { id, textKey, options: years.map(String) }, answer: place };
+  return { question: { kind: 'choice', id, textKey, options: years.map(String) }, answer: place };
 }
 
-/** Affiliates and pensioners: an employer from their work history, and the year they started contributing. */
-export function personQuestions(facts: PersonFacts, vocabulary: DecoyVocabulary, draw: KeyedDraw): BuiltQuestion[] {
-  return [
-    choiceAmong(
-      'employer_worked',
-      'questions:employer_worked',
-      draw.pick(facts.employers),
-      vocabulary.companies,
-      facts.employers,
-      draw,
-    ),
-    yearQuestion('year_started', 'questions:year_started', facts.contributingSince, draw),
-  ];
+/** Personal questions, typed: `count` of the registry's, in a keyed order. */
+function personalQuestions(count: number, facts: PersonFacts, vocabulary: DecoyVocabulary, draw: KeyedDraw): BuiltQuestion[] {
+  return draw.sample(vocabulary.personalQuestions, count).map((id) => ({
+    question: { kind: 'typed', id, textKey: `questions:${id}` },
+    answer: null,
+    onFile: facts.personal?.[id],
+  }));
+}
+
+/**
+ * The shape a real person's questions take, decided by what the registry holds: no work
+ * history (a montepío widow or orphan) → personal questions; a work history and personal
+ * answers → one of each; a work history only → two about it.
+ */
+export function shapeOf(facts: PersonFacts): PersonShape {
+  if (facts.employers.length === 0) return 'personal';
+  return facts.personal ? 'mixed' : 'work';
+}
+
+/**
+ * Affiliates and pensioners, by shape: an employer from their work history and the year they
+ * started contributing; that employer and a personal question; or two personal questions.
+ */
+export function personQuestions(shape: PersonShape, facts: PersonFacts, vocabulary: DecoyVocabulary, draw: KeyedDraw): BuiltQuestion[] {
+  if (shape === 'personal') return personalQuestions(2, facts, vocabulary, draw);
+  const employer = choiceAmong(
+    'employer_worked',
+    'questions:employer_worked',
+    draw.pick(facts.employers),
+    vocabulary.companies,
+    facts.employers,
+    draw,
+  );
+  if (shape === 'mixed') return [employer, ...personalQuestions(1, facts, vocabulary, draw)];
+  if (facts.contributingSince === undefined) throw new RangeError('a work history needs the year contributions began');
+  return [employer, yearQuestion('year_started', 'questions:year_started', facts.contributingSince, draw)];
 }
 
 /** Employers: the razón social and the registered sucursal. */
@@ -168,8 +228,11 @@ export function employerQuestions(facts: EmployerFacts, vocabulary: DecoyVocabul
   ];
 }
 
-/** Every answer right; looks at all of them so the time does not depend on which one is wrong. */
-export function answersAreRight(expected: readonly number[], given: readonly number[]): boolean {
+/**
+ * Every answer right (null: a typed question, checked on its own); looks at all of them so
+ * the time does not depend on which one is wrong.
+ */
+export function answersAreRight(expected: ReadonlyArray<number | null>, given: ReadonlyArray<number | null>): boolean {
   let right = expected.length === given.length;
   for (let i = 0; i < expected.length; i++) right = given[i] === expected[i] && right;
   return right;
@@ -197,7 +260,9 @@ export function decoyQuestions(subject: Subject, vocabulary: DecoyVocabulary, se
     employers: [draw.pick(vocabulary.companies)],
     contributingSince: 1975 + draw.int(latestStart - 1975 + 1),
   };
-  return personQuestions(facts, vocabulary, draw);
+  // The shape has a draw of its own, so the options of a work-history decoy do not depend on it.
+  const shape = new KeyedDraw(secret, `${label}:shape`).weighted(vocabulary.personShapes);
+  return personQuestions(shape, facts, vocabulary, draw);
 }
 
 /**
@@ -254,19 +319,30 @@ export function createIdentityCheck(
         })(),
       ),
 
+    // An unknown number's typed answer is checked against its decoy id: the same calls, never a match.
+    checkTyped: (subject, questionId, answer) =>
+      atLeast(
+        (async () => {
+          const { known, id } = await lookUp(subject);
+          return (await directory.typedAnswerMatches(id, questionId, answer)) && known;
+        })(),
+      ),
+
     verify: (subject, birth, answers) => atLeast(verifyNow(subject, birth, answers)),
   };
 
-  async function verifyNow(subject: Subject, birth: DayMonth | undefined, answers: number[]): Promise<VerifiedAccount | undefined> {
+  async function verifyNow(subject: Subject, birth: DayMonth | undefined, answers: ChallengeAnswer[]): Promise<VerifiedAccount | undefined> {
     const { known, id } = await lookUp(subject);
+    const choices = answers.map((a) => (typeof a === 'number' ? a : null));
+    const typedRight = answers.every((a) => typeof a === 'number' || a.typedRight);
     // Both asked every time, so no reply reveals which part was wrong.
     const [birthMatched, answersMatched] = await Promise.all([
       subject.kind === 'employer' || (birth !== undefined && directory.birthMatches(id, birth)),
-      directory.answersMatch(id, answers),
+      directory.answersMatch(id, choices),
     ]);
     // The contact is asked for even after a failure, so a failure makes no fewer calls.
     const contact = await asked(directory.contact(id), known);
-    if (!(known && birthMatched && answersMatched && contact)) return undefined;
+    if (!(known && birthMatched && answersMatched && typedRight && contact)) return undefined;
     return { kind: subject.kind, accountId: id, ...contact };
   }
 }

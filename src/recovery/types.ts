@@ -12,14 +12,27 @@ export interface DayMonth {
   month: number;
 }
 
-/** A multiple-choice question; the answer is one of `options`, by index. */
-export interface ChallengeQuestion {
+interface QuestionText {
   id: string;
   /** Locale key of the question text, e.g. "questions:employer". */
   textKey: string;
   textVars?: Record<string, string>;
-  options: string[];
 }
+
+/**
+ * A security question. `choice`: the answer is one of `options`, by index (the work history,
+ * an employer's data). `typed`: a personal question whose answer the person types ("¿Cuál es
+ * el nombre de tu madre?"); only the directory compares it, and it is kept nowhere.
+ */
+export type ChallengeQuestion = (QuestionText & { kind: 'choice'; options: string[] }) | (QuestionText & { kind: 'typed' });
+export type ChoiceQuestion = Extract<ChallengeQuestion, { kind: 'choice' }>;
+
+/**
+ * One answer as the identity check receives it: the chosen option's index, or for a typed
+ * question whether the directory found it right when it was typed (the text itself is
+ * sent to the directory in that turn and never kept).
+ */
+export type ChallengeAnswer = number | { typedRight: boolean };
 
 export interface VerifiedAccount {
   kind: AccountKind;
@@ -46,8 +59,13 @@ export interface AccountDirectory {
   birthMatches(accountId: string, birth: DayMonth): Promise<boolean>;
   /** The real questions for an account; the correct option is known only to the directory. */
   questions(accountId: string): Promise<ChallengeQuestion[]>;
-  /** answers[i] is the chosen option index for questions[i]. */
-  answersMatch(accountId: string, answers: number[]): Promise<boolean>;
+  /** answers[i] is the chosen option index for questions[i]; null where questions[i] is typed. */
+  answersMatch(accountId: string, answers: Array<number | null>): Promise<boolean>;
+  /**
+   * Whether a typed answer is the one on file for this account's question, compared without
+   * case, accents, spaces or punctuation (and with one slip in long answers): see typedAnswer.ts.
+   */
+  typedAnswerMatches(accountId: string, questionId: string, answer: string): Promise<boolean>;
   contact(accountId: string): Promise<{ email: string; mailboxLost: boolean; firstName: string }>;
   /** Read when a new key is checked (src/recovery/keyRule.ts), so nothing personal travels in the link. */
   keyOwnerFacts(accountId: string): Promise<KeyOwnerFacts>;
@@ -62,8 +80,13 @@ export interface AccountDirectory {
  */
 export interface IdentityCheck {
   questions(subject: Subject): Promise<ChallengeQuestion[]>;
+  /**
+   * Checks a typed answer in the turn it is typed, so its text never has to be kept until
+   * `verify`; the result is only worth anything inside `verify`, which never says which part failed.
+   */
+  checkTyped(subject: Subject, questionId: string, answer: string): Promise<boolean>;
   /** The account when birth day/month (persons) and every answer match; otherwise undefined. */
-  verify(subject: Subject, birth: DayMonth | undefined, answers: number[]): Promise<VerifiedAccount | undefined>;
+  verify(subject: Subject, birth: DayMonth | undefined, answers: ChallengeAnswer[]): Promise<VerifiedAccount | undefined>;
 }
 
 export type SendCodeResult =

@@ -18,7 +18,12 @@ export type Expectation =
    */
   | { kind: 'choice'; choices: Choice[]; dontKnow?: boolean; unseen?: boolean }
   /** A 6-digit code, or one of these actions (resend, not received). */
-  | { kind: 'code'; choices: Choice[] };
+  | { kind: 'code'; choices: Choice[] }
+  /**
+   * Words the person types as they are (a personal question: "¿En qué ciudad naciste?"): the
+   * message is the answer unless it is clearly a request, "no sé" (with `dontKnow`) or a key.
+   */
+  | { kind: 'text'; dontKnow?: boolean };
 
 export type CodeAnswer = { code: string } | { choice: string };
 export interface AnswerOf {
@@ -27,6 +32,7 @@ export interface AnswerOf {
   dayMonth: DayMonth;
   choice: string;
   code: CodeAnswer;
+  text: string;
 }
 export type ExpectationKind = Expectation['kind'];
 
@@ -87,6 +93,8 @@ const VALUES_GIVEN = 0.85;
 const OTHER_KIND = 0.9;
 const DONT_KNOW = 0.9;
 const INVALID_VALUE = 0.6;
+/** Any words answer a typed question, so they are plausible but never certain: a clear request wins. */
+const TYPED = 0.7;
 
 interface Candidate {
   reading: Reading;
@@ -147,6 +155,11 @@ export class Understanding {
         choiceScores = scoreChoices(text, expect.choices, lexicon, { positions: !expect.unseen });
         for (const { choice, score } of choiceScores) add({ kind: 'answer', value: choice.value, given }, score);
         if (expect.dontKnow && mentions(text, lexicon.dontKnow)) add({ kind: 'dontKnow' }, DONT_KNOW);
+        break;
+      case 'text':
+        // A name or a city holds no cédula, RUC or date: one that does is meant for another step.
+        if (expect.dontKnow && mentions(text, lexicon.dontKnow)) add({ kind: 'dontKnow' }, DONT_KNOW);
+        else if (!given.cedula && !given.ruc && !given.birth) add({ kind: 'answer', value: text, given: {} }, TYPED);
         break;
     }
 
@@ -214,6 +227,7 @@ const UNCLEAR: Record<ExpectationKind, string> = {
   dayMonth: 'birth_format',
   choice: 'option',
   code: 'code',
+  text: 'typed',
 };
 
 /** Each choice once, with the best score any evidence gave it, best first. */

@@ -18,6 +18,7 @@ interface DemoPersonJson {
   contributingSince: number;
   mailboxLost?: boolean;
   workHistory: Array<{ employer: string }>;
+  personal?: Record<string, string>;
 }
 
 const MONTHS = ['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre', 'octubre', 'noviembre', 'diciembre'];
@@ -35,7 +36,7 @@ const personOf = (p: DemoPersonJson): BenchPerson => ({
 });
 
 /**
- * A demo directory for the benchmark: the 24 demo people plus `extra` fictitious clones of
+ * A demo directory for the benchmark: the demo people asked multiple-choice questions plus `extra` fictitious clones of
  * them (same birth day, work history and start year; their own valid cédula and example.com
  * mailbox). One code lives per account, so people recovering at the same moment need
  * different accounts: with 200 at once, 24 accounts would make them overwrite each
@@ -43,7 +44,8 @@ const personOf = (p: DemoPersonJson): BenchPerson => ({
  */
 export function writeBenchAccounts(path: string, extra: number): { path: string; people: BenchPerson[] } {
   const data = JSON.parse(readFileSync(SOURCE, 'utf8')) as { persons: DemoPersonJson[]; employers: unknown[]; decoys: unknown };
-  const usable = data.persons.filter((p) => !p.mailboxLost);
+  // The simulated people pick options: those asked personal questions (typed answers) are left out.
+  const usable = data.persons.filter((p) => !p.mailboxLost && !p.personal);
   const taken = new Set(data.persons.map((p) => p.cedula));
   const clones: DemoPersonJson[] = [];
   // Pichincha (17), third digit 1, a running serial: deterministic and always valid.

@@ -34,6 +34,8 @@ export function identityApi(directory: OperatorData, delayMs = 0) {
     requests: [] as { method: string; path: string; auth?: string }[],
     /** Awaited before an account lookup is answered: a test holds a turn in flight with it. */
     holdLookup: undefined as (() => Promise<void>) | undefined,
+    /** Request bodies as received, for checks on what the assistant sends. */
+    bodies: [] as string[],
   };
   const lookup = z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('person'), number: z.string() }),
@@ -48,6 +50,7 @@ export function identityApi(directory: OperatorData, delayMs = 0) {
   async function readJson(req: IncomingMessage): Promise<unknown> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (chunks.length) state.bodies.push(Buffer.concat(chunks).toString('utf8'));
     return chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
   }
 
@@ -90,8 +93,12 @@ export function identityApi(directory: OperatorData, delayMs = 0) {
     }
     if (action === 'GET questions') return send(res, 200, { questions: await directory.questions(id) });
     if (action === 'POST verify-answers') {
-      const a = z.object({ answers: z.array(z.number()) }).parse(body);
+      const a = z.object({ answers: z.array(z.number().nullable()) }).parse(body);
       return send(res, 200, { match: await directory.answersMatch(id, a.answers) });
+    }
+    if (action === 'POST verify-typed-answer') {
+      const a = z.object({ questionId: z.string(), answer: z.string() }).parse(body);
+      return send(res, 200, { match: await directory.typedAnswerMatches(id, a.questionId, a.answer) });
     }
     if (action === 'GET contact') return send(res, 200, await directory.contact(id));
     if (action === 'GET key-owner') return send(res, 200, await directory.keyOwnerFacts(id));

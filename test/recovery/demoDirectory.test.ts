@@ -8,6 +8,7 @@ import { DemoDataError, UnknownAccountError } from '../../src/errors';
 import { DemoDirectory, loadDemoData } from '../../src/recovery/demoDirectory';
 import { createDirectory } from '../../src/recovery/directory';
 import { HttpDirectory } from '../../src/recovery/httpDirectory';
+import type { ChoiceQuestion } from '../../src/recovery/types';
 
 const FILE = 'src/recovery/demo-accounts.json';
 const SECRET = 'test-secret-for-demo-directory-0123456789';
@@ -68,12 +69,29 @@ describe('demo accounts file', () => {
   });
 
   it('has work histories of one to four employers, pensioners with a retirement year, one lost mailbox', () => {
-    const sizes = data.persons.map((p) => p.workHistory.length);
+    const workers = data.persons.filter((p) => p.kind !== 'montepio');
+    const sizes = workers.map((p) => p.workHistory.length);
     expect(sizes.every((n) => n >= 1 && n <= 4)).toBe(true);
-    expect(sizes.filter((n) => n >= 2).length).toBeGreaterThan(data.persons.length / 2);
+    expect(sizes.filter((n) => n >= 2).length).toBeGreaterThan(workers.length / 2);
     expect(sizes).toContain(1);
-    for (const p of data.persons.filter((p) => p.kind === 'jubilado')) expect(p.retiredIn, p.id).toBeGreaterThan(p.contributingSince);
+    for (const p of data.persons.filter((p) => p.kind === 'jubilado')) expect(p.retiredIn, p.id).toBeGreaterThan(p.contributingSince ?? Infinity);
     expect(data.persons.filter((p) => p.mailboxLost)).toHaveLength(1);
+  });
+
+  it('has a montepío pensioner with no work history and a worker whose personal questions are used, both with every personal answer', () => {
+    const montepio = data.persons.filter((p) => p.kind === 'montepio');
+    expect(montepio).toHaveLength(1);
+    expect(montepio[0].workHistory).toEqual([]);
+    const mixed = data.persons.filter((p) => p.workHistory.length > 0 && p.personal);
+    expect(mixed).toHaveLength(1);
+    for (const p of [...montepio, ...mixed]) expect(Object.keys(p.personal ?? {}).sort()).toEqual([...data.decoys.personalQuestions].sort());
+  });
+
+  it('has a text in both locales for every personal question', () => {
+    for (const locale of ['es-EC', 'en']) {
+      const texts = JSON.parse(readFileSync(`locales/${locale}/questions.json`, 'utf8')) as Record<string, string>;
+      for (const id of data.decoys.personalQuestions) expect(texts[id], `${locale} questions:${id}`).toMatch(/\?$/);
+    }
   });
 
   it('has five employers with valid RUCs: natural persons, private companies and a public entity', () => {
@@ -91,6 +109,22 @@ describe('demo accounts file', () => {
     const emails = [...data.persons, ...data.employers].map((a) => a.email);
     for (const email of emails) expect(email).toMatch(/@([a-z0-9-]+\.)*example\.(com|org|net)$/);
     expect(data.decoys.companies.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('refuses personal answers that miss a personal question, a person with neither work history nor personal answers, and a shape decoys never take', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-accounts-'));
+    try {
+      const raw = JSON.parse(readFileSync(FILE, 'utf8'));
+      const montepio = raw.persons.findIndex((p: { kind: string }) => p.kind === 'montepio');
+      delete raw.persons[montepio].personal.birth_city;
+      raw.persons[0].workHistory = [];
+      raw.decoys.personShapes.mixed = 0;
+      const bad = join(dir, 'bad.json');
+      writeFileSync(bad, JSON.stringify(raw));
+      expect(() => loadDemoData(bad)).toThrow(/p01: without a work history[\s\S]*must answer each of decoys\.personalQuestions[\s\S]*"mixed" questions/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a file with a real-looking email or an employer missing from the decoy pool, naming the problem', () => {
@@ -133,7 +167,7 @@ describe('DemoDirectory', () => {
   });
 
   it('asks about a real employer among three decoys and the real start year, the same on every call', async () => {
-    const questions = await directory.questions(maria.id);
+    const questions = (await directory.questions(maria.id)) as ChoiceQuestion[];
     expect(questions.map((q) => q.textKey)).toEqual(['questions:employer_worked', 'questions:year_started']);
     const [employer, year] = questions;
     expect(employer.options).toHaveLength(4);
@@ -146,7 +180,7 @@ describe('DemoDirectory', () => {
   });
 
   it('accepts only every answer right', async () => {
-    const [employer, year] = await directory.questions(maria.id);
+    const [employer, year] = (await directory.questions(maria.id)) as ChoiceQuestion[];
     const history = maria.workHistory.map((w) => w.employer);
     const right = [employer.options.findIndex((o) => history.includes(o)), year.options.indexOf('2010')];
     expect(await directory.answersMatch(maria.id, right)).toBe(true);
@@ -157,13 +191,35 @@ describe('DemoDirectory', () => {
   });
 
   it('gives employers questions about their razón social and sucursal', async () => {
-    const [name, branch] = await directory.questions(company.id);
+    const [name, branch] = (await directory.questions(company.id)) as ChoiceQuestion[];
     expect(name.textKey).toBe('questions:razon_social');
     expect(name.options).toContain(company.razonSocial);
     expect(branch.textKey).toBe('questions:sucursal');
     expect(branch.options).toContain(company.sucursal);
     const right = [name.options.indexOf(company.razonSocial), branch.options.indexOf(company.sucursal)];
     expect(await directory.answersMatch(company.id, right)).toBe(true);
+  });
+
+  it('compares typed answers to the personal questions it asks, as people type them, and nothing else', async () => {
+    const montepio = data.persons.find((p) => p.kind === 'montepio')!;
+    const questions = await directory.questions(montepio.id);
+    expect(questions.map((q) => q.kind)).toEqual(['typed', 'typed']);
+    const city = montepio.personal!.birth_city; // "Riobamba"
+    expect(await directory.typedAnswerMatches(montepio.id, 'birth_city', city.toLowerCase())).toBe(true);
+    expect(await directory.typedAnswerMatches(montepio.id, 'birth_city', `${city.slice(0, 4)}n${city.slice(5)}`.toLowerCase())).toBe(true);
+    expect(await directory.typedAnswerMatches(montepio.id, 'birth_city', 'Quito')).toBe(false);
+    expect(await directory.typedAnswerMatches(montepio.id, 'mother_name', city)).toBe(false);
+    // Right on file, but not a question this account is asked, or not a person's account.
+    const mixed = data.persons.find((p) => p.workHistory.length > 0 && p.personal)!;
+    const [, asked] = await directory.questions(mixed.id);
+    const other = data.decoys.personalQuestions.find((id) => id !== asked.id)!;
+    expect(await directory.typedAnswerMatches(mixed.id, asked.id, mixed.personal![asked.id])).toBe(true);
+    expect(await directory.typedAnswerMatches(mixed.id, other, mixed.personal![other])).toBe(false);
+    expect(await directory.typedAnswerMatches(maria.id, 'mother_name', 'María')).toBe(false);
+    expect(await directory.typedAnswerMatches('nobody', 'birth_city', city)).toBe(false);
+    // A typed question is answered by its own check, so its place in the choices is null.
+    expect(await directory.answersMatch(montepio.id, [null, null])).toBe(true);
+    expect(await directory.answersMatch(montepio.id, [0, 0])).toBe(false);
   });
 
   it('returns contact data, with the representative greeted for employers', async () => {

@@ -5,7 +5,7 @@ import { loadDemoData } from '../../src/recovery/demoDirectory';
 import { DirectoryUnavailableError, UnknownAccountError } from '../../src/errors';
 import { HttpDirectory } from '../../src/recovery/httpDirectory';
 import { createIdentityCheck } from '../../src/recovery/identityCheck';
-import type { Subject } from '../../src/recovery/types';
+import type { ChoiceQuestion, Subject } from '../../src/recovery/types';
 import { IDENTITY_API_TOKEN, OperatorData, identityApi } from '../helpers/identityApi';
 
 const SECRET = 'test-secret-for-http-directory-0123456789';
@@ -13,6 +13,7 @@ const TOKEN = IDENTITY_API_TOKEN;
 const data = loadDemoData('src/recovery/demo-accounts.json');
 const maria = data.persons.find((p) => p.cedula === '1714307103')!;
 const company = data.employers.find((e) => e.ruc[2] === '9')!;
+const montepio = data.persons.find((p) => p.kind === 'montepio')!;
 
 let server: Server;
 let state: ReturnType<typeof identityApi>['state'];
@@ -35,7 +36,21 @@ afterAll(async () => {
 beforeEach(() => {
   state.mode = 'normal';
   state.requests.length = 0;
+  state.bodies.length = 0;
 });
+
+/** A one-route identity API answering GET …/questions with `questions`, for shapes the stand-in never sends. */
+async function answeringQuestions(questions: unknown): Promise<{ url: string; close: () => Promise<void> }> {
+  const fixed = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ questions }));
+  });
+  await new Promise<void>((resolve) => fixed.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(fixed.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => fixed.close(() => resolve())),
+  };
+}
 
 const client = (overrides: Partial<ConstructorParameters<typeof HttpDirectory>[0]> = {}) =>
   new HttpDirectory({ baseUrl, token: TOKEN, timeoutMs: 2_000, ...overrides });
@@ -56,7 +71,7 @@ describe('HttpDirectory against the identity API', () => {
     expect(await directory.birthMatches(maria.id, { day: 15, month: 3 })).toBe(true);
     expect(await directory.birthMatches(maria.id, { day: 14, month: 3 })).toBe(false);
     expect(await directory.birthMatches('nobody', { day: 15, month: 3 })).toBe(false);
-    const questions = await directory.questions(maria.id);
+    const questions = (await directory.questions(maria.id)) as ChoiceQuestion[];
     expect(questions).toEqual(await operator.questions(maria.id));
     const history = maria.workHistory.map((w) => w.employer);
     const right = [questions[0].options.findIndex((o) => history.includes(o)), questions[1].options.indexOf('2010')];
@@ -95,13 +110,72 @@ describe('HttpDirectory against the identity API', () => {
   it('drives the identity check end to end', async () => {
     const identity = createIdentityCheck(client(), SECRET);
     const subject: Subject = { kind: 'person', cedula: maria.cedula };
-    const [company0, year] = await identity.questions(subject);
+    const [company0, year] = (await identity.questions(subject)) as ChoiceQuestion[];
     const history = maria.workHistory.map((w) => w.employer);
     const answers = [company0.options.findIndex((o) => history.includes(o)), year.options.indexOf('2010')];
     expect((await identity.verify(subject, { day: 15, month: 3 }, answers))?.accountId).toBe(maria.id);
     expect(await identity.verify(subject, { day: 15, month: 4 }, answers)).toBeUndefined();
     const unknown = await identity.questions({ kind: 'person', cedula: '0602910945' });
-    expect(unknown.map((q) => q.options.length)).toEqual([4, 4]);
+    expect(unknown.map((q) => q.kind === 'choice' && q.options.length)).toEqual([4, 4]);
+  });
+
+  it('passes on typed personal questions, and the operator compares the answer as typed', async () => {
+    const directory = client();
+    const questions = await directory.questions(montepio.id);
+    expect(questions).toEqual(await operator.questions(montepio.id));
+    expect(questions.map((q) => q.kind)).toEqual(['typed', 'typed']);
+    expect(await directory.typedAnswerMatches(montepio.id, 'birth_city', 'riobanba')).toBe(true);
+    expect(state.requests.at(-1)).toMatchObject({ method: 'POST', path: `/accounts/${montepio.id}/verify-typed-answer` });
+    expect(JSON.parse(state.bodies.at(-1)!)).toEqual({ questionId: 'birth_city', answer: 'riobanba' });
+    expect(await directory.typedAnswerMatches(montepio.id, 'birth_city', 'quito')).toBe(false);
+    // The id a stranger's number is asked about: 404, so no match.
+    expect(await directory.typedAnswerMatches('decoy-0123456789abcdef01234567', 'birth_city', 'riobamba')).toBe(false);
+    // Typed questions hold null among the chosen options.
+    expect(await directory.answersMatch(montepio.id, [null, null])).toBe(true);
+    expect(JSON.parse(state.bodies.at(-1)!)).toEqual({ answers: [null, null] });
+    // Nothing longer than a name or a city goes out.
+    await directory.typedAnswerMatches(montepio.id, 'mother_name', 'x'.repeat(5_000));
+    expect((JSON.parse(state.bodies.at(-1)!) as { answer: string }).answer).toHaveLength(200);
+  });
+
+  it('verifies a montepío pensioner by typed answers end to end, and never an unknown number', async () => {
+    const identity = createIdentityCheck(client(), SECRET);
+    const subject: Subject = { kind: 'person', cedula: montepio.cedula };
+    const birth = { day: Number(montepio.birthDate.slice(8)), month: Number(montepio.birthDate.slice(5, 7)) };
+    const answers = [];
+    for (const q of await identity.questions(subject)) {
+      const typed = montepio.personal![q.id].normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+      answers.push({ typedRight: await identity.checkTyped(subject, q.id, typed) });
+    }
+    expect((await identity.verify(subject, birth, answers))?.accountId).toBe(montepio.id);
+    const stranger: Subject = { kind: 'person', cedula: '0602910945' };
+    expect(await identity.checkTyped(stranger, 'birth_city', montepio.personal!.birth_city)).toBe(false);
+    expect(await identity.verify(stranger, birth, [{ typedRight: true }, { typedRight: true }])).toBeUndefined();
+  });
+
+  it('reads a question without a kind as multiple choice, as the contract had it before typed questions', async () => {
+    const api = await answeringQuestions([{ id: 'employer_worked', textKey: 'questions:employer_worked', options: ['A', 'B', 'C', 'D'] }]);
+    try {
+      expect(await new HttpDirectory({ baseUrl: api.url, timeoutMs: 2_000 }).questions('p01')).toEqual([
+        { kind: 'choice', id: 'employer_worked', textKey: 'questions:employer_worked', options: ['A', 'B', 'C', 'D'] },
+      ]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('refuses a question of an unknown kind, or multiple choice without options', async () => {
+    for (const questions of [
+      [{ kind: 'essay', id: 'mother_name', textKey: 'questions:mother_name' }],
+      [{ kind: 'choice', id: 'employer_worked', textKey: 'questions:employer_worked' }],
+    ]) {
+      const api = await answeringQuestions(questions);
+      try {
+        await expect(new HttpDirectory({ baseUrl: api.url, timeoutMs: 2_000 }).questions('p01')).rejects.toThrow(/malformed response at questions/);
+      } finally {
+        await api.close();
+      }
+    }
   });
 });
 

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DemoDirectory, loadDemoData } from '../../src/recovery/demoDirectory';
 import { HttpDirectory } from '../../src/recovery/httpDirectory';
 import { createIdentityCheck } from '../../src/recovery/identityCheck';
-import type { Subject } from '../../src/recovery/types';
+import type { ChallengeAnswer, Subject } from '../../src/recovery/types';
+import { strangersAsked } from '../helpers/decoys';
 import { IDENTITY_API_TOKEN, OperatorData, identityApi } from '../helpers/identityApi';
 
 const secret = 'timing-secret-0123456789-0123456789-xx';
@@ -43,6 +44,7 @@ describe('the identity check against a slow identity API', () => {
   const data = loadDemoData('src/recovery/demo-accounts.json');
   const maria = data.persons.find((p) => p.cedula === '1714307103')!;
   const company = data.employers[0];
+  const montepio = data.persons.find((p) => p.kind === 'montepio')!;
   const operator = new OperatorData(data, secret);
   const SAMPLES = 3;
   /** Well below one call's delay: a missing or extra call costs 700 ms or more. */
@@ -50,9 +52,13 @@ describe('the identity check against a slow identity API', () => {
 
   const subjects: Record<string, Subject> = {
     'registered person': { kind: 'person', cedula: maria.cedula },
-    'unregistered person': { kind: 'person', cedula: '0926687856' },
+    // A stranger whose decoy asks about the work history, as María's questions do.
+    'unregistered person': strangersAsked('choice+choice', secret)[0],
     'registered employer': { kind: 'employer', ruc: company.ruc, representativeCedula: company.representative.cedula },
     'unregistered employer': { kind: 'employer', ruc: '1760001550001', representativeCedula: '0602910945' },
+    // Personal questions: a montepío pensioner, and a stranger whose decoy asks the same kind.
+    'registered pensioner': { kind: 'person', cedula: montepio.cedula },
+    'unregistered pensioner': strangersAsked('typed+typed', secret)[0],
   };
 
   /** One stranger's try, on its own API server so its calls are its own: the questions, then a wrong answer. */
@@ -67,12 +73,17 @@ describe('the identity check against a slow identity API', () => {
       let started = performance.now();
       const questions = await check.questions(subject);
       const questionsMs = performance.now() - started;
+      // Each typed answer is checked as it is typed: a wrong one, as a stranger would type.
       started = performance.now();
-      const verdict = await check.verify(subject, { day: 1, month: 1 }, questions.map(() => 0));
+      const answers: ChallengeAnswer[] = [];
+      for (const q of questions) answers.push(q.kind === 'typed' ? { typedRight: await check.checkTyped(subject, q.id, 'Rosa Elena') } : 0);
+      const typedMs = performance.now() - started;
+      started = performance.now();
+      const verdict = await check.verify(subject, { day: 1, month: 1 }, answers);
       const verifyMs = performance.now() - started;
       // Account ids differ (real or decoy); what is asked, and in which order, must not.
       const calls = api.state.requests.map((r) => `${r.method} ${r.path.replace(/^\/accounts\/(?!lookup)[^/]+/, '/accounts/:id')}`);
-      return { questionsMs, verifyMs, calls, verdict };
+      return { questionsMs, typedMs, verifyMs, calls, verdict };
     } finally {
       api.server.closeAllConnections();
       await new Promise<void>((resolve) => api.server.close(() => resolve()));
@@ -89,20 +100,20 @@ describe('the identity check against a slow identity API', () => {
         names.flatMap((name) => Array.from({ length: SAMPLES }, async () => ({ name, ...(await sample(subjects[name], delayMs)) }))),
       );
       const of = (name: string) => runs.filter((r) => r.name === name);
-      for (const kind of ['person', 'employer']) {
+      for (const kind of ['person', 'employer', 'pensioner']) {
         const registered = of(`registered ${kind}`);
         const unregistered = of(`unregistered ${kind}`);
         for (const run of [...registered, ...unregistered]) {
           expect(run.verdict).toBeUndefined();
           expect(run.calls, `${run.name}: calls`).toEqual(registered[0].calls);
         }
-        expect(registered[0].calls.length).toBeGreaterThanOrEqual(kind === 'person' ? 6 : 5);
-        for (const phase of ['questionsMs', 'verifyMs'] as const) {
+        expect(registered[0].calls.length).toBeGreaterThanOrEqual({ person: 6, employer: 5, pensioner: 10 }[kind]!);
+        for (const phase of ['questionsMs', 'typedMs', 'verifyMs'] as const) {
           const gap = Math.abs(median(registered.map((r) => r[phase])) - median(unregistered.map((r) => r[phase])));
           expect(gap, `${kind} ${phase}: registered vs unregistered`).toBeLessThan(MARGIN_MS);
         }
       }
     },
-    30_000,
+    45_000,
   );
 });

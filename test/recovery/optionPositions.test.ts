@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DemoDirectory, loadDemoData } from '../../src/recovery/demoDirectory';
 import { type BuiltQuestion, bundledDecoyVocabulary, decoyQuestions } from '../../src/recovery/identityCheck';
 import { cedulaCheckDigit } from '../../src/recovery/identity';
+import type { ChoiceQuestion } from '../../src/recovery/types';
 
 /**
  * The right option must sit anywhere with the same chance, and the other options must not
@@ -31,8 +32,10 @@ function middleGuess(options: string[]): number {
   return Math.floor((options.length - 1) / 2);
 }
 
+/** Multiple-choice questions only: a typed question has no options to give anything away. */
 function tally(byQuestion: Map<string, Tally>, built: BuiltQuestion[]): void {
   for (const { question, answer } of built) {
+    if (question.kind !== 'choice' || answer === null) continue;
     const t = byQuestion.get(question.id) ?? { positions: [0, 0, 0, 0], middleGuessRight: 0, total: 0 };
     t.positions[answer]++;
     if (middleGuess(question.options) === answer) t.middleGuessRight++;
@@ -41,10 +44,11 @@ function tally(byQuestion: Map<string, Tally>, built: BuiltQuestion[]): void {
   }
 }
 
-function expectNothingGivenAway(byQuestion: Map<string, Tally>, ids: string[]): void {
+function expectNothingGivenAway(byQuestion: Map<string, Tally>, ids: string[], draws = DRAWS): void {
   expect([...byQuestion.keys()].sort()).toEqual([...ids].sort());
   for (const [id, t] of byQuestion) {
-    expect(t.total, id).toBe(DRAWS);
+    // A decoy's questions about the work history come in most shapes, not all.
+    expect(t.total, id).toBeGreaterThanOrEqual(draws);
     for (const count of t.positions) {
       expect(count / t.total, `${id}: share of one position`).toBeGreaterThanOrEqual(0.23);
       expect(count / t.total, `${id}: share of one position`).toBeLessThanOrEqual(0.27);
@@ -69,10 +73,11 @@ function cedulaFor(n: number): string {
 describe(`question options over ${DRAWS} draws`, () => {
   it('real persons: the employer and the start year sit at a uniform place, not in the middle', async () => {
     const byQuestion = new Map<string, Tally>();
+    const workers = data.persons.filter((p) => !p.personal);
     for (let i = 0; i < DRAWS; i++) {
-      const person = data.persons[i % data.persons.length];
+      const person = workers[i % workers.length];
       const directory = new DemoDirectory(data, `position-secret-${i}`);
-      const [employer, year] = await directory.questions(person.id);
+      const [employer, year] = (await directory.questions(person.id)) as ChoiceQuestion[];
       tally(byQuestion, [
         { question: employer, answer: rightIndex(employer.options, person.workHistory.map((w) => w.employer)) },
         { question: year, answer: rightIndex(year.options, [String(person.contributingSince)]) },
@@ -86,7 +91,7 @@ describe(`question options over ${DRAWS} draws`, () => {
     for (let i = 0; i < DRAWS; i++) {
       const employer = data.employers[i % data.employers.length];
       const directory = new DemoDirectory(data, `position-secret-${i}`);
-      const [razon, sucursal] = await directory.questions(employer.id);
+      const [razon, sucursal] = (await directory.questions(employer.id)) as ChoiceQuestion[];
       tally(byQuestion, [
         { question: razon, answer: rightIndex(razon.options, [employer.razonSocial]) },
         { question: sucursal, answer: rightIndex(sucursal.options, [employer.sucursal]) },
@@ -104,7 +109,8 @@ describe(`question options over ${DRAWS} draws`, () => {
       const subject = { kind: 'employer' as const, ruc: `${cedula}001`, representativeCedula: cedula };
       tally(employers, decoyQuestions(subject, vocabulary, 'decoy-position-secret'));
     }
-    expectNothingGivenAway(persons, ['employer_worked', 'year_started']);
+    // With decoys.personShapes at 8:1:1, about 9 in 10 decoys ask the employer and 8 in 10 the year.
+    expectNothingGivenAway(persons, ['employer_worked', 'year_started'], DRAWS * 0.75);
     expectNothingGivenAway(employers, ['razon_social', 'sucursal']);
   });
 });

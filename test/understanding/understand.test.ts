@@ -83,6 +83,21 @@ describe('Understanding.read', () => {
     }
   });
 
+  it('takes the words of a typed answer as they are, unless they are a request, "no sé", a key or a number for another step', async () => {
+    const typed = { kind: 'text' as const, dontKnow: true };
+    // Names and cities that are also words: Socorro, Consuelo, Milagro, Abril…
+    for (const text of ['mercedes paucar', 'riobanba', 'Socorro', 'Consuelo Amparo', 'Milagro', 'Abril', 'la libertad'])
+      expect(await understanding.read(text, typed, es), text).toEqual({ kind: 'answer', value: text, given: {} });
+    expect(await understanding.read('no me acuerdo', typed, es)).toEqual({ kind: 'dontKnow' });
+    expect(await understanding.read('quiero hablar con un asesor', typed, es)).toMatchObject({ kind: 'intent', intent: 'talk_to_agent' });
+    expect(await understanding.read('cancelar', typed, es)).toMatchObject({ kind: 'intent', intent: 'cancel' });
+    expect(await understanding.read('Riobamba2024', typed, es)).toEqual({ kind: 'key' });
+    expect(await understanding.read('perdon mi cedula es 0602910945', typed, { ...es, known: { cedula: '1714307103' } })).toEqual({
+      kind: 'given',
+      given: { cedula: '0602910945' },
+    });
+  });
+
   it('asks when two options are equally likely', async () => {
     const reading = await understanding.read('la andina', challenge, es);
     expect(reading.kind).toBe('clarify');

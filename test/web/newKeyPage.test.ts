@@ -32,6 +32,9 @@ class KeyRecordingDirectory implements AccountDirectory {
   async answersMatch() {
     return false;
   }
+  async typedAnswerMatches() {
+    return false;
+  }
   async contact(_accountId: string) {
     return { email: 'maria.perez@example.org', mailboxLost: false, firstName: 'María' };
   }

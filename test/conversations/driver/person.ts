@@ -71,8 +71,9 @@ interface DemoPerson {
   firstName: string;
   birthDate: string;
   email: string;
-  contributingSince: number;
-  workHistory: { employer: string }[];
+  contributingSince?: number;
+  /** None for a montepío pensioner. */
+  workHistory?: { employer: string }[];
 }
 interface DemoEmployer {
   ruc: string;
@@ -112,7 +113,7 @@ export function factsOf(account: string | undefined): Facts {
         shortYear: String(person.contributingSince).slice(2),
       },
       right: {
-        'questions:employer_worked': person.workHistory.map((w) => w.employer),
+        'questions:employer_worked': (person.workHistory ?? []).map((w) => w.employer),
         'questions:year_started': [String(person.contributingSince)],
       },
     };

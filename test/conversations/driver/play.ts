@@ -16,6 +16,9 @@ export const QUESTIONS: Record<string, string[]> = {
   representative: ['recovery:askRepresentative'],
   razon_social: ['questions:razon_social'],
   sucursal: ['questions:sucursal'],
+  /** Personal questions, answered by typing. */
+  mother_name: ['questions:mother_name'],
+  birth_city: ['questions:birth_city'],
   email_access: ['code:confirmEmail'],
   code: ['code:ask'],
   retry: ['recovery:retry'],
