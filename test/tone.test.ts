@@ -62,7 +62,7 @@ const TU_FORMS = [
   'escribes', 'grabas', 'ingresas', 'llegas', 'pides', 'recibes', 'ves', 'estes',
   'tengas', 'puedas', 'quieras', 'necesites', 'uses', 'conozcas', 'compartas', 'envies', 'escribas', 'pagues', 'cambies', 'vuelvas',
   'podras', 'tendras', 'recibiras', 'veras',
-  '\\w+aste', 'pediste', 'fuiste', 'saliste', 'abriste', 'perdiste', 'escribiste', 'recibiste', 'dijiste', 'viste',
+  '\\w+aste', 'pediste', 'fuiste', 'saliste', 'abriste', 'perdiste', 'escribiste', 'recibiste', 'dijiste', 'viste', 'naciste',
   'escribeme', 'escribelo', 'escribela', 'escribelas', 'escribemelo', 'elige', 'toca', 'tocala', 'revisa', 'revisalo',
   'intenta', 'intentalo', 'vuelve', 'llama', 'ingresa', 'cuentame', 'dime', 'acercate', 'agenda',
   'confirma', 'recuerda', 'mezcla', 'pulsa', 'presiona', 'haz', 'ten', 'mira', 'fijate', 'comparte',
