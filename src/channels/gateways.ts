@@ -30,6 +30,11 @@ export class Gateways {
     return gateway.continueConversation(reference, logic);
   }
 
+  /** When the conversation's channel stops allowing free-form messages (WhatsApp's window); undefined when it has stopped or the channel is not here. */
+  windowClosesAt(reference: Partial<ConversationReference>): Promise<number | undefined> {
+    return this.byChannel.get(reference.channelId ?? '')?.windowClosesAt?.(reference) ?? Promise.resolve(undefined);
+  }
+
   /** Lets every channel hand over what it accepted before the process stops. */
   async drain(timeoutMs: number): Promise<void> {
     await Promise.all([...this.all].map((gateway) => gateway.drain?.(timeoutMs)));

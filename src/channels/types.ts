@@ -27,6 +27,8 @@ export interface ChannelGateway {
     reference: Partial<ConversationReference>,
     logic: (context: TurnContext) => Promise<void>,
   ): Promise<void>;
+  /** A channel that may write only for a while after the person's last message (WhatsApp): when that ends, undefined if it has. */
+  windowClosesAt?(reference: Partial<ConversationReference>): Promise<number | undefined>;
   /** Waits (bounded) for messages the channel accepted but has not yet handed to the bot. */
   drain?(timeoutMs: number): Promise<boolean>;
 }

@@ -44,6 +44,8 @@ export interface HandoffDeps {
   conversationState: ConversationState;
   gateways: {
     continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
+    /** WhatsApp's service window, kept by the channel; undefined when it has closed. */
+    windowClosesAt(reference: Partial<ConversationReference>): Promise<number | undefined>;
   };
   bot: {
     continueWith(context: TurnContext, logic: (context: TurnContext) => Promise<void>): Promise<void>;
@@ -566,8 +568,8 @@ export class Handoff {
 
   async windowClosesAt(ticket: TicketView): Promise<number | undefined> {
     if (ticket.channelId !== 'whatsapp') return undefined;
-    const last = await this.tickets.lastUserMessageAt(ticket);
-    return last === undefined ? this.now() : last + this.deps.config.WHATSAPP_WINDOW_HOURS * 3_600_000;
+    // The channel keeps the window (every instance agrees); none open means it closed already.
+    return (await this.deps.gateways.windowClosesAt(ticket.reference as Partial<ConversationReference>)) ?? this.now();
   }
 
   async windowClosed(ticket: TicketView): Promise<boolean> {

@@ -335,13 +335,6 @@ export class TicketStore {
       .filter((e): e is TranscriptEntry => !!e);
   }
 
-  /** When the person last wrote (WhatsApp's 24-hour window). */
-  async lastUserMessageAt(ticket: TicketView): Promise<number | undefined> {
-    const entries = await this.transcript(ticket);
-    for (let i = entries.length - 1; i >= 0; i--) if (entries[i].from === 'user') return entries[i].at;
-    return undefined;
-  }
-
   publish(event: HandoffEvent): Promise<void> {
     return this.store.publish(EVENTS_CHANNEL, JSON.stringify(event));
   }

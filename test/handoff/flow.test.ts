@@ -190,24 +190,6 @@ describe('human handoff in a conversation', () => {
     expect(ticket.reason).toBe('lost_email');
   });
 
-  it('past the WhatsApp 24-hour window the agent is told before writing, and nothing is sent', async () => {
-    app = await startTestApp({ AGENTS: await agentsSpec(), SERVICE_HOURS: '' });
-    const { ticket } = await app.app.handoff.tickets.open({
-      channelId: 'whatsapp',
-      conversationId: 'whatsapp:+593987650009',
-      reference: { channelId: 'whatsapp', conversation: { id: 'whatsapp:+593987650009' } },
-      locale: 'es-EC',
-      reason: 'asked',
-      summary: { failures: [] },
-    });
-    await app.app.handoff.tickets.record(ticket.conversationKey, { at: Date.now() - 25 * 3600_000, from: 'user', text: 'hola' });
-    expect((await app.app.handoff.detail(ticket.id))?.windowClosed).toBe(true);
-    expect(await app.app.handoff.claim(ticket.id, ana)).toMatchObject({ result: 'claimed', notified: false, notDelivered: 'window_closed' });
-    expect(await app.app.handoff.send(ticket.id, ana, 'hola')).toBe('window_closed');
-    await app.app.handoff.tickets.record(ticket.conversationKey, { at: Date.now(), from: 'user', text: 'ya volví' });
-    expect((await app.app.handoff.detail(ticket.id))?.windowClosed).toBe(false);
-  });
-
   it('without agents the bot gives the other ways and opens nothing', async () => {
     app = await startTestApp({ SERVICE_HOURS: '' });
     const chat = app.chat('console');

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { hashPassword } from '../../src/handoff/agents';
+import { ServiceWindow } from '../../src/channels/whatsapp/window';
+import { agentNamed, hashPassword } from '../../src/handoff/agents';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { FakeTwilio } from '../helpers/fakeTwilio';
 import { ACCOUNT_SID, AUTH_TOKEN, SENDER, inbound, newMessageSid, postSigned, whatsappEnv } from '../whatsapp/webhooks';
 
-/** Twilio reports a WhatsApp message as undelivered: the agent's ticket for that person gets a note. */
+/** What an agent may send a WhatsApp person: notes on undelivered messages, and the 24-hour window. */
 let twilio: FakeTwilio;
 let harness: TestApp;
 const PERSON = 'whatsapp:+593987650001';
@@ -24,6 +25,15 @@ afterAll(async () => {
   await twilio?.close();
 });
 
+/** The person writes each line and waits for the bot's answer. */
+async function writes(person: string, ...texts: string[]) {
+  for (const text of texts) {
+    const before = twilio.bodiesTo(person).length;
+    expect((await postSigned(harness.url, '/api/whatsapp', inbound(person, text))).status).toBe(200);
+    await expect.poll(() => twilio.bodiesTo(person).length, { timeout: 10_000 }).toBeGreaterThan(before);
+  }
+}
+
 const status = (to: string, messageStatus: string, errorCode = '') =>
   postSigned(harness.url, '/api/whatsapp/status', {
     MessageSid: newMessageSid(),
@@ -35,11 +45,7 @@ const status = (to: string, messageStatus: string, errorCode = '') =>
   });
 
 it('notes an undelivered message in the open ticket of that person, and nowhere else', { timeout: 30_000 }, async () => {
-  for (const text of ['hola', 'quiero hablar con un asesor']) {
-    const before = twilio.bodiesTo(PERSON).length;
-    expect((await postSigned(harness.url, '/api/whatsapp', inbound(PERSON, text))).status).toBe(200);
-    await expect.poll(() => twilio.bodiesTo(PERSON).length, { timeout: 10_000 }).toBeGreaterThan(before);
-  }
+  await writes(PERSON, 'hola', 'quiero hablar con un asesor');
   const [ticket] = await harness.app.handoff.tickets.listOpen();
   expect(ticket.channelId).toBe('whatsapp');
 
@@ -52,4 +58,28 @@ it('notes an undelivered message in the open ticket of that person, and nowhere 
   expect(notes[0].text).toBe('WhatsApp no pudo entregar un mensaje a esta persona (error 63024). Puede que no lo lea.');
   // The note is for the agent: nothing more went to the person.
   expect(twilio.bodiesTo(PERSON).join('\n')).not.toMatch(/no pudo entregar/);
+});
+
+it('past the 24-hour window the agent is told before writing and nothing is sent, until the person writes again', { timeout: 30_000 }, async () => {
+  const person = 'whatsapp:+593987650003';
+  const ana = agentNamed('ana');
+  const { handoff, stores, config } = harness.app;
+  const writtenAt = Date.now();
+  await writes(person, 'hola', 'necesito un asesor');
+  const ticket = (await handoff.tickets.listOpen()).find((t) => (t.reference as { conversation?: { id?: string } }).conversation?.id === person)!;
+  const open = await handoff.detail(ticket.id);
+  expect(open?.windowClosed).toBe(false);
+  expect(open?.windowClosesAt).toBeGreaterThanOrEqual(writtenAt + 24 * 3_600_000);
+
+  // Seen from another instance on the same store: the person last wrote 25 hours ago.
+  await new ServiceWindow(stores.kv, 24 * 3_600_000, config.SERVER_SECRET).touch(person, Date.now() - 25 * 3_600_000);
+  expect((await handoff.detail(ticket.id))?.windowClosed).toBe(true);
+  const sentBefore = twilio.bodiesTo(person).length;
+  expect(await handoff.claim(ticket.id, ana)).toMatchObject({ result: 'claimed', notified: false, notDelivered: 'window_closed' });
+  expect(await handoff.send(ticket.id, ana, 'hola, soy ana')).toBe('window_closed');
+  expect(twilio.bodiesTo(person)).toHaveLength(sentBefore);
+
+  expect((await postSigned(harness.url, '/api/whatsapp', inbound(person, 'ya volvi'))).status).toBe(200);
+  await expect.poll(async () => (await handoff.detail(ticket.id))?.windowClosed, { timeout: 10_000 }).toBe(false);
+  expect(await handoff.send(ticket.id, ana, 'hola, soy ana')).toBe('sent');
 });

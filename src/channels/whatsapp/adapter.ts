@@ -216,6 +216,10 @@ export class WhatsAppAdapter extends ChannelAdapter {
     }
   }
 
+  windowClosesAt(reference: Partial<ConversationReference>): Promise<number | undefined> {
+    return this.window.closesAt(reference.conversation?.id ?? '');
+  }
+
   /**
    * Sends messages later (key changed, an agent's reply). Inside the service window they go
    * as ordinary messages; outside it as the approved template when one is configured, and

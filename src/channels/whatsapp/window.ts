@@ -22,8 +22,13 @@ export class ServiceWindow {
     await this.store.set(this.key(address), String(at), this.windowMs);
   }
 
-  async isOpen(address: string, now = Date.now()): Promise<boolean> {
+  /** When the window closes: the person's last message plus the window; undefined when they have not written within it. */
+  async closesAt(address: string): Promise<number | undefined> {
     const last = Number(await this.store.get(this.key(address)));
-    return Number.isFinite(last) && now - last < this.windowMs;
+    return Number.isFinite(last) && last > 0 ? last + this.windowMs : undefined;
+  }
+
+  async isOpen(address: string, now = Date.now()): Promise<boolean> {
+    return now < ((await this.closesAt(address)) ?? 0);
   }
 }
