@@ -19,8 +19,11 @@ interface DemoPerson {
   cedula: string;
   birthDate: string;
   email: string;
-  contributingSince: number;
-  workHistory: Array<{ employer: string }>;
+  contributingSince?: number;
+  /** None for a montepío pensioner. */
+  workHistory?: Array<{ employer: string }>;
+  /** Answers to the personal questions, by question id. */
+  personal?: Record<string, string>;
 }
 const person = (cedula: string) => (demoData.persons as DemoPerson[]).find((p) => p.cedula === cedula)!;
 
@@ -45,9 +48,16 @@ const secretsOf = (who: string, p: DemoPerson, birthTyped: string, newKey: strin
   email: p.email,
   birthTyped,
   birthDate: p.birthDate,
-  answers: [...p.workHistory.map((w) => w.employer), String(p.contributingSince)],
+  answers: [...(p.workHistory ?? []).map((w) => w.employer), ...(p.contributingSince ? [String(p.contributingSince)] : [])],
   newKey,
 });
+
+/** What is typed to each personal question, by a word of its text: not the answers on file, as people type. */
+interface Typed {
+  byWord: Record<string, string>;
+  /** Both the answers as typed and as on file: neither may be kept. */
+  secrets: string[];
+}
 
 /** A secret as it would appear in a stored value: on its own, not inside a longer id or hash. */
 const standalone = (secret: string) => new RegExp(`(?<![\\w-])${secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`, 'i');
@@ -90,8 +100,21 @@ describe.skipIf(!redis.ok)(`nothing secret is kept in clear${redis.reason ? ` (s
 
   const codeFor = (email: string) => untilAsync(() => latestCodeFor(group.outbox, email), `the code email to ${email}`, 15_000);
 
-  /** Web chat: our Direct Line with the official client, buttons tapped. */
-  async function overWebChat(s: Secrets): Promise<void> {
+  /** Each kept key and value, searched for `secret`; `when` names the moment in the message. */
+  async function expectNowhere(secrets: string[], when: string): Promise<void> {
+    const stored = await keysWithContent(TEST_REDIS_URL, prefix);
+    stored.set('(the log lines)', logLines.join(''));
+    expect(stored.size).toBeGreaterThan(3);
+    for (const [key, content] of stored)
+      for (const secret of secrets) expect(standalone(secret).test(content), `«${secret}» ${when} in ${key}: ${content.slice(0, 400)}`).toBe(false);
+  }
+
+  /**
+   * Web chat: our Direct Line with the official client, buttons tapped; personal questions
+   * (no buttons) answered by typing, and everything kept searched for the answer typed
+   * while the conversation waits for the next one.
+   */
+  async function overWebChat(s: Secrets, typed?: Typed): Promise<void> {
     const { url } = group.instances[0];
     const issued = (await (await fetch(`${url}/api/webchat/token`, { method: 'POST', body: '{"locale":"es-EC"}' })).json()) as {
       token: string;
@@ -111,6 +134,13 @@ describe.skipIf(!redis.ok)(`nothing secret is kept in clear${redis.reason ? ` (s
       at = await page.say(s.birthTyped);
       let question = await page.expectBot('?', at);
       for (let asked = 0; asked < 6 && !fold(question.text ?? '').includes('correo'); asked++) {
+        const word = Object.keys(typed?.byWord ?? {}).find((w) => fold(question.text ?? '').includes(w));
+        if (typed && word && !question.suggestedActions?.actions?.length) {
+          at = await page.say(typed.byWord[word]);
+          question = await page.expectBot('?', at);
+          await expectNowhere(typed.secrets, `while the next question waits (after «${question.text}»)`);
+          continue;
+        }
         at = await page.say(Page.button(question, s.answers));
         question = await page.expectBot('?', at);
       }
@@ -200,7 +230,16 @@ describe.skipIf(!redis.ok)(`nothing secret is kept in clear${redis.reason ? ` (s
     const maria = secretsOf('web chat', person('1714307103'), '15 de marzo', 'Quinde2026web');
     const diana = secretsOf('WhatsApp', person('1803945268'), '30/01/1992', 'PasoFirme2026');
     const carlos = secretsOf('/api/messages', person('0928457167'), 'el 2 de noviembre', 'Estero2026bf');
+    // A montepío widow: personal questions only, typed as people type them (one with a slip).
+    const widow = person('0604182733');
+    const blanca = secretsOf('web chat, typed answers', widow, '27 de abril', 'Paramo2026web');
+    const typed: Typed = {
+      byWord: { madre: 'mercedes paucar', ciudad: 'riobanba' },
+      secrets: ['mercedes paucar', 'riobanba', ...Object.values(widow.personal!)],
+    };
+    blanca.answers = typed.secrets;
     await overWebChat(maria);
+    await overWebChat(blanca, typed);
     await overWhatsApp(diana);
     await overBotFramework(carlos);
     await group.mailSent();
@@ -214,7 +253,7 @@ describe.skipIf(!redis.ok)(`nothing secret is kept in clear${redis.reason ? ` (s
     // The Direct Line log, transcripts and bot state were all there to be searched.
     for (const kind of ['dl', 'handoff', 'state']) expect(kinds, [...kinds].join(', ')).toContain(kind);
 
-    for (const s of [maria, diana, carlos]) {
+    for (const s of [maria, diana, carlos, blanca]) {
       const [year, month, day] = s.birthDate.split('-');
       const secrets: Array<[string, RegExp]> = [
         ['cédula', standalone(s.cedula)],
