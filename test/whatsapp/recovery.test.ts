@@ -62,6 +62,11 @@ it('recovers a key on WhatsApp from "hola" to the new key, every message as What
   expect(linkIn(verified).url.startsWith(PUBLIC_BASE_URL)).toBe(true);
 
   const everything = twilio.messages.filter((m) => m.to === user);
+  // After the key changed, one message: what to do next, the official site's address alone on
+  // its line (tappable), and «¿Te sirvió?» as a numbered list.
+  const changed = everything.map((m) => m.body ?? '').find((body) => /clave del IESS fue cambiada/.test(body)) ?? '';
+  expect(changed).toMatch(/^Probar mi clave ahora:\nhttps:\/\/www\.iess\.gob\.ec$/m);
+  expect(changed).toMatch(/¿Te sirvió esta ayuda\?[^\n]*\n\n1\. Nada\n[\s\S]*\n5\. Mucho$/);
   for (const message of everything) {
     expect(message.from).toBe(SENDER);
     expect(message.body!.length).toBeLessThanOrEqual(1600);
