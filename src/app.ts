@@ -175,7 +175,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
       if (localOnly) log.info({ host }, 'SERVER_SECRET is the development secret: serving this machine only (127.0.0.1), whatever HOST says');
       await new Promise<void>((resolve) => server.listen(config.PORT, host, resolve));
       await metricsEndpoint.listen();
-      const { port } = server.address() as AddressInfo;
+      const { port } = server.address();
       return `http://127.0.0.1:${port}`;
     },
     /** Stops taking requests, lets in-flight turns finish (bounded), then closes the stores. */

@@ -59,7 +59,7 @@ export function registerBotFramework(
   }
   const adapter = new AuthenticatedCloudAdapter(auth);
   adapter.onTurnError = async (_context, error) => {
-    log.error({ err: { type: (error as Error)?.name } }, 'bot framework turn error');
+    log.error({ err: { type: (error)?.name } }, 'bot framework turn error');
   };
 
   /** Why this activity may not run here, if it may not. */

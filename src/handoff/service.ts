@@ -188,7 +188,7 @@ export class Handoff {
       // The question being answered (from the saved state) says how secret the message is.
       const entry = await this.safely(async () => {
         const { secretAnswer } = await this.deps.progress.get(context);
-        return this.tickets.record(key, { at: this.now(), from: 'user', text: activity.text! }, secretAnswer);
+        return this.tickets.record(key, { at: this.now(), from: 'user', text: activity.text }, secretAnswer);
       });
       if (entry) context.turnState.set(USER_ENTRY, entry);
     }
@@ -251,7 +251,7 @@ export class Handoff {
     const { ticket, created } = await this.tickets.open({
       channelId,
       conversationId: conversation.id,
-      reference: { ...TurnContext.getConversationReference(context.activity), locale: context.activity.locale } as Record<string, unknown>,
+      reference: { ...TurnContext.getConversationReference(context.activity), locale: context.activity.locale },
       locale,
       reason,
       summary: {
@@ -587,7 +587,7 @@ export class Handoff {
     logic: (context: TurnContext) => Promise<void>,
   ): Promise<SendResult> {
     try {
-      await this.deps.gateways.continueConversation(ticket.reference as Partial<ConversationReference>, (context) =>
+      await this.deps.gateways.continueConversation(ticket.reference, (context) =>
         this.deps.bot.continueWith(context, async (ctx) => {
           ctx.turnState.set(TICKET_ID, ticket.id);
           await logic(ctx);

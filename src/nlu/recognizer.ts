@@ -64,7 +64,7 @@ export function readIntentExamples(localesDir: string, locale: NluLocale): Recor
   if (unknown.length || missing.length) {
     throw new Error(`${file}: unknown intents [${unknown.join(', ')}], missing [${missing.join(', ')}]`);
   }
-  return parsed as Record<Intent, string[]>;
+  return parsed;
 }
 
 /**

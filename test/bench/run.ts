@@ -163,7 +163,7 @@ function plan(redis: boolean): Scenario[] {
   const list: Scenario[] = [];
   for (const path of ['echo', 'sample'] as const)
     for (const concurrency of levels)
-      list.push({ name: `${path === 'echo' ? 'baseline echo' : 'baseline sample bot'}`, path, store: 'none', concurrency, maxRecoveries: 1_000_000, maxSeconds: seconds, warmupSeconds: warmup, warmupRecoveries: WARMUP_RECOVERIES });
+      list.push({ name: path === 'echo' ? 'baseline echo' : 'baseline sample bot', path, store: 'none', concurrency, maxRecoveries: 1_000_000, maxSeconds: seconds, warmupSeconds: warmup, warmupRecoveries: WARMUP_RECOVERIES });
   const stores: Store[] = redis ? ['memory', 'redis'] : ['memory'];
   for (const store of stores)
     for (const path of ['messages', 'whatsapp', 'directline'] as const)

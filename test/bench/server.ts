@@ -94,7 +94,7 @@ async function startSample(): Promise<Stoppable> {
 
 async function listen(server: restify.Server): Promise<Stoppable> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}`,
     close: async () => {

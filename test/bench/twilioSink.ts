@@ -45,7 +45,7 @@ export class TwilioSink {
       }
       const sid = `SM${randomBytes(16).toString('hex')}`;
       reply(201, { sid, account_sid: accountSid, from, to, body, status: 'queued', num_segments: '1' });
-      onMessage(to!, body);
+      onMessage(to, body);
     };
     const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
     server.keepAliveTimeout = 30_000;

@@ -64,7 +64,7 @@ describe.each([
       from: { id: 'someone-else', role: 'user' },
       text: 'quiero recuperar mi clave',
       channelData: { clientActivityID: 'client-1' },
-    } as Partial<Activity>);
+    });
     expect(id).toMatch(new RegExp(`^${issued.conversationId}\\|\\d{7}$`));
 
     // The echo carries the page's clientActivityID (Web Chat marks the message sent with it)
@@ -79,7 +79,7 @@ describe.each([
     await until(() => page.texts().includes('eco: quiero recuperar mi clave'), 'the reply');
 
     // A message the bot sends later (key changed, an agent's reply) reaches the open page.
-    const reference = TurnContext.getConversationReference(dl.bot.received[0] as BotActivity);
+    const reference = TurnContext.getConversationReference(dl.bot.received[0]);
     expect(reference.channelId).toBe('directline');
     expect(reference.serviceUrl).toBe(dl.config.PUBLIC_BASE_URL);
     await dl.gateway.continueConversation(reference, (ctx) => ctx.sendActivity('tu clave cambió').then(() => undefined));
@@ -96,7 +96,7 @@ describe.each([
     // Only what it missed, nothing twice.
     expect(back.texts()).toEqual(['un agente te respondió']);
 
-    await back.post({ type: 'message', from: { id: issued.userId }, text: 'gracias', channelData: { clientActivityID: 'client-2' } } as Partial<Activity>);
+    await back.post({ type: 'message', from: { id: issued.userId }, text: 'gracias', channelData: { clientActivityID: 'client-2' } });
     await until(() => back.texts().includes('eco: gracias'), 'the reply after resuming');
     back.end();
 

@@ -81,7 +81,7 @@ export async function startDirectLineServer(
   let upgrades = 0;
   server.server.on('upgrade', () => upgrades++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}`,
     config,
@@ -152,7 +152,7 @@ export class Page {
     const clientActivityID = `client-${++this.sent}`;
     await new Promise<string>((resolve, reject) =>
       this.client
-        .postActivity({ type: 'message', from: { id: 'page' }, text, channelData: { clientActivityID } } as Message)
+        .postActivity({ type: 'message', from: { id: 'page' }, text, channelData: { clientActivityID } })
         .subscribe({ next: resolve, error: reject }),
     );
     await until(

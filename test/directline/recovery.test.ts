@@ -62,7 +62,7 @@ describe.each([
     const notice = await back.expectBot('Tu clave del IESS fue cambiada', 0);
     expect(notice.from.role).toBe('bot');
     // It got only what it missed.
-    expect(back.seen.some((a) => a.type === 'message' && fold((a as Message).text ?? '').includes('codigo correcto'))).toBe(false);
+    expect(back.seen.some((a) => a.type === 'message' && fold((a).text ?? '').includes('codigo correcto'))).toBe(false);
     back.end();
   });
 });

@@ -185,7 +185,7 @@ export function frame(opcode: number, payload: Uint8Array, options: { fin?: bool
   else head.push(maskBit | 127, 0, 0, 0, 0, (length >>> 24) & 0xff, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff);
   if (!masked) return Buffer.concat([Buffer.from(head), payload]);
   const mask = [0x12, 0x34, 0x56, 0x78];
-  return Buffer.concat([Buffer.from([...head, ...mask]), Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]!))]);
+  return Buffer.concat([Buffer.from([...head, ...mask]), Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]))]);
 }
 
 export interface Frame {

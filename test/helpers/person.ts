@@ -138,7 +138,7 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
         const clientActivityID = `person-${++sent}`;
         await new Promise<string>((resolve, reject) =>
           client
-            .postActivity({ type: 'message', from: { id: 'person' }, text, channelData: { clientActivityID } } as Message)
+            .postActivity({ type: 'message', from: { id: 'person' }, text, channelData: { clientActivityID } })
             .subscribe({ next: resolve, error: reject }),
         );
         // The server answers the post once the turn has run: its replies are in the log by now.

@@ -67,7 +67,7 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
       if (match) {
         clearTimeout(timer);
         child.stdout!.off('data', look);
-        resolve(match[1]!);
+        resolve(match[1]);
       }
     };
     child.stdout!.on('data', look);

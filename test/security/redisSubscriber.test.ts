@@ -55,7 +55,7 @@ describe.skipIf(!binary.ok)(`open streams while Redis dies${binary.reason ? ` (s
       body: JSON.stringify(AGENT),
     });
     expect(login.status).toBe(200);
-    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
     const events = await fetch(`${server.url}/agent/api/events`, { headers: { cookie } });
     expect(events.status).toBe(200);
     const reader = events.body!.getReader();

@@ -87,7 +87,7 @@ beforeEach(async () => {
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `http://127.0.0.1:${(server.address()).port}`;
 });
 afterEach(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -97,7 +97,7 @@ export async function startHarness(env: Partial<Record<keyof Config, string>> = 
     res.send(200, { ok: true });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `http://127.0.0.1:${(server.address()).port}`;
 
   return {
     url,

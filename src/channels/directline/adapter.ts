@@ -23,7 +23,7 @@ export class DirectLineAdapter extends ChannelAdapter {
   ) {
     super();
     this.onTurnError = async (_context, error) => {
-      this.logger.error({ err: { type: (error as Error)?.name } }, 'direct line turn error');
+      this.logger.error({ err: { type: (error)?.name } }, 'direct line turn error');
     };
   }
 

@@ -236,7 +236,7 @@ export class ConversationLog {
         return;
       }
       const parsed = streamMessageSchema.safeParse(json);
-      if (parsed.success) onMessage(parsed.data as StreamMessage);
+      if (parsed.success) onMessage(parsed.data);
     });
   }
 }

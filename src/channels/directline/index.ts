@@ -48,7 +48,7 @@ export function registerDirectLine(
   httpServer.close = ((callback?: (error?: Error) => void) => {
     stream.close();
     return closeHttp(callback);
-  }) as typeof httpServer.close;
+  });
   return adapter;
 }
 

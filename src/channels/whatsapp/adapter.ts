@@ -157,7 +157,7 @@ export class WhatsAppAdapter extends ChannelAdapter {
     let request: Promise<void> | undefined;
     const timer = setTimeout(() => {
       request = this.client.messaging.v2.typingIndicator.create({ channel: 'whatsapp', messageId }).then(
-        () => void this.metrics.typing.inc({ result: 'sent' }),
+        () => this.metrics.typing.inc({ result: 'sent' }),
         (error: { status?: number; code?: number }) => {
           this.metrics.typing.inc({ result: 'failed' });
           this.log.debug({ httpStatus: error?.status, errorCode: error?.code }, 'typing indicator refused');
