@@ -36,6 +36,8 @@ const messageSchema = z.object({ text: z.string().trim().min(1).max(2000) });
 const presenceSchema = z.object({ status: z.enum(['available', 'away']) });
 const transferSchema = z.object({ to: z.string().max(64).optional(), note: z.string().trim().max(1000).optional() });
 const ticketIdSchema = z.string().uuid();
+/** Claim and close carry nothing the server reads. */
+const noInput = z.unknown();
 
 export interface AgentConsoleDeps {
   config: Config;
@@ -246,78 +248,59 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
     }),
   );
 
-  server.post(
-    '/agent/api/tickets/:id/claim',
-    body,
-    guarded('write', async (req, res, session) => {
-      const id = ticketIdOf(req);
-      if (!id.success) return json(res, 404, { error: 'missing' });
-      const result = await handoff.claim(id.data, session.agent);
-      switch (result.result) {
-        case 'claimed':
-          return json(res, 200, { ticket: publicTicket(result.ticket), notified: result.notified, notDelivered: result.notDelivered });
-        case 'taken':
-          return json(res, 409, { error: 'taken', agent: result.agent === session.agent.name ? session.agent.displayName : displayName(result.agent) });
-        case 'closed':
-          return json(res, 409, { error: 'closed' });
-        default:
-          return json(res, 404, { error: 'missing' });
-      }
+  /**
+   * `POST /agent/api/tickets/:id/<action>` for the signed-in agent: an id that names no ticket
+   * is 404, a body that does not fit `schema` 400; `act` gives the answer's status and body.
+   */
+  const ticketAction = <T>(action: string, schema: z.ZodType<T>, act: (id: string, input: T, session: AgentSession) => Promise<[number, unknown]>) =>
+    server.post(
+      `/agent/api/tickets/:id/${action}`,
+      body,
+      guarded('write', async (req, res, session) => {
+        const id = ticketIdOf(req);
+        if (!id.success) return json(res, 404, { error: 'missing' });
+        const input = schema.safeParse(req.body);
+        if (!input.success) return json(res, 400, { error: 'bad_request' });
+        const [status, answer] = await act(id.data, input.data, session);
+        json(res, status, answer);
+      }),
+    );
+
+  ticketAction('claim', noInput, async (id, _input, session) => {
+    const result = await handoff.claim(id, session.agent);
+    switch (result.result) {
+      case 'claimed':
+        return [200, { ticket: publicTicket(result.ticket), notified: result.notified, notDelivered: result.notDelivered }];
+      case 'taken':
+        return [409, { error: 'taken', agent: result.agent === session.agent.name ? session.agent.displayName : displayName(result.agent) }];
+      case 'closed':
+        return [409, { error: 'closed' }];
+      default:
+        return [404, { error: 'missing' }];
+    }
+  });
+
+  ticketAction('messages', messageSchema, async (id, { text }, { agent }) =>
+    outcome(await handoff.send(id, agent, text), 'sent', {
+      sent: 200, missing: 404, closed: 409, not_claimed: 409, not_yours: 403, window_closed: 409, failed: 502,
     }),
   );
 
-  server.post(
-    '/agent/api/tickets/:id/messages',
-    body,
-    guarded('write', async (req, res, session) => {
-      const id = ticketIdOf(req);
-      if (!id.success) return json(res, 404, { error: 'missing' });
-      const message = messageSchema.safeParse(req.body);
-      if (!message.success) return json(res, 400, { error: 'bad_request' });
-      const result = await handoff.send(id.data, session.agent, message.data.text);
-      const status = { sent: 200, missing: 404, closed: 409, not_claimed: 409, not_yours: 403, window_closed: 409, failed: 502 }[result];
-      json(res, status, result === 'sent' ? { ok: true } : { error: result });
+  ticketAction('notes', messageSchema, async (id, { text }, { agent }) =>
+    outcome(await handoff.addNote(id, agent, text), 'noted', { noted: 200, missing: 404, closed: 409 }),
+  );
+
+  ticketAction('transfer', transferSchema, async (id, { to, note }, { agent }) =>
+    outcome(await handoff.transfer(id, agent, to || undefined, note || undefined), 'transferred', {
+      transferred: 200, missing: 404, closed: 409, not_yours: 403, taken: 409, unknown_agent: 400, away: 409,
     }),
   );
 
-  server.post(
-    '/agent/api/tickets/:id/notes',
-    body,
-    guarded('write', async (req, res, session) => {
-      const id = ticketIdOf(req);
-      if (!id.success) return json(res, 404, { error: 'missing' });
-      const message = messageSchema.safeParse(req.body);
-      if (!message.success) return json(res, 400, { error: 'bad_request' });
-      const result = await handoff.addNote(id.data, session.agent, message.data.text);
-      json(res, { noted: 200, missing: 404, closed: 409 }[result], result === 'noted' ? { ok: true } : { error: result });
-    }),
-  );
-
-  server.post(
-    '/agent/api/tickets/:id/transfer',
-    body,
-    guarded('write', async (req, res, session) => {
-      const id = ticketIdOf(req);
-      if (!id.success) return json(res, 404, { error: 'missing' });
-      const parsed = transferSchema.safeParse(req.body);
-      if (!parsed.success) return json(res, 400, { error: 'bad_request' });
-      const result = await handoff.transfer(id.data, session.agent, parsed.data.to || undefined, parsed.data.note || undefined);
-      const status = { transferred: 200, missing: 404, closed: 409, not_yours: 403, taken: 409, unknown_agent: 400, away: 409 }[result];
-      json(res, status, result === 'transferred' ? { ok: true } : { error: result });
-    }),
-  );
-
-  server.post(
-    '/agent/api/tickets/:id/close',
-    body,
-    guarded('write', async (req, res, session) => {
-      const id = ticketIdOf(req);
-      if (!id.success) return json(res, 404, { error: 'missing' });
-      const result = await handoff.close(id.data, session.agent);
-      const status = { closed: 200, already: 409, missing: 404, not_yours: 403 }[result];
-      json(res, status, result === 'closed' ? { ok: true } : { error: result === 'already' ? 'closed' : result });
-    }),
-  );
+  ticketAction('close', noInput, async (id, _input, { agent }) => {
+    const result = await handoff.close(id, agent);
+    // Closed twice reads as any other closed ticket does.
+    return result === 'already' ? [409, { error: 'closed' }] : outcome(result, 'closed', { closed: 200, missing: 404, not_yours: 403 });
+  });
 
   // Live updates: every change of the queue and every message, pushed to the open consoles.
   server.get('/agent/api/events', async (req: restify.Request, res: restify.Response) => {
@@ -371,6 +354,11 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
       stop();
     }
   });
+}
+
+/** A ticket action's answer: `{ ok: true }` for the result that means done, else the result as the error. */
+function outcome<R extends string>(result: R, done: R, statuses: Record<R, number>): [number, unknown] {
+  return [statuses[result], result === done ? { ok: true } : { error: result }];
 }
 
 function displayName(name: string): string {
