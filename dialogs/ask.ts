@@ -230,7 +230,7 @@ export class AskDialog extends Dialog<AskOptions> {
         : pending.kind === 'switch'
           ? t(`understanding:otherFlow.${pending.flow === 'person' ? 'person' : 'employer'}`)
           : pending.kind === 'dontKnow'
-            ? t('understanding:dontKnow')
+            ? t(state.options.expect.kind === 'text' ? 'understanding:dontKnowTyped' : 'understanding:dontKnow')
             : t('understanding:clarify', { first: pending.choices[0].label, second: pending.choices[1].label });
     await dc.context.sendActivity(renderChoices(dc.context.activity.channelId, prompt, this.pendingChoices(pending, locale)));
     return Dialog.EndOfTurn;

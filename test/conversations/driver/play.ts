@@ -29,7 +29,7 @@ export const QUESTIONS: Record<string, string[]> = {
   other_flow: ['understanding:otherFlow.employer', 'understanding:otherFlow.person'],
   confirm_leave: ['understanding:confirmLeave'],
   /** "None of these" at a security question: try again, or a person. */
-  dont_know: ['understanding:dontKnow'],
+  dont_know: ['understanding:dontKnow', 'understanding:dontKnowTyped'],
   clarify: ['understanding:clarify'],
 };
 
