@@ -2,6 +2,7 @@ import { type Activity, DirectLine, type Message } from 'botframework-directline
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConversationLog, activityId } from '../../src/channels/directline/conversationLog';
 import { readableText } from '../../src/channels/inProcess';
 import { installBrowserGlobals } from '../directline/harness';
 import { inbound, postSigned } from '../whatsapp/webhooks';
@@ -32,6 +33,11 @@ export interface Chat {
   read(): string[];
   /** The newest code emailed to `email`, as the person reads it from the mailbox. */
   code(email: string): Promise<string>;
+  /**
+   * Direct Line only: the page goes away while `work` runs, then comes back with the watermark
+   * of what it last saw, as Web Chat does on reconnecting.
+   */
+  away?<T>(work: () => Promise<T>): Promise<T>;
   /** Types a new key on the new-key page the link opens; resolves to the HTTP status. */
   setKey(token: string, key: string): Promise<number>;
   close(): Promise<void>;
@@ -68,7 +74,7 @@ export async function chatOn(channel: ChannelName, app: TestApp, options: ChatOp
   return { channel, ...chat, read, code: options.readCode ?? ((email) => app.code(email)), setKey: (token, key) => setNewKey(app.url, token, key) };
 }
 
-type ChannelChat = Pick<Chat, 'opening' | 'say' | 'later' | 'waitLater' | 'close'> & { turns: string[] };
+type ChannelChat = Pick<Chat, 'opening' | 'say' | 'later' | 'waitLater' | 'close' | 'away'> & { turns: string[] };
 
 let phones = 0;
 
@@ -98,9 +104,12 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
     installBrowserGlobals();
     const response = await fetch(`${app.url}/api/webchat/token`, { method: 'POST', body: JSON.stringify({ locale }) });
     const issued = (await response.json()) as { token: string; conversationId: string; domain: string };
-    const client = new DirectLine({ domain: issued.domain, token: issued.token, webSocket, pollingInterval: 200 });
     const seen: Activity[] = [];
-    const subscription = client.activity$.subscribe((a) => seen.push(a));
+    const connect = (options: { token: string; conversationId?: string; watermark?: string }) => {
+      const client = new DirectLine({ domain: issued.domain, webSocket, pollingInterval: 200, ...options });
+      return { client, subscription: client.activity$.subscribe((a) => seen.push(a)) };
+    };
+    let { client, subscription } = connect({ token: issued.token });
     const fromBot = () => seen.filter((a): a is Message => a.type === 'message' && a.from.role === 'bot');
     const turns: string[] = [];
     const laterTexts: string[] = [];
@@ -108,13 +117,13 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
     let sent = 0;
     let inTurn = false;
 
+    // Read beside the server, as it keeps it; asking over HTTP would use up a link's one delivery.
+    const log = new ConversationLog(app.app.stores.kv, app.config.STATE_TTL_SECONDS * 1000, app.config.SERVER_SECRET);
     /** The server's newest activity id: the client has everything once it has seen that one. */
     const newestId = async () => {
-      const res = await fetch(`${issued.domain}/conversations/${issued.conversationId}/activities`, {
-        headers: { Authorization: `Bearer ${issued.token}` },
-      });
-      const body = (await res.json()) as { activities: { id: string }[] };
-      return body.activities.at(-1)?.id;
+      let length = 1 + Math.max(-1, ...seen.map((a) => (a.id?.startsWith(`${issued.conversationId}|`) ? Number(a.id.split('|')[1]) : -1)));
+      while (await log.isFull(issued.conversationId, length + 1)) length += 1;
+      return length ? activityId(issued.conversationId, length - 1) : undefined;
     };
     const catchUp = async () => {
       const id = await newestId();
@@ -151,6 +160,16 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
       async waitLater(match) {
         await until(() => !inTurn && fromBot().slice(read).some((m) => match(readableText(m as never))), 'a message after the turn');
         laterTexts.push(...(await catchUp()));
+      },
+      async away(work) {
+        const lastId = seen.filter((a) => a.id?.includes('|')).at(-1)?.id ?? '|-1';
+        const watermark = String(Number(lastId.split('|')[1]) + 1);
+        const token = (client as unknown as { token: string }).token;
+        subscription.unsubscribe();
+        client.end();
+        const result = await work();
+        ({ client, subscription } = connect({ token, conversationId: issued.conversationId, watermark }));
+        return result;
       },
       async close() {
         subscription.unsubscribe();
