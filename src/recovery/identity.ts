@@ -8,8 +8,8 @@ export type Parsed<T, E> = { ok: true; value: T } | { ok: false; reason: E };
 function normalise(text: string): Parsed<string, 'empty' | 'non_digits'> {
   const trimmed = text.trim();
   if (!trimmed) return { ok: false, reason: 'empty' };
-  if (!/^[\d\s.\-]+$/.test(trimmed)) return { ok: false, reason: 'non_digits' };
-  const digits = trimmed.replace(/[\s.\-]/g, '');
+  if (!/^[\d\s.-]+$/.test(trimmed)) return { ok: false, reason: 'non_digits' };
+  const digits = trimmed.replace(/[\s.-]/g, '');
   return digits ? { ok: true, value: digits } : { ok: false, reason: 'empty' };
 }
 

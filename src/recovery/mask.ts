@@ -150,7 +150,7 @@ export function maskText(text: string, answer?: SecretAnswer): string {
   const masked = text
     .replace(URL_FRAGMENT_OR_QUERY, `$1#${HIDDEN}`)
     .replace(EMAIL, (email) => maskEmail(email))
-    .replace(KEY_AFTER_WORD, (_all, lead: string, key: string) => `${lead}${HIDDEN}`)
+    .replace(KEY_AFTER_WORD, (_all, lead: string) => `${lead}${HIDDEN}`)
     .replace(MIXED_TOKEN, (token) => (hasLetterAndDigit(token) ? HIDDEN : token))
     .replace(DATE_IN_WORDS, DATE_MASK)
     .replace(DATE_SHORT_MONTH, DATE_MASK)

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { StateStorage, StoreItems } from './stateStorage';
+import type { StateStorage, StoreItem, StoreItems } from './stateStorage';
 import { ExpiringMap } from './expiringMap';
 
 /** The error botbuilder's own stores raise when a write carries an outdated eTag. */
@@ -40,7 +40,7 @@ export class MemoryStorage implements StateStorage {
     for (const key of keys) {
       const entry = this.entries.get(key);
       // A copy through JSON, like a network store: callers never share our objects.
-      if (entry) items[key] = { ...JSON.parse(entry.json), eTag: entry.eTag };
+      if (entry) items[key] = { ...(JSON.parse(entry.json) as object), eTag: entry.eTag };
     }
     return items;
   }
@@ -49,7 +49,7 @@ export class MemoryStorage implements StateStorage {
     if (!changes) throw new ReferenceError('Changes are required when writing.');
     const conflicts: string[] = [];
     for (const [key, item] of Object.entries(changes)) {
-      const { eTag, ...document } = item ?? {};
+      const { eTag, ...document }: StoreItem = item ?? {};
       const current = this.entries.get(key);
       if (eTag && eTag !== '*' && current && current.eTag !== eTag) {
         conflicts.push(key);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { keyedHash } from '../hashing';
-import type { StateStorage, StoreItems } from './stateStorage';
+import type { StateStorage, StoreItem, StoreItems } from './stateStorage';
 import type { Cluster, Redis } from 'ioredis';
 import { eTagConflict } from './memoryStorage';
 import { guardRedis } from './redisKeyValue';
@@ -56,7 +56,7 @@ export class RedisStorage implements StateStorage {
     const items: StoreItems = {};
     keys.forEach((key, i) => {
       const [eTag, json] = found[i];
-      if (eTag && json) items[key] = { ...JSON.parse(json), eTag };
+      if (eTag && json) items[key] = { ...(JSON.parse(json) as object), eTag };
     });
     return items;
   }
@@ -67,7 +67,7 @@ export class RedisStorage implements StateStorage {
     const entries = Object.entries(changes);
     const written = await Promise.all(
       entries.map(([key, item]) => {
-        const { eTag, ...document } = item ?? {};
+        const { eTag, ...document }: StoreItem = item ?? {};
         const expected = eTag && eTag !== '*' ? String(eTag) : '';
         return guardRedis(this.command.iessWriteIfMatch(this.k(key), expected, JSON.stringify(document), randomUUID(), ttlMs));
       }),

@@ -3,7 +3,11 @@
  * does not import botbuilder: the shape is botbuilder's `Storage` (read, write, delete of
  * JSON items carrying an `eTag`), and TypeScript checks the match where `bot/` passes it in.
  */
-export type StoreItems = Record<string, any>;
+export interface StoreItem {
+  eTag?: string;
+  [field: string]: unknown;
+}
+export type StoreItems = Record<string, StoreItem>;
 
 export interface StateStorage {
   read(keys: string[]): Promise<StoreItems>;

@@ -12,7 +12,7 @@ export interface FoundNumbers {
 
 /** Digit groups and what separates them: "171430710-3", "1714 307 103", "17.14.30.71.03". */
 const GROUP = /\d+/g;
-const JOINER = /^[\s.\-]{1,2}$/;
+const JOINER = /^[\s.-]{1,2}$/;
 const MAX_GROUPS = 40;
 
 interface Run {

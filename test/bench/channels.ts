@@ -30,7 +30,7 @@ interface ActivityJson {
   type?: string;
   text?: string;
   from?: { id?: string; role?: string };
-  suggestedActions?: { actions?: Array<{ title?: string; value?: unknown }> };
+  suggestedActions?: { actions?: Array<{ title?: string; value?: string }> };
 }
 
 const toReply = (a: ActivityJson): Reply => ({

@@ -18,7 +18,7 @@ import {
 import { MailSink } from './mailSink';
 import { TwilioSink } from './twilioSink';
 
-import { type Path, type ScenarioRequest, type ScenarioResult, WHATSAPP } from './shared';
+import { type ScenarioRequest, type ScenarioResult, WHATSAPP } from './shared';
 
 /** The next question each turn must end with (on WhatsApp, how the end of a turn is known). */
 const EXPECT = {

@@ -23,7 +23,6 @@ export class MailSink {
   private constructor(private readonly server: SMTPServer) {}
 
   static async start(): Promise<MailSink> {
-    let sink: MailSink | undefined;
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
@@ -43,14 +42,14 @@ export class MailSink {
             .then((mail) => {
               const to = mail.to && !Array.isArray(mail.to) ? mail.to.value[0]?.address : undefined;
               const code = codeInText(mail.text ?? '');
-              if (to && code) sink!.deliver(to.toLowerCase(), code);
+              if (to && code) sink.deliver(to.toLowerCase(), code);
             })
             .catch(() => undefined);
         });
       },
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    sink = new MailSink(server);
+    const sink = new MailSink(server);
     return sink;
   }
 

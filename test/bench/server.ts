@@ -27,7 +27,6 @@ import {
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { AddressInfo } from 'node:net';
 import restify from 'restify';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
@@ -62,8 +61,8 @@ class SampleBot extends ActivityHandler {
             return step.prompt('age', '¿Cuántos años tienes?');
           },
           async (step: WaterfallStepContext) => {
-            const name = (step.values as Record<string, unknown>).name;
-            await step.context.sendActivity(`Gracias, ${name}. Tienes ${step.result} años.`);
+            const name = String((step.values as Record<string, unknown>).name);
+            await step.context.sendActivity(`Gracias, ${name}. Tienes ${String(step.result)} años.`);
             return step.endDialog();
           },
         ]),

@@ -25,7 +25,6 @@ export class TwilioSink {
     onMessage: (to: string, body: string) => void,
   ): Promise<TwilioSink> {
     const expected = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
-    let sink: TwilioSink | undefined;
     const handle = async (req: IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -40,7 +39,7 @@ export class TwilioSink {
       const body = form.get('Body') ?? '';
       const valid = req.method === 'POST' && match?.[1] === accountSid && req.headers.authorization === expected && from && to && body && body.length <= 1600;
       if (!valid) {
-        sink!.rejected += 1;
+        sink.rejected += 1;
         return reply(400, { code: 21602, message: 'refused by the stand-in', status: 400 });
       }
       const sid = `SM${randomBytes(16).toString('hex')}`;
@@ -50,7 +49,7 @@ export class TwilioSink {
     const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
     server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    sink = new TwilioSink(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const sink = new TwilioSink(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     return sink;
   }
 
