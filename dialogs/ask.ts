@@ -13,6 +13,8 @@ import { turnLocale } from './turnLocale';
 export interface AskOptions<K extends ExpectationKind = ExpectationKind> {
   /** Locale key of the question. */
   prompt: string;
+  /** Locale key of the question asked again (after a side question or an answer not understood), when the first wording would not fit twice («Gracias. Ahora, …»). */
+  again?: string;
   vars?: Record<string, unknown>;
   expect: Extract<Expectation, { kind: K }>;
   /** Values the flow holds; when given, values meant for other steps come back as `given`. */
@@ -162,7 +164,12 @@ export class AskDialog extends Dialog<AskOptions> {
         // A flow that holds nothing yet (a menu of answers) has nothing to lose: the other one starts at once.
         if (action?.kind === 'flow' && !options.known && options.flow && action.flow !== options.flow)
           return this.end(dc, { ok: false, switchTo: action.flow, given: {} });
-        const outcome = await handleRequest(dc, reading.intent, this.services, locale, { progress: !!options.progress, resume: true });
+        const outcome = await handleRequest(dc, reading.intent, this.services, locale, {
+          progress: !!options.progress,
+          resume: true,
+          // A recovery is under way at its own steps; the menus (main, questions, lost mailbox) hold none.
+          running: options.flow === 'person' || options.flow === 'employer' || !!options.progress,
+        });
         if (outcome === 'restart') return Dialog.EndOfTurn; // the bot starts over after this turn
         if (outcome === 'handled') return this.askAgain(dc, state);
         if (typeof outcome === 'object') return this.pend(dc, state, { kind: 'leave', command: outcome.confirm }, locale);
@@ -195,7 +202,7 @@ export class AskDialog extends Dialog<AskOptions> {
     switch (pending.kind) {
       case 'leave':
         if (yes) {
-          await leave(dc, pending.command, this.services, locale);
+          await leave(dc, pending.command, this.services, locale, true);
           return Dialog.EndOfTurn;
         }
         await dc.context.sendActivity(t('understanding:stay'));
@@ -241,7 +248,8 @@ export class AskDialog extends Dialog<AskOptions> {
   }
 
   private async askAgain(dc: DialogContext, state: AskState) {
-    await this.ask(dc.context, state.options);
+    const options = state.options;
+    await this.ask(dc.context, options.again ? { ...options, prompt: options.again } : options);
     return Dialog.EndOfTurn;
   }
 

@@ -58,7 +58,7 @@ export class EmployerRecoveryDialog extends IdentifyDialog<EmployerInputs> {
     const inputs = this.inputs(step);
     // The number typed at the RUC step is the RUC; a cédula beside it is the representative's.
     this.absorb(inputs, { ...ruc.given, ruc: ruc.value });
-    return this.askFor(step, 'employer.representative', inputs.representative, 'recovery:askRepresentative', { kind: 'cedula' });
+    return this.askFor(step, 'employer.representative', inputs.representative, 'recovery:askRepresentative', { kind: 'cedula' }, 'recovery:askRepresentativeAgain');
   };
 
   private askChallenge = async (step: WaterfallStepContext) => {

@@ -67,10 +67,10 @@ export abstract class IdentifyDialog<Inputs extends object> extends FlowDialog {
   };
 
   /** Asks for one value, unless the person already gave it. */
-  protected askFor(step: WaterfallStepContext, dialogId: string, value: unknown, prompt: string, expect: Expectation) {
+  protected askFor(step: WaterfallStepContext, dialogId: string, value: unknown, prompt: string, expect: Expectation, again?: string) {
     if (value !== undefined) return step.next({ ok: true, value, given: {} } satisfies AskResult<unknown>);
     const known = this.asGiven(this.inputs(step));
-    return this.ask(step, dialogId, { prompt, expect, known, progress: Object.values(known).some((v) => v !== undefined), flow: this.id as 'person' });
+    return this.ask(step, dialogId, { prompt, again, expect, known, progress: Object.values(known).some((v) => v !== undefined), flow: this.id as 'person' });
   }
 
   protected askQuestions(step: WaterfallStepContext, subject: Subject) {

@@ -20,7 +20,16 @@ export async function handleRequest(
   intent: string,
   services: DialogServices,
   locale: Locale,
-  { progress, resume }: { progress: boolean; resume: boolean },
+  {
+    progress,
+    resume,
+    running = false,
+  }: {
+    progress: boolean;
+    resume: boolean;
+    /** A trámite (a recovery) is under way: "cancelar" says it was cancelled; otherwise there is nothing to cancel. */
+    running?: boolean;
+  },
 ): Promise<RequestOutcome> {
   const action = actionOf(intent);
   if (!action) return 'none';
@@ -37,7 +46,7 @@ export async function handleRequest(
       await dc.context.sendActivity(t(action.answer));
       return 'handled';
     case 'command':
-      return command(dc, action.command, services, locale, progress);
+      return command(dc, action.command, services, locale, progress, running);
     case 'reply':
       return 'none';
   }
@@ -49,6 +58,7 @@ async function command(
   services: DialogServices,
   locale: Locale,
   progress: boolean,
+  running: boolean,
 ): Promise<RequestOutcome> {
   const t = services.texts.for(locale);
   switch (name) {
@@ -62,13 +72,13 @@ async function command(
     case 'cancel':
     case 'menu':
       if (progress) return { confirm: name };
-      return leave(dc, name, services, locale);
+      return leave(dc, name, services, locale, running);
   }
 }
 
-/** Leaves the flow: "cancelar" says so, "menú" just shows the menu again. */
-export async function leave(dc: DialogContext, name: 'cancel' | 'menu', services: DialogServices, locale: Locale) {
-  if (name === 'cancel') await dc.context.sendActivity(services.texts.t(locale, 'common:cancelled'));
+/** Leaves the flow: "cancelar" says so (or that nothing was under way), "menú" just shows the menu again. */
+export async function leave(dc: DialogContext, name: 'cancel' | 'menu', services: DialogServices, locale: Locale, running: boolean) {
+  if (name === 'cancel') await dc.context.sendActivity(services.texts.t(locale, running ? 'common:cancelled' : 'common:nothingToCancel'));
   return restart(dc, name);
 }
 

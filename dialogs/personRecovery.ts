@@ -47,7 +47,7 @@ export class PersonRecoveryDialog extends IdentifyDialog<PersonInputs> {
     if (!cedula.ok) return this.settle(step, cedula);
     const inputs = this.inputs(step);
     this.absorb(inputs, { ...cedula.given, cedula: cedula.value });
-    return this.askFor(step, 'person.birth', inputs.birth, 'recovery:askBirth', { kind: 'dayMonth' });
+    return this.askFor(step, 'person.birth', inputs.birth, 'recovery:askBirth', { kind: 'dayMonth' }, 'recovery:askBirthAgain');
   };
 
   private askChallenge = async (step: WaterfallStepContext) => {

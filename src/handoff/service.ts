@@ -274,7 +274,9 @@ export class Handoff {
       await context.sendActivity(this.t(locale, 'openedExternal'));
       return true;
     }
-    await context.sendActivity(this.t(locale, 'opened', { position: await this.tickets.position(ticket.id) }));
+    // "I shared what we talked about" only when something was: a step past the menu, or a failure.
+    const said = failures.length > 0 || (progress.step !== undefined && progress.step !== 'main.menu');
+    await context.sendActivity(this.t(locale, said ? 'opened' : 'openedFresh', { position: await this.tickets.position(ticket.id) }));
     if (!this.hours.isOpen(new Date(this.now()))) await context.sendActivity(this.closedNowText(locale));
     else {
       const busy = await this.busyText(locale);
@@ -377,7 +379,9 @@ export class Handoff {
         this.metrics.closed.inc({ reason: ticket.reason, by: 'person' });
         await this.tickets.publish({ type: 'notice', ticketId: ticket.id, notice, agent: ticket.agent });
       }
-      await context.sendActivity(this.t(locale, 'left'));
+      // Leaving the queue, or ending a conversation an agent was having: each said as it is.
+      const agent = ticket.status === 'active' && ticket.agent ? this.agents.named(ticket.agent) : undefined;
+      await context.sendActivity(agent ? this.t(locale, 'leftAgent', { agent: this.agentLabel(locale, agent) }) : this.t(locale, 'left'));
       await this.deps.bot.resetDialogs(context);
       // The dialogs run next with the same message and show the menu again.
       return false;

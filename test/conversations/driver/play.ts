@@ -9,11 +9,11 @@ import { type Shown, USTED, saidOnlyIn, sayingsIn } from '../../helpers/sayings'
 export const QUESTIONS: Record<string, string[]> = {
   menu: ['main:menu', 'main:menuAgain'],
   cedula: ['recovery:askCedula', 'understanding:otherFlowNo.employer'],
-  birth: ['recovery:askBirth'],
+  birth: ['recovery:askBirth', 'recovery:askBirthAgain'],
   employer: ['questions:employer_worked'],
   year: ['questions:year_started'],
   ruc: ['recovery:askRuc', 'understanding:otherFlowNo.person'],
-  representative: ['recovery:askRepresentative'],
+  representative: ['recovery:askRepresentative', 'recovery:askRepresentativeAgain'],
   razon_social: ['questions:razon_social'],
   sucursal: ['questions:sucursal'],
   /** Personal questions, answered by typing. */
@@ -38,7 +38,7 @@ const RECURRING = new Set(['menu', 'faq']);
 
 const OUTCOME_KEYS = {
   key_changed: ['common:keyChanged'],
-  handoff: ['handoff:opened', 'handoff:openedExternal', 'handoff:closedNow'],
+  handoff: ['handoff:opened', 'handoff:openedFresh', 'handoff:openedExternal', 'handoff:closedNow'],
 } as const;
 
 export interface Turn {
