@@ -137,6 +137,11 @@ describe('new-key page', () => {
       expect(texts.reasons[reason], reason).toMatch(/\w{3}/);
     }
     expect(texts.reasons.personal).toContain('cédula o tu fecha de nacimiento');
+    // What to do once the key is changed waits hidden; the page's script shows it (test/browser/newKeyPage.test.ts).
+    const next = /<section id="next" hidden>([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+    expect(next).toContain('<a id="try" class="button" href="https://www.iess.gob.ec" target="_blank" rel="noopener noreferrer">Probar mi clave ahora</a>');
+    expect(next).toContain('nadie del IESS te la va a pedir');
+    expect(next).toContain('Actualiza tus datos en un CAU');
   });
 
   it('serves English with ?lang=en', async () => {
