@@ -56,6 +56,7 @@ const fold = (s: string) =>
  * are also a third person or usted's present («escribe», «espera», «usa», «pide», «abre») are
  * left out: the pronouns and the other forms around them give a tú sentence away.
  */
+// prettier-ignore
 const TU_FORMS = [
   'tu', 'tus', 'te', 'ti', 'contigo', 'tuyo', 'tuya',
   'tienes', 'puedes', 'quieres', 'necesitas', 'sabes', 'eres', 'vives', 'prefieres', 'recuperas', 'usas', 'has',
@@ -74,6 +75,7 @@ const TU_FORMS = [
 ];
 
 /** Forms that address the person as usted (not «vuelva», «tenga», «envíe»: folded, they are also «que vuelva», «envié»). */
+// prettier-ignore
 const USTED_FORMS = [
   'usted', 'ud',
   'escriba', 'escribame', 'escribalo', 'escribala', 'escribalas', 'escribamelo', 'elija', 'toque', 'toquela', 'revise', 'reviselo',
