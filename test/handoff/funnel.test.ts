@@ -1,35 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/handoff/agents';
 import { latestCodeFor } from '../../src/recovery/mail';
 import { MARIA, linkIn, pickOption, setNewKey } from '../helpers/demo';
-import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix } from '../helpers/redis';
-import { type Env, startInstances } from '../redis/harness';
+import { sharedRedis } from '../helpers/redis';
+import { groupPerTest, storeCases } from '../redis/harness';
 
 const redis = await sharedRedis();
 
-const stores: Array<{ name: string; skip: boolean; env: () => Env; count: number }> = [
-  { name: 'the memory store', skip: false, env: () => ({}), count: 1 },
-  {
-    name: `Redis, two instances${redis.reason ? ` (skipped: no ${redis.reason})` : ''}`,
-    skip: !redis.ok,
-    env: () => ({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix('funnel') }),
-    count: 2,
-  },
-];
+describe.each(storeCases('funnel', redis))('the recovery funnel on $name', (store) => {
+  const startGroup = groupPerTest(store);
 
-describe.each(stores)('the recovery funnel on $name', ({ skip, env, count }) => {
-  let group: Awaited<ReturnType<typeof startInstances>> | undefined;
-  let prefix: string | undefined;
-  afterEach(async () => {
-    await group?.close();
-    if (prefix) await deleteKeys(TEST_REDIS_URL, prefix);
-    group = undefined;
-  });
-
-  it.skipIf(skip)('counts each step reached once per conversation, and where and why each one ended', async () => {
-    const e = { ...env(), AGENTS: `ana:${await hashPassword('clave-ana-larga', { N: 1024, r: 8, p: 1 })}`, SERVICE_HOURS: '' };
-    prefix = e.REDIS_KEY_PREFIX;
-    group = await startInstances(count, e);
+  it.skipIf(store.skip)('counts each step reached once per conversation, and where and why each one ended', async () => {
+    const group = await startGroup({ AGENTS: `ana:${await hashPassword('clave-ana-larga', { N: 1024, r: 8, p: 1 })}`, SERVICE_HOURS: '' });
     const [a, b = a] = group.instances;
 
     // 1. A wrong birth date, twice, then silence.

@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AgentsConfigError } from '../../src/errors';
 import { AgentDirectory, hashPassword } from '../../src/handoff/agents';
 import { leastLoaded } from '../../src/handoff/assignment';
 import type { HandoffEvent } from '../../src/handoff/tickets';
 import { type TestApp } from '../helpers/app';
-import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix } from '../helpers/redis';
-import { type Env, startInstances } from '../redis/harness';
+import { sharedRedis } from '../helpers/redis';
+import { type Env, type Group, groupPerTest, storeCases } from '../redis/harness';
 
 const redis = await sharedRedis();
 const FAST = { N: 1024, r: 8, p: 1 };
@@ -40,30 +40,14 @@ describe('AGENTS roles and the assignment rule', () => {
 });
 
 /** The team's features on one store: the memory store (one instance) and Redis (two instances, A and B). */
-const stores: Array<{ name: string; skip: boolean; env: () => Env; count: number }> = [
-  { name: 'the memory store, one instance', skip: false, env: () => ({}), count: 1 },
-  {
-    name: `Redis, two instances${redis.reason ? ` (skipped: no ${redis.reason})` : ''}`,
-    skip: !redis.ok,
-    env: () => ({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix('team') }),
-    count: 2,
-  },
-];
-
-describe.each(stores)('the team on $name', ({ skip, env, count }) => {
-  let group: Awaited<ReturnType<typeof startInstances>> | undefined;
-  let prefix: string | undefined;
-  afterEach(async () => {
-    await group?.close();
-    if (prefix) await deleteKeys(TEST_REDIS_URL, prefix);
-    group = undefined;
-  });
+describe.each(storeCases('team', redis))('the team on $name', (store) => {
+  const { skip, count } = store;
+  const startGroup = groupPerTest(store);
+  let group: Group | undefined;
 
   /** Instance A and instance B (the same one on the memory store). */
   async function start(extra: Env = {}): Promise<[TestApp, TestApp]> {
-    const e = { ...env(), AGENTS: await agentsSpec(), SERVICE_HOURS: '', ...extra };
-    prefix = e.REDIS_KEY_PREFIX;
-    group = await startInstances(count, e);
+    group = await startGroup({ AGENTS: await agentsSpec(), SERVICE_HOURS: '', ...extra });
     const [a, b = a] = group.instances;
     return [a, b];
   }

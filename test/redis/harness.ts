@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/log';
 import type { AppOverrides } from '../../src/app';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { waitFor } from '../helpers/redis';
+import { type Availability, TEST_REDIS_URL, deleteKeys, uniquePrefix, waitFor } from '../helpers/redis';
 
 /** One secret for every instance of a test: codes, links and decoys must agree across them. */
 export const SHARED_SECRET = 'redis-instances-secret-0123456789-abcdef';
@@ -256,4 +256,44 @@ export function problemLog(): { log: Logger; problems: string[] } {
     },
   });
   return { log: createLogger('warn', sink), problems };
+}
+
+export type Group = Awaited<ReturnType<typeof startInstances>>;
+
+/** A store a feature is tried on: memory with one instance, or Redis with two sharing it. */
+export interface StoreCase {
+  name: string;
+  skip: boolean;
+  count: number;
+  env: () => Env;
+}
+
+/** The memory store (one instance) and Redis (two instances; skipped, with the reason, when there is none). */
+export function storeCases(label: string, redis: Availability): StoreCase[] {
+  return [
+    { name: 'the memory store, one instance', skip: false, count: 1, env: () => ({}) },
+    {
+      name: `Redis, two instances${redis.reason ? ` (skipped: no ${redis.reason})` : ''}`,
+      skip: !redis.ok,
+      count: 2,
+      env: () => ({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix(label) }),
+    },
+  ];
+}
+
+/** Starts the case's instances for a test, with `env` added; after each test closes them and deletes their keys. */
+export function groupPerTest(store: StoreCase): (env: Env) => Promise<Group> {
+  let group: Group | undefined;
+  let prefix: string | undefined;
+  afterEach(async () => {
+    await group?.close();
+    if (prefix) await deleteKeys(TEST_REDIS_URL, prefix);
+    group = prefix = undefined;
+  });
+  return async (env) => {
+    const e = { ...store.env(), ...env };
+    prefix = e.REDIS_KEY_PREFIX;
+    group = await startInstances(store.count, e);
+    return group;
+  };
 }
