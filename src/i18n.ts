@@ -170,7 +170,9 @@ export class Texts {
   raw(locale: Locale, key: string): unknown {
     const [ns, path] = key.includes(':') ? key.split(/:(.*)/s, 2) : ['common', key];
     const read = (lng: Locale) =>
-      path.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], this.i18n.getResourceBundle(lng, ns));
+      path
+        .split('.')
+        .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], this.i18n.getResourceBundle(lng, ns));
     const lng = this.lng(locale);
     return read(lng) ?? (lng === USTED ? read('es-EC') : undefined);
   }

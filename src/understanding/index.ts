@@ -46,5 +46,8 @@ export function createLanguageGuesser(texts: Texts, localesDir = LOCALES_DIR): L
 
 /** Tells usted from tú in what people write, from the Spanish phrases in locales. */
 export function createRegisterReader(texts: Texts): RegisterReader {
-  return new RegisterReader({ usted: texts.list('es-EC', 'understanding:ustedPhrases'), tu: texts.list('es-EC', 'understanding:tuPhrases') });
+  return new RegisterReader({
+    usted: texts.list('es-EC', 'understanding:ustedPhrases'),
+    tu: texts.list('es-EC', 'understanding:tuPhrases'),
+  });
 }
