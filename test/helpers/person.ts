@@ -55,6 +55,8 @@ export interface ChatOptions {
   /** Direct Line: the stream over WebSocket (default) or by polling. */
   webSocket?: boolean;
   locale?: string;
+  /** /api/messages: instances behind a load balancer, each turn sent to the next one (default: the app alone). */
+  instances?: TestApp[];
   /** Where the person reads their codes (default: the app's outbox). */
   readCode?: (email: string) => Promise<string>;
 }
@@ -221,14 +223,16 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
    * says later (the key changed) is posted to the serviceUrl, a local stand-in for the
    * connector's "send to conversation" route.
    */
-  async api(app, { locale = 'es-EC' }) {
+  async api(app, { locale = 'es-EC', instances = [app] }) {
     const turns: string[] = [];
     const laterTexts: string[] = [];
+    const conversation = `api-${randomUUID()}`;
     const connector = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        if (req.method === 'POST' && /^\/v3\/conversations\/[^/]+\/activities/.test(req.url ?? '')) {
+        // Only this person's conversation is known here: a message for another one is lost, and shows.
+        if (req.method === 'POST' && req.url?.startsWith(`/v3/conversations/${encodeURIComponent(conversation)}/activities`)) {
           const activity = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
           if (activity.type === 'message') laterTexts.push(readableText(activity));
           res.writeHead(200, { 'Content-Type': 'application/json' });
@@ -241,12 +245,13 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
     });
     await new Promise<void>((resolve) => connector.listen(0, '127.0.0.1', resolve));
     const serviceUrl = `http://127.0.0.1:${(connector.address() as AddressInfo).port}`;
-    const conversation = `api-${randomUUID()}`;
+    let turn = 0;
     return {
       turns,
       opening: async () => [],
       async say(text) {
-        const response = await fetch(`${app.url}/api/messages`, {
+        const to = instances[turn++ % instances.length];
+        const response = await fetch(`${to.url}/api/messages`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({
