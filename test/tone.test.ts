@@ -52,9 +52,9 @@ const fold = (s: string) =>
     .toLowerCase();
 
 /**
- * Forms that address the person as tú (accent-folded; whole words only). Bare imperatives that
- * are also a third person or usted's present («escribe», «espera», «usa», «pide», «abre») are
- * left out: the pronouns and the other forms around them give a tú sentence away.
+ * Forms that address the person as tú (accent-folded; whole words only). A bare imperative is
+ * also a third person or usted's present («escribe», «recuerda», «usa»), so it counts only where
+ * a command stands: at the start of a sentence.
  */
 // prettier-ignore
 const TU_FORMS = [
@@ -64,14 +64,14 @@ const TU_FORMS = [
   'tengas', 'puedas', 'quieras', 'necesites', 'uses', 'conozcas', 'compartas', 'envies', 'escribas', 'pagues', 'cambies', 'vuelvas',
   'podras', 'tendras', 'recibiras', 'veras',
   '\\w+aste', 'pediste', 'fuiste', 'saliste', 'abriste', 'perdiste', 'escribiste', 'recibiste', 'dijiste', 'viste', 'naciste',
-  'escribeme', 'escribelo', 'escribela', 'escribelas', 'escribemelo', 'elige', 'toca', 'tocala', 'revisa', 'revisalo',
-  'intenta', 'intentalo', 'vuelve', 'llama', 'ingresa', 'cuentame', 'dime', 'acercate', 'agenda',
-  'confirma', 'recuerda', 'mezcla', 'pulsa', 'presiona', 'haz', 'ten', 'mira', 'fijate', 'comparte',
-  'recarga', 'activa', 'respondeme', 'guarda',
+  'escribeme', 'escribelo', 'escribela', 'escribelas', 'escribemelo', 'tocala', 'revisalo', 'intentalo',
+  'cuentame', 'dime', 'acercate', 'haz', 'ten', 'fijate', 'respondeme', 'guardala',
+  'espera (?:un|unos|\\d+)', 'vuelve a intentarlo', 'vuelve al chat', 'vuelve aqui',
   'ayudarte', 'atenderte', 'escribirte', 'enviarte', 'pedirte', 'mostrarte', 'explicarte', 'avisarte', 'pasarte', 'guiarte',
   'acompanarte', 'moverte', 'preocuparte',
-  // At the start of a sentence these are commands, so tú («Escribe tu cédula», «Ahora escribe el RUC»).
-  '(?<=^|[.!?:;¿¡]\\s*)(?:(?:ahora|entonces|luego|primero),?\\s+)?(?:escribe|usa|pide|abre|crea)',
+  // Bare commands are also usted's present («si no recuerda», «cuando llama»): only at the start
+  // of a sentence are they tú («Escribe tu cédula», «Ahora escribe el RUC», «Recuerda: …»).
+  '(?<=^|[.!?:;¿¡]\\s*)(?:(?:ahora|entonces|luego|primero|antes),?\\s+)?(?:escribe|usa|pide|abre|crea|elige|toca|revisa|intenta|vuelve|llama|ingresa|agenda|confirma|recuerda|mezcla|pulsa|presiona|mira|comparte|recarga|activa|guarda)',
 ];
 
 /** Forms that address the person as usted (not «vuelva», «tenga», «envíe»: folded, they are also «que vuelva», «envié»). */
