@@ -25,18 +25,14 @@ interface Message {
  * Builds one email from locale lines. Every line goes through escapeHtml whole, so neither
  * interpolated values nor operator facts can inject markup.
  */
-function compose(subject: string, paragraphs: string[], highlight?: { after: number; value: string }): Message {
-  const textParts = [...paragraphs];
+function compose(locale: Locale, subject: string, paragraphs: string[], first?: string): Message {
+  const textParts = first ? [first, ...paragraphs] : paragraphs;
   const htmlParts = paragraphs.map((p) => `<p style="margin:0 0 12px">${escapeHtml(p)}</p>`);
-  if (highlight) {
-    textParts.splice(highlight.after + 1, 0, highlight.value);
-    htmlParts.splice(
-      highlight.after + 1,
-      0,
-      `<p style="margin:0 0 16px;font-size:28px;font-weight:bold;letter-spacing:6px;font-family:monospace">${escapeHtml(highlight.value)}</p>`,
-    );
-  }
-  const html = `<!doctype html><html><body style="font-family:Arial,sans-serif;font-size:16px;color:#1a1a1a;line-height:1.4">${htmlParts.join('')}</body></html>`;
+  // The code comes first and large: it is what the person opened the email for, and a phone's preview shows it.
+  if (first)
+    htmlParts.unshift(`<p style="margin:0 0 16px;font-size:32px;font-weight:bold;letter-spacing:4px;font-family:monospace">${escapeHtml(first)}</p>`);
+  const lang = locale.split('-')[0];
+  const html = `<!doctype html><html lang="${lang}"><head><meta name="viewport" content="width=device-width, initial-scale=1"></head><body style="font-family:Arial,sans-serif;font-size:16px;color:#1a1a1a;line-height:1.4">${htmlParts.join('')}</body></html>`;
   return { subject, text: `${textParts.join('\n\n')}\n`, html };
 }
 
@@ -51,11 +47,8 @@ export function codeInText(text: string): string | undefined {
 
 function codeMessage(texts: Texts, locale: Locale, code: string, minutes: number): Message {
   const t = (key: string, vars?: Record<string, unknown>) => texts.t(locale, `email:code.${key}`, vars);
-  return compose(
-    t('subject'),
-    [t('greeting'), t('intro'), t('lasts', { minutes }), t('neverShare'), t('free'), t('notYou'), t('signature')],
-    { after: 1, value: spacedCode(code) },
-  );
+  // Short enough to read without scrolling on a phone: the code, what it is for and for how long, the safety note.
+  return compose(locale, t('subject'), [t('intro', { minutes }), t('neverShare'), t('notYou'), t('signature')], spacedCode(code));
 }
 
 function keyChangedMessage(texts: Texts, locale: Locale, when: Date): Message {
@@ -63,7 +56,7 @@ function keyChangedMessage(texts: Texts, locale: Locale, when: Date): Message {
   const tag = locale === 'en' ? 'en-US' : 'es-EC';
   const date = new Intl.DateTimeFormat(tag, { dateStyle: 'long', timeZone: ECUADOR_TIME_ZONE }).format(when);
   const time = new Intl.DateTimeFormat(tag, { timeStyle: 'short', timeZone: ECUADOR_TIME_ZONE }).format(when);
-  return compose(t('subject'), [t('greeting'), t('body', { date, time }), t('notYou'), t('neverAsk'), t('signature')]);
+  return compose(locale, t('subject'), [t('greeting'), t('body', { date, time }), t('notYou'), t('neverAsk'), t('signature')]);
 }
 
 /**

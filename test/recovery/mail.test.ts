@@ -58,17 +58,23 @@ describe('email over SMTP', () => {
     }
     const { mail, rcpt } = received.at(-1)!;
     expect(rcpt).toEqual(['maria.perez@example.org']);
-    expect(mail.subject).toBe('Tu código para recuperar la clave del IESS');
+    // Short enough for a phone's inbox row, and no code in it (subjects end up in mail logs).
+    expect(mail.subject).toBe('Tu código para la clave del IESS');
+    expect(mail.subject!.length).toBeLessThanOrEqual(35);
     expect(mail.from?.text).toContain('no-responder@localhost');
     const text = mail.text ?? '';
-    // In two groups, easier to read and copy on a phone; read back whole.
-    expect(text).toMatch(/^042 917$/m);
+    // The code first, in two groups, easier to read and copy on a phone; read back whole.
+    expect(text).toMatch(/^042 917\n/);
     expect(codeInText(text)).toBe('042917');
     expect(text).toContain('Vale 10 minutos');
-    expect(text).toContain('No compartas este código con nadie');
-    expect(text).toContain('El IESS nunca te pedirá tu clave');
+    expect(text).toContain('No lo compartas con nadie');
+    expect(text).toContain('el IESS nunca te pedirá tu clave');
     expect(text).toContain('El trámite es gratuito');
-    expect(mail.html).toContain('042 917');
+    // Nothing to scroll: five short paragraphs.
+    expect(text.trim().split(/\n\n/)).toHaveLength(5);
+    expect(text.length).toBeLessThan(360);
+    expect(mail.html).toMatch(/<body[^>]*><p[^>]*font-size:32px[^>]*>042 917<\/p>/);
+    expect(mail.html).toContain('name="viewport"');
     expect(mail.html).toContain('gratuito');
   });
 
@@ -96,7 +102,8 @@ describe('email over SMTP', () => {
       mailer.close();
     }
     const { mail } = received.at(-1)!;
-    expect(mail.subject).toBe('Your code to recover your IESS key');
+    expect(mail.subject).toBe('Your code for your IESS key');
+    expect(mail.text).toMatch(/^135 790\n/);
     expect(mail.text).toContain('valid for 10 minutes');
     expect(mail.text).toContain('The procedure is free.');
   });
@@ -144,7 +151,7 @@ describe('outbox email', () => {
     expect(mails).toHaveLength(4);
     for (const m of mails) expect(m.file).toMatch(OUTBOX_FILE);
     expect(mails.map((m) => m.to)).toEqual(['ana@example.org', 'luis@example.org', 'ana@example.org', 'ana@example.org']);
-    expect(mails[0].subject).toBe('Tu código para recuperar la clave del IESS');
+    expect(mails[0].subject).toBe('Tu código para la clave del IESS');
     expect(mails[0].text).toContain('Vale 10 minutos');
 
     const raw = readFileSync(join(outbox, mails[0].file), 'utf8');

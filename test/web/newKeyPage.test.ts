@@ -297,14 +297,14 @@ describe('dev outbox page', () => {
     expect(list.headers.get('x-frame-options')).toBe('DENY');
     const html = await list.text();
     expect(html).toContain('ana@example.org');
-    expect(html.indexOf('Tu clave del IESS fue cambiada')).toBeLessThan(html.indexOf('Tu código para recuperar'));
+    expect(html.indexOf('Tu clave del IESS fue cambiada')).toBeLessThan(html.indexOf('Tu código para la clave'));
     expect(html).toContain(`href="outbox/${files[0]}"`);
 
     const one = await fetch(`${base}/dev/outbox/${files[0]}`);
     expect(one.status).toBe(200);
     expect(one.headers.get('content-type')).toContain('text/plain');
     const text = await one.text();
-    expect(text).toContain('Subject: Tu código para recuperar la clave del IESS');
+    expect(text).toContain('Subject: Tu código para la clave del IESS');
     expect(text).toContain('314 159');
   });
 
