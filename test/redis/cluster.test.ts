@@ -1,9 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestCodeFor } from '../../src/recovery/mail';
-import { MARIA, linkIn, setNewKey } from '../helpers/demo';
+import { setNewKey } from '../helpers/demo';
+import { chatOn, says } from '../helpers/person';
+import { playScenario } from '../helpers/scenario';
 import { PrivateRedis, createCluster, redisServerBinary, uniquePrefix } from '../helpers/redis';
-import { BotFrameworkPerson, ConnectorRecorder, chooseFrom, joined, startInstances, turnsOf } from './harness';
+import { startInstances } from './harness';
 
 const binary = redisServerBinary();
 
@@ -11,12 +13,10 @@ const binary = redisServerBinary();
 describe.skipIf(!binary.ok)(`a whole recovery on Redis Cluster${binary.reason ? ` (skipped: no ${binary.reason})` : ''}`, () => {
   const nodes: PrivateRedis[] = [];
   let group: Awaited<ReturnType<typeof startInstances>>;
-  let connector: ConnectorRecorder;
 
   beforeAll(async () => {
     for (let i = 0; i < 3; i++) nodes.push(await PrivateRedis.startClusterNode());
     await createCluster(nodes);
-    connector = await new ConnectorRecorder().start();
     group = await startInstances(2, {
       REDIS_CLUSTER_NODES: nodes.map((n) => `127.0.0.1:${n.port}`).join(','),
       REDIS_KEY_PREFIX: uniquePrefix('cluster'),
@@ -25,33 +25,33 @@ describe.skipIf(!binary.ok)(`a whole recovery on Redis Cluster${binary.reason ? 
 
   afterAll(async () => {
     await group?.close();
-    await connector?.close();
     await Promise.all(nodes.map((n) => n.kill()));
   });
 
   it('recovers the key, with the code, the link and the notice, and spreads the keys over the nodes', async () => {
     const [a, b] = group.instances;
-    const person = new BotFrameworkPerson(connector.url);
-    const { turn, said } = turnsOf(person);
-
-    expect(joined(await turn(a, 'hola'))).toMatch(/Soy un asistente virtual/);
-    expect(joined(await turn(b, '1'))).toMatch(/cédula/);
-    expect(joined(await turn(a, MARIA.cedula))).toMatch(/día y mes de nacimiento/);
-    const first = await turn(b, MARIA.birth);
-    const second = await turn(a, chooseFrom(first, MARIA.answers));
-    expect(joined(await turn(b, chooseFrom(second, MARIA.answers)))).toMatch(/¿Tienes acceso a este correo\?/);
-    expect(joined(await turn(a, 'sí'))).toMatch(/Te envié un código/);
-    await group.mailSent();
-    const code = await latestCodeFor(group.outbox, MARIA.email);
-    expect(joined(await turn(b, '000000'))).toMatch(/no es correcto/);
-    const verified = joined(await turn(a, code!));
-    expect(verified).toMatch(/Código correcto/);
-
-    const { token } = linkIn(verified);
-    expect(await setNewKey(b.url, token, 'NuevaClave26')).toBe(200);
-    expect(await setNewKey(a.url, token, 'OtraClave26')).toBe(410);
-    await expect.poll(() => connector.delivered.some((d) => /clave del IESS fue cambiada/.test(d.text ?? '')), { timeout: 10_000 }).toBe(true);
-    expect(said.join('\n')).not.toMatch(/Uy, tuve un problema|Todavía estoy procesando|inténtalo en un minuto/);
+    const readCode = async (email: string) => {
+      await group.mailSent();
+      const code = await latestCodeFor(group.outbox, email);
+      if (!code) throw new Error(`no code for ${email} in the shared outbox`);
+      return code;
+    };
+    // Diana types a wrong code first; every turn goes to the other instance.
+    const chat = await chatOn('api', a, { instances: [a, b], readCode });
+    let linkToken = '';
+    chat.setKey = (token, key) => {
+      linkToken = token;
+      return setNewKey(b.url, token, key);
+    };
+    try {
+      await playScenario('diana-codigo-equivocado', chat);
+    } finally {
+      await chat.close();
+    }
+    expect(await setNewKey(a.url, linkToken, 'OtraClave26')).toBe(410);
+    const said = chat.read();
+    expect(says(chat.later(), 'common:keyChanged')).toBe(true);
+    for (const failure of ['common:error', 'common:busy']) expect(says(said, failure), failure).toBe(false);
 
     // The data really lives in the cluster, on more than one node.
     const counts = await Promise.all(
