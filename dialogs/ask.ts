@@ -164,12 +164,10 @@ export class AskDialog extends Dialog<AskOptions> {
         // A flow that holds nothing yet (a menu of answers) has nothing to lose: the other one starts at once.
         if (action?.kind === 'flow' && !options.known && options.flow && action.flow !== options.flow)
           return this.end(dc, { ok: false, switchTo: action.flow, given: {} });
-        const outcome = await handleRequest(dc, reading.intent, this.services, locale, {
-          progress: !!options.progress,
-          resume: true,
-          // A recovery is under way at its own steps; the menus (main, questions, lost mailbox) hold none.
-          running: options.flow === 'person' || options.flow === 'employer' || !!options.progress,
-        });
+        // A recovery is under way at its own steps; the menus (main, questions, lost mailbox) hold none,
+        // and there the question asked again needs no «Sigamos donde nos quedamos».
+        const running = options.flow === 'person' || options.flow === 'employer' || !!options.progress;
+        const outcome = await handleRequest(dc, reading.intent, this.services, locale, { progress: !!options.progress, resume: running, running });
         if (outcome === 'restart') return Dialog.EndOfTurn; // the bot starts over after this turn
         if (outcome === 'handled') return this.askAgain(dc, state);
         if (typeof outcome === 'object') return this.pend(dc, state, { kind: 'leave', command: outcome.confirm }, locale);
