@@ -55,7 +55,7 @@ export interface ChatOptions {
   /** Direct Line: the stream over WebSocket (default) or by polling. */
   webSocket?: boolean;
   locale?: string;
-  /** /api/messages: instances behind a load balancer, each turn sent to the next one (default: the app alone). */
+  /** /api/messages, WhatsApp: instances behind a load balancer, each turn sent to the next one (default: the app alone). */
   instances?: TestApp[];
   /** Where the person reads their codes (default: the app's outbox). */
   readCode?: (email: string) => Promise<string>;
@@ -181,11 +181,12 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
   },
 
   /** WhatsApp: signed Twilio webhooks in, the replies the twilio client sends recorded by the stand-in. */
-  async whatsapp(app, { phone = `+5939${String(70_000_000 + ++phones + process.pid * 1000).slice(-8)}` }) {
+  async whatsapp(app, { phone = `+5939${String(70_000_000 + ++phones + process.pid * 1000).slice(-8)}`, instances = [app] }) {
     const twilio = app.twilio;
     if (!twilio) throw new Error('a WhatsApp chat needs the app started with a Twilio stand-in (parts.twilio)');
     const user = `whatsapp:${phone}`;
     const turns: string[] = [];
+    let turn = 0;
     const laterTexts: string[] = [];
     let read = 0;
     const fresh = () => {
@@ -200,10 +201,11 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
       async say(text, attached = {}) {
         laterTexts.push(...fresh());
         const sent = twilio.receive(inbound(user, text, attached.fields), attached.media);
-        const response = await postSigned(app.url, '/api/whatsapp', sent);
+        const to = instances[turn++ % instances.length];
+        const response = await postSigned(to.url, '/api/whatsapp', sent);
         if (response.status !== 200) throw new Error(`the webhook answered ${response.status}`);
         // Twilio is answered at once and the turn runs after; draining the channel waits for it and its reply.
-        await app.app.gateways.drain(20_000);
+        await to.app.gateways.drain(20_000);
         const replies = fresh();
         turns.push(...replies);
         return replies;

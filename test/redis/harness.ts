@@ -10,7 +10,7 @@ import { afterEach, expect } from 'vitest';
 import type { Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/log';
 import type { AppOverrides } from '../../src/app';
-import { startTestApp, type TestApp } from '../helpers/app';
+import { startTestApp, type TestApp, type TestParts } from '../helpers/app';
 import { type Availability, TEST_REDIS_URL, deleteKeys, uniquePrefix, waitFor } from '../helpers/redis';
 
 /** One secret for every instance of a test: codes, links and decoys must agree across them. */
@@ -28,14 +28,14 @@ export interface Answer {
 /**
  * Several whole apps on one Redis and one outbox folder, as behind a load balancer.
  * The outbox folder belongs to the group (each app's own empty folder is removed on close).
- * `overrides` (a logger, say) are given to every instance.
+ * `overrides` (a logger, say) and `parts` (one Twilio stand-in) are given to every instance.
  */
-export async function startInstances(count: number, env: Env, overrides: AppOverrides = {}) {
+export async function startInstances(count: number, env: Env, overrides: AppOverrides = {}, parts: TestParts = {}) {
   const outbox = env.OUTBOX_DIR ?? mkdtempSync(join(tmpdir(), 'iess-shared-outbox-'));
   const shared: Env = { SERVER_SECRET: SHARED_SECRET, ...env, OUTBOX_DIR: outbox };
   const instances: TestApp[] = [];
   try {
-    for (let i = 0; i < count; i += 1) instances.push(await startTestApp(shared, overrides));
+    for (let i = 0; i < count; i += 1) instances.push(await startTestApp(shared, overrides, parts));
     for (const instance of instances) {
       // The Redis client fails fast until it is connected: wait until each instance is ready.
       if (!(await waitFor(async () => (await readiness(instance.url)) === 200, 15_000, 100)))

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoDirectory } from '../../src/recovery/demoDirectory';
 import { latestCodeFor } from '../../src/recovery/mail';
-import { MARIA, linkIn, pickOption, setNewKey } from '../helpers/demo';
+import { MARIA, linkIn, setNewKey } from '../helpers/demo';
+import { chatOn, says } from '../helpers/person';
+import { playScenario, scenario } from '../helpers/scenario';
 import { FakeTwilio } from '../helpers/fakeTwilio';
-import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix, waitFor } from '../helpers/redis';
-import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SENDER, inbound, postSigned, whatsappEnv } from '../whatsapp/webhooks';
+import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix } from '../helpers/redis';
+import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SENDER } from '../whatsapp/webhooks';
 import { problemLog, startInstances } from './harness';
 
 const redis = await sharedRedis();
@@ -28,9 +30,9 @@ describe.skipIf(!redis.ok)(`a whole WhatsApp recovery across two instances shari
       {
         REDIS_URL: TEST_REDIS_URL,
         REDIS_KEY_PREFIX: prefix,
-        ...whatsappEnv(twilio.url),
       },
       { log },
+      { twilio },
     );
   });
 
@@ -42,74 +44,52 @@ describe.skipIf(!redis.ok)(`a whole WhatsApp recovery across two instances shari
 
   it('recovers the key with webhooks alternating between instances, and the notice goes out once', { timeout: 120_000 }, async () => {
     const [a, b] = group.instances;
-    let turns = 0;
-    /**
-     * Posts one signed webhook to the next instance and returns what the person then reads,
-     * once the turn's last message (matching `until`) has reached Twilio.
-     */
-    const say = async (text: string, until: RegExp): Promise<string> => {
-      const on = turns % 2 === 0 ? a : b;
-      turns += 1;
-      const before = twilio.bodiesTo(USER).length;
-      const response = await postSigned(on.url, '/api/whatsapp', inbound(USER, text));
-      expect(response.status).toBe(200);
-      const arrived = await waitFor(() => until.test(twilio.bodiesTo(USER).slice(before).at(-1) ?? ''), 20_000, 50);
-      if (!arrived) {
-        throw new Error(
-          `reply to «${text}» on ${on.url}; Twilio got:\n${twilio.bodiesTo(USER).slice(before).join('\n---\n')}\nlogged:\n${problems.join('')}`,
-        );
-      }
-      return twilio.bodiesTo(USER).slice(before).join('\n\n');
+    const readCode = async (email: string) => {
+      await group.mailSent();
+      const code = await latestCodeFor(group.outbox, email);
+      if (!code) throw new Error(`no code for ${email} in the shared outbox`);
+      return code;
     };
-
-    expect(await say('hola', /1\. Recuperar mi clave/)).toMatch(/Soy un asistente virtual/);
-    expect(await say('1', /cédula/)).not.toMatch(/\d\. /);
-    expect(await say(MARIA.cedula, /día y mes de nacimiento/)).toBeTruthy();
-    // Numbered options, answered by their number, each question on the other instance.
-    let question = await say(MARIA.birth, /\?[^?]*\n1\. [\s\S]*$/);
-    for (let asked = 0; asked < 6 && !/¿Tienes acceso a este correo\?/.test(question); asked += 1) {
-      question = await say(pickOption(question, MARIA.answers), /(\?[^?]*\n1\. [\s\S]*|¿Tienes acceso a este correo\?[\s\S]*)$/);
-    }
-    expect(question).toMatch(/¿Tienes acceso a este correo\?/);
-    expect(question).toMatch(/ma•+@e•+\.com/);
-    expect(question).not.toContain(MARIA.email);
-
-    expect(await say('sí', /Escribe aquí el código/)).toMatch(/Te envié un código de 6 números/);
-    let code: string | undefined;
-    expect(await waitFor(async () => Boolean((code = await latestCodeFor(group.outbox, MARIA.email))), 10_000)).toBe(true);
-    expect(code).toMatch(/^\d{6}$/);
-    const verified = await say(code!, /clave\/nueva/);
-    expect(verified).toMatch(/Código correcto/);
-    const { url, token } = linkIn(verified);
-    expect(url.startsWith(PUBLIC_BASE_URL)).toBe(true);
-    expect(turns, 'greeting, menu, cédula, birth date, two questions, email, code').toBeGreaterThanOrEqual(8);
-
+    // Each signed webhook goes to the other instance.
+    const chat = await chatOn('whatsapp', a, { phone: USER.replace('whatsapp:', ''), instances: [a, b], readCode });
     // The person opens the link; the load balancer sends the page to whichever instance it likes.
-    const setOn = turns % 2 === 0 ? a : b;
-    expect((await fetch(`${setOn.url}/clave/nueva`)).status).toBe(200);
-    expect(await setNewKey(setOn.url, token, 'Nueva2026')).toBe(200);
-    const directory = setOn.app.directory as DemoDirectory;
+    let linkToken = '';
+    chat.setKey = async (token, key) => {
+      linkToken = token;
+      expect((await fetch(`${b.url}/clave/nueva`)).status).toBe(200);
+      return setNewKey(b.url, token, key);
+    };
+    const person = scenario('maria-whatsapp-contesta-con-palabras');
+    try {
+      await playScenario(person.name, chat);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nlogged:\n${problems.join('')}`);
+    }
+    const said = chat.read();
+    expect(said.join('\n')).toMatch(/ma•+@e•+\.com/);
+    expect(said.join('\n')).not.toContain(MARIA.email);
+    const verified = said.find((m) => m.includes('/clave/nueva')) ?? '';
+    expect(linkIn(verified).token).toBe(linkToken);
+    expect(linkIn(verified).url.startsWith(PUBLIC_BASE_URL)).toBe(true);
+    const directory = b.app.directory as DemoDirectory;
     const accountId = await directory.findAccount({ kind: 'person', cedula: MARIA.cedula });
-    expect(await directory.keyMatches(accountId!, 'Nueva2026')).toBe(true);
-
-    const changed = (body: string) => /clave del IESS fue cambiada/.test(body);
-    expect(await waitFor(() => twilio.bodiesTo(USER).some(changed), 20_000), `the notice; logged:\n${problems.join('')}`).toBe(true);
-    expect(twilio.bodiesTo(USER).filter(changed)).toHaveLength(1);
-
-    // The conversation goes on, on the other instance, after the notice.
-    expect(await say('gracias', /¿En qué más te puedo ayudar\?/)).toBeTruthy();
+    expect(await directory.keyMatches(accountId!, person.newKey)).toBe(true);
 
     const everything = twilio.messages.filter((m) => m.to === USER);
+    const bodies = everything.map((m) => m.body ?? '');
+    // The notice went out once, and the conversation went on after it ("gracias", on the other instance).
+    expect(bodies.filter((m) => says([m], 'common:keyChanged'))).toHaveLength(1);
+    expect(says(bodies.slice(-1), 'main:menuAgain')).toBe(true);
     for (const message of everything) {
       expect(message.from).toBe(SENDER);
       expect(message.statusCallback).toBe(`${PUBLIC_BASE_URL}/api/whatsapp/status`);
     }
-    const said = everything.map((m) => m.body ?? '').join('\n');
-    expect(said).not.toMatch(/Uy, tuve un problema|Todavía estoy procesando/);
-    expect(said).not.toContain('Nueva2026');
+    expect(says(bodies, 'common:error')).toBe(false);
+    expect(says(bodies, 'common:busy')).toBe(false);
+    expect(bodies.join('\n')).not.toContain(person.newKey);
     // Each question was asked once: no turn ran twice or on stale state.
-    for (const once of [/día y mes de nacimiento/, /¿Tienes acceso a este correo\?/, /Código correcto/]) {
-      expect(everything.filter((m) => once.test(m.body ?? '')), String(once)).toHaveLength(1);
+    for (const once of ['recovery:askBirth', 'code:confirmEmail', 'code:verified']) {
+      expect(bodies.filter((m) => says([m], once)), once).toHaveLength(1);
     }
     expect(twilio.messages.filter((m) => m.to !== USER)).toEqual([]);
     expect(twilio.rejected).toEqual([]);
