@@ -120,14 +120,9 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
       sendError(res, 403, 'InvalidSecret', 'a valid Direct Line secret is required');
       return;
     }
-    const body = await readJson(req, { maxBytes: MAX_ACTIVITY_BYTES });
-    if (!body.ok) return sendBodyError(res, body);
-    const parsed = startBodySchema.safeParse(body.value);
-    if (!parsed.success) {
-      sendError(res, 400, 'BadArgument', 'the body must be a JSON object');
-      return;
-    }
-    const opened = await openConversation(conversations, tokens, parsed.data?.locale);
+    const parsed = await startBody(req, res);
+    if (!parsed) return;
+    const opened = await openConversation(conversations, tokens, parsed.body?.locale);
     res.send(200, { conversationId: opened.conversationId, token: opened.token, expires_in: opened.expiresIn });
   });
 
@@ -144,17 +139,12 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
     cors(req, res);
     const claims = await authorize(ctx, req, res);
     if (!claims) return;
-    const body = await readJson(req, { maxBytes: MAX_ACTIVITY_BYTES });
-    if (!body.ok) return sendBodyError(res, body);
-    const parsed = startBodySchema.safeParse(body.value);
-    if (!parsed.success) {
-      sendError(res, 400, 'BadArgument', 'the body must be a JSON object');
-      return;
-    }
+    const parsed = await startBody(req, res);
+    if (!parsed) return;
     const first = await conversations.markStarted(claims.conversationId);
     if (first) {
       const info = await conversations.info(claims.conversationId);
-      const locale = parsed.data?.locale ?? info?.locale ?? config.DEFAULT_LOCALE;
+      const locale = parsed.body?.locale ?? info?.locale ?? config.DEFAULT_LOCALE;
       const joined = joinedActivity(claims.conversationId, claims.userId, locale, config.PUBLIC_BASE_URL);
       await ctx.adapter.receiveActivity(joined, (context) => ctx.bot.run(context));
     }
@@ -247,6 +237,21 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
     },
   );
 
+}
+
+/** The optional start body ({user, locale}); undefined when it was refused (the error is sent). */
+async function startBody(req: restify.Request, res: restify.Response): Promise<{ body: z.infer<typeof startBodySchema> } | undefined> {
+  const body = await readJson(req, { maxBytes: MAX_ACTIVITY_BYTES });
+  if (!body.ok) {
+    sendBodyError(res, body);
+    return undefined;
+  }
+  const parsed = startBodySchema.safeParse(body.value);
+  if (!parsed.success) {
+    sendError(res, 400, 'BadArgument', 'the body must be a JSON object');
+    return undefined;
+  }
+  return { body: parsed.data };
 }
 
 /** The request's watermark, or undefined after answering 400 when it is not valid. */
