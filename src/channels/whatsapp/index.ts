@@ -1,5 +1,6 @@
 import { ActionTypes, type Activity, ActivityTypes, MessageFactory, type TurnContext } from 'botbuilder';
 import type restify from 'restify';
+import type { z } from 'zod';
 import { TurnQueue } from '../../bot/turnQueue';
 import { logTag } from '../../log';
 import { textBody } from '../../web/body';
@@ -79,6 +80,17 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
     return (await retention.flush(timeoutMs)) && drained;
   };
   const readBody = textBody({ maxBytes: MAX_BODY_BYTES });
+
+  /** A signed webhook's form and its fields as `schema` reads them; undefined once it was refused. */
+  function verifiedWebhook<T>(req: restify.Request, res: restify.Response, schema: z.ZodType<T>, what: string): { params: FormParams; data: T } | undefined {
+    const params = verifiedParams(req, res);
+    if (!params) return undefined;
+    const parsed = schema.safeParse(params);
+    if (parsed.success) return { params, data: parsed.data };
+    metrics.webhooks.inc({ result: 'malformed' });
+    res.send(400, { error: `not a ${what}` });
+    return undefined;
+  }
 
   /** The form fields when the request is Twilio's; otherwise answers 403/415 and returns undefined. */
   function verifiedParams(req: restify.Request, res: restify.Response): FormParams | undefined {
@@ -244,15 +256,9 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
   }
 
   server.post('/api/whatsapp', readBody, async (req: restify.Request, res: restify.Response) => {
-    const params = verifiedParams(req, res);
-    if (!params) return;
-    const parsed = inboundMessageSchema.safeParse(params);
-    if (!parsed.success) {
-      metrics.webhooks.inc({ result: 'malformed' });
-      res.send(400, { error: 'not a WhatsApp message webhook' });
-      return;
-    }
-    const message = parsed.data;
+    const webhook = verifiedWebhook(req, res, inboundMessageSchema, 'WhatsApp message webhook');
+    if (!webhook) return;
+    const { params, data: message } = webhook;
     const mediaSids = mediaSidsOf(params, message.NumMedia);
     // The queue slot is taken before answering, so turns keep the order the webhooks came in.
     arrivals
@@ -264,15 +270,9 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
   });
 
   server.post('/api/whatsapp/status', readBody, async (req: restify.Request, res: restify.Response) => {
-    const params = verifiedParams(req, res);
-    if (!params) return;
-    const parsed = statusCallbackSchema.safeParse(params);
-    if (!parsed.success) {
-      metrics.webhooks.inc({ result: 'malformed' });
-      res.send(400, { error: 'not a message status callback' });
-      return;
-    }
-    const { MessageSid, MessageStatus, ErrorCode, To } = parsed.data;
+    const webhook = verifiedWebhook(req, res, statusCallbackSchema, 'message status callback');
+    if (!webhook) return;
+    const { MessageSid, MessageStatus, ErrorCode, To } = webhook.data;
     metrics.statuses.inc({ status: MessageStatus, error_code: ErrorCode || 'none' });
     // What the assistant sent (a masked email, the new-key link) leaves Twilio too, once it is final.
     if (FINAL_STATUSES.has(MessageStatus)) retention.later({ messageSid: MessageSid });
