@@ -37,6 +37,6 @@ export class Gateways {
 
   /** Lets every channel hand over what it accepted before the process stops. */
   async drain(timeoutMs: number): Promise<void> {
-    await Promise.all([...this.all].map((gateway) => gateway.drain?.(timeoutMs)));
+    await Promise.all([...this.all].map(async (gateway) => gateway.drain?.(timeoutMs)));
   }
 }

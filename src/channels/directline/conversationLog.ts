@@ -65,7 +65,7 @@ export function activityId(conversationId: string, index: number): string {
 
 /** Text an activity shows, masked wherever it lies (the text, what is spoken, a card's text blocks). */
 function maskedWith<T>(value: T, mask: (text: string) => string): T {
-  if (Array.isArray(value)) return value.map((item) => maskedWith(item, mask)) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => maskedWith(item, mask)) as T;
   // Only plain objects hold text; a Date (the timestamp) stays as it is.
   if (!value || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
   const out: Record<string, unknown> = {};

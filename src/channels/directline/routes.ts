@@ -47,6 +47,13 @@ export function parseWatermark(raw: string | null): number | undefined {
   return parsed.success ? (parsed.data ?? 0) : undefined;
 }
 
+const pathParamsSchema = z.object({ conversationId: z.string() });
+
+/** The conversation the path names; restify leaves `req.params` untyped. */
+function pathConversationId(req: restify.Request): string | undefined {
+  return pathParamsSchema.safeParse(req.params).data?.conversationId;
+}
+
 /** Checks the bearer token (and that it is for this conversation) and that the conversation exists. */
 async function authorize(
   ctx: DirectLineContext,
@@ -154,7 +161,7 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
   // Reconnect: a new stream URL that resumes from the watermark.
   route.get(`${DIRECTLINE_PREFIX}/conversations/:conversationId`, async (req: restify.Request, res: restify.Response) => {
     cors(req, res);
-    const claims = await authorize(ctx, req, res, req.params.conversationId);
+    const claims = await authorize(ctx, req, res, pathConversationId(req));
     if (!claims) return;
     const watermark = watermarkOf(req, res);
     if (watermark === undefined) return;
@@ -165,7 +172,7 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
     `${DIRECTLINE_PREFIX}/conversations/:conversationId/activities`,
     async (req: restify.Request, res: restify.Response) => {
       cors(req, res);
-      const claims = await authorize(ctx, req, res, req.params.conversationId);
+      const claims = await authorize(ctx, req, res, pathConversationId(req));
       if (!claims) return;
       const watermark = watermarkOf(req, res);
       if (watermark === undefined) return;
@@ -178,7 +185,7 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
     `${DIRECTLINE_PREFIX}/conversations/:conversationId/activities`,
     async (req: restify.Request, res: restify.Response) => {
       cors(req, res);
-      const claims = await authorize(ctx, req, res, req.params.conversationId);
+      const claims = await authorize(ctx, req, res, pathConversationId(req));
       if (!claims) return;
       const body = await readJson(req, { maxBytes: MAX_ACTIVITY_BYTES });
       if (!body.ok) return sendBodyError(res, body);
@@ -232,7 +239,7 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
     `${DIRECTLINE_PREFIX}/conversations/:conversationId/upload`,
     async (req: restify.Request, res: restify.Response) => {
       cors(req, res);
-      if (!(await authorize(ctx, req, res, req.params.conversationId))) return;
+      if (!(await authorize(ctx, req, res, pathConversationId(req)))) return;
       sendError(res, 400, 'BadArgument', 'files are not accepted on this channel');
     },
   );

@@ -133,21 +133,20 @@ export function attachDirectLineStream(
     }, options.keepAliveMs);
     keepAlive.unref();
 
-    let unsubscribe: (() => Promise<void>) | undefined;
     ws.on('close', () => {
       closed = true;
       clearInterval(keepAlive);
-      void unsubscribe?.().catch(() => undefined);
     });
     ws.on('message', () => {
       // Keep-alives ("") from the page; activities come by POST.
     });
     // Listen first, then announce and catch up, so nothing falls between the two.
-    unsubscribe = await conversations.listen(conversationId, onMessage);
+    const unsubscribe = await conversations.listen(conversationId, onMessage);
     if (closed) {
       await unsubscribe();
       return;
     }
+    ws.on('close', () => void unsubscribe().catch(() => undefined));
     await conversations.announce(conversationId, { kind: 'socket', owner });
     await drain();
   }

@@ -70,7 +70,7 @@ export class WhatsAppAdapter extends ChannelAdapter {
   }
 
   async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
-    const pending = context.turnState.get(PENDING) as Pending[] | undefined;
+    const pending = context.turnState.get<Pending[] | undefined>(PENDING);
     const responses: ResourceResponse[] = [];
     for (const activity of activities) {
       if (activity.type === 'delay') await honourDelay(activity);
@@ -113,11 +113,15 @@ export class WhatsAppAdapter extends ChannelAdapter {
   private async deliverTurn(context: TurnContext, to: string, pending: Pending[]): Promise<void> {
     const question = pending.at(-1)?.question;
     const asText = () => this.deliver(context, to, pending.map((p) => p.text).join('\n\n'));
-    if (!question) return void (await asText());
+    if (!question) {
+      await asText();
+      return;
+    }
     const proactive = context.turnState.get(USE_TEMPLATE) === true;
     if (!this.contents || proactive) {
       this.metrics.choices.inc({ as: 'text', why: this.contents ? 'unsuitable' : 'not_configured' });
-      return void (await asText());
+      await asText();
+      return;
     }
     const before = pending.slice(0, -1).map((p) => p.text).join('\n\n');
     // The question carries what came before it when that fits; otherwise that goes first, as text.
@@ -130,7 +134,8 @@ export class WhatsAppAdapter extends ChannelAdapter {
     }
     if (plan.as === 'text') {
       this.metrics.choices.inc({ as: 'text', why: plan.why });
-      return void (await asText());
+      await asText();
+      return;
     }
     if (sentBefore) await this.deliver(context, to, before);
     try {
@@ -152,7 +157,7 @@ export class WhatsAppAdapter extends ChannelAdapter {
    */
   private typingWhileSlow(context: TurnContext): { stop(): Promise<void> } {
     const messageId = (context.activity.channelData as { MessageSid?: unknown } | undefined)?.MessageSid;
-    if (!this.settings.typingAfterMs || context.activity.type !== ActivityTypes.Message || typeof messageId !== 'string')
+    if (!this.settings.typingAfterMs || context.activity.type !== 'message' || typeof messageId !== 'string')
       return { stop: async () => undefined };
     let request: Promise<void> | undefined;
     const timer = setTimeout(() => {

@@ -189,13 +189,20 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
     await answered(message, () =>
       adapter.receiveActivity(toActivity(message, ''), async (context: TurnContext) => {
         const transcript = await transcribe(message, mediaUrl);
-        if (!transcript) return void (await context.sendActivity(t('whatsapp:audioNotUnderstood')));
+        if (!transcript) {
+          await context.sendActivity(t('whatsapp:audioNotUnderstood'));
+          return;
+        }
         if (/\d/.test(transcript)) {
           // Without the store the number cannot wait for its "sí": the person is asked to try again.
-          if (!(await heard.hold(message.From, transcript).then(() => true, () => false))) return void (await context.sendActivity(t('common:error')));
+          if (!(await heard.hold(message.From, transcript).then(() => true, () => false))) {
+            await context.sendActivity(t('common:error'));
+            return;
+          }
           const [yes, no] = [t('common:options.yes'), t('common:options.no')];
           const actions = [yes, no].map((title) => ({ type: ActionTypes.ImBack, title, value: title }));
-          return void (await context.sendActivity(MessageFactory.suggestedActions(actions, t('whatsapp:heardConfirm', { text: transcript }))));
+          await context.sendActivity(MessageFactory.suggestedActions(actions, t('whatsapp:heardConfirm', { text: transcript })));
+          return;
         }
         await context.sendActivity(t('whatsapp:heard', { text: transcript }));
         context.activity.text = transcript;

@@ -32,6 +32,9 @@ export function mediaKindOf(message: InboundMessage): MediaKind | undefined {
       return type;
     case 'contacts':
       return 'contact';
+    default:
+      // No type, or one not listed: the media's content type decides.
+      break;
   }
   if (message.NumMedia === 0) return undefined;
   const contentType = (message.MediaContentType0 ?? '').toLowerCase();

@@ -64,6 +64,7 @@ export type WhatsAppMetrics = ReturnType<typeof createWhatsAppMetrics>;
 
 /** Twilio error codes are numbers; anything else is folded so labels stay few. */
 export function errorCodeLabel(code: unknown): string {
-  const text = String(code ?? '');
-  return /^\d{1,6}$/.test(text) ? text : text ? 'other' : 'none';
+  if (code === undefined || code === null || code === '') return 'none';
+  const text = typeof code === 'number' || typeof code === 'string' ? String(code) : '';
+  return /^\d{1,6}$/.test(text) ? text : 'other';
 }
