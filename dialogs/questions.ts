@@ -35,9 +35,11 @@ export class QuestionsDialog extends ComponentDialog {
   private askNext = async (step: WaterfallStepContext) => {
     const options = step.options as QuestionsOptions;
     const questions = options.questions ?? (await this.services.identity.questions(options.subject));
+    // Said once, before the first question: the kinds of questions decide how to answer them.
     if (!options.questions) {
+      const t = this.services.texts.for(turnLocale(step.context, this.services.config.DEFAULT_LOCALE));
       const typed = questions.some((q) => q.kind === 'typed');
-      await step.context.sendActivity(this.services.texts.for(turnLocale(step.context, this.services.config.DEFAULT_LOCALE))(typed ? 'recovery:questionsIntroTyped' : 'recovery:questionsIntro'));
+      await step.context.sendActivity(t(typed ? 'recovery:questionsIntroTyped' : 'recovery:questionsIntro'));
     }
     const answers = options.answers ?? [];
     values(step).state = { ...options, questions, answers };
