@@ -36,6 +36,8 @@ const messageSchema = z.object({ text: z.string().trim().min(1).max(2000) });
 const presenceSchema = z.object({ status: z.enum(['available', 'away']) });
 const transferSchema = z.object({ to: z.string().max(64).optional(), note: z.string().trim().max(1000).optional() });
 const ticketIdSchema = z.string().uuid();
+// restify leaves `req.params` untyped: the ticket id in the path is read through this.
+const ticketParamsSchema = z.object({ id: ticketIdSchema }).transform((params) => params.id);
 /** Claim and close carry nothing the server reads. */
 const noInput = z.unknown();
 
@@ -113,7 +115,7 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
       }
     };
 
-  const ticketIdOf = (req: restify.Request) => ticketIdSchema.safeParse(req.params?.id);
+  const ticketIdOf = (req: restify.Request) => ticketParamsSchema.safeParse(req.params);
 
   server.post('/agent/api/login', body, async (req: restify.Request, res: restify.Response) => {
     try {
@@ -327,7 +329,7 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
     const agent = verdict.session.agent;
     // While the console is open the agent is present (available unless they chose away).
     const present = () => handoff.consoleOpen(agent).catch((err: Error) => log.warn({ err: { type: err.name } }, 'agent presence not kept'));
-    const keepAlive = setInterval(async () => {
+    const keepUp = async () => {
       // A session that ended (logout, expiry) ends its stream too.
       const still = await auth.forRead(req).catch(() => ({ ok: false }));
       if (closed) return; // ended while the session was checked: nothing more may be written
@@ -337,7 +339,9 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
       }
       await present();
       raw.write(': keep-alive\n\n');
-    }, KEEPALIVE_MS);
+    };
+    // A stream that cannot be written to any more is ended, not left to fail at every beat.
+    const keepAlive = setInterval(() => void keepUp().catch(stop), KEEPALIVE_MS);
     req.on('close', stop);
     raw.on('error', stop);
     try {

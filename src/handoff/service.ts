@@ -184,7 +184,7 @@ export class Handoff {
     if (!channelId || !conversation?.id) return;
     const key = this.tickets.conversationKey(channelId, conversation.id);
     const activity = context.activity;
-    if (activity.type === ActivityTypes.Message && activity.text?.trim()) {
+    if (activity.type === 'message' && activity.text?.trim()) {
       // The question being answered (from the saved state) says how secret the message is.
       const entry = await this.safely(async () => {
         const { secretAnswer } = await this.deps.progress.get(context);
@@ -207,7 +207,7 @@ export class Handoff {
         // An agent's own words are recorded whole by sayAsAgent, as they typed them.
         if (sent.type !== ActivityTypes.Message || !text || isAgentActivity(sent)) continue;
         const entry = await this.safely(() => this.tickets.record(key, { at: this.now(), from: 'bot', text }));
-        const ticketId = ctx.turnState.get(TICKET_ID) as string | undefined;
+        const ticketId = ctx.turnState.get<string | undefined>(TICKET_ID);
         if (entry && ticketId) await this.safely(() => this.tickets.publish({ type: 'entry', ticketId, entry }));
       }
       return responses;
@@ -360,13 +360,13 @@ export class Handoff {
 
   /** TurnInterceptor: while a ticket is open, the person's messages belong to the agent. */
   async intercept(context: TurnContext): Promise<boolean> {
-    if (context.activity.type !== ActivityTypes.Message) return false;
+    if (context.activity.type !== 'message') return false;
     const { channelId, conversation } = context.activity;
     if (!channelId || !conversation?.id) return false;
     const ticket = await this.tickets.openForConversation(channelId, conversation.id);
     if (!ticket) return this.answerSurvey(context);
     context.turnState.set(TICKET_ID, ticket.id);
-    const entry = context.turnState.get(USER_ENTRY) as TranscriptEntry | undefined;
+    const entry = context.turnState.get<TranscriptEntry | undefined>(USER_ENTRY);
     if (entry) await this.tickets.publish({ type: 'entry', ticketId: ticket.id, entry });
     const locale = this.locale(context);
 
@@ -515,7 +515,6 @@ export class Handoff {
     if (ticket.status === 'waiting') return 'not_claimed';
     if (ticket.agent !== agent.name) return 'not_yours';
     if (await this.undeliverable(ticket)) return 'window_closed';
-    const locale = pickLocale(ticket.locale, this.deps.config.DEFAULT_LOCALE);
     return this.sendToPerson(ticket, (ctx) => this.sayAsAgent(ctx, ticket, agent, text));
   }
 
@@ -573,7 +572,7 @@ export class Handoff {
   async windowClosesAt(ticket: TicketView): Promise<number | undefined> {
     if (ticket.channelId !== 'whatsapp') return undefined;
     // The channel keeps the window (every instance agrees); none open means it closed already.
-    return (await this.deps.gateways.windowClosesAt(ticket.reference as Partial<ConversationReference>)) ?? this.now();
+    return (await this.deps.gateways.windowClosesAt(ticket.reference)) ?? this.now();
   }
 
   async windowClosed(ticket: TicketView): Promise<boolean> {
