@@ -1,6 +1,5 @@
 import type { Activity } from 'botbuilder';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { derivedKey } from '../../hashing';
+import { Sealer } from '../../sealing';
 import { z } from 'zod';
 import { AGENT_MARK } from '../../handoff/agentMessage';
 import { type SecretAnswer, maskOptions, maskSent, maskText } from '../../recovery/mask';
@@ -96,7 +95,7 @@ function forPage(conversationId: string, id: string, kept: Partial<Activity>): P
  * instance that holds the WebSocket pushes it. The watermark is the index in the log.
  */
 export class ConversationLog {
-  private readonly sealKey: Buffer;
+  private readonly sealer: Sealer;
 
   constructor(
     private readonly store: KeyValueStore,
@@ -104,7 +103,7 @@ export class ConversationLog {
     /** SERVER_SECRET: seals what waits for its one delivery. */
     secret: string,
   ) {
-    this.sealKey = derivedKey(secret, 'directline-seal');
+    this.sealer = new Sealer(secret, 'directline-seal');
   }
 
   private infoKey = (id: string) => `dl:conv:${id}`;
@@ -148,7 +147,7 @@ export class ConversationLog {
     const index = length - 1;
     const id = activityId(conversationId, index);
     await Promise.all([
-      sealed ? this.store.set(this.sealedKey(conversationId, index), this.seal(JSON.stringify(sent)), SEALED_TTL_MS) : undefined,
+      sealed ? this.store.set(this.sealedKey(conversationId, index), this.sealer.seal(JSON.stringify(sent)), SEALED_TTL_MS) : undefined,
       // Keep the conversation alive as long as it is used.
       this.store.touch(this.infoKey(conversationId), this.ttlMs),
     ]);
@@ -156,28 +155,10 @@ export class ConversationLog {
     return { index, activity: { ...activity, id } };
   }
 
-  private seal(text: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
-    const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
-  }
-
-  private unseal(sealed: string): string | undefined {
-    try {
-      const raw = Buffer.from(sealed, 'base64');
-      const decipher = createDecipheriv('aes-256-gcm', this.sealKey, raw.subarray(0, 12));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-    } catch {
-      return undefined;
-    }
-  }
-
   /** An activity as kept, or, the first time it is read while its sealed version waits, as sent. */
   private async delivered(conversationId: string, index: number, kept: Partial<Activity>): Promise<Partial<Activity>> {
     const waiting = await this.store.take(this.sealedKey(conversationId, index));
-    const sent = waiting === undefined ? undefined : this.unseal(waiting);
+    const sent = waiting === undefined ? undefined : this.sealer.open(waiting);
     return sent === undefined ? kept : (JSON.parse(sent) as Partial<Activity>);
   }
 

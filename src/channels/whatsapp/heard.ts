@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { derivedKey, keyedHash } from '../../hashing';
+import { keyedHash } from '../../hashing';
+import { Sealer } from '../../sealing';
 import type { KeyValueStore } from '../../store/keyValue';
 
 /** A transcript waits this long for the person's "sí". */
@@ -12,13 +12,13 @@ const HOLD_MS = 10 * 60_000;
  * secret), read once.
  */
 export class HeardTranscripts {
-  private readonly key: Buffer;
+  private readonly sealer: Sealer;
 
   constructor(
     private readonly store: KeyValueStore,
     private readonly secret: string,
   ) {
-    this.key = derivedKey(secret, 'whatsapp-heard');
+    this.sealer = new Sealer(secret, 'whatsapp-heard');
   }
 
   private storeKey(address: string): string {
@@ -26,23 +26,12 @@ export class HeardTranscripts {
   }
 
   async hold(address: string, transcript: string): Promise<void> {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    const sealed = Buffer.concat([cipher.update(transcript, 'utf8'), cipher.final()]);
-    await this.store.set(this.storeKey(address), Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64'), HOLD_MS);
+    await this.store.set(this.storeKey(address), this.sealer.seal(transcript), HOLD_MS);
   }
 
   /** The transcript waiting for this person, removed; undefined when none (or it does not open). */
   async take(address: string): Promise<string | undefined> {
     const stored = await this.store.take(this.storeKey(address));
-    if (!stored) return undefined;
-    try {
-      const raw = Buffer.from(stored, 'base64');
-      const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-    } catch {
-      return undefined;
-    }
+    return stored ? this.sealer.open(stored) : undefined;
   }
 }
