@@ -4,7 +4,8 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { MARIA, pickOption } from '../helpers/demo';
+import { chatOn, says } from '../helpers/person';
+import { playScenario, scenario } from '../helpers/scenario';
 
 /** The code email goes out after the reply: when the mail server refuses it, the chat hears so and a new code can go at once. */
 let smtp: SMTPServer;
@@ -38,22 +39,27 @@ afterAll(async () => {
 });
 
 it('tells the chat when the code email was refused, and sends a new one at once', async () => {
-  const chat = harness.chat('console');
-  await chat.say('hola');
-  await chat.say('1');
-  await chat.say(MARIA.cedula);
-  const first = (await chat.say(MARIA.birth)).join('\n');
-  const second = (await chat.say(pickOption(first, MARIA.answers))).join('\n');
-  await chat.say(pickOption(second, MARIA.answers));
-
-  expect((await chat.say('sí')).join('\n')).toMatch(/Te envié un código/);
-  await expect.poll(() => chat.later.join('\n'), { timeout: 10_000 }).toMatch(/No pude enviar el código a tu correo/);
-  expect(await harness.app.services.metrics.registry.getSingleMetricAsString('iess_code_email_failures_total')).toMatch(/ 1$/m);
-
-  // No "wait 60 seconds": the failed send gave the gap back.
-  refuse = false;
-  expect((await chat.say('reenviar')).join('\n')).toMatch(/Te envié un código/);
-  await harness.mailSent();
-  expect(codes).toHaveLength(1);
-  expect((await chat.say(codes[0])).join('\n')).toMatch(/Código correcto/);
+  // Gloria asks for a new code at the code question; the first email is refused by the mail server.
+  const gloria = scenario('gloria-pide-codigo-nuevo');
+  const askAgain = ([] as string[]).concat(gloria.answers.code ?? [])[0];
+  const chat = await chatOn('inprocess', harness, {
+    readCode: async () => {
+      await harness.mailSent();
+      expect(codes).toHaveLength(1);
+      return codes[0];
+    },
+  });
+  const say = chat.say;
+  chat.say = async (text) => {
+    if (text !== askAgain) return say(text);
+    await expect.poll(() => says(chat.later(), 'code:notSent'), { timeout: 10_000 }).toBe(true);
+    expect(await harness.app.services.metrics.registry.getSingleMetricAsString('iess_code_email_failures_total')).toMatch(/ 1$/m);
+    refuse = false;
+    const replies = await say(text);
+    // No "wait 60 seconds": the failed send gave the gap back.
+    expect(says(replies, 'code:sent')).toBe(true);
+    return replies;
+  };
+  await playScenario(gloria.name, chat);
+  expect(says(chat.read(), 'code:verified')).toBe(true);
 });
