@@ -1,6 +1,5 @@
 import { type ConversationReference, ConversationState, type TurnContext } from 'botbuilder';
 import type { BotFrameworkAuthentication } from 'botframework-connector';
-import type { AddressInfo } from 'node:net';
 import restify from 'restify';
 import { ProgressNotes } from '../dialogs/progress';
 import type { DialogServices } from '../dialogs/services';
@@ -173,7 +172,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     async listen(): Promise<string> {
       const { host, localOnly } = listenHost(config);
       if (localOnly) log.info({ host }, 'SERVER_SECRET is the development secret: serving this machine only (127.0.0.1), whatever HOST says');
-      await new Promise<void>((resolve) => server.listen(config.PORT, host, resolve));
+      await new Promise<void>((resolve) => {
+        server.listen(config.PORT, host, resolve);
+      });
       await metricsEndpoint.listen();
       const { port } = server.address();
       return `http://127.0.0.1:${port}`;
@@ -182,7 +183,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     async close(drainMs = 10_000): Promise<void> {
       if (closing) return;
       closing = true;
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      const stopped = new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      });
       await metricsEndpoint.close();
       server.server.closeIdleConnections?.();
       await gateways.drain(drainMs);

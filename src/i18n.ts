@@ -134,7 +134,7 @@ export class Texts {
       interpolation: { escapeValue: false, defaultVariables: { ...facts } },
       showSupportNotice: false,
     } as never);
-    const assistant = (locale: Locale) => facts.assistant || (this.i18n.t('common:assistantDefault', { lng: locale }) as string);
+    const assistant = (locale: Locale): string => facts.assistant || this.i18n.t('common:assistantDefault', { lng: locale });
     this.localFacts = Object.fromEntries(CATALOGUES.map((l) => [l, { assistant: assistant(l) }])) as Texts['localFacts'];
   }
 
@@ -145,8 +145,8 @@ export class Texts {
 
   t(locale: Locale, key: string, vars?: Record<string, unknown>): string {
     const lng = this.lng(locale);
-    if (vars) return this.i18n.t(key, { lng, ...this.localFacts[lng], ...vars }) as string;
-    return this.remember(`t\0${lng}\0${key}`, () => this.i18n.t(key, { lng, ...this.localFacts[lng] }) as string);
+    if (vars) return this.i18n.t(key, { lng, ...this.localFacts[lng], ...vars });
+    return this.remember(`t\0${lng}\0${key}`, (): string => this.i18n.t(key, { lng, ...this.localFacts[lng] }));
   }
 
   /** A list of sentences (e.g. example phrases) stored as a JSON array. */
