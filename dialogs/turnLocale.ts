@@ -13,5 +13,5 @@ export function setTurnLocale(context: TurnContext, locale: Locale): void {
 }
 
 export function turnLocale(context: TurnContext, fallback: Locale): Locale {
-  return (context.turnState.get(LOCALE) as Locale | undefined) ?? pickLocale(context.activity.locale, fallback);
+  return context.turnState.get<Locale | undefined>(LOCALE) ?? pickLocale(context.activity.locale, fallback);
 }

@@ -159,7 +159,7 @@ export class RecoveryBot extends ActivityHandler {
   private async runDialogs(context: TurnContext): Promise<void> {
     const dc = await this.dialogs.createContext(context);
     const result = await dc.continueDialog();
-    const restart = context.turnState.get(RESTART) as string | undefined;
+    const restart = context.turnState.get<string | undefined>(RESTART);
     if (restart) await dc.cancelAllDialogs();
     else if (result.status !== DialogTurnStatus.empty) return;
     if (restart === 'handoff') return;

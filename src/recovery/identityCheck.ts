@@ -56,9 +56,10 @@ let bundledVocabulary: DecoyVocabulary | undefined;
 
 /** The decoy names shipped with the demo accounts, for directories that bring none. */
 export function bundledDecoyVocabulary(): DecoyVocabulary {
-  bundledVocabulary ??= decoyVocabularySchema.parse(
-    JSON.parse(readFileSync(DEMO_ACCOUNTS_FILE, 'utf8')).decoys,
-  );
+  bundledVocabulary ??= z
+    .object({ decoys: decoyVocabularySchema })
+    .parse(JSON.parse(readFileSync(DEMO_ACCOUNTS_FILE, 'utf8')))
+    .decoys;
   return bundledVocabulary;
 }
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { readFile } from 'node:fs/promises';
 import type restify from 'restify';
+import { z } from 'zod';
 import type { Config } from '../config';
 import { OUTBOX_FILE, readOutbox } from '../recovery/mail';
 import { escapeHtml } from '../html';
@@ -39,7 +40,8 @@ ${rows}
   });
 
   server.get('/dev/outbox/:file', async (req: restify.Request, res: restify.Response) => {
-    const file = String(req.params?.file ?? '');
+    // restify leaves `req.params` untyped; anything but a string name is no outbox file.
+    const file = z.object({ file: z.string() }).safeParse(req.params).data?.file ?? '';
     secure(res);
     // Only names the outbox itself writes: no slashes, no dots beyond ".eml", no traversal.
     if (!OUTBOX_FILE.test(file)) {
