@@ -87,80 +87,31 @@ export class HttpDirectory implements AccountDirectory {
   }
 
   async birthMatches(accountId: string, birth: DayMonth): Promise<boolean> {
-    const result = await this.call({
-      operation: 'verify-birth',
-      method: 'POST',
-      path: `${accountPath(accountId)}/verify-birth`,
-      body: { day: birth.day, month: birth.month },
-      schema: matchResponse,
-    });
-    return result !== NOT_FOUND && result.match;
+    return this.matches(accountId, 'verify-birth', { day: birth.day, month: birth.month });
   }
 
   async questions(accountId: string): Promise<ChallengeQuestion[]> {
-    const result = await this.call({
-      operation: 'questions',
-      method: 'GET',
-      path: `${accountPath(accountId)}/questions`,
-      schema: questionsResponse,
-    });
-    if (result === NOT_FOUND) throw new UnknownAccountError();
-    return result.questions;
+    return (await this.ofAccount(accountId, 'questions', 'GET', questionsResponse)).questions;
   }
 
   async answersMatch(accountId: string, answers: Array<number | null>): Promise<boolean> {
-    const result = await this.call({
-      operation: 'verify-answers',
-      method: 'POST',
-      path: `${accountPath(accountId)}/verify-answers`,
-      body: { answers },
-      schema: matchResponse,
-    });
-    return result !== NOT_FOUND && result.match;
+    return this.matches(accountId, 'verify-answers', { answers });
   }
 
   async typedAnswerMatches(accountId: string, questionId: string, answer: string): Promise<boolean> {
-    const result = await this.call({
-      operation: 'verify-typed-answer',
-      method: 'POST',
-      path: `${accountPath(accountId)}/verify-typed-answer`,
-      body: { questionId, answer: answer.slice(0, MAX_TYPED_ANSWER) },
-      schema: matchResponse,
-    });
-    return result !== NOT_FOUND && result.match;
+    return this.matches(accountId, 'verify-typed-answer', { questionId, answer: answer.slice(0, MAX_TYPED_ANSWER) });
   }
 
   async contact(accountId: string): Promise<{ email: string; mailboxLost: boolean; firstName: string }> {
-    const result = await this.call({
-      operation: 'contact',
-      method: 'GET',
-      path: `${accountPath(accountId)}/contact`,
-      schema: contactResponse,
-    });
-    if (result === NOT_FOUND) throw new UnknownAccountError();
-    return result;
+    return this.ofAccount(accountId, 'contact', 'GET', contactResponse);
   }
 
   async keyOwnerFacts(accountId: string): Promise<KeyOwnerFacts> {
-    const result = await this.call({
-      operation: 'key-owner',
-      method: 'GET',
-      path: `${accountPath(accountId)}/key-owner`,
-      schema: keyOwnerResponse,
-    });
-    if (result === NOT_FOUND) throw new UnknownAccountError();
-    return result;
+    return this.ofAccount(accountId, 'key-owner', 'GET', keyOwnerResponse);
   }
 
   async setKey(accountId: string, newKey: string): Promise<void> {
-    const result = await this.call({
-      operation: 'set-key',
-      method: 'PUT',
-      path: `${accountPath(accountId)}/key`,
-      body: { key: newKey },
-      schema: noBody,
-    });
-    if (result === NOT_FOUND) throw new UnknownAccountError();
+    await this.ofAccount(accountId, 'key', 'PUT', noBody, { key: newKey }, 'set-key');
   }
 
   async ready(): Promise<boolean> {
@@ -170,6 +121,19 @@ export class HttpDirectory implements AccountDirectory {
     } catch {
       return false;
     }
+  }
+
+  /** `<verb> /accounts/{id}/<what>`: a 404 means the account does not exist. */
+  private async ofAccount<T>(accountId: string, what: string, method: Call<T>['method'], schema: z.ZodType<T>, body?: unknown, operation = what): Promise<T> {
+    const result = await this.call({ operation, method, path: `${accountPath(accountId)}/${what}`, body, schema });
+    if (result === NOT_FOUND) throw new UnknownAccountError();
+    return result;
+  }
+
+  /** `POST /accounts/{id}/verify-…`: a 404 is no match, as for any unknown account. */
+  private async matches(accountId: string, operation: string, body: unknown): Promise<boolean> {
+    const result = await this.call({ operation, method: 'POST', path: `${accountPath(accountId)}/${operation}`, body, schema: matchResponse });
+    return result !== NOT_FOUND && result.match;
   }
 
   /** One request; anything but a 2xx with a valid body (or a 404) becomes DirectoryUnavailableError. */
