@@ -114,6 +114,14 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
   const cors = (req: restify.Request, res: restify.Response) => {
     applyCors(req, res, ctx.origins, ctx.config);
   };
+  /** A route on the conversation in the path: CORS, then a token for that conversation. */
+  const onConversation =
+    (handler: (req: restify.Request, res: restify.Response, claims: TokenClaims) => Promise<void>) =>
+    async (req: restify.Request, res: restify.Response) => {
+      cors(req, res);
+      const claims = await authorize(ctx, req, res, pathConversationId(req));
+      if (claims) await handler(req, res, claims);
+    };
 
   route.opts(`${DIRECTLINE_PREFIX}/*`, async (req: restify.Request, res: restify.Response) => {
     const allowed = applyCors(req, res, ctx.origins, ctx.config);
@@ -159,34 +167,28 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
   });
 
   // Reconnect: a new stream URL that resumes from the watermark.
-  route.get(`${DIRECTLINE_PREFIX}/conversations/:conversationId`, async (req: restify.Request, res: restify.Response) => {
-    cors(req, res);
-    const claims = await authorize(ctx, req, res, pathConversationId(req));
-    if (!claims) return;
-    const watermark = watermarkOf(req, res);
-    if (watermark === undefined) return;
-    res.send(200, await conversationResponse(ctx, req, claims, watermark));
-  });
+  route.get(
+    `${DIRECTLINE_PREFIX}/conversations/:conversationId`,
+    onConversation(async (req, res, claims) => {
+      const watermark = watermarkOf(req, res);
+      if (watermark === undefined) return;
+      res.send(200, await conversationResponse(ctx, req, claims, watermark));
+    }),
+  );
 
   route.get(
     `${DIRECTLINE_PREFIX}/conversations/:conversationId/activities`,
-    async (req: restify.Request, res: restify.Response) => {
-      cors(req, res);
-      const claims = await authorize(ctx, req, res, pathConversationId(req));
-      if (!claims) return;
+    onConversation(async (req, res, claims) => {
       const watermark = watermarkOf(req, res);
       if (watermark === undefined) return;
       const page = await conversations.since(claims.conversationId, watermark);
       res.send(200, { activities: page.activities, watermark: String(page.watermark) });
-    },
+    }),
   );
 
   route.post(
     `${DIRECTLINE_PREFIX}/conversations/:conversationId/activities`,
-    async (req: restify.Request, res: restify.Response) => {
-      cors(req, res);
-      const claims = await authorize(ctx, req, res, pathConversationId(req));
-      if (!claims) return;
+    onConversation(async (req, res, claims) => {
       const body = await readJson(req, { maxBytes: MAX_ACTIVITY_BYTES });
       if (!body.ok) return sendBodyError(res, body);
       const parsed = inboundActivitySchema.safeParse(body.value);
@@ -232,16 +234,14 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
         return ctx.bot.run(context);
       });
       res.send(200, { id: echoed.id });
-    },
+    }),
   );
 
   route.post(
     `${DIRECTLINE_PREFIX}/conversations/:conversationId/upload`,
-    async (req: restify.Request, res: restify.Response) => {
-      cors(req, res);
-      if (!(await authorize(ctx, req, res, pathConversationId(req)))) return;
+    onConversation(async (_req, res) => {
       sendError(res, 400, 'BadArgument', 'files are not accepted on this channel');
-    },
+    }),
   );
 
 }
