@@ -54,7 +54,7 @@ const providesDecoys = (value: object): value is ProvidesDecoys =>
 
 let bundledVocabulary: DecoyVocabulary | undefined;
 
-/** The decoy names shipped with the demo accounts, for directories that bring none. */
+/** The decoy names, personal questions and shapes shipped with the demo accounts, for directories that bring none. */
 export function bundledDecoyVocabulary(): DecoyVocabulary {
   bundledVocabulary ??= z
     .object({ decoys: decoyVocabularySchema })
