@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { afterEach, expect } from 'vitest';
+import { afterEach } from 'vitest';
 import type { Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/log';
 import type { AppOverrides } from '../../src/app';
@@ -120,28 +120,13 @@ export class BotFrameworkPerson {
   }
 }
 
-/**
- * The option to send for one of the right answers, read from the numbered list in the text or,
- * when the list is not in the text, from the suggested actions.
- */
 /** The replies of an answer as one text. */
 export const joined = (answer: Answer) => answer.texts.join('\n');
 
 /**
- * One person's turns, each sent to whichever instance the test names and expected to be
- * answered (200); `said` keeps every reply, to check at the end that none was an error.
+ * The option to send for one of the right answers, read from the numbered list in the text or,
+ * when the list is not in the text, from the suggested actions.
  */
-export function turnsOf(person: BotFrameworkPerson) {
-  const said: string[] = [];
-  const turn = async (on: { url: string }, text: string): Promise<Answer> => {
-    const answer = await person.say(on.url, text);
-    expect(answer.status, `answer to "${text}"`).toBe(200);
-    said.push(...answer.texts);
-    return answer;
-  };
-  return { turn, said };
-}
-
 export function chooseFrom(answer: Answer, rightAnswers: string[]): string {
   const text = answer.texts.join('\n');
   for (const line of text.split('\n')) {
