@@ -17,7 +17,7 @@ const newTicket = (conversationId: string, channelId = 'directline') => ({
   summary: { profile: 'person' as const, maskedNumber: '•••••••103', step: 'person.birth', failures: [] },
 });
 
-function ticketStoreContract(makeStore: () => Promise<{ store: KeyValueStore; dispose(): Promise<void> }>) {
+function ticketStoreContract(makeStore: () => Promise<{ store: KeyValueStore; dispose: () => Promise<void> }>) {
   const tickets = async () => {
     const { store, dispose } = await makeStore();
     return { store, dispose, tickets: new TicketStore({ store, secret: 's'.repeat(32), keepMs: 60_000, openMs: 60_000 }) };

@@ -22,9 +22,10 @@ export interface Chat {
   opening(): Promise<string[]>;
   /**
    * Sends one message; resolves to the bot's replies to it, once the turn is over. `attached`:
-   * what else WhatsApp posts with it (a photo, a voice note); other channels refuse it.
+   * what else WhatsApp posts with it (a photo, a voice note); other channels refuse it. A
+   * property, as tests wrap it.
    */
-  say(text: string, attached?: Attached): Promise<string[]>;
+  say: (text: string, attached?: Attached) => Promise<string[]>;
   /** Messages that arrived outside a turn (the key changed, an agent), in order. */
   later(): string[];
   /** Waits until a message after the turns matches. */
@@ -38,8 +39,8 @@ export interface Chat {
    * of what it last saw, as Web Chat does on reconnecting.
    */
   away?<T>(work: () => Promise<T>): Promise<T>;
-  /** Types a new key on the new-key page the link opens; resolves to the HTTP status. */
-  setKey(token: string, key: string): Promise<number>;
+  /** Types a new key on the new-key page the link opens; resolves to the HTTP status. A property, as tests wrap it. */
+  setKey: (token: string, key: string) => Promise<number>;
   close(): Promise<void>;
 }
 
