@@ -1,7 +1,7 @@
 import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { AuthenticationConstants } from 'botframework-connector';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,14 +32,16 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
 /** A Bot Framework connector on this machine: records every activity POSTed to it. */
 async function startConnector() {
   const received: Array<{ url: string; text?: string }> = [];
-  const server = createServer(async (req: IncomingMessage, res) => {
+  const record = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { text?: string };
     received.push({ url: req.url ?? '', text: body.text });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ id: 'sent' }));
-  });
+  };
+  // A body that cannot be read fails the test that waited for it, not the process.
+  const server = createServer((req, res) => void record(req, res).catch(() => res.destroy()));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, close: () => close(server) };
 }

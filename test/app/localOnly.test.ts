@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { expect, it } from 'vitest';
 import { createLogger } from '../../src/log';

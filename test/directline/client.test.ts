@@ -1,4 +1,4 @@
-import { type Activity as BotActivity, TurnContext } from 'botbuilder';
+import { TurnContext } from 'botbuilder';
 import { type Activity, ConnectionStatus, DirectLine } from 'botframework-directlinejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DirectLineServer, installBrowserGlobals, requestToken, startDirectLineServer } from './harness';

@@ -1,7 +1,6 @@
 import { Texts } from '../../src/i18n';
 import { type Activity, ActivityHandler, MessageFactory, type TurnContext } from 'botbuilder';
 import { type Activity as PageActivity, DirectLine, type Message } from 'botframework-directlinejs';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import restify from 'restify';
 import { WebSocket } from 'ws';

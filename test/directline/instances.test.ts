@@ -16,7 +16,7 @@ function openStream(baseUrl: string, conversationId: string, token: string, wate
   const ws = new WebSocket(url);
   const messages: StreamMessage[] = [];
   let closeCode: number | undefined;
-  ws.on('message', (data) => messages.push(JSON.parse(String(data)) as StreamMessage));
+  ws.on('message', (data) => messages.push(JSON.parse((data as Buffer).toString('utf8')) as StreamMessage));
   ws.on('close', (code) => (closeCode = code));
   ws.on('error', () => undefined);
   const texts = () => messages.flatMap((m) => m.activities.filter((a) => a.type === 'message').map((a) => a.text ?? ''));

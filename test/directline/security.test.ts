@@ -63,7 +63,7 @@ function openSocket(conversationId: string, token: string, watermark = '') {
   let closed: { code: number } | undefined;
   let refused: number | undefined;
   let pings = 0;
-  ws.on('message', (data) => messages.push(JSON.parse(String(data))));
+  ws.on('message', (data) => messages.push(JSON.parse((data as Buffer).toString('utf8'))));
   ws.on('close', (code) => (closed = { code }));
   ws.on('ping', () => pings++);
   ws.on('unexpected-response', (_req, res) => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One transcription request as the stand-in read it. */
@@ -41,9 +41,11 @@ export class FakeSpeech {
   ) {}
 
   static async start(token?: string): Promise<FakeSpeech> {
-    let fake: FakeSpeech | undefined;
-    const server = createServer((req, res) => {
-      void fake!.handle(req).then(
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const fake = new FakeSpeech(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      void fake.handle(req).then(
         ({ status, body }) => {
           res.writeHead(status, { 'Content-Type': 'application/json' });
           res.end(JSON.stringify(body));
@@ -54,8 +56,6 @@ export class FakeSpeech {
         },
       );
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fake = new FakeSpeech(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token);
     return fake;
   }
 

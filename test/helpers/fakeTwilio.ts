@@ -94,10 +94,10 @@ export class FakeTwilio {
   ) {}
 
   static async start(accountSid: string, authToken: string): Promise<FakeTwilio> {
-    let fake: FakeTwilio | undefined;
-    const server = createServer((req, res) => void fake!.handle(req, res));
+    const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fake = new FakeTwilio(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, accountSid, authToken);
+    const fake = new FakeTwilio(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, accountSid, authToken);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void fake.handle(req, res));
     return fake;
   }
 
@@ -420,7 +420,11 @@ function renderContent(content: StoredContent, rawVariables: string | null): Ren
     }
   }
   if (typeof values !== 'object' || Array.isArray(values) || Object.values(values).some((v) => typeof v !== 'string')) return 'ContentVariables must map names to text';
-  const fill = (text: unknown) => String(text ?? '').replace(/\{\{(\w+)\}\}/g, (_m, name: string) => String(values[name] ?? content.variables[name] ?? ''));
+  const fill = (text: string) =>
+    text.replace(/\{\{(\w+)\}\}/g, (_m, name: string) => {
+      const value = values[name] ?? content.variables[name];
+      return typeof value === 'string' ? value : '';
+    });
   const quick = content.types['twilio/quick-reply'] as { body: string; actions: Array<{ title: string; id?: string }> } | undefined;
   const list = content.types['twilio/list-picker'] as { body: string; button: string; items: Array<{ item: string; id: string; description?: string }> } | undefined;
   let rendered: RenderedContent;

@@ -49,10 +49,10 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
   let exit: string | undefined;
   child.stdout!.on('data', (d: Buffer) => {
     // Only the start line is needed; the rest is dropped so a long run does not fill memory.
-    if (stdout.length < 100_000) stdout += d;
+    if (stdout.length < 100_000) stdout += d.toString('utf8');
   });
   child.stderr!.on('data', (d: Buffer) => {
-    if (stderr.length < 100_000) stderr += d;
+    if (stderr.length < 100_000) stderr += d.toString('utf8');
   });
   const ended = new Promise<void>((resolve) =>
     child.on('exit', (code, signal) => {

@@ -20,9 +20,9 @@ export function voiceNote(text: string, voice = 'es'): Buffer {
     const wav = join(folder, 'note.wav');
     const opus = join(folder, 'note.ogg');
     const spoken = spawnSync('espeak-ng', ['-v', voice, '-w', wav, text], { timeout: 20_000 });
-    if (spoken.status !== 0) throw new Error(`espeak-ng failed: ${spoken.stderr}`);
+    if (spoken.status !== 0) throw new Error(`espeak-ng failed: ${spoken.stderr.toString('utf8')}`);
     const encoded = spawnSync('opusenc', ['--quiet', wav, opus], { timeout: 20_000 });
-    if (encoded.status !== 0) throw new Error(`opusenc failed: ${encoded.stderr}`);
+    if (encoded.status !== 0) throw new Error(`opusenc failed: ${encoded.stderr.toString('utf8')}`);
     return readFileSync(opus);
   } finally {
     rmSync(folder, { recursive: true, force: true });

@@ -13,8 +13,8 @@ function runCli(args: string[], input: string): Promise<{ code: number | null; s
     let stderr = '';
     // Training takes seconds alone and far longer while the whole suite runs beside it.
     const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

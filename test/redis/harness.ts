@@ -135,7 +135,7 @@ export function chooseFrom(answer: Answer, rightAnswers: string[]): string {
   }
   for (const activity of answer.activities) {
     for (const action of activity.suggestedActions?.actions ?? []) {
-      if (action.title && rightAnswers.includes(action.title.trim())) return String(action.value ?? action.title);
+      if (action.title && rightAnswers.includes(action.title.trim())) return typeof action.value === 'string' ? action.value : action.title;
     }
   }
   throw new Error(`no right answer among the options:\n${text}`);

@@ -98,7 +98,7 @@ class RestPage {
   static button(message: LoggedActivity, titles: string[]): string {
     const action = message.suggestedActions?.actions?.find((a) => titles.map(fold).includes(fold(a.title ?? '')));
     if (!action) throw new Error(`no button among ${titles.join(', ')} on: ${message.text}`);
-    return String(action.value ?? action.title);
+    return typeof action.value === 'string' ? action.value : (action.title ?? '');
   }
 }
 
@@ -153,7 +153,7 @@ describe.skipIf(!redis.ok)(`a whole web chat recovery across two instances shari
         // The POST answered once the turn was over, so the whole turn is in what was read.
         return page.botMessages(at).at(-1)!;
       } catch (error) {
-        throw new Error(`${(error as Error).message}\nlogged:\n${problems.join('')}`);
+        throw new Error(`${(error as Error).message}\nlogged:\n${problems.join('')}`, { cause: error });
       }
     };
 
@@ -184,7 +184,7 @@ describe.skipIf(!redis.ok)(`a whole web chat recovery across two instances shari
     const streamUrl = `${a.url.replace('http', 'ws')}/v3/directline/conversations/${page.conversationId}/stream?t=${encodeURIComponent(page.token)}&watermark=${page.watermark}`;
     const socket = new WebSocket(streamUrl);
     const pushed: LoggedActivity[] = [];
-    socket.on('message', (data) => pushed.push(...((JSON.parse(String(data)) as { activities?: LoggedActivity[] }).activities ?? [])));
+    socket.on('message', (data) => pushed.push(...((JSON.parse((data as Buffer).toString('utf8')) as { activities?: LoggedActivity[] }).activities ?? [])));
     socket.on('error', () => undefined);
     expect(await waitFor(() => socket.readyState === WebSocket.OPEN, 10_000)).toBe(true);
 

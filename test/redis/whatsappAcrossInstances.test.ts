@@ -63,7 +63,7 @@ describe.skipIf(!redis.ok)(`a whole WhatsApp recovery across two instances shari
     try {
       await playScenario(person.name, chat);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\nlogged:\n${problems.join('')}`);
+      throw new Error(`${(error as Error).message}\nlogged:\n${problems.join('')}`, { cause: error });
     }
     const said = chat.read();
     expect(said.join('\n')).toMatch(/ma•+@e•+\.com/);

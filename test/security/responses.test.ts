@@ -1,5 +1,4 @@
 import restify from 'restify';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config';
 import { createLogger } from '../../src/log';

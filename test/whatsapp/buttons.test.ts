@@ -32,7 +32,7 @@ function personAt(user: string) {
     try {
       await expect.poll(() => twilio.bodiesTo(user).slice(before).join('\n'), { timeout: 20_000 }).toMatch(until);
     } catch (error) {
-      throw new Error(`reply to ${JSON.stringify(message)}: ${(error as Error).message}\nlogged:\n${problems.join('')}`);
+      throw new Error(`reply to ${JSON.stringify(message)}: ${(error as Error).message}\nlogged:\n${problems.join('')}`, { cause: error });
     }
     return twilio.bodiesTo(user).slice(before).join('\n');
   };

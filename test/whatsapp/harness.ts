@@ -1,6 +1,5 @@
 import { Texts } from '../../src/i18n';
 import { ActionTypes, ActivityHandler, ConversationState, MemoryStorage, MessageFactory, type TurnContext } from 'botbuilder';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import restify from 'restify';
 import type { ChannelDeps, ChannelGateway } from '../../src/channels/types';

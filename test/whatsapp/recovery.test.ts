@@ -45,7 +45,7 @@ it('recovers a key on WhatsApp from "hola" to the new key, every message as What
   try {
     await playScenario(person.name, chat);
   } catch (error) {
-    throw new Error(`${(error as Error).message}\nlogged:\n${problems.join('')}`);
+    throw new Error(`${(error as Error).message}\nlogged:\n${problems.join('')}`, { cause: error });
   }
   const said = chat.read();
   // Options as a numbered list, and who is talking.

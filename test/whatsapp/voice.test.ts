@@ -46,7 +46,7 @@ describe.skipIf(!tools.ok)(`voice notes on WhatsApp${tools.reason ? ` (skipped: 
       try {
         await expect.poll(() => twilio.bodiesTo(user).slice(before).join('\n'), { timeout: 20_000 }).toMatch(until);
       } catch (error) {
-        throw new Error(`reply: ${(error as Error).message}\nlogged:\n${problems.join('')}`);
+        throw new Error(`reply: ${(error as Error).message}\nlogged:\n${problems.join('')}`, { cause: error });
       }
       return twilio.bodiesTo(user).slice(before).join('\n');
     };
