@@ -17,6 +17,7 @@ const PEOPLES_WORDS = new Set([
   'last',
   'fillers',
   'dontKnowPhrases',
+  'typedLeadIns',
   'languageNames',
   'cancelWords',
   'skipWords',

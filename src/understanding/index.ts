@@ -16,6 +16,7 @@ export function lexiconFrom(texts: Texts): (locale: Locale) => Lexicon {
         last: texts.list(locale, 'understanding:last'),
         fillers: texts.list(locale, 'understanding:fillers'),
         dontKnow: texts.list(locale, 'understanding:dontKnowPhrases'),
+        typedLeadIns: texts.list(locale, 'understanding:typedLeadIns'),
       };
       cache.set(locale, lexicon);
     }

@@ -68,6 +68,8 @@ export interface IntentGuess {
 export interface Lexicon extends PositionWords {
   /** "ninguna", "no se", "no me acuerdo": none of the options is mine. */
   dontKnow: readonly string[];
+  /** "se llama", "naci en": words before a typed answer that are not the answer. */
+  typedLeadIns: readonly string[];
 }
 
 export interface ReadContext {
@@ -159,7 +161,7 @@ export class Understanding {
       case 'text':
         // A name or a city holds no cédula, RUC or date: one that does is meant for another step.
         if (expect.dontKnow && mentions(text, lexicon.dontKnow)) add({ kind: 'dontKnow' }, DONT_KNOW);
-        else if (!given.cedula && !given.ruc && !given.birth) add({ kind: 'answer', value: text, given: {} }, TYPED);
+        else if (!given.cedula && !given.ruc && !given.birth) add({ kind: 'answer', value: withoutLeadIn(text, lexicon.typedLeadIns), given: {} }, TYPED);
         break;
     }
 
@@ -236,6 +238,28 @@ function bestPerChoice(scores: { choice: Choice; score: number }[]) {
   for (const { choice, score } of scores) best.set(choice, Math.max(best.get(choice) ?? 0, score));
   return [...best].map(([choice, score]) => ({ choice, score })).sort((a, b) => b.score - a.score);
 }
+
+/**
+ * A typed answer without the words people put before it: "mi mama se llama Rosa Elena" is
+ * "rosa elena", "naci en Riobamba" is "riobamba" (folded words; the directory folds anyway);
+ * without such words the message goes as typed.
+ */
+function withoutLeadIn(text: string, leadIns: readonly string[]): string {
+  const all = words(text);
+  let tokens = all;
+  for (let removed = true; removed; ) {
+    removed = false;
+    const lead = leadIns.map((phrase) => phraseWords(phrase)).filter((phrase) => phrase.length < tokens.length && startsWith(tokens, phrase));
+    const longest = lead.reduce<readonly string[]>((a, b) => (b.length > a.length ? b : a), []);
+    if (longest.length) {
+      tokens = tokens.slice(longest.length);
+      removed = true;
+    }
+  }
+  return tokens.length < all.length ? tokens.join(' ') : text;
+}
+
+const startsWith = (tokens: readonly string[], phrase: readonly string[]) => phrase.every((word, i) => tokens[i] === word);
 
 function mentions(text: string, phrases: readonly string[]): boolean {
   const tokens = words(text);

@@ -113,6 +113,14 @@ describe('Understanding.read', () => {
     expect(await understanding.read('tengo una pregunta del correo', { kind: 'choice', choices: menuWithWords }, es)).toMatchObject({ kind: 'clarify' });
   });
 
+  it('takes a typed answer without the words people put before it', async () => {
+    const typed = { kind: 'text' as const, dontKnow: true };
+    expect(await understanding.read('mi mamá se llama Rosa Elena', typed, es)).toMatchObject({ kind: 'answer', value: 'rosa elena' });
+    expect(await understanding.read('naci en la ciudad de Riobamba', typed, es)).toMatchObject({ kind: 'answer', value: 'riobamba' });
+    expect(await understanding.read('Esmeraldas', typed, es)).toMatchObject({ kind: 'answer', value: 'Esmeraldas' });
+    expect(await understanding.read("my mother's name is Carmen", typed, { locale: 'en' })).toMatchObject({ kind: 'answer', value: 'carmen' });
+  });
+
   it('answers "y si vivo en madrid?" as living abroad', async () => {
     expect(await understanding.read('y si vivo en madrid?', { kind: 'choice', choices: menu }, es)).toMatchObject({ kind: 'intent', intent: 'lives_abroad' });
   });
