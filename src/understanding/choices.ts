@@ -1,6 +1,7 @@
 import { distance } from 'fastest-levenshtein';
 import { eng, spa } from 'stopword';
 import { withNumberWords } from './numberWords';
+import { SCORE } from './scores';
 import { containsPhrase, fold, phraseWords, words } from './text';
 
 /** One answer a step offers: `value` is what the flow receives, `label` what the person reads. */
@@ -33,17 +34,6 @@ export interface ChoiceScore {
 
 /** Words every option shares or that carry no meaning never tell options apart. */
 const STOPWORDS = new Set([...spa, ...eng].map(fold));
-
-/** Scores of an exact, a clear positional, and an incidental positional answer. */
-export const EXACT = 1;
-const POSITION_CLEAR = 0.95;
-const POSITION_IN_SENTENCE = 0.3;
-const NUMBER_WORD_IN_SENTENCE = 0.15;
-const SHORT_YEAR = 0.9;
-const YEAR_IN_SENTENCE = 0.92;
-/** A synonym of several words ("clave patronal", "otro codigo") is specific; one word less so. */
-const SYNONYM_PHRASE = 0.88;
-const SYNONYM_WORD = 0.75;
 
 /** One typed word against one word of a label: equal, a slip, or the start of a long word. */
 function wordMatches(typed: string, label: string): boolean {
@@ -85,15 +75,15 @@ function byPosition(tokens: string[], count: number, positions: PositionWords): 
   const alone = meaningful.length === 1;
   for (const token of meaningful) {
     let index = -1;
-    let weak = POSITION_IN_SENTENCE;
+    let weak: number = SCORE.positionInSentence;
     if (/^\d{1,2}$/.test(token)) index = Number(token) - 1;
     else if (last.has(token)) index = count - 1;
     else if (ordinals.some((forms) => forms.includes(token))) index = ordinals.findIndex((forms) => forms.includes(token));
     else if (numbers.includes(token)) {
       index = numbers.indexOf(token);
-      weak = NUMBER_WORD_IN_SENTENCE;
+      weak = SCORE.numberWordInSentence;
     }
-    if (index >= 0 && index < count) return { index, score: alone ? POSITION_CLEAR : weak };
+    if (index >= 0 && index < count) return { index, score: alone ? SCORE.positionClear : weak };
   }
   return undefined;
 }
@@ -131,7 +121,7 @@ export function scoreChoices(
   const found = choices.map((choice) => {
     const phrases = [choice.label, ...(choice.synonyms ?? [])].map((p) => phraseWords(p));
     if (phrases.some((p) => p.length && p.join(' ') === tokens.join(' ')) || fold(choice.label) === clean) {
-      raise(choice, EXACT);
+      raise(choice, SCORE.exact);
       return [];
     }
     return phrases.slice(1).filter((p) => containsPhrase(tokens, p));
@@ -139,7 +129,7 @@ export function scoreChoices(
   found.forEach((contained, i) => {
     const others = found.filter((_, j) => j !== i).flat();
     const kept = contained.filter((p) => !others.some((q) => q.length > p.length && containsPhrase(q, p)));
-    if (kept.length) raise(choices[i], Math.max(...kept.map((p) => (p.length > 1 ? SYNONYM_PHRASE : SYNONYM_WORD))));
+    if (kept.length) raise(choices[i], Math.max(...kept.map((p) => (p.length > 1 ? SCORE.synonymPhrase : SCORE.synonymWord))));
   });
 
   const position = byNumber ? byPosition(tokens, choices.length, positions) : undefined;
@@ -150,10 +140,10 @@ export function scoreChoices(
   const yearTokens = years.length ? withNumberWords(tokens) : [];
   for (const token of yearTokens) {
     const full = years.filter((c) => c.label.trim() === token);
-    full.forEach((c) => raise(c, yearTokens.length === 1 ? EXACT : YEAR_IN_SENTENCE));
+    full.forEach((c) => raise(c, yearTokens.length === 1 ? SCORE.exact : SCORE.yearInSentence));
     if (/^\d{2}$/.test(token) && Number(token) > choices.length) {
       const short = years.filter((c) => c.label.trim().endsWith(token));
-      if (short.length === 1) raise(short[0], SHORT_YEAR);
+      if (short.length === 1) raise(short[0], SCORE.shortYear);
     }
   }
 

@@ -5,6 +5,7 @@ import { actionOf, type FlowId } from './actions';
 import { type Choice, type PositionWords, scoreChoices } from './choices';
 import { findDate } from './dates';
 import { findNumbers } from './numbers';
+import { SCORE } from './scores';
 import { containsPhrase, phraseWords, words } from './text';
 
 /** What a step expects; every step of every flow says it in these terms. */
@@ -83,21 +84,6 @@ export interface UnderstandingParts {
   lexicon(locale: Locale): Lexicon;
 }
 
-/** An answer this sure ends the reading: a tapped button, a bare "2", a valid cédula. */
-const CERTAIN = 0.9;
-/** Below this an answer is a guess and a request, or "no entendí", is better. */
-const PLAUSIBLE = 0.5;
-/** A request this sure beats any answer that is not stronger. */
-const CLEAR_REQUEST = 0.8;
-/** Two choices closer than this are asked about instead of guessed. */
-const CLOSE = 0.1;
-const VALUES_GIVEN = 0.85;
-const OTHER_KIND = 0.9;
-const DONT_KNOW = 0.9;
-const INVALID_VALUE = 0.6;
-/** Any words answer a typed question, so they are plausible but never certain: a clear request wins. */
-const TYPED = 0.7;
-
 interface Candidate {
   reading: Reading;
   score: number;
@@ -134,17 +120,17 @@ export class Understanding {
     switch (expect.kind) {
       case 'cedula':
         if (given.cedula) add({ kind: 'answer', value: given.cedula, given }, 1);
-        else if (given.ruc && given.ruc !== context.known?.ruc) add({ kind: 'otherFlow', flow: 'employer', given }, OTHER_KIND);
-        else if (found.invalid) add({ kind: 'unclear', reason: `cedula_${found.invalid.cedula}` }, INVALID_VALUE);
+        else if (given.ruc && given.ruc !== context.known?.ruc) add({ kind: 'otherFlow', flow: 'employer', given }, SCORE.otherKind);
+        else if (found.invalid) add({ kind: 'unclear', reason: `cedula_${found.invalid.cedula}` }, SCORE.invalidValue);
         break;
       case 'ruc':
         if (given.ruc) add({ kind: 'answer', value: given.ruc, given }, 1);
-        else if (given.cedula && given.cedula !== context.known?.cedula) add({ kind: 'otherFlow', flow: 'person', given }, OTHER_KIND);
-        else if (found.invalid) add({ kind: 'unclear', reason: `ruc_${found.invalid.ruc}` }, INVALID_VALUE);
+        else if (given.cedula && given.cedula !== context.known?.cedula) add({ kind: 'otherFlow', flow: 'person', given }, SCORE.otherKind);
+        else if (found.invalid) add({ kind: 'unclear', reason: `ruc_${found.invalid.ruc}` }, SCORE.invalidValue);
         break;
       case 'dayMonth':
         if (date?.ok) add({ kind: 'answer', value: date.value, given }, 1);
-        else if (date) add({ kind: 'unclear', reason: 'birth_invalid_date' }, INVALID_VALUE);
+        else if (date) add({ kind: 'unclear', reason: 'birth_invalid_date' }, SCORE.invalidValue);
         break;
       case 'code': {
         const code = parseCode(text);
@@ -156,26 +142,26 @@ export class Understanding {
       case 'choice':
         choiceScores = scoreChoices(text, expect.choices, lexicon, { positions: !expect.unseen });
         for (const { choice, score } of choiceScores) add({ kind: 'answer', value: choice.value, given }, score);
-        if (expect.dontKnow && mentions(text, lexicon.dontKnow)) add({ kind: 'dontKnow' }, DONT_KNOW);
+        if (expect.dontKnow && mentions(text, lexicon.dontKnow)) add({ kind: 'dontKnow' }, SCORE.dontKnow);
         break;
       case 'text':
         // A name or a city holds no cédula, RUC or date: one that does is meant for another step.
-        if (expect.dontKnow && mentions(text, lexicon.dontKnow)) add({ kind: 'dontKnow' }, DONT_KNOW);
-        else if (!given.cedula && !given.ruc && !given.birth) add({ kind: 'answer', value: withoutLeadIn(text, lexicon.typedLeadIns), given: {} }, TYPED);
+        if (expect.dontKnow && mentions(text, lexicon.dontKnow)) add({ kind: 'dontKnow' }, SCORE.dontKnow);
+        else if (!given.cedula && !given.ruc && !given.birth) add({ kind: 'answer', value: withoutLeadIn(text, lexicon.typedLeadIns), given: {} }, SCORE.typed);
         break;
     }
 
     const best = () => candidates.reduce<Candidate | undefined>((a, b) => (!a || b.score > a.score ? b : a), undefined);
     const sure = best();
-    if (sure && sure.score >= CERTAIN && sure.reading.kind !== 'dontKnow') return sure.reading;
+    if (sure && sure.score >= SCORE.certain && sure.reading.kind !== 'dontKnow') return sure.reading;
 
     const known = context.known ?? {};
     const news: Given = {};
     if (given.cedula && given.cedula !== known.cedula && expect.kind !== 'cedula') news.cedula = given.cedula;
     if (given.ruc && given.ruc !== known.ruc && expect.kind !== 'ruc') news.ruc = given.ruc;
     if (given.birth && !sameDay(given.birth, known.birth) && expect.kind !== 'dayMonth') news.birth = given.birth;
-    if (Object.keys(news).length && !candidates.some((c) => c.reading.kind === 'answer' && c.score >= PLAUSIBLE))
-      add({ kind: 'given', given: news }, VALUES_GIVEN);
+    if (Object.keys(news).length && !candidates.some((c) => c.reading.kind === 'answer' && c.score >= SCORE.plausible))
+      add({ kind: 'given', given: news }, SCORE.valuesGiven);
 
     const guess = await this.parts.recognize(text, context.locale);
     const action = guess.intent === 'none' ? undefined : actionOf(guess.intent);
@@ -198,20 +184,20 @@ export class Understanding {
     // A valid number is checked evidence; the model's score is not. Only a command beats it.
     const numbered = ranked.some((c) => c.reading.kind === 'given' || c.reading.kind === 'otherFlow');
     const request = ranked.find(
-      (c) => c.reading.kind === 'intent' && c.score >= PLAUSIBLE && (!numbered || (actionOf(c.reading.intent)?.kind === 'command' && c.score >= CLEAR_REQUEST)),
+      (c) => c.reading.kind === 'intent' && c.score >= SCORE.plausible && (!numbered || (actionOf(c.reading.intent)?.kind === 'command' && c.score >= SCORE.clearRequest)),
     );
     const other = ranked.find((c) => c.reading.kind !== 'intent');
-    if (request && (!other || other.score < PLAUSIBLE || (request.score >= CLEAR_REQUEST && request.score >= other.score)))
+    if (request && (!other || other.score < SCORE.plausible || (request.score >= SCORE.clearRequest && request.score >= other.score)))
       return request.reading;
-    if (other && other.score >= PLAUSIBLE) {
+    if (other && other.score >= SCORE.plausible) {
       const [first, second] = bestPerChoice(choiceScores);
-      if (other.reading.kind === 'answer' && first && second && second.score >= PLAUSIBLE && first.score - second.score < CLOSE && first.score < CERTAIN)
+      if (other.reading.kind === 'answer' && first && second && second.score >= SCORE.plausible && first.score - second.score < SCORE.close && first.score < SCORE.certain)
         // Words pointing at two options at once are incidental ("una pregunta… mi correo"): a request, if any, is what was meant.
         return request ? request.reading : { kind: 'clarify', choices: [first.choice, second.choice] };
       return other.reading;
     }
     // Small talk ("buenas", "gracias") is answered when nothing else was understood.
-    const smalltalk = ranked.find((c) => c.reading.kind === 'intent' && c.reading.score >= PLAUSIBLE);
+    const smalltalk = ranked.find((c) => c.reading.kind === 'intent' && c.reading.score >= SCORE.plausible);
     if (smalltalk) return smalltalk.reading;
     if (other?.reading.kind === 'unclear') return other.reading;
     return { kind: 'unclear', reason: unclearReason(expect, text) };
