@@ -18,12 +18,12 @@ import { clientAddress } from '../web/clientAddress';
 import { WEB_DIR } from '../paths';
 
 const STATIC: Record<string, { file: string; type: string }> = {
-  '/agent': { file: 'agent.html', type: 'text/html; charset=utf-8' },
   '/agent/app.js': { file: 'agent/app.js', type: 'text/javascript; charset=utf-8' },
   '/agent/app.css': { file: 'agent/app.css', type: 'text/css; charset=utf-8' },
-  '/agent/supervisor': { file: 'agentSupervisor.html', type: 'text/html; charset=utf-8' },
   '/agent/supervisor.js': { file: 'agent/supervisor.js', type: 'text/javascript; charset=utf-8' },
 };
+/** The console's pages: each is the head they share (agent/head.html), then its own title, scripts and body. */
+const PAGES: Record<string, string> = { '/agent': 'agent.html', '/agent/supervisor': 'agentSupervisor.html' };
 /** Chart.js (a well-kept charting library) for the supervisor's charts, served from node_modules: no CDN. */
 const CHART_JS = join(dirname(require.resolve('chart.js')), 'chart.umd.min.js');
 
@@ -85,6 +85,9 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
   const body = jsonBody({ maxBytes: MAX_BODY });
 
   files.set('/agent/chart.js', { body: readFileSync(CHART_JS), type: 'text/javascript; charset=utf-8' });
+  const head = readFileSync(join(WEB_DIR, 'agent', 'head.html'));
+  for (const [path, file] of Object.entries(PAGES))
+    files.set(path, { body: Buffer.concat([head, readFileSync(join(WEB_DIR, file))]), type: 'text/html; charset=utf-8' });
   for (const [path, file] of files) {
     server.get(path, async (_req: restify.Request, res: restify.Response) => {
       secureHeaders(res);

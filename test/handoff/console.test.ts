@@ -83,6 +83,20 @@ describe('agent console', () => {
     expect(await res.text()).toContain('/agent/app.js');
   });
 
+  it('serves each console page as one whole document: the shared head, then its own title and scripts', async () => {
+    for (const [path, script] of [['/agent', '/agent/app.js'], ['/agent/supervisor', '/agent/supervisor.js']]) {
+      const res = await fetch(`${t.url}${path}`);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const html = await res.text();
+      expect(html).toMatch(/^<!doctype html>\n<html lang="es">\n<head>\n  <meta charset="utf-8">/);
+      expect(html).toContain('<link rel="stylesheet" href="/agent/app.css">');
+      expect(html.match(/<head>/g)).toHaveLength(1);
+      expect(html.indexOf('<title>')).toBeGreaterThan(html.indexOf('<head>'));
+      expect(html.indexOf(`<script src="${script}" defer></script>`)).toBeLessThan(html.indexOf('</head>'));
+      expect(html.trimEnd()).toMatch(/<\/html>$/);
+    }
+  });
+
   it('answers unauthenticated and forged-cookie requests with 401 and nothing else', async () => {
     const ticketId = await newTicket();
     for (const [method, path] of [
