@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { loadPeople, type Person } from '../conversations/driver/person';
+import { loadPerson, type Person } from '../conversations/driver/person';
 import { type Played, play, transcript, verdict } from '../conversations/driver/play';
 import type { Chat } from './person';
 
@@ -8,9 +8,7 @@ const PEOPLE = join(__dirname, '..', 'conversations', 'people');
 
 /** One of the whole-flow people of conversations/people/, by file name. */
 export function scenario(name: string): Person {
-  const person = loadPeople(PEOPLE).find((p) => p.name === name);
-  if (!person) throw new Error(`no person ${name} in ${PEOPLE}`);
-  return person;
+  return loadPerson(PEOPLE, name);
 }
 
 /**

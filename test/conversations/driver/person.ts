@@ -59,11 +59,15 @@ export function loadPeople(dir: string): Person[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
-    .map((file) => {
-      const parsed = PersonSchema.safeParse(parse(readFileSync(join(dir, file), 'utf8')));
-      if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
-      return { name: file.replace(/\.yaml$/, ''), ...parsed.data };
-    });
+    .map((file) => loadPerson(dir, file.replace(/\.yaml$/, '')));
+}
+
+/** One person, by file name without `.yaml`. */
+export function loadPerson(dir: string, name: string): Person {
+  const file = `${name}.yaml`;
+  const parsed = PersonSchema.safeParse(parse(readFileSync(join(dir, file), 'utf8')));
+  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  return { name, ...parsed.data };
 }
 
 interface DemoPerson {
