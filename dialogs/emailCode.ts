@@ -1,10 +1,10 @@
 import { TurnContext } from 'botbuilder';
-import { type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
+import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import { maskEmail } from '../src/recovery/mask';
 import type { Locale } from '../src/i18n';
 import type { VerifiedAccount } from '../src/recovery/types';
 import type { CodeAnswer } from '../src/understanding/understand';
-import { AskDialog, type AskResult } from './ask';
+import type { AskResult } from './ask';
 import { FlowDialog } from './flow';
 import { LostEmailDialog } from './lostEmail';
 import { localOptions, yesNoOptions } from './options';
@@ -21,13 +21,9 @@ export class EmailCodeDialog extends FlowDialog {
   static readonly id = 'emailCode';
 
   constructor(services: DialogServices) {
-    super(EmailCodeDialog.id, services, 'emailCode.steps');
-    this.addDialog(new AskDialog('emailCode.confirm', services));
-    this.addDialog(new AskDialog('emailCode.code', services));
+    super(EmailCodeDialog.id, services, ['confirm', 'code']);
     this.addDialog(new LostEmailDialog(services));
-    this.addDialog(
-      new WaterfallDialog('emailCode.steps', [this.confirmEmail, this.sendCode, this.askCode, this.checkCode]),
-    );
+    this.addSteps([this.confirmEmail, this.sendCode, this.askCode, this.checkCode]);
   }
 
   private texts(step: WaterfallStepContext) {
@@ -43,7 +39,7 @@ export class EmailCodeDialog extends FlowDialog {
       await step.context.sendActivity(t('code:mailboxLost', { email }));
       return step.replaceDialog(LostEmailDialog.id);
     }
-    return this.ask(step, 'emailCode.confirm', {
+    return this.ask(step, 'confirm', {
       prompt: 'code:confirmEmail',
       vars: { email, name: account.firstName },
       // "ya no tengo ese correo" answers this question: no.
@@ -63,7 +59,7 @@ export class EmailCodeDialog extends FlowDialog {
 
   private askCode = async (step: WaterfallStepContext) => {
     const { locale } = this.texts(step);
-    return this.ask(step, 'emailCode.code', {
+    return this.ask(step, 'code', {
       prompt: 'code:ask',
       expect: {
         kind: 'code',
@@ -78,7 +74,7 @@ export class EmailCodeDialog extends FlowDialog {
     if (!result.ok) return this.settle(step, result);
     const { account } = step.options as EmailCodeOptions;
     const { t } = this.texts(step);
-    const again = () => step.replaceDialog('emailCode.steps', { account, stage: 'code' } satisfies EmailCodeOptions);
+    const again = () => step.replaceDialog(this.stepsId, { account, stage: 'code' } satisfies EmailCodeOptions);
     const answer = result.value;
 
     if ('choice' in answer) {

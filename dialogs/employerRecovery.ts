@@ -1,7 +1,7 @@
-import { type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
+import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Subject } from '../src/recovery/types';
 import type { Given } from '../src/understanding/understand';
-import { AskDialog, type AskResult } from './ask';
+import type { AskResult } from './ask';
 import type { FlowOptions } from './flow';
 import { IdentifyDialog } from './identify';
 import type { DialogServices } from './services';
@@ -16,19 +16,8 @@ export class EmployerRecoveryDialog extends IdentifyDialog<EmployerInputs> {
   static readonly id = 'employer';
 
   constructor(services: DialogServices) {
-    super(EmployerRecoveryDialog.id, services, 'employer.steps');
-    this.addDialog(new AskDialog('employer.ruc', services));
-    this.addDialog(new AskDialog('employer.representative', services));
-    this.addDialog(
-      new WaterfallDialog('employer.steps', [
-        this.start,
-        this.askRuc,
-        this.askRepresentative,
-        this.askChallenge,
-        this.checkIdentity,
-        (step) => this.afterVerify(step),
-      ]),
-    );
+    super(EmployerRecoveryDialog.id, services, ['ruc', 'representative']);
+    this.addSteps([this.start, this.askRuc, this.askRepresentative, this.askChallenge, this.checkIdentity, (step) => this.afterVerify(step)]);
   }
 
   /** At the employer's steps a cédula is the legal representative's. */
@@ -49,7 +38,7 @@ export class EmployerRecoveryDialog extends IdentifyDialog<EmployerInputs> {
   private askRuc = async (step: WaterfallStepContext) => {
     const inputs = this.inputs(step);
     if (!(step.options as FlowOptions).restarted) await step.context.sendActivity(this.t(step)('recovery:employerIntro'));
-    return this.askFor(step, 'employer.ruc', inputs.ruc, 'recovery:askRuc', { kind: 'ruc' });
+    return this.askFor(step, 'ruc', inputs.ruc, 'recovery:askRuc', { kind: 'ruc' });
   };
 
   private askRepresentative = async (step: WaterfallStepContext) => {
@@ -58,7 +47,7 @@ export class EmployerRecoveryDialog extends IdentifyDialog<EmployerInputs> {
     const inputs = this.inputs(step);
     // The number typed at the RUC step is the RUC; a cédula beside it is the representative's.
     this.absorb(inputs, { ...ruc.given, ruc: ruc.value });
-    return this.askFor(step, 'employer.representative', inputs.representative, 'recovery:askRepresentative', { kind: 'cedula' }, 'recovery:askRepresentativeAgain');
+    return this.askFor(step, 'representative', inputs.representative, 'recovery:askRepresentative', { kind: 'cedula' }, 'recovery:askRepresentativeAgain');
   };
 
   private askChallenge = async (step: WaterfallStepContext) => {

@@ -1,8 +1,8 @@
-import { ComponentDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, type DialogTurnResult, WaterfallDialog, type WaterfallStep, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Locale } from '../src/i18n';
 import type { FlowId } from '../src/understanding/actions';
 import type { Given } from '../src/understanding/understand';
-import type { AskOptions, AskResult } from './ask';
+import { AskDialog, type AskOptions, type AskResult } from './ask';
 import type { DialogServices } from './services';
 import { turnLocale } from './turnLocale';
 
@@ -23,19 +23,27 @@ export interface FlowOptions {
 }
 
 /**
- * The base of every flow: the turn's locale, questions asked through the one AskDialog,
- * and one place that handles what is not an answer (gave up, other flow, values for
- * other steps, start again) so no step repeats it.
+ * The base of every flow: its questions (the AskDialogs `<flow>.<question>`) and its steps
+ * (the waterfall `<flow>.steps`), the turn's locale, and one place that handles what is not
+ * an answer (gave up, other flow, values for other steps, start again) so no step repeats it.
  */
 export abstract class FlowDialog extends ComponentDialog {
+  /** The waterfall that a restart begins again. */
+  protected readonly stepsId: string;
+
   constructor(
     id: string,
     protected readonly services: DialogServices,
-    /** The waterfall that a restart begins again. */
-    protected readonly stepsId: string,
+    questions: readonly string[] = [],
   ) {
     super(id);
-    this.initialDialogId = stepsId;
+    this.stepsId = `${id}.steps`;
+    this.initialDialogId = this.stepsId;
+    for (const question of questions) this.addDialog(new AskDialog(`${id}.${question}`, services));
+  }
+
+  protected addSteps(steps: WaterfallStep[]): void {
+    this.addDialog(new WaterfallDialog(this.stepsId, steps));
   }
 
   protected locale(step: WaterfallStepContext): Locale {
@@ -46,8 +54,9 @@ export abstract class FlowDialog extends ComponentDialog {
     return this.services.texts.for(this.locale(step));
   }
 
-  protected ask(step: WaterfallStepContext, dialogId: string, options: AskOptions): Promise<DialogTurnResult> {
-    return step.beginDialog(dialogId, options);
+  /** Asks one of the flow's questions (named in the constructor). */
+  protected ask(step: WaterfallStepContext, question: string, options: AskOptions): Promise<DialogTurnResult> {
+    return step.beginDialog(`${this.id}.${question}`, options);
   }
 
   /** Ends or restarts the flow for a result that holds no value. */

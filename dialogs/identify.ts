@@ -4,7 +4,7 @@ import { CLIENT_ADDRESS, type LimitSource } from '../src/recovery/limits';
 import { maskNumber } from '../src/recovery/mask';
 import type { ChallengeAnswer, DayMonth, Subject } from '../src/recovery/types';
 import type { Expectation, Given } from '../src/understanding/understand';
-import { AskDialog, type AskResult } from './ask';
+import type { AskResult } from './ask';
 import { EmailCodeDialog } from './emailCode';
 import { FlowDialog, type FlowOptions, type FlowResult } from './flow';
 import { yesNoOptions } from './options';
@@ -35,11 +35,10 @@ const MAX_MISMATCHES = 2;
  * identity check: `verify` drops it (LOPDP: keep no longer than needed).
  */
 export abstract class IdentifyDialog<Inputs extends object> extends FlowDialog {
-  constructor(id: string, services: DialogServices, stepsId: string) {
-    super(id, services, stepsId);
+  constructor(id: string, services: DialogServices, questions: readonly string[]) {
+    super(id, services, [...questions, 'retry']);
     this.addDialog(new QuestionsDialog(services));
     this.addDialog(new EmailCodeDialog(services));
-    this.addDialog(new AskDialog(`${id}.retry`, services));
   }
 
   /** Takes the values a message held into the flow's inputs (a later value replaces an earlier one). */
@@ -67,10 +66,10 @@ export abstract class IdentifyDialog<Inputs extends object> extends FlowDialog {
   };
 
   /** Asks for one value, unless the person already gave it. */
-  protected askFor(step: WaterfallStepContext, dialogId: string, value: unknown, prompt: string, expect: Expectation, again?: string) {
+  protected askFor(step: WaterfallStepContext, question: string, value: unknown, prompt: string, expect: Expectation, again?: string) {
     if (value !== undefined) return step.next({ ok: true, value, given: {} } satisfies AskResult<unknown>);
     const known = this.asGiven(this.inputs(step));
-    return this.ask(step, dialogId, { prompt, again, expect, known, progress: Object.values(known).some((v) => v !== undefined), flow: this.id as 'person' });
+    return this.ask(step, question, { prompt, again, expect, known, progress: Object.values(known).some((v) => v !== undefined), flow: this.id as 'person' });
   }
 
   protected askQuestions(step: WaterfallStepContext, subject: Subject) {
@@ -105,7 +104,7 @@ export abstract class IdentifyDialog<Inputs extends object> extends FlowDialog {
     await this.services.progress.failed(step.context, 'identity', 'no_match');
     await step.context.sendActivity(t('recovery:noMatch'));
     if (mismatches >= MAX_MISMATCHES) return step.endDialog({ ok: false, gaveUp: true } satisfies FlowResult);
-    return this.ask(step, `${this.id}.retry`, {
+    return this.ask(step, 'retry', {
       prompt: 'recovery:retry',
       expect: { kind: 'choice', choices: yesNoOptions(this.services.texts, this.locale(step)) },
       unclear: 'yes_no',

@@ -1,5 +1,5 @@
-import { type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
-import { AskDialog, type AskResult } from './ask';
+import type { WaterfallStepContext } from 'botbuilder-dialogs';
+import type { AskResult } from './ask';
 import { FlowDialog, type FlowOptions, type FlowResult } from './flow';
 import { localOptions } from './options';
 import type { DialogServices } from './services';
@@ -17,15 +17,14 @@ export class LostEmailDialog extends FlowDialog {
   static readonly id = 'lostEmail';
 
   constructor(services: DialogServices) {
-    super(LostEmailDialog.id, services, 'lostEmail.steps');
-    this.addDialog(new AskDialog('lostEmail.topic', services));
-    this.addDialog(new WaterfallDialog('lostEmail.steps', [this.askTopic, this.answer]));
+    super(LostEmailDialog.id, services, ['topic']);
+    this.addSteps([this.askTopic, this.answer]);
   }
 
   private askTopic = async (step: WaterfallStepContext) => {
     const again = (step.options as FlowOptions | undefined)?.restarted;
     if (!again) this.services.metrics.stepReached.inc({ step: 'lost_email' });
-    return this.ask(step, 'lostEmail.topic', {
+    return this.ask(step, 'topic', {
       prompt: again ? 'lost:more' : 'lost:pick',
       flow: 'lostEmail',
       expect: { kind: 'choice', choices: localOptions(this.services.texts, this.locale(step), 'lost', TOPICS, TOPIC_INTENTS) },

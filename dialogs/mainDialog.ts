@@ -1,8 +1,8 @@
-import { type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
+import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import { INTENTS } from '../src/nlu/intents';
 import { actionOf, type FlowId } from '../src/understanding/actions';
 import type { Given } from '../src/understanding/understand';
-import { AskDialog, type AskResult, switchLanguage } from './ask';
+import { type AskResult, switchLanguage } from './ask';
 import { EmployerRecoveryDialog } from './employerRecovery';
 import { FaqDialog } from './faq';
 import { FlowDialog, type FlowOptions, type FlowResult } from './flow';
@@ -47,17 +47,16 @@ export class MainDialog extends FlowDialog {
   static readonly id = 'main';
 
   constructor(services: DialogServices) {
-    super(MainDialog.id, services, 'main.steps');
+    super(MainDialog.id, services, ['menu']);
     this.addDialog(new PersonRecoveryDialog(services));
     this.addDialog(new EmployerRecoveryDialog(services));
     this.addDialog(new LostEmailDialog(services));
     this.addDialog(new FaqDialog(services));
-    this.addDialog(new AskDialog('main.menu', services));
-    this.addDialog(new WaterfallDialog('main.steps', [this.greet, this.route, this.finish]));
+    this.addSteps([this.greet, this.route, this.finish]);
   }
 
   private menu(step: WaterfallStepContext, reason: MainReason) {
-    return this.ask(step, 'main.menu', {
+    return this.ask(step, 'menu', {
       prompt: MENU_PROMPT[reason],
       expect: { kind: 'choice', choices: localOptions(this.services.texts, this.locale(step), 'main', MENU, MENU_INTENTS) },
       known: {},
@@ -110,7 +109,7 @@ export class MainDialog extends FlowDialog {
     // A cédula or RUC typed at the menu starts its flow with it.
     if (!choice.ok && 'given' in choice && (choice.given.cedula || choice.given.ruc))
       return step.beginDialog(choice.given.ruc ? 'employer' : 'person', { given: choice.given } satisfies FlowOptions);
-    if (!choice.ok && 'given' in choice) return step.replaceDialog('main.steps', { reason: 'menu' } satisfies MainOptions);
+    if (!choice.ok && 'given' in choice) return step.replaceDialog(this.stepsId, { reason: 'menu' } satisfies MainOptions);
     if (!choice.ok && !('gaveUp' in choice)) return this.settle(step, choice);
     if (!choice.ok || choice.value === 'agent') {
       const offered = (step.options as MainOptions)?.reason === 'gaveUp';
@@ -118,7 +117,7 @@ export class MainDialog extends FlowDialog {
       if (this.services.handoff && (await this.services.handoff(step.context, reason)))
         return step.endDialog({ ok: true, quiet: true } satisfies FlowResult);
       await step.context.sendActivity(t('faq:talk_to_agent'));
-      return step.replaceDialog('main.steps', { reason: 'done' } satisfies MainOptions);
+      return step.replaceDialog(this.stepsId, { reason: 'done' } satisfies MainOptions);
     }
     this.services.metrics.stepReached.inc({ step: `menu_${choice.value}` });
     return step.beginDialog(choice.value, { given: choice.given } satisfies FlowOptions);
@@ -126,11 +125,11 @@ export class MainDialog extends FlowDialog {
 
   private finish = async (step: WaterfallStepContext) => {
     const result = step.result as FlowResult | undefined;
-    if (result && !result.ok && 'gaveUp' in result) return step.replaceDialog('main.steps', { reason: 'gaveUp' } satisfies MainOptions);
+    if (result && !result.ok && 'gaveUp' in result) return step.replaceDialog(this.stepsId, { reason: 'gaveUp' } satisfies MainOptions);
     if (result && !result.ok && 'switchTo' in result)
-      return step.replaceDialog('main.steps', { reason: 'switch', switchTo: result.switchTo, given: result.given } satisfies MainOptions);
+      return step.replaceDialog(this.stepsId, { reason: 'switch', switchTo: result.switchTo, given: result.given } satisfies MainOptions);
     // A topic that ended says what can come next: the menu, never a bare "write to me".
-    if (!result?.ok || !result.quiet) return step.replaceDialog('main.steps', { reason: 'done' } satisfies MainOptions);
+    if (!result?.ok || !result.quiet) return step.replaceDialog(this.stepsId, { reason: 'done' } satisfies MainOptions);
     return step.endDialog();
   };
 }

@@ -1,7 +1,7 @@
-import { type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
+import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import type { DayMonth } from '../src/recovery/types';
 import type { Given } from '../src/understanding/understand';
-import { AskDialog, type AskResult } from './ask';
+import type { AskResult } from './ask';
 import { IdentifyDialog } from './identify';
 import type { DialogServices } from './services';
 
@@ -15,19 +15,8 @@ export class PersonRecoveryDialog extends IdentifyDialog<PersonInputs> {
   static readonly id = 'person';
 
   constructor(services: DialogServices) {
-    super(PersonRecoveryDialog.id, services, 'person.steps');
-    this.addDialog(new AskDialog('person.cedula', services));
-    this.addDialog(new AskDialog('person.birth', services));
-    this.addDialog(
-      new WaterfallDialog('person.steps', [
-        this.start,
-        this.askCedula,
-        this.askBirth,
-        this.askChallenge,
-        this.checkIdentity,
-        (step) => this.afterVerify(step),
-      ]),
-    );
+    super(PersonRecoveryDialog.id, services, ['cedula', 'birth']);
+    this.addSteps([this.start, this.askCedula, this.askBirth, this.askChallenge, this.checkIdentity, (step) => this.afterVerify(step)]);
   }
 
   protected absorb(inputs: PersonInputs, given: Given): void {
@@ -40,14 +29,14 @@ export class PersonRecoveryDialog extends IdentifyDialog<PersonInputs> {
   }
 
   private askCedula = async (step: WaterfallStepContext) =>
-    this.askFor(step, 'person.cedula', this.inputs(step).cedula, 'recovery:askCedula', { kind: 'cedula' });
+    this.askFor(step, 'cedula', this.inputs(step).cedula, 'recovery:askCedula', { kind: 'cedula' });
 
   private askBirth = async (step: WaterfallStepContext) => {
     const cedula = step.result as AskResult<string>;
     if (!cedula.ok) return this.settle(step, cedula);
     const inputs = this.inputs(step);
     this.absorb(inputs, { ...cedula.given, cedula: cedula.value });
-    return this.askFor(step, 'person.birth', inputs.birth, 'recovery:askBirth', { kind: 'dayMonth' }, 'recovery:askBirthAgain');
+    return this.askFor(step, 'birth', inputs.birth, 'recovery:askBirth', { kind: 'dayMonth' }, 'recovery:askBirthAgain');
   };
 
   private askChallenge = async (step: WaterfallStepContext) => {
