@@ -88,7 +88,7 @@ describe('agent console', () => {
       const res = await fetch(`${t.url}${path}`);
       expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
       const html = await res.text();
-      expect(html).toMatch(/^<!doctype html>\n<html lang="es">\n<head>\n  <meta charset="utf-8">/);
+      expect(html).toMatch(/^<!doctype html>\n<html lang="es">\n<head>\n {2}<meta charset="utf-8">/);
       expect(html).toContain('<link rel="stylesheet" href="/agent/app.css">');
       expect(html.match(/<head>/g)).toHaveLength(1);
       expect(html.indexOf('<title>')).toBeGreaterThan(html.indexOf('<head>'));
