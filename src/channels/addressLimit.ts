@@ -1,7 +1,7 @@
 import type restify from 'restify';
 import type { Config } from '../config';
 import { type LimiterStore, createLimiter } from '../recovery/limits';
-import { clientAddress } from '../web/clientAddress';
+import { clientAddress } from '../http/clientAddress';
 
 export interface AddressLimitOptions {
   config: Config;

@@ -11,7 +11,7 @@ import type restify from 'restify';
 import type { Config } from '../config';
 import { type BotFrameworkActivity, botFrameworkActivitySchema, firstReason, isLoopbackUrl } from './botframeworkActivity';
 import type { Gateways } from './gateways';
-import { jsonBody } from '../web/body';
+import { jsonBody } from '../http/body';
 import type { ChannelDeps, ChannelGateway } from './types';
 import { WHATSAPP_CHANNEL_ID } from './whatsapp/settings';
 

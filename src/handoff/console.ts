@@ -12,9 +12,9 @@ import { cannedReplies } from './canned';
 import { historyQuerySchema, searchHistory } from './history';
 import type { Handoff } from './service';
 import type { TicketView } from './tickets';
-import { jsonBody } from '../web/body';
+import { jsonBody } from '../http/body';
 import { sendSecurityHeaders } from '../web/security';
-import { clientAddress } from '../web/clientAddress';
+import { clientAddress } from '../http/clientAddress';
 import { WEB_DIR } from '../paths';
 
 const STATIC: Record<string, { file: string; type: string }> = {

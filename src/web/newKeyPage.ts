@@ -6,7 +6,7 @@ import { type Logger, logTag } from '../log';
 import { KEY_REASONS, keyProblem } from '../recovery/keyRule';
 import { NEW_KEY_PATH } from '../recovery/links';
 import type { AccountDirectory, KeyOwnerFacts, Mailer, ResetLinkData, ResetLinkService } from '../recovery/types';
-import { jsonBody } from './body';
+import { jsonBody } from '../http/body';
 import { escapeHtml, jsonForHtml } from '../html';
 import { STRICT_CSP, sendSecurityHeaders } from './security';
 

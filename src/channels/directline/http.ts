@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type restify from 'restify';
 import type { Config } from '../../config';
 import type { Logger } from '../../log';
-import { type BodyRefusal, refusalHeaders } from '../../web/body';
+import { type BodyRefusal, refusalHeaders } from '../../http/body';
 
 /** Direct Line's error body: `{ error: { code, message } }`. */
 export function sendError(res: restify.Response, status: number, code: string, message: string): void {

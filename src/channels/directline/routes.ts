@@ -5,13 +5,13 @@ import { z } from 'zod';
 import type { Config } from '../../config';
 import type { Logger } from '../../log';
 import { CLIENT_ADDRESS } from '../../recovery/limits';
-import { clientAddress } from '../../web/clientAddress';
+import { clientAddress } from '../../http/clientAddress';
 import type { ChannelDeps } from '../types';
 import { inboundActivitySchema, MAX_ACTIVITY_BYTES, startBodySchema } from './activitySchema';
 import { DIRECTLINE_CHANNEL_ID, type DirectLineAdapter } from './adapter';
 import type { ConversationLog } from './conversationLog';
 import { BOT_ACCOUNT, CONVERSATION_ID, joinedActivity, openConversation } from './conversations';
-import { readJson } from '../../web/body';
+import { readJson } from '../../http/body';
 import { applyCors, guardedRoutes, publicOrigin, sendBodyError, sendError, webSocketOrigin } from './http';
 import { bearerToken, type TokenClaims, type TokenService } from './tokens';
 

@@ -3,7 +3,7 @@ import type restify from 'restify';
 import type { z } from 'zod';
 import { TurnQueue } from '../../bot/turnQueue';
 import { logTag } from '../../log';
-import { textBody } from '../../web/body';
+import { textBody } from '../../http/body';
 import type { ChannelDeps } from '../types';
 import { WhatsAppAdapter } from './adapter';
 import { ChoiceContents, ContentRegistry } from './content';

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { clientAddress } from '../../src/web/clientAddress';
+import { clientAddress } from '../../src/http/clientAddress';
 
 const request = (forwardedFor?: string | string[], socket = '10.0.0.9') =>
   ({ socket: { remoteAddress: socket }, headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor } }) as unknown as IncomingMessage;
