@@ -66,7 +66,7 @@ async function command(
       await dc.context.sendActivity(t('common:help'));
       return 'handled';
     case 'agent':
-      if (services.handoff && (await services.handoff(dc.context, 'asked'))) return restart(dc, 'handoff');
+      if (await services.handoff(dc.context, 'asked')) return restart(dc, 'handoff');
       await dc.context.sendActivity(t('faq:talk_to_agent'));
       return 'handled';
     case 'cancel':

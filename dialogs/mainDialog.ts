@@ -114,7 +114,7 @@ export class MainDialog extends FlowDialog {
     if (!choice.ok || choice.value === 'agent') {
       const offered = (step.options as MainOptions)?.reason === 'gaveUp';
       const reason = !choice.ok ? 'menu_failed' : offered ? 'gave_up' : 'asked';
-      if (this.services.handoff && (await this.services.handoff(step.context, reason)))
+      if (await this.services.handoff(step.context, reason))
         return step.endDialog({ ok: true, quiet: true } satisfies FlowResult);
       await step.context.sendActivity(t('faq:talk_to_agent'));
       return step.replaceDialog(this.stepsId, { reason: 'done' } satisfies MainOptions);

@@ -1,11 +1,11 @@
-import type { ConversationReference } from 'botbuilder';
+import type { ConversationReference, TurnContext } from 'botbuilder';
 import type { Config } from '../src/config';
 import type { Locale, Texts } from '../src/i18n';
 import type { Logger } from '../src/log';
 import type { Metrics } from '../src/metrics';
 import type { RateLimits } from '../src/recovery/limits';
 import type { CodeService, IdentityCheck, ResetLinkService } from '../src/recovery/types';
-import type { ConversationLanguage } from '../src/bot/language';
+import type { ConversationLanguage } from './language';
 import type { Understanding } from '../src/understanding/understand';
 import type { ProgressNotes } from './progress';
 
@@ -29,6 +29,6 @@ export interface DialogServices {
   progress: ProgressNotes;
   /** Says one line from locales to a conversation later, in its turn order (a code email that failed). */
   tellLater(reference: Partial<ConversationReference>, locale: Locale, key: string): Promise<void>;
-  /** Opens a human handoff; returns false when no agents are configured (the bot then explains other ways). */
-  handoff?: (context: import('botbuilder').TurnContext, reason: string) => Promise<boolean>;
+  /** Opens a human handoff; false when nobody can take it (no agents): the dialogs then explain the other ways. */
+  handoff: (context: TurnContext, reason: string) => Promise<boolean>;
 }

@@ -1,19 +1,20 @@
-import { type ConversationReference, ConversationState, type TurnContext } from 'botbuilder';
-import type { BotFrameworkAuthentication } from 'botframework-connector';
 import restify from 'restify';
+import { renderChoices } from '../dialogs/choices';
+import { MainDialog } from '../dialogs/mainDialog';
 import { ProgressNotes } from '../dialogs/progress';
 import type { DialogServices } from '../dialogs/services';
 import { RecoveryBot } from './bot/bot';
-import { ConversationLanguage } from './bot/language';
+import { continueThrough, conversationStateOn, keptReference, lineTeller } from './bot/later';
+import { ConversationLanguage } from '../dialogs/language';
 import { TurnQueue } from './bot/turnQueue';
 import { addressLimit } from './channels/addressLimit';
-import { registerBotFramework } from './channels/botframework';
+import { type BotFrameworkAuthentication, registerBotFramework } from './channels/botframework';
 import { registerDirectLine } from './channels/directline';
 import { Gateways } from './channels/gateways';
 import type { ChannelDeps } from './channels/types';
 import { WHATSAPP_CHANNEL_ID, registerWhatsApp, whatsappConfigured } from './channels/whatsapp';
 import { type Config, listenHost } from './config';
-import { type Locale, Texts, factsFrom, pickLocale } from './i18n';
+import { Texts, factsFrom, pickLocale } from './i18n';
 import { createLogger, type Logger } from './log';
 import { createMetrics } from './metrics';
 import { sharedRecognizer } from './nlu/recognizer';
@@ -61,8 +62,22 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   // Trained once per process: every app built in it (tests build many) reads the same examples.
   const nlu = await sharedRecognizer();
   const understanding = createUnderstanding(nlu, texts);
-  const conversationState = new ConversationState(stores.storage);
+  const conversationState = conversationStateOn(stores.storage);
   const language = new ConversationLanguage(conversationState, createLanguageGuesser(texts), config.DEFAULT_LOCALE, createRegisterReader(texts));
+  const progress = new ProgressNotes(conversationState);
+  const queue = new TurnQueue(stores.lock);
+  // The channels register here as they are built below; a message sent later finds its own.
+  const gateways = new Gateways();
+  // Messages sent later (an agent's words, "your key changed") go through the bot, which runs
+  // them in the conversation's turn order; the bot is built last, so it is looked up when one goes.
+  const continueConversation = continueThrough(gateways, () => bot);
+  const tellLater = lineTeller(continueConversation, texts);
+
+  // Human handoff: tickets, the relay while an agent serves, the transcript, the console.
+  const handoff = new Handoff({ config, store: stores.kv, texts, log, metrics, progress, conversationState, gateways, continueConversation, renderChoices });
+  // Without agents (or event mode) nobody can take a ticket: no transcript is kept (data
+  // minimisation), no ticket is looked up, and the bot explains the other ways to get help.
+  const handoffOn = handoff.enabled ? handoff : undefined;
 
   const services: DialogServices = {
     config,
@@ -80,65 +95,58 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     codes: createCodeService({ store: stores.kv, mailer, limits, config }),
     links,
     limits,
-    progress: new ProgressNotes(conversationState),
+    progress,
     tellLater,
+    handoff: handoffOn ? handoffOn.open : noHandoff,
   };
-  const bot = new RecoveryBot(conversationState, services, new TurnQueue(stores.lock), language);
-  bot.survey = new Survey({
-    flow: 'recovery',
-    store: stores.kv,
+  const bot = new RecoveryBot({
+    state: conversationState,
+    queue,
+    dialog: new MainDialog(services),
+    language,
     texts,
+    log,
     metrics,
-    pending: conversationState.createProperty<PendingSurvey | undefined>('recoverySurvey'),
-    keepMs: config.TRANSCRIPT_TTL_SECONDS * 1000,
-    answerMs: config.STATE_TTL_SECONDS * 1000,
+    limits,
+    secret: config.SERVER_SECRET,
     defaultLocale: config.DEFAULT_LOCALE,
-    now: Date.now,
+    iessSite: config.IESS_SITE,
+    interceptor: handoffOn,
+    recorder: handoffOn?.recorder,
+    survey: new Survey({
+      flow: 'recovery',
+      store: stores.kv,
+      texts,
+      metrics,
+      pending: conversationState.createProperty<PendingSurvey | undefined>('recoverySurvey'),
+      renderChoices,
+      keepMs: config.TRANSCRIPT_TTL_SECONDS * 1000,
+      answerMs: config.STATE_TTL_SECONDS * 1000,
+      defaultLocale: config.DEFAULT_LOCALE,
+      now: Date.now,
+    }),
   });
 
   const server = restify.createServer({ name: 'iess-clave', handleUncaughtExceptions: false });
   guardResponses(server, { config, log });
 
   server.use(addressLimit({ config, limits: counters }));
-  const deps: ChannelDeps = { config, store: stores.kv, log, metrics, texts, bot, limits: counters };
-  const gateways = new Gateways();
+  const deps = { config, store: stores.kv, log, metrics, texts, bot, limits: counters } satisfies ChannelDeps;
   const botFramework = registerBotFramework(server, deps, gateways, overrides.botFrameworkAuthentication);
   if (botFramework) gateways.register(botFramework);
   gateways.register(registerDirectLine(server, deps));
-  const whatsapp = whatsappConfigured(config) ? registerWhatsApp(server, deps) : undefined;
-  if (whatsapp) gateways.register(whatsapp);
-
-  // Human handoff: tickets, the relay while an agent serves, the transcript, the console.
-  const handoff = new Handoff({ config, store: stores.kv, texts, log, metrics, progress: services.progress, conversationState, gateways, bot });
-  // Without agents (or event mode) nobody can take a ticket: no transcript is kept (data
-  // minimisation), no ticket is looked up, and the bot explains the other ways to get help.
-  if (handoff.enabled) {
-    bot.recorder = { attach: (context) => handoff.attachRecorder(context) };
-    bot.interceptor = handoff;
-    services.handoff = handoff.open;
-    if (whatsapp) whatsapp.onDeliveryFailure = (to, errorCode) => handoff.deliveryFailed(WHATSAPP_CHANNEL_ID, to, errorCode);
-  }
+  if (whatsappConfigured(config))
+    gateways.register(registerWhatsApp(server, deps, handoffOn && ((to, errorCode) => handoffOn.deliveryFailed(WHATSAPP_CHANNEL_ID, to, errorCode))));
   // No agents, no console: /agent does not exist rather than offer a sign-in nobody can pass.
   if (handoff.agents.size > 0) await registerAgentConsole(server, { config, handoff, texts, log, limits: counters });
-
-  /** Says one line from locales to a conversation later, inside its turn order. */
-  async function tellLater(reference: Partial<ConversationReference>, locale: Locale, key: string): Promise<void> {
-    await gateways.continueConversation(reference, (context: TurnContext) =>
-      bot.continueWith(context, async (ctx) => {
-        await ctx.sendActivity(texts.t(locale, key));
-      }),
-    );
-  }
 
   /** Tells the chat, in its own language, that the key changed, and what to do next. */
   const onKeyChanged = async (data: ResetLinkData) => {
     metrics.keysChanged.inc({ kind: data.kind });
     const locale = pickLocale(data.locale, config.DEFAULT_LOCALE);
-    await gateways
-      .continueConversation(data.conversation as Partial<ConversationReference>, (context: TurnContext) =>
-        bot.continueWith(context, (ctx) => bot.keyChanged(ctx, locale)),
-      )
-      .catch((err: Error) => log.warn({ err: { type: err.name } }, 'could not tell the chat the key changed'));
+    await continueConversation(keptReference(data.conversation), (ctx) => bot.keyChanged(ctx, locale)).catch((err: Error) =>
+      log.warn({ err: { type: err.name } }, 'could not tell the chat the key changed'),
+    );
   };
   registerNewKeyPage(server, { config, texts, links, directory, mailer, log, onKeyChanged });
   if (!config.SMTP_URL) registerOutboxPage(server, { config });
@@ -201,6 +209,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     },
   };
 }
+
+/** Without agents nor a contact centre there is nobody to hand a person to: the dialogs explain the other ways. */
+const noHandoff = async (): Promise<boolean> => false;
 
 /** With Redis, wait (bounded) for the first connection so the first requests are not refused. */
 async function waitUntilReady(stores: { kind: string; ready(): Promise<boolean> }, log: Logger, timeoutMs = 5_000) {

@@ -1,11 +1,11 @@
-import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import type { Activity, StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { renderChoices } from '../dialogs/choices';
 import { type Locale, type Texts, pickLocale } from './i18n';
 import type { Metrics } from './metrics';
 import type { KeyValueStore } from './store/keyValue';
 import { maskText } from './recovery/mask';
+import type { Choice } from './understanding/choices';
 import { fold } from './understanding/text';
 
 /**
@@ -58,12 +58,16 @@ const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const MAX_COMMENT = 500;
 
+/** Shows a question with options as the channel shows choices (buttons, or a numbered list). */
+export type ChoiceRenderer = (channelId: string, text: string, choices: Choice[]) => Partial<Activity>;
+
 export interface SurveyDeps {
   flow: SurveyFlow;
   store: KeyValueStore;
   texts: Texts;
   metrics: Metrics;
   pending: StatePropertyAccessor<PendingSurvey | undefined>;
+  renderChoices: ChoiceRenderer;
   /** How long answers are kept (TRANSCRIPT_TTL_SECONDS). */
   keepMs: number;
   /** How long the person may take to answer (the conversation's life). */
@@ -101,7 +105,7 @@ export class Survey {
     const locale = options.locale ?? pickLocale(context.activity.locale, this.deps.defaultLocale);
     const survey: SurveySubject = 'id' in subject ? subject : { id: randomUUID(), channel: subject.channel };
     await this.deps.pending.set(context, { ...survey, stage: 'rating', at: this.deps.now() });
-    await context.sendActivity(renderChoices(context.activity.channelId, this.t(locale, 'ask', options.vars), this.options(locale)));
+    await context.sendActivity(this.deps.renderChoices(context.activity.channelId, this.t(locale, 'ask', options.vars), this.options(locale)));
   }
 
   /**
@@ -128,7 +132,7 @@ export class Survey {
       this.deps.metrics.satisfaction.observe(pending.agent ? { flow: this.deps.flow, agent: pending.agent } : { flow: this.deps.flow }, rating);
       await this.deps.pending.set(context, { ...pending, stage: 'comment', at: this.deps.now() });
       const skip = this.t(locale, 'skip');
-      await context.sendActivity(renderChoices(context.activity.channelId, this.t(locale, 'askComment'), [{ value: 'skip', label: skip }]));
+      await context.sendActivity(this.deps.renderChoices(context.activity.channelId, this.t(locale, 'askComment'), [{ value: 'skip', label: skip }]));
       return 'taken';
     }
     await this.deps.pending.delete(context);

@@ -5,34 +5,47 @@ import {
   type StatePropertyAccessor,
   type TurnContext,
 } from 'botbuilder';
-import { type DialogState, DialogSet, DialogTurnStatus } from 'botbuilder-dialogs';
+import { type Dialog, type DialogState, DialogSet, DialogTurnStatus } from 'botbuilder-dialogs';
+import type { ConversationLanguage } from '../../dialogs/language';
 import { RESTART } from '../../dialogs/interruptions';
-import { MainDialog, type MainReason } from '../../dialogs/mainDialog';
-import type { DialogServices } from '../../dialogs/services';
 import { tellKeyChanged } from '../../dialogs/keyChanged';
+import type { MainReason } from '../../dialogs/mainDialog';
 import { turnLocale } from '../../dialogs/turnLocale';
-import type { Locale } from '../i18n';
-import { logTag } from '../log';
+import type { Locale, Texts } from '../i18n';
+import { type Logger, logTag } from '../log';
+import { channelLabel, type Metrics } from '../metrics';
+import type { RateLimits } from '../recovery/limits';
+import type { FollowUp, TurnInterceptor, TurnRecorder } from './ports';
 import type { Survey } from '../survey';
-import type { ConversationLanguage } from './language';
-import { channelLabel } from '../metrics';
 import { ConversationBusyError } from '../errors';
-import { TurnQueue } from './turnQueue';
+import type { TurnQueue } from './turnQueue';
 
 interface ConversationFlags {
   greeted?: boolean;
 }
 
-/** Lets something outside the dialogs take a conversation's messages (human handoff). */
-export interface TurnInterceptor {
-  /** True when it handled the message and the dialogs must not run. */
-  intercept(context: TurnContext): Promise<boolean>;
-}
+export type { TurnInterceptor, TurnRecorder };
 
-/** Keeps what is said in a conversation (redacted) for the agent who may take it over. */
-export interface TurnRecorder {
-  /** Called at the start of every turn, before anything is sent. */
-  attach(context: TurnContext): Promise<void>;
+/** Everything the bot is made of; the interceptor and recorder exist only when people can be handed to agents. */
+export interface BotParts {
+  state: ConversationState;
+  queue: TurnQueue;
+  /** The conversation (the main menu and every flow under it), begun with `{ reason: MainReason }`. */
+  dialog: Dialog;
+  language: ConversationLanguage;
+  texts: Texts;
+  log: Logger;
+  metrics: Metrics;
+  limits: Pick<RateLimits, 'consume'>;
+  /** Keys the conversation tags in the logs (SERVER_SECRET). */
+  secret: string;
+  defaultLocale: Locale;
+  /** The official site, named in what to do after the key changed (IESS_SITE). */
+  iessSite: string;
+  interceptor?: TurnInterceptor;
+  recorder?: TurnRecorder;
+  /** «¿Te sirvió?» after the key was changed: its answers are taken before the dialogs see them. */
+  survey?: Survey;
 }
 
 /**
@@ -43,21 +56,21 @@ export class RecoveryBot extends ActivityHandler {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly flags: StatePropertyAccessor<ConversationFlags>;
   private readonly dialogs: DialogSet;
-  interceptor?: TurnInterceptor;
-  recorder?: TurnRecorder;
-  /** «¿Te sirvió?» after the key was changed: its answers are taken before the dialogs see them. */
-  survey?: Survey;
+  private readonly state: ConversationState;
+  private readonly language: ConversationLanguage;
+  readonly queue: TurnQueue;
 
-  constructor(
-    private readonly state: ConversationState,
-    private readonly services: DialogServices,
-    readonly queue: TurnQueue,
-    private readonly language: ConversationLanguage,
-  ) {
+  /** The recovery survey (its results for the supervisor and the tests). */
+  get survey(): Survey | undefined {
+    return this.parts.survey;
+  }
+
+  constructor(private readonly parts: BotParts) {
     super();
-    this.dialogState = state.createProperty('dialogState');
-    this.flags = state.createProperty('flags');
-    this.dialogs = new DialogSet(this.dialogState).add(new MainDialog(services));
+    ({ state: this.state, language: this.language, queue: this.queue } = parts);
+    this.dialogState = this.state.createProperty('dialogState');
+    this.flags = this.state.createProperty('flags');
+    this.dialogs = new DialogSet(this.dialogState).add(parts.dialog);
 
     this.onMessage(async (context, next) => {
       await this.onUserMessage(context);
@@ -73,25 +86,41 @@ export class RecoveryBot extends ActivityHandler {
     });
   }
 
-  async run(context: TurnContext): Promise<void> {
+  /** Runs one turn, in the conversation's turn order. */
+  run(context: TurnContext): Promise<void> {
+    return this.guarded(context, () => this.queue.run(conversationKey(context), () => this.turn(context)));
+  }
+
+  /**
+   * Holds the conversation's turn order while `work` runs (a channel that must read its own
+   * store first, in arrival order); `work` runs its turns with `turn`, which does not queue
+   * again. Rejects, without running `work`, when the order cannot be had (store down, busy).
+   */
+  inOrder(channelId: string, conversationId: string, work: (turn: (context: TurnContext) => Promise<void>) => Promise<void>): Promise<void> {
+    return this.queue.run(`${channelId}/${conversationId}`, () => work((context) => this.guarded(context, () => this.turn(context))));
+  }
+
+  private async turn(context: TurnContext): Promise<void> {
+    try {
+      await this.parts.recorder?.attach(context);
+      await super.run(context);
+    } finally {
+      await this.state.saveChanges(context);
+    }
+  }
+
+  /** Counts and times the turn, and answers kindly when it fails. */
+  private async guarded(context: TurnContext, body: () => Promise<void>): Promise<void> {
     const channel = channelLabel(context.activity.channelId);
     const conversationId = context.activity.conversation?.id ?? 'unknown';
-    const key = conversationKey(context);
-    const stopTimer = this.services.metrics.turnSeconds.startTimer({ channel });
-    this.services.metrics.turns.inc({ channel });
-    this.services.log.debug(
-      { channel, conversation: logTag(conversationId, this.services.config.SERVER_SECRET), type: context.activity.type },
+    const stopTimer = this.parts.metrics.turnSeconds.startTimer({ channel });
+    this.parts.metrics.turns.inc({ channel });
+    this.parts.log.debug(
+      { channel, conversation: logTag(conversationId, this.parts.secret), type: context.activity.type },
       'turn',
     );
     try {
-      await this.queue.run(key, async () => {
-        try {
-          await this.recorder?.attach(context);
-          await super.run(context);
-        } finally {
-          await this.state.saveChanges(context);
-        }
-      });
+      await body();
     } catch (error) {
       await this.failTurn(context, error);
     } finally {
@@ -99,11 +128,14 @@ export class RecoveryBot extends ActivityHandler {
     }
   }
 
-  /** Sends a message later (the key changed, an agent replied) inside the conversation's turn order. */
-  async continueWith(context: TurnContext, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+  /**
+   * Sends a message later (the key changed, an agent replied) inside the conversation's turn
+   * order; what the sender asks afterwards (start over, greet again) is done in the same turn.
+   */
+  async continueWith(context: TurnContext, logic: (context: TurnContext) => Promise<FollowUp | void>): Promise<void> {
     await this.queue.run(conversationKey(context), async () => {
-      await this.recorder?.attach(context);
-      await logic(context);
+      await this.parts.recorder?.attach(context);
+      await this.followUp(context, await logic(context));
       await this.state.saveChanges(context);
     });
   }
@@ -114,42 +146,50 @@ export class RecoveryBot extends ActivityHandler {
    * "2" meant for a question must not be read as a rating.
    */
   async keyChanged(context: TurnContext, locale: Locale): Promise<void> {
-    await tellKeyChanged(context, this.services.texts, this.services.config.IESS_SITE, locale);
+    await tellKeyChanged(context, this.parts.texts, this.parts.iessSite, locale);
     const busy = ((await this.dialogState.get(context))?.dialogStack.length ?? 0) > 0;
-    if (this.survey && !busy) await this.survey.ask(context, { channel: channelLabel(context.activity.channelId) }, { locale });
+    if (this.parts.survey && !busy) await this.parts.survey.ask(context, { channel: channelLabel(context.activity.channelId) }, { locale });
   }
 
   /** Forgets where the dialogs were, so the next message starts from the menu. */
-  async resetDialogs(context: TurnContext): Promise<void> {
+  private async resetDialogs(context: TurnContext): Promise<void> {
     await this.dialogState.delete(context);
   }
 
-  /** Starts the conversation over from the menu (after an agent hands it back). */
-  async greetAgain(context: TurnContext): Promise<void> {
-    await this.resetDialogs(context);
-    await this.runDialogs(context);
-  }
-
   /** Offers the menu, without reading the message that came (a survey comment is no request). */
-  async offerMenu(context: TurnContext): Promise<void> {
+  private async offerMenu(context: TurnContext): Promise<void> {
     await this.resetDialogs(context);
     const dc = await this.dialogs.createContext(context);
-    await dc.beginDialog(MainDialog.id, { reason: 'done' satisfies MainReason });
+    await dc.beginDialog(this.parts.dialog.id, { reason: 'done' satisfies MainReason });
+  }
+
+  /** Does what a message from outside the dialogs asked of them. */
+  private async followUp(context: TurnContext, then: FollowUp | void): Promise<void> {
+    if (then === 'restart') await this.resetDialogs(context);
+    else if (then === 'offerMenu') await this.offerMenu(context);
+    else if (then === 'greetAgain') {
+      await this.resetDialogs(context);
+      await this.runDialogs(context);
+    }
   }
 
   private async onUserMessage(context: TurnContext): Promise<void> {
     // The saved state is read while the message is counted: one store round trip less per turn.
     const [allowed] = await Promise.all([
-      this.services.limits.consume('message', conversationKey(context)),
+      this.parts.limits.consume('message', conversationKey(context)),
       this.state.load(context),
     ]);
     const locale = await this.language.resolve(context);
     if (!allowed.ok) {
-      await context.sendActivity(this.services.texts.t(locale, 'common:slowDown'));
+      await context.sendActivity(this.parts.texts.t(locale, 'common:slowDown'));
       return;
     }
-    if (this.interceptor && (await this.interceptor.intercept(context))) return;
-    const surveyed = this.survey ? await this.survey.handle(context) : 'none';
+    if (this.parts.interceptor) {
+      const { handled, then } = await this.parts.interceptor.intercept(context);
+      await this.followUp(context, then);
+      if (handled) return;
+    }
+    const surveyed = this.parts.survey ? await this.parts.survey.handle(context) : 'none';
     // Once the survey is answered, the menu says what can come next (the comment is no request).
     if (surveyed === 'done') await this.offerMenu(context);
     if (surveyed !== 'none') return;
@@ -166,17 +206,17 @@ export class RecoveryBot extends ActivityHandler {
     const flags = await this.flags.get(context, {});
     const reason: MainReason = restart === 'menu' || restart === 'cancel' ? restart : flags.greeted ? 'again' : 'new';
     flags.greeted = true;
-    await dc.beginDialog(MainDialog.id, { reason });
+    await dc.beginDialog(this.parts.dialog.id, { reason });
   }
 
   private async failTurn(context: TurnContext, error: unknown): Promise<void> {
     const busy = error instanceof ConversationBusyError;
-    this.services.metrics.turnErrors.inc({ channel: channelLabel(context.activity.channelId) });
-    this.services.log.error(
+    this.parts.metrics.turnErrors.inc({ channel: channelLabel(context.activity.channelId) });
+    this.parts.log.error(
       { err: busy ? undefined : errorSummary(error), channel: context.activity.channelId },
       busy ? 'conversation busy' : 'turn failed',
     );
-    const t = this.services.texts.for(turnLocale(context, this.services.config.DEFAULT_LOCALE));
+    const t = this.parts.texts.for(turnLocale(context, this.parts.defaultLocale));
     await context.sendActivity(t(busy ? 'common:busy' : 'common:error')).catch(() => undefined);
   }
 }

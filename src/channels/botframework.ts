@@ -15,6 +15,9 @@ import { jsonBody } from '../http/body';
 import type { ChannelDeps, ChannelGateway } from './types';
 import { WHATSAPP_CHANNEL_ID } from './whatsapp/settings';
 
+/** How /api/messages checks Bot Framework tokens (tests pass their own). */
+export type { BotFrameworkAuthentication };
+
 /** Channels of our own that may not be registered in this process but own their conversations elsewhere. */
 const ALWAYS_OURS = [WHATSAPP_CHANNEL_ID, 'console'];
 

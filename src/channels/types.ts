@@ -17,7 +17,19 @@ export interface ChannelDeps {
   /** Where rate limits count (the app's one limiter store). */
   limits: LimiterStore;
   /** Runs one turn through the bot (serialised per conversation inside). */
-  bot: { run(context: TurnContext): Promise<void> };
+  bot: Pick<ConversationTurns, 'run'>;
+}
+
+/** The bot as a channel sees it: turns, one at a time per conversation (the one serialisation point). */
+export interface ConversationTurns {
+  /** Runs one turn, in the conversation's turn order. */
+  run(context: TurnContext): Promise<void>;
+  /**
+   * Holds the conversation's turn order while `work` runs, for a channel that reads its own
+   * store before the turn (WhatsApp: dedupe, a voice note waiting for its "sí"); `work` runs its
+   * turns with `turn`. Rejects without running `work` when the order cannot be had.
+   */
+  inOrder(channelId: string, conversationId: string, work: (turn: (context: TurnContext) => Promise<void>) => Promise<void>): Promise<void>;
 }
 
 /** Lets the app send messages later (key changed, agent replies) through the right channel. */

@@ -1,5 +1,5 @@
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
-import type { Progress } from '../../dialogs/progress';
+import type { ProgressReader } from './progress';
 import type { KeyValueStore } from '../store/keyValue';
 import { localDay } from './history';
 
@@ -49,7 +49,7 @@ export interface FunnelDay {
 export interface FunnelDeps {
   store: KeyValueStore;
   journey: StatePropertyAccessor<Journey | undefined>;
-  progress: { get(context: TurnContext): Promise<Progress> };
+  progress: ProgressReader;
   /** How many days of counts are kept and shown. */
   days: number;
   timeZone: string;

@@ -7,7 +7,7 @@ import {
   EventFactory,
   TurnContext,
 } from 'botbuilder';
-import type { Progress } from '../../dialogs/progress';
+import type { ContinueConversation, FollowUp, Interception, TurnInterceptor, TurnRecorder } from '../bot/ports';
 import { maskOptions, questionAsked } from '../recovery/mask';
 import type { Config } from '../config';
 import { ConfigError, ServiceHoursError, WhatsAppWindowClosedError } from '../errors';
@@ -23,8 +23,9 @@ import { agentActivity, isAgentActivity } from './agentMessage';
 import { createHandoffMetrics, type HandoffMetrics } from './metrics';
 import { type ClaimResult, type TicketStatus, TicketStore, type TicketView, type TranscriptEntry } from './tickets';
 import { Presence, type PresenceStatus } from './presence';
-import { type PendingSurvey, Survey } from '../survey';
+import { type ChoiceRenderer, type PendingSurvey, Survey } from '../survey';
 import { Funnel, type Journey } from './funnel';
+import type { ProgressReader } from './progress';
 import { createWebhookSender, type WebhookSender } from './webhook';
 
 /** Turn-state keys: the open ticket of this turn, the user's recorded message. */
@@ -39,20 +40,18 @@ export interface HandoffDeps {
   texts: Texts;
   log: Logger;
   metrics: Metrics;
-  progress: { get(context: TurnContext): Promise<Progress> };
+  /** Where the person got in the dialogs (written by them, read here for the agent). */
+  progress: ProgressReader;
   /** The conversation's own state: a pending satisfaction survey lives there. */
   conversationState: ConversationState;
   gateways: {
-    continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
     /** WhatsApp's service window, kept by the channel; undefined when it has closed. */
     windowClosesAt(reference: Partial<ConversationReference>): Promise<number | undefined>;
   };
-  bot: {
-    continueWith(context: TurnContext, logic: (context: TurnContext) => Promise<void>): Promise<void>;
-    resetDialogs(context: TurnContext): Promise<void>;
-    greetAgain(context: TurnContext): Promise<void>;
-    offerMenu(context: TurnContext): Promise<void>;
-  };
+  /** Reaches a person later (an agent's words, the queue moving), in the conversation's turn order. */
+  continueConversation: ContinueConversation;
+  /** Shows the survey's options as the person's channel shows choices. */
+  renderChoices: ChoiceRenderer;
   now?: () => number;
 }
 
@@ -89,7 +88,7 @@ export interface TicketDetail {
  * person's messages to the agent while a ticket is open, and gives the conversation back
  * to the bot when the agent closes it or the person writes "cancelar".
  */
-export class Handoff {
+export class Handoff implements TurnInterceptor {
   readonly tickets: TicketStore;
   readonly agents: AgentDirectory;
   readonly hours: ServiceHours;
@@ -102,6 +101,8 @@ export class Handoff {
   /** Assignments started after a turn (the person's turn must end before an agent greets them). */
   private readonly background = new InFlight();
   private readonly assigning: OneAtATime;
+  /** TurnRecorder: every turn's messages into the transcript. */
+  readonly recorder: TurnRecorder = { attach: (context) => this.attachRecorder(context) };
 
   constructor(private readonly deps: HandoffDeps) {
     const { config } = deps;
@@ -133,6 +134,7 @@ export class Handoff {
       texts: deps.texts,
       metrics: deps.metrics,
       pending: deps.conversationState.createProperty<PendingSurvey | undefined>('handoffSurvey'),
+      renderChoices: deps.renderChoices,
       keepMs: config.TRANSCRIPT_TTL_SECONDS * 1000,
       answerMs: config.STATE_TTL_SECONDS * 1000,
       defaultLocale: config.DEFAULT_LOCALE,
@@ -359,10 +361,11 @@ export class Handoff {
   }
 
   /** TurnInterceptor: while a ticket is open, the person's messages belong to the agent. */
-  async intercept(context: TurnContext): Promise<boolean> {
-    if (context.activity.type !== 'message') return false;
+  async intercept(context: TurnContext): Promise<Interception> {
+    const pass = { handled: false };
+    if (context.activity.type !== 'message') return pass;
     const { channelId, conversation } = context.activity;
-    if (!channelId || !conversation?.id) return false;
+    if (!channelId || !conversation?.id) return pass;
     const ticket = await this.tickets.openForConversation(channelId, conversation.id);
     if (!ticket) return this.answerSurvey(context);
     context.turnState.set(TICKET_ID, ticket.id);
@@ -382,25 +385,23 @@ export class Handoff {
       // Leaving the queue, or ending a conversation an agent was having: each said as it is.
       const agent = ticket.status === 'active' && ticket.agent ? this.agents.named(ticket.agent) : undefined;
       await context.sendActivity(agent ? this.t(locale, 'leftAgent', { agent: this.agentLabel(locale, agent) }) : this.t(locale, 'left'));
-      await this.deps.bot.resetDialogs(context);
-      // The dialogs run next with the same message and show the menu again.
-      return false;
+      // The dialogs start over with the same message and show the menu again.
+      return { handled: false, then: 'restart' };
     }
     if (ticket.status === 'waiting' && !ticket.external) {
       await context.sendActivity(this.t(locale, 'stillWaiting', { position: await this.tickets.position(ticket.id) }));
       const busy = this.hours.isOpen(new Date(this.now())) ? await this.busyText(locale) : undefined;
       if (busy) await context.sendActivity(busy);
     }
-    return true;
+    return { handled: true };
   }
 
   /** A rating or comment after an agent closed: taken here; anything else goes on to the bot. */
-  private async answerSurvey(context: TurnContext): Promise<boolean> {
+  private async answerSurvey(context: TurnContext): Promise<Interception> {
     const outcome = await this.survey.handle(context);
-    if (outcome === 'none') return false;
+    if (outcome === 'none') return { handled: false };
     // The survey is over: the menu says what can come next (the comment itself is no request).
-    if (outcome === 'done') await this.deps.bot.offerMenu(context);
-    return true;
+    return { handled: true, then: outcome === 'done' ? 'offerMenu' : undefined };
   }
 
   // ---- The team: presence, notes, transfers, assignment. ----
@@ -546,13 +547,13 @@ export class Handoff {
     await this.sendToPerson(result.ticket, async (ctx) => {
       if (current.status !== 'active') {
         await ctx.sendActivity(this.t(locale, 'closedUnserved'));
-        return this.deps.bot.greetAgain(ctx);
+        return 'greetAgain';
       }
       const label = this.agentLabel(locale, agent);
       await ctx.sendActivity(this.t(locale, 'agentClosed', { agent: label }));
-      // The menu comes back after the survey (or with the next message that is not an answer).
-      await this.deps.bot.resetDialogs(ctx);
       await this.survey.ask(ctx, { id: current.id, agent: agent.name, channel: current.channelId }, { vars: { agent: label } });
+      // The menu comes back after the survey (or with the next message that is not an answer).
+      return 'restart';
     });
     return 'closed';
   }
@@ -587,15 +588,13 @@ export class Handoff {
 
   private async sendToPerson(
     ticket: TicketView,
-    logic: (context: TurnContext) => Promise<void>,
+    logic: (context: TurnContext) => Promise<FollowUp | void>,
   ): Promise<SendResult> {
     try {
-      await this.deps.gateways.continueConversation(ticket.reference, (context) =>
-        this.deps.bot.continueWith(context, async (ctx) => {
-          ctx.turnState.set(TICKET_ID, ticket.id);
-          await logic(ctx);
-        }),
-      );
+      await this.deps.continueConversation(ticket.reference as Partial<ConversationReference>, (ctx) => {
+        ctx.turnState.set(TICKET_ID, ticket.id);
+        return logic(ctx);
+      });
       return 'sent';
     } catch (err) {
       this.deps.log.warn({ err: { type: (err as Error)?.name }, ticket: ticket.id }, 'agent message not delivered');

@@ -11,6 +11,7 @@ import { RedisKeyValueStore } from './redisKeyValue';
 import { RedisStorage } from './redisStorage';
 
 export type { KeyValueStore } from './keyValue';
+export type { StateStorage } from './stateStorage';
 export type { ConversationLock } from './conversationLock';
 
 export interface Stores {

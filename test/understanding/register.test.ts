@@ -1,6 +1,6 @@
 import { ConversationState, MemoryStorage, TestAdapter, TurnContext } from 'botbuilder';
 import { describe, expect, it } from 'vitest';
-import { ConversationLanguage } from '../../src/bot/language';
+import { ConversationLanguage } from '../../dialogs/language';
 import { Texts, USTED } from '../../src/i18n';
 import { createLanguageGuesser, createRegisterReader } from '../../src/understanding';
 

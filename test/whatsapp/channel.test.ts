@@ -232,20 +232,12 @@ describe('delivery', () => {
 
   it('does not repeat a send Twilio failed with a 5xx (it may exist): counted, told to the agent, and the person gets one short line', async () => {
     const user = newUser();
-    const told: Array<[string, string]> = [];
-    const adapter = h.gateway as unknown as { onDeliveryFailure?: (to: string, code: string) => Promise<void> };
-    const before = adapter.onDeliveryFailure;
-    adapter.onDeliveryFailure = async (to, code) => void told.push([to, code]);
-    try {
-      h.twilio.failNext(20500, 'Internal server error', 500);
-      await say(user, 'hola');
-      await repliesTo(user, 1);
-      expect(h.twilio.bodiesTo(user)).toEqual([texts.t('es-EC', 'common:error')]);
-      expect(told).toEqual([[user, '20500']]);
-      expect(await h.metric('iess_whatsapp_send_failures_total')).toMatch(/error_code="20500"} 1/);
-    } finally {
-      adapter.onDeliveryFailure = before;
-    }
+    h.twilio.failNext(20500, 'Internal server error', 500);
+    await say(user, 'hola');
+    await repliesTo(user, 1);
+    expect(h.twilio.bodiesTo(user)).toEqual([texts.t('es-EC', 'common:error')]);
+    expect(h.deliveryFailures.filter(([to]) => to === user)).toEqual([[user, '20500']]);
+    expect(await h.metric('iess_whatsapp_send_failures_total')).toMatch(/error_code="20500"} 1/);
   });
 });
 

@@ -2,8 +2,9 @@ import { Texts } from '../../src/i18n';
 import { ActionTypes, ActivityHandler, ConversationState, MemoryStorage, MessageFactory, type TurnContext } from 'botbuilder';
 import { Writable } from 'node:stream';
 import restify from 'restify';
-import type { ChannelDeps, ChannelGateway } from '../../src/channels/types';
-import { registerWhatsApp } from '../../src/channels/whatsapp';
+import { TurnQueue } from '../../src/bot/turnQueue';
+import type { ChannelGateway } from '../../src/channels/types';
+import { registerWhatsApp, type WhatsAppDeps } from '../../src/channels/whatsapp';
 import { type Config, testConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { createMetrics } from '../../src/metrics';
@@ -21,7 +22,8 @@ export const LONG_ANSWER = Array.from(
 /**
  * A small bot behind the real WhatsApp channel: it numbers each message in conversation
  * state (so a lost update shows), can be held on a gate, and answers with choices, long
- * text or bold when asked. It does not serialise turns itself: the channel must.
+ * text or bold when asked. It does not serialise turns itself: the turn order in front of it (the
+ * app's, held by the channel while it reads its own store) must.
  */
 class CountingBot extends ActivityHandler {
   gate?: Promise<void>;
@@ -81,17 +83,24 @@ export async function startHarness(env: Partial<Record<keyof Config, string>> = 
   });
   const bot = new CountingBot(new ConversationState(new MemoryStorage()));
   const metrics = createMetrics();
-  const deps: ChannelDeps = {
+  // The app's turn order (the bot's queue), here in front of the small bot.
+  const turns = new TurnQueue();
+  const deps: WhatsAppDeps = {
     config,
     store,
     log: createLogger('info', sink),
     metrics,
     texts: new Texts(),
     limits: limiterStore(config),
-    bot: { run: (context) => bot.runTurn(context) },
+    bot: {
+      run: (context) => turns.run(`whatsapp/${context.activity.conversation.id}`, () => bot.runTurn(context)),
+      inOrder: (channelId, conversationId, work) => turns.run(`${channelId}/${conversationId}`, () => work((context) => bot.runTurn(context))),
+    },
   };
   const server = restify.createServer({ handleUncaughtExceptions: false });
-  const gateway: ChannelGateway = registerWhatsApp(server, deps);
+  /** What the channel reported as not delivered: [to, error code]. */
+  const deliveryFailures: Array<[string, string]> = [];
+  const gateway: ChannelGateway = registerWhatsApp(server, deps, async (to, errorCode) => void deliveryFailures.push([to, errorCode]));
   server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
     res.send(200, { ok: true });
   });
@@ -103,6 +112,7 @@ export async function startHarness(env: Partial<Record<keyof Config, string>> = 
     twilio,
     bot,
     gateway,
+    deliveryFailures,
     metrics,
     logLines,
     /** Moves the store's clock (the service window lives there). */

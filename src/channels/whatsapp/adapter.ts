@@ -9,6 +9,9 @@ import type { TwilioClient } from './twilioClient';
 import type { ServiceWindow } from './window';
 import { WhatsAppWindowClosedError } from '../../errors';
 
+/** Hears that a message to a WhatsApp address failed, with Twilio's error code ('timeout' when it never answered). */
+export type DeliveryFailureHandler = (to: string, errorCode: string) => Promise<void>;
+
 /** Set on a proactive turn outside the window: its messages go as the approved template. */
 const USE_TEMPLATE = Symbol('whatsapp.useTemplate');
 
@@ -45,9 +48,6 @@ const asTemplateVariable = (text: string) => text.replace(/\s*\n\s*/g, ' · ').r
 export class WhatsAppAdapter extends ChannelAdapter {
   readonly channelIds = [WHATSAPP_CHANNEL_ID] as const;
 
-  /** Told when Twilio reports a message to `to` as failed or undelivered (the handoff notes it for the agent). */
-  onDeliveryFailure?: (to: string, errorCode: string) => Promise<void>;
-
   constructor(
     private readonly client: TwilioClient,
     private readonly settings: WhatsAppSettings,
@@ -56,6 +56,8 @@ export class WhatsAppAdapter extends ChannelAdapter {
     private readonly metrics: WhatsAppMetrics,
     /** Buttons and lists through the Content API; without it options go as numbered text. */
     private readonly contents?: ChoiceContents,
+    /** Told when a message to `to` did not go out or was not delivered (the handoff notes it for the agent). */
+    readonly onDeliveryFailure?: DeliveryFailureHandler,
   ) {
     super();
   }

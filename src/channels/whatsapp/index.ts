@@ -1,11 +1,11 @@
 import { ActionTypes, type Activity, ActivityTypes, MessageFactory, type TurnContext } from 'botbuilder';
 import type restify from 'restify';
 import type { z } from 'zod';
-import { TurnQueue } from '../../bot/turnQueue';
+import { ConversationBusyError } from '../../errors';
 import { logTag } from '../../log';
 import { textBody } from '../../http/body';
-import type { ChannelDeps } from '../types';
-import { WhatsAppAdapter } from './adapter';
+import type { ChannelDeps, ConversationTurns } from '../types';
+import { type DeliveryFailureHandler, WhatsAppAdapter } from './adapter';
 import { ChoiceContents, ContentRegistry } from './content';
 import { mediaKindOf, mediaSidsOf } from './media';
 import { createWhatsAppMetrics } from './metrics';
@@ -46,7 +46,13 @@ const DELETE_AT_ONCE = new Set(['image', 'video', 'document', 'sticker', 'other'
  * TwiML; the turn runs right after, in arrival order per person, and replies go out
  * through the twilio client.
  */
-export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): WhatsAppAdapter {
+/** WhatsApp reads its own store before each turn, so it holds the conversation's turn order itself. */
+export type WhatsAppDeps = ChannelDeps & { bot: ConversationTurns };
+
+/** A turn of the bot, run inside the turn order the channel holds. */
+type Turn = (context: TurnContext) => Promise<void>;
+
+export function registerWhatsApp(server: restify.Server, deps: WhatsAppDeps, onDeliveryFailure?: DeliveryFailureHandler): WhatsAppAdapter {
   const { config, store, log, texts } = deps;
   const settings = whatsappSettings(config);
   const metrics = createWhatsAppMetrics(deps.metrics.registry);
@@ -57,7 +63,7 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
         texts.t(locale === 'en' ? 'en' : settings.locale, 'whatsapp:listButton'),
       )
     : undefined;
-  const adapter = new WhatsAppAdapter(client, settings, window, log, metrics, contents);
+  const adapter = new WhatsAppAdapter(client, settings, window, log, metrics, contents, onDeliveryFailure);
   const retention = new TwilioRetention(client, settings.deleteAfterMs, log, metrics.deletions);
   const speech = config.SPEECH_TO_TEXT_URL
     ? new SpeechToText(
@@ -73,12 +79,8 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
     : undefined;
   const heard = new HeardTranscripts(store, settings.secret);
   const t = (key: string, values?: Record<string, string>) => texts.t(settings.locale, key, values);
-  const arrivals = new TurnQueue();
-  // On shutdown, webhooks already answered still get their turn, and what waits to be deleted is deleted.
-  adapter.drain = async (timeoutMs) => {
-    const drained = await arrivals.drain(timeoutMs);
-    return (await retention.flush(timeoutMs)) && drained;
-  };
+  // On shutdown what waits to be deleted is deleted (the bot's turn order drains the turns).
+  adapter.drain = (timeoutMs) => retention.flush(timeoutMs);
   const readBody = textBody({ maxBytes: MAX_BODY_BYTES });
 
   /** A signed webhook's form and its fields as `schema` reads them; undefined once it was refused. */
@@ -110,19 +112,19 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
   }
 
   /** Handles one message, then has Twilio forget it (body and media) once it is no longer needed. */
-  async function handleInbound(message: InboundMessage, mediaSids: string[]): Promise<void> {
+  async function handleInbound(message: InboundMessage, mediaSids: string[], turn: Turn): Promise<void> {
     const kind = mediaKindOf(message);
     const deletion = { messageSid: message.MessageSid, mediaSids };
     const atOnce = kind !== undefined && DELETE_AT_ONCE.has(kind);
     if (atOnce) retention.now(deletion);
     try {
-      await handleMessage(message, kind);
+      await handleMessage(message, kind, turn);
     } finally {
       if (!atOnce) retention.later(deletion);
     }
   }
 
-  async function handleMessage(message: InboundMessage, kind: ReturnType<typeof mediaKindOf>): Promise<void> {
+  async function handleMessage(message: InboundMessage, kind: ReturnType<typeof mediaKindOf>, turn: Turn): Promise<void> {
     let fresh: boolean;
     try {
       // One round trip for both: a repeated webhook is still a message the person sent, so
@@ -145,13 +147,13 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
     metrics.webhooks.inc({ result: 'accepted' });
     // A tapped button or list item sends back its option's own value: the dialogs read it as if typed.
     const text = (message.ButtonPayload || message.ListId || message.Body || message.ButtonText || '').trim();
-    if (kind === 'audio' && speech && message.MediaUrl0) return hearVoiceNote(message, message.MediaUrl0);
+    if (kind === 'audio' && speech && message.MediaUrl0) return hearVoiceNote(message, message.MediaUrl0, turn);
     // A voice note heard a moment ago waits for "sí" before what it said is used.
     // (A store that fails here fails the turn too, which then answers "inténtalo en un minuto".)
     const held = text ? await heard.take(message.From).catch(() => undefined) : undefined;
     if (held !== undefined) {
       const answer = yesOrNo(text);
-      if (answer === 'yes') return runTurn(message, held);
+      if (answer === 'yes') return runTurn(message, held, turn);
       if (answer === 'no') return say(message, t('whatsapp:heardRetry'));
     }
     // Media gets a kind line and the flow waits where it was; a caption still runs the turn.
@@ -160,7 +162,7 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
     await answered(message, () =>
       adapter.receiveActivity(toActivity(message, text), async (context: TurnContext) => {
         if (kind) await context.sendActivity(t(`whatsapp:media.${kind}`));
-        if (text) await deps.bot.run(context);
+        if (text) await turn(context);
       }),
     );
   }
@@ -184,7 +186,7 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
    * A voice note is transcribed and echoed ("Entendí: …"), then handled as if typed; when it
    * holds a number (a cédula, a code, a date) the person confirms it first.
    */
-  async function hearVoiceNote(message: InboundMessage, mediaUrl: string): Promise<void> {
+  async function hearVoiceNote(message: InboundMessage, mediaUrl: string, turn: Turn): Promise<void> {
     // One turn from the start, so a slow transcription shows "escribiendo…" too.
     await answered(message, () =>
       adapter.receiveActivity(toActivity(message, ''), async (context: TurnContext) => {
@@ -206,7 +208,7 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
         }
         await context.sendActivity(t('whatsapp:heard', { text: transcript }));
         context.activity.text = transcript;
-        await deps.bot.run(context);
+        await turn(context);
       }),
     );
   }
@@ -226,8 +228,8 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
   }
 
   /** Runs the bot on `text` as this message's words (a heard number the person confirmed). */
-  async function runTurn(message: InboundMessage, text: string): Promise<void> {
-    await answered(message, () => adapter.receiveActivity(toActivity(message, text), (context: TurnContext) => deps.bot.run(context)));
+  async function runTurn(message: InboundMessage, text: string, turn: Turn): Promise<void> {
+    await answered(message, () => adapter.receiveActivity(toActivity(message, text), turn));
   }
 
   /** One line from the channel itself, with no turn of the bot. */
@@ -267,12 +269,22 @@ export function registerWhatsApp(server: restify.Server, deps: ChannelDeps): Wha
     if (!webhook) return;
     const { params, data: message } = webhook;
     const mediaSids = mediaSidsOf(params, message.NumMedia);
-    // The queue slot is taken before answering, so turns keep the order the webhooks came in.
-    arrivals
-      .run(message.From, () => handleInbound(message, mediaSids))
-      .catch((error: Error) =>
-        log.error({ err: { type: error?.name }, sender: logTag(message.From, settings.secret) }, 'whatsapp message not handled'),
-      );
+    // The turn order is joined before answering, so turns keep the order the webhooks came in.
+    let started = false;
+    deps.bot
+      .inOrder(WHATSAPP_CHANNEL_ID, message.From, (turn) => {
+        started = true;
+        return handleInbound(message, mediaSids, turn);
+      })
+      .catch(async (error: Error) => {
+        log.error({ err: { type: error?.name }, sender: logTag(message.From, settings.secret) }, 'whatsapp message not handled');
+        if (started) return;
+        // The turn order could not be had (the store is down, or another instance kept the
+        // conversation too long): the person is asked to send it again, so nothing is lost unseen.
+        const busy = error instanceof ConversationBusyError;
+        metrics.webhooks.inc({ result: busy ? 'busy' : 'unavailable' });
+        await say(message, t(busy ? 'common:busy' : 'common:error')).catch(() => undefined);
+      });
     res.sendRaw(200, EMPTY_TWIML, { 'Content-Type': 'text/xml' });
   });
 

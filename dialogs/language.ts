@@ -1,8 +1,8 @@
 import type { ConversationState, StatePropertyAccessor, TurnContext } from 'botbuilder';
-import { setTurnLocale, turnLocale } from '../../dialogs/turnLocale';
-import { type Language, type Locale, inTone, languageOf, pickLocale } from '../i18n';
-import type { LanguageGuesser } from '../understanding/language';
-import type { RegisterReader } from '../understanding/register';
+import { setTurnLocale, turnLocale } from './turnLocale';
+import { type Language, type Locale, inTone, languageOf, pickLocale } from '../src/i18n';
+import type { LanguageGuesser } from '../src/understanding/language';
+import type { RegisterReader } from '../src/understanding/register';
 
 /** How the person has been writing: messages in usted in a row, and usted once they keep to it. */
 interface RegisterState {
