@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { type ConversationLock, createLocalLock, createRedisLock } from './conversationLock';
+import { type ConversationLock, createRedisLock } from './conversationLock';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { KeyValueStore } from './keyValue';
@@ -13,14 +13,18 @@ import { RedisStorage } from './redisStorage';
 export type { KeyValueStore } from './keyValue';
 export type { StateStorage } from './stateStorage';
 export type { ConversationLock } from './conversationLock';
+export type { StateStorage } from './stateStorage';
 
 export interface Stores {
   kind: 'memory' | 'redis';
   kv: KeyValueStore;
   /** botbuilder state (conversation and user), with eTags and STATE_TTL_SECONDS. */
   storage: StateStorage;
-  /** Serialises the turns of one conversation across instances (per process in memory mode). */
-  lock: ConversationLock;
+  /**
+   * Serialises the turns of one conversation across instances; Redis only: with one process
+   * in memory the bot's turn queue alone keeps the order.
+   */
+  lock?: ConversationLock;
   /** The shared client (no key prefix: add REDIS_KEY_PREFIX yourself), for rate-limiter-flexible. */
   redis?: Redis | Cluster;
   /** True when the backing store answers now (/readyz). */
@@ -40,7 +44,6 @@ export function createStores(config: Config, log?: Logger): Stores {
       kind: 'memory',
       kv,
       storage,
-      lock: createLocalLock(lockOptions),
       ready: async () => true,
       async close() {
         storage.close();

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ConversationLock, createLocalLock, createRedisLock } from '../../src/store/conversationLock';
+import { type ConversationLock, createRedisLock } from '../../src/store/conversationLock';
 import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
 import { RedisKeyValueStore } from '../../src/store/redisKeyValue';
 import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix, waitFor } from '../helpers/redis';
@@ -104,16 +104,6 @@ function lockCases(factory: LockFactory) {
     await releaseB?.();
   });
 }
-
-describe('local conversation lock', () => {
-  lockCases({
-    async make({ waitMs }) {
-      const lock = createLocalLock({ waitMs });
-      return [lock, lock];
-    },
-    expires: false,
-  });
-});
 
 describe('Redis-style lock on the memory key-value store', () => {
   const store = new MemoryKeyValueStore();
