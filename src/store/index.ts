@@ -13,7 +13,6 @@ import { RedisStorage } from './redisStorage';
 export type { KeyValueStore } from './keyValue';
 export type { StateStorage } from './stateStorage';
 export type { ConversationLock } from './conversationLock';
-export type { StateStorage } from './stateStorage';
 
 export interface Stores {
   kind: 'memory' | 'redis';

@@ -37,8 +37,8 @@ describe('the turn queue: the one place turns of a conversation wait for each ot
 
   it('holds the shared lock for each turn and says busy when another instance keeps it past the wait', async () => {
     const store = new MemoryKeyValueStore();
-    const lock = createRedisLock(store, { ttlMs: 10_000, waitMs: 50 });
-    const other = createRedisLock(store, { ttlMs: 10_000, waitMs: 50 });
+    const lock = createRedisLock(store, { ttlMs: 10_000, waitMs: 50, secret: 'queue-test-secret-0123456789-abcdef' });
+    const other = createRedisLock(store, { ttlMs: 10_000, waitMs: 50, secret: 'queue-test-secret-0123456789-abcdef' });
     const release = await other.acquire('whatsapp/+593');
     const queue = new TurnQueue(lock);
     let ran = false;
