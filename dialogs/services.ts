@@ -14,7 +14,8 @@ export type DialogLimits = Pick<RateLimits, 'consume' | 'identityCheck'>;
 
 /** What the conversation needs from the rest of the app. */
 export interface DialogServices {
-  config: Config;
+  /** The settings the dialogs read. */
+  config: Pick<Config, 'DEFAULT_LOCALE' | 'LINK_TTL_SECONDS'>;
   texts: Texts;
   log: Logger;
   metrics: Metrics;

@@ -3,8 +3,11 @@ import type { Config } from '../config';
 import { type LimiterStore, createLimiter } from '../recovery/limits';
 import { clientAddress } from '../http/clientAddress';
 
+/** The settings this module reads. */
+export type AddressLimitConfig = Pick<Config, 'MicrosoftAppId' | 'REQUESTS_PER_MINUTE_PER_ADDRESS' | 'TRUSTED_PROXY_HOPS'>;
+
 export interface AddressLimitOptions {
-  config: Config;
+  config: AddressLimitConfig;
   /** The app's limiter store: with Redis every instance counts the same address together. */
   limits: LimiterStore;
 }
@@ -13,7 +16,7 @@ export interface AddressLimitOptions {
  * Twilio and Azure Bot Service sign what they post for many people from a few addresses:
  * those routes are checked by signature, not counted per address.
  */
-function signedByPlatform(req: restify.Request, config: Config): boolean {
+function signedByPlatform(req: restify.Request, config: AddressLimitConfig): boolean {
   const path = req.getPath();
   return path === '/api/whatsapp' || path === '/api/whatsapp/status' || (path === '/api/messages' && Boolean(config.MicrosoftAppId));
 }

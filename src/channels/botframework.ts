@@ -15,6 +15,9 @@ import { jsonBody } from '../http/body';
 import type { ChannelDeps, ChannelGateway } from './types';
 import { WHATSAPP_CHANNEL_ID } from './whatsapp/settings';
 
+/** The settings this module reads. */
+export type BotFrameworkConfig = Pick<Config, 'MicrosoftAppId' | 'MicrosoftAppPassword' | 'MicrosoftAppTenantId' | 'MicrosoftAppType' | 'NODE_ENV'>;
+
 /** How /api/messages checks Bot Framework tokens (tests pass their own). */
 export type { BotFrameworkAuthentication };
 
@@ -28,7 +31,7 @@ class AuthenticatedCloudAdapter extends CloudAdapter {
   }
 }
 
-export function botFrameworkAuthentication(config: Config): BotFrameworkAuthentication {
+export function botFrameworkAuthentication(config: BotFrameworkConfig): BotFrameworkAuthentication {
   return new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.MicrosoftAppId,
     MicrosoftAppPassword: config.MicrosoftAppPassword,
@@ -50,7 +53,7 @@ export function botFrameworkAuthentication(config: Config): BotFrameworkAuthenti
  */
 export function registerBotFramework(
   server: restify.Server,
-  deps: ChannelDeps,
+  deps: ChannelDeps<BotFrameworkConfig>,
   gateways: Gateways,
   auth: BotFrameworkAuthentication = botFrameworkAuthentication(deps.config),
 ): ChannelGateway | undefined {

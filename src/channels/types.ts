@@ -7,8 +7,9 @@ import type { LimiterStore } from '../recovery/limits';
 import type { KeyValueStore } from '../store/keyValue';
 
 /** What a channel needs from the app to deliver turns to the bot. */
-export interface ChannelDeps {
-  config: Config;
+/** `C`: the part of the configuration the channel reads (each registrar names its own). */
+export interface ChannelDeps<C = Config> {
+  config: C;
   store: KeyValueStore;
   log: Logger;
   metrics: Metrics;

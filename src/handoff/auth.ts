@@ -7,6 +7,9 @@ import { type Limiter, type LimiterStore, SoftAccountLimit, createLimiter } from
 import type { KeyValueStore } from '../store/keyValue';
 import type { Agent, AgentDirectory } from './agents';
 
+/** The settings this module reads. */
+export type AgentAuthConfig = Pick<Config, 'AGENT_SESSION_TTL_SECONDS' | 'PUBLIC_BASE_URL'>;
+
 /**
  * Agent sessions: a random id in an HttpOnly, SameSite=Strict cookie (Secure when the
  * public address is https), stored hashed with a per-session CSRF token. State-changing
@@ -43,7 +46,7 @@ export class AgentAuth {
 
   constructor(
     private readonly store: KeyValueStore,
-    config: Config,
+    config: AgentAuthConfig,
     /** A session lives only while its agent is still configured, with the role configured now. */
     private readonly directory: AgentDirectory,
   ) {

@@ -7,7 +7,7 @@ import type { Config } from '../config';
 import { CATALOGUES, LOCALES, type Texts } from '../i18n';
 import type { Logger } from '../log';
 import type { LimiterStore } from '../recovery/limits';
-import { AgentAuth, type AgentSession, LoginLimiter } from './auth';
+import { AgentAuth, type AgentSession, LoginLimiter, type AgentAuthConfig } from './auth';
 import { cannedReplies } from './canned';
 import { historyQuerySchema, searchHistory } from './history';
 import type { Handoff } from './service';
@@ -16,6 +16,9 @@ import { jsonBody } from '../http/body';
 import { sendSecurityHeaders } from '../web/security';
 import { clientAddress } from '../http/clientAddress';
 import { WEB_DIR } from '../paths';
+
+/** The settings this module reads. */
+export type AgentConsoleConfig = Pick<Config, 'DEFAULT_LOCALE' | 'HANDOFF_IDLE_SECONDS' | 'TIMEZONE' | 'TRUSTED_PROXY_HOPS' | 'WHATSAPP_WINDOW_HOURS' | 'WHATSAPP_WINDOW_WARNING_MINUTES'> & AgentAuthConfig;
 
 const STATIC: Record<string, { file: string; type: string }> = {
   '/agent/app.js': { file: 'agent/app.js', type: 'text/javascript; charset=utf-8' },
@@ -42,7 +45,7 @@ const ticketParamsSchema = z.object({ id: ticketIdSchema }).transform((params) =
 const noInput = z.unknown();
 
 export interface AgentConsoleDeps {
-  config: Config;
+  config: AgentConsoleConfig;
   handoff: Handoff;
   texts: Texts;
   log: Logger;

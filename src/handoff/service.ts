@@ -28,6 +28,9 @@ import { Funnel, type Journey } from './funnel';
 import type { ProgressReader } from './progress';
 import { createWebhookSender, type WebhookSender } from './webhook';
 
+/** The settings this module reads. */
+export type HandoffConfig = Pick<Config, 'AGENTS' | 'DEFAULT_LOCALE' | 'FUNNEL_DAYS' | 'HANDOFF_AUTO_ASSIGN' | 'HANDOFF_MAX_TICKETS_PER_AGENT' | 'HANDOFF_MODE' | 'HANDOFF_WEBHOOK_SECRET' | 'HANDOFF_WEBHOOK_URL' | 'PUBLIC_BASE_URL' | 'SERVER_SECRET' | 'SERVICE_HOURS' | 'STATE_TTL_SECONDS' | 'TIMEZONE' | 'TRANSCRIPT_TTL_SECONDS' | 'TWILIO_TEMPLATE_SID' | 'WHATSAPP_WINDOW_HOURS'>;
+
 /** Turn-state keys: the open ticket of this turn, the user's recorded message. */
 const TICKET_ID = Symbol('handoffTicket');
 const USER_ENTRY = Symbol('handoffUserEntry');
@@ -35,7 +38,7 @@ const USER_ENTRY = Symbol('handoffUserEntry');
 /** WhatsApp lets a business write freely only within 24 hours of the person's last message. */
 
 export interface HandoffDeps {
-  config: Config;
+  config: HandoffConfig;
   store: KeyValueStore;
   texts: Texts;
   log: Logger;

@@ -6,11 +6,14 @@ import type { KeyValueStore } from '../store/keyValue';
 import type { RateLimits } from './limits';
 import type { CodeService, Mailer, SendCodeResult, VerifiedAccount, VerifyCodeResult } from './types';
 
+/** The settings this module reads. */
+export type CodesConfig = Pick<Config, 'CODE_MAX_TRIES' | 'CODE_RESEND_SECONDS' | 'CODE_TTL_SECONDS' | 'SERVER_SECRET'>;
+
 export interface CodeServiceDeps {
   store: KeyValueStore;
   mailer: Mailer;
   limits: RateLimits;
-  config: Config;
+  config: CodesConfig;
   /** Clock for the resend gap (tests move it; the store's own clock handles expiry). */
   now?: () => number;
 }

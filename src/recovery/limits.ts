@@ -8,6 +8,9 @@ import {
 } from 'rate-limiter-flexible';
 import type { Config } from '../config';
 
+/** The settings this module reads. */
+export type LimitsConfig = Pick<Config, 'CODE_FAILURES_PER_DAY' | 'CODE_MAX_SENDS_PER_HOUR' | 'LOOKUPS_PER_ADDRESS_PER_HOUR' | 'LOOKUPS_PER_CONVERSATION_PER_HOUR' | 'LOOKUP_FAILURES_PER_NUMBER' | 'MESSAGES_PER_CONVERSATION_PER_MINUTE' | 'REDIS_KEY_PREFIX' | 'SERVER_SECRET'>;
+
 /**
  * Rate limits (src/recovery/README.md, "Limits"), with rate-limiter-flexible on memory or Redis. Firm limits
  * hold per source (a conversation, a client address, a WhatsApp number), so whoever floods
@@ -185,7 +188,7 @@ export interface RateLimits {
 
 const HOUR = 3600;
 
-export function createRateLimits(config: Config, store: LimiterStore): RateLimits {
+export function createRateLimits(config: LimitsConfig, store: LimiterStore): RateLimits {
   const closed = 'closed' as const;
   const messages = createLimiter(
     { name: 'message', points: config.MESSAGES_PER_CONVERSATION_PER_MINUTE, durationSeconds: 60, whenStoreFails: 'open' },

@@ -6,6 +6,9 @@ import { USTED, pickLocale } from '../i18n';
 import type { KeyValueStore } from '../store/keyValue';
 import type { ResetLinkData, ResetLinkService } from './types';
 
+/** The settings this module reads. */
+export type LinksConfig = Pick<Config, 'DEFAULT_LOCALE' | 'LINK_TTL_SECONDS' | 'PUBLIC_BASE_URL'>;
+
 /** 32 random bytes in base64url: exactly 43 characters. */
 export const linkTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 
@@ -29,7 +32,7 @@ export function linkTokenFromUrl(url: string): string | undefined {
   return linkTokenSchema.safeParse(token).success ? token : undefined;
 }
 
-export function createResetLinkService({ store, config }: { store: KeyValueStore; config: Config }): ResetLinkService {
+export function createResetLinkService({ store, config }: { store: KeyValueStore; config: LinksConfig }): ResetLinkService {
   // Stored under a hash of the token: a copy of the store cannot be turned into working links.
   const storeKey = (token: string) => `link:${tokenHash(token)}`;
   const base = config.PUBLIC_BASE_URL.replace(/\/+$/, '');

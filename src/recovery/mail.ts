@@ -9,6 +9,9 @@ import { type Locale, type Texts, pickLocale } from '../i18n';
 import { type Logger, logTag } from '../log';
 import type { Mailer } from './types';
 
+/** The settings this module reads. */
+export type MailConfig = Pick<Config, 'DEFAULT_LOCALE' | 'MAIL_FROM' | 'OUTBOX_DIR' | 'SERVER_SECRET' | 'SMTP_URL'>;
+
 /** Outbox file names: `<ISO time with - for :>-<random hex>.eml`; nothing else is ever read. */
 export const OUTBOX_FILE = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-[0-9a-f]{8}\.eml$/;
 
@@ -80,7 +83,7 @@ function smtpUrlWithDefaults(smtpUrl: string): string {
  * Email through nodemailer: SMTP when SMTP_URL is set; otherwise each message is written to
  * OUTBOX_DIR as a .eml file (listed at /dev/outbox) so a recovery works with no mail server.
  */
-export function createMailer(config: Config, texts: Texts, log: Logger): Mailer & { close(): void } {
+export function createMailer(config: MailConfig, texts: Texts, log: Logger): Mailer & { close(): void } {
   const outbox = !config.SMTP_URL;
   const transport = config.SMTP_URL
     ? nodemailer.createTransport(smtpUrlWithDefaults(config.SMTP_URL))

@@ -6,9 +6,12 @@ import type { KeyValueStore } from './keyValue';
 import type { StateStorage } from './stateStorage';
 import { MemoryKeyValueStore } from './memoryKeyValue';
 import { MemoryStorage } from './memoryStorage';
-import { closeRedis, createRedis, redisConfigured } from './redisConnection';
+import { closeRedis, createRedis, type RedisConnectionConfig, redisConfigured } from './redisConnection';
 import { RedisKeyValueStore } from './redisKeyValue';
 import { RedisStorage } from './redisStorage';
+
+/** The settings this module reads. */
+export type StoreConfig = Pick<Config, 'CONVERSATION_LOCK_TTL_MS' | 'CONVERSATION_LOCK_WAIT_MS' | 'REDIS_KEY_PREFIX' | 'SERVER_SECRET' | 'STATE_TTL_SECONDS'> & RedisConnectionConfig;
 
 export type { KeyValueStore } from './keyValue';
 export type { StateStorage } from './stateStorage';
@@ -32,7 +35,7 @@ export interface Stores {
 }
 
 /** Memory by default; Redis when REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES is set. */
-export function createStores(config: Config, log?: Logger): Stores {
+export function createStores(config: StoreConfig, log?: Logger): Stores {
   const stateTtlMs = config.STATE_TTL_SECONDS * 1000;
   const lockOptions = { ttlMs: config.CONVERSATION_LOCK_TTL_MS, waitMs: config.CONVERSATION_LOCK_WAIT_MS };
 

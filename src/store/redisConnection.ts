@@ -2,6 +2,9 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 
+/** The settings this module reads. */
+export type RedisConnectionConfig = Pick<Config, 'REDIS_CLUSTER_NODES' | 'REDIS_COMMAND_TIMEOUT_MS' | 'REDIS_CONNECT_TIMEOUT_MS' | 'REDIS_PASSWORD' | 'REDIS_SENTINELS' | 'REDIS_SENTINEL_NAME' | 'REDIS_URL'>;
+
 /** Longest pause between two reconnection attempts: Redis coming back is noticed within this. */
 const MAX_RECONNECT_DELAY_MS = 2000;
 
@@ -9,7 +12,7 @@ const MAX_RECONNECT_DELAY_MS = 2000;
 const reconnectDelay = (attempt: number) => Math.min(100 * attempt, MAX_RECONNECT_DELAY_MS);
 
 /** True when the configuration asks for Redis at all. */
-export function redisConfigured(config: Config): boolean {
+export function redisConfigured(config: RedisConnectionConfig): boolean {
   return Boolean(config.REDIS_URL || config.REDIS_SENTINELS || config.REDIS_CLUSTER_NODES);
 }
 
@@ -18,7 +21,7 @@ export function redisConfigured(config: Config): boolean {
  * one retry per command, short timeouts, and endless reconnection in the background.
  * Keys are not prefixed by the client; each store adds REDIS_KEY_PREFIX itself.
  */
-export function createRedis(config: Config, log?: Logger): Redis | Cluster {
+export function createRedis(config: RedisConnectionConfig, log?: Logger): Redis | Cluster {
   const failFast: RedisOptions = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

@@ -6,6 +6,9 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 
+/** The settings this module reads. */
+export type MetricsEndpointConfig = Pick<Config, 'HOST' | 'METRICS_PORT' | 'METRICS_TOKEN' | 'NODE_ENV'>;
+
 export const METRICS_PATH = '/metrics';
 
 export interface MetricsEndpoint {
@@ -28,7 +31,7 @@ function bearerMatches(req: IncomingMessage, token: string): boolean {
  * In production with neither, it is not served at all: metric names and counts say how the
  * service is used and is doing, which is nobody's business outside the operator.
  */
-export function createMetricsEndpoint(server: restify.Server, deps: { config: Config; metrics: Metrics; log: Logger }): MetricsEndpoint {
+export function createMetricsEndpoint(server: restify.Server, deps: { config: MetricsEndpointConfig; metrics: Metrics; log: Logger }): MetricsEndpoint {
   const { config, metrics, log } = deps;
 
   const answer = async (req: IncomingMessage, res: ServerResponse) => {

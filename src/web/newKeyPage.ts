@@ -10,8 +10,11 @@ import { jsonBody } from '../http/body';
 import { escapeHtml, jsonForHtml } from '../html';
 import { STRICT_CSP, sendSecurityHeaders } from './security';
 
+/** The settings this module reads. */
+export type NewKeyPageConfig = Pick<Config, 'DEFAULT_LOCALE' | 'IESS_SITE' | 'SERVER_SECRET'>;
+
 export interface NewKeyPageDeps {
-  config: Config;
+  config: NewKeyPageConfig;
   texts: Texts;
   links: ResetLinkService;
   directory: AccountDirectory;

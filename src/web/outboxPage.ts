@@ -8,6 +8,9 @@ import { OUTBOX_FILE, readOutbox } from '../recovery/mail';
 import { escapeHtml } from '../html';
 import { sendSecurityHeaders } from './security';
 
+/** The settings this module reads. */
+export type OutboxPageConfig = Pick<Config, 'OUTBOX_DIR'>;
+
 const secure = (res: restify.Response) =>
   sendSecurityHeaders(res, "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'");
 
@@ -16,7 +19,7 @@ const secure = (res: restify.Response) =>
  * to OUTBOX_DIR, so a newcomer can read their code without a mail server. Developer-facing,
  * so its few words are not in locales/.
  */
-export function registerOutboxPage(server: restify.Server, deps: { config: Config }): void {
+export function registerOutboxPage(server: restify.Server, deps: { config: OutboxPageConfig }): void {
   const dir = deps.config.OUTBOX_DIR;
 
   server.get('/dev/outbox', async (_req: restify.Request, res: restify.Response) => {

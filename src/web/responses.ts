@@ -2,6 +2,9 @@ import type restify from 'restify';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 
+/** The settings this module reads. */
+export type ResponseGuardConfig = Pick<Config, 'PUBLIC_BASE_URL'>;
+
 /** One year, as browsers' preload lists ask; subdomains are left to the operator. */
 const HSTS = 'max-age=31536000';
 
@@ -10,7 +13,7 @@ const HSTS = 'max-age=31536000';
  * HSTS when the public address is https, and 5xx bodies that say nothing about the cause
  * (restify would send the error's message; the log keeps its type).
  */
-export function guardResponses(server: restify.Server, deps: { config: Config; log: Logger }): void {
+export function guardResponses(server: restify.Server, deps: { config: ResponseGuardConfig; log: Logger }): void {
   if (new URL(deps.config.PUBLIC_BASE_URL).protocol === 'https:') {
     server.pre((_req: restify.Request, res: restify.Response, next: restify.Next) => {
       res.setHeader('Strict-Transport-Security', HSTS);

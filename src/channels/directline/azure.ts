@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Config } from '../../config';
 
+/** The settings this module reads. */
+export type AzureDirectLineConfig = Pick<Config, 'DIRECTLINE_ENDPOINT' | 'DIRECTLINE_SECRET'>;
+
 const generatedSchema = z.object({
   conversationId: z.string().min(1),
   token: z.string().min(1),
@@ -21,7 +24,7 @@ const TIMEOUT_MS = 5_000;
  * Azure mode: trades the Direct Line secret (server side only) for a conversation token,
  * bound to a user id we choose, as Microsoft recommends for Web Chat on a public page.
  */
-export async function exchangeAzureSecret(config: Config): Promise<AzureToken> {
+export async function exchangeAzureSecret(config: AzureDirectLineConfig): Promise<AzureToken> {
   const userId = `dl_${randomBytes(12).toString('base64url')}`;
   const response = await fetch(`${config.DIRECTLINE_ENDPOINT.replace(/\/+$/, '')}/tokens/generate`, {
     method: 'POST',

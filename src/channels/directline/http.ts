@@ -4,6 +4,9 @@ import type { Config } from '../../config';
 import type { Logger } from '../../log';
 import { type BodyRefusal, refusalHeaders } from '../../http/body';
 
+/** The settings this module reads. */
+export type DirectLineHttpConfig = Pick<Config, 'PUBLIC_BASE_URL' | 'WEBCHAT_ALLOWED_ORIGINS'>;
+
 /** Direct Line's error body: `{ error: { code, message } }`. */
 export function sendError(res: restify.Response, status: number, code: string, message: string): void {
   res.send(status, { error: { code, message } });
@@ -30,7 +33,7 @@ const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
  * PUBLIC_BASE_URL unless the request came to a loopback address (local runs and tests on
  * any port); an arbitrary Host header is never trusted.
  */
-export function publicOrigin(req: IncomingMessage, config: Config): string {
+export function publicOrigin(req: IncomingMessage, config: DirectLineHttpConfig): string {
   const base = new URL(config.PUBLIC_BASE_URL);
   const host = req.headers.host ?? '';
   if (host !== base.host && LOOPBACK_HOST.test(host)) return `${base.protocol}//${host}`;
@@ -43,7 +46,7 @@ export function webSocketOrigin(origin: string): string {
 }
 
 /** Origins allowed to embed the chat and get tokens; PUBLIC_BASE_URL's origin always is. */
-export function allowedOrigins(config: Config): Set<string> {
+export function allowedOrigins(config: DirectLineHttpConfig): Set<string> {
   return new Set([new URL(config.PUBLIC_BASE_URL).origin, ...config.WEBCHAT_ALLOWED_ORIGINS]);
 }
 
@@ -54,7 +57,7 @@ const CORS_HEADERS = 'Authorization, Content-Type, x-ms-bot-agent, x-requested-w
  * widget page we serve). Returns false when the request carries an Origin that is not
  * allowed (requests without Origin do not come from a page).
  */
-export function applyCors(req: restify.Request, res: restify.Response, origins: Set<string>, config: Config): boolean {
+export function applyCors(req: restify.Request, res: restify.Response, origins: Set<string>, config: DirectLineHttpConfig): boolean {
   const origin = req.headers.origin;
   res.header('Vary', 'Origin');
   if (!origin) return true;

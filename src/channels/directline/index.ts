@@ -1,12 +1,19 @@
 import type restify from 'restify';
+import type { Config } from '../../config';
 import type { ChannelDeps, ChannelGateway } from '../types';
 import { DirectLineAdapter } from './adapter';
 import { ConversationLog } from './conversationLog';
-import { allowedOrigins } from './http';
-import { registerChatPage } from './page';
-import { registerDirectLineRoutes } from './routes';
+import { allowedOrigins, type DirectLineHttpConfig } from './http';
+import { registerChatPage, type WebChatPageConfig } from './page';
+import { type DirectLineRoutesConfig, registerDirectLineRoutes } from './routes';
 import { attachDirectLineStream } from './stream';
 import { TokenService } from './tokens';
+
+/** The settings the web chat reads: its page, its routes, and the log's and tokens' own. */
+export type DirectLineConfig = Pick<Config, 'STATE_TTL_SECONDS' | 'SERVER_SECRET' | 'DIRECTLINE_TOKEN_TTL_SECONDS' | 'WEBCHAT_DIRECTLINE'> &
+  DirectLineHttpConfig &
+  WebChatPageConfig &
+  DirectLineRoutesConfig;
 
 export interface DirectLineOptions {
   /** How often each WebSocket is pinged (default 30 s). */
@@ -21,7 +28,7 @@ export interface DirectLineOptions {
  */
 export function registerDirectLine(
   server: restify.Server,
-  deps: ChannelDeps,
+  deps: ChannelDeps<DirectLineConfig>,
   options: DirectLineOptions = {},
 ): ChannelGateway {
   const { config, store, log } = deps;

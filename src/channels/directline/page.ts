@@ -9,15 +9,18 @@ import { type Language, LOCALES, type Texts } from '../../i18n';
 import type { Logger } from '../../log';
 import { type LimiterStore, createLimiter } from '../../recovery/limits';
 import { startBodySchema } from './activitySchema';
-import { exchangeAzureSecret } from './azure';
+import { type AzureDirectLineConfig, exchangeAzureSecret } from './azure';
 import type { ConversationLog } from './conversationLog';
 import { openConversation } from './conversations';
 import { clientAddress } from '../../http/clientAddress';
 import { readJson } from '../../http/body';
 import { WEB_DIR } from '../../paths';
-import { applyCors, guardedRoutes, publicOrigin, sendBodyError, sendError } from './http';
+import { applyCors, type DirectLineHttpConfig, guardedRoutes, publicOrigin, sendBodyError, sendError } from './http';
 import { DIRECTLINE_PREFIX } from './routes';
 import type { TokenService } from './tokens';
+
+/** The settings this module reads. */
+export type WebChatPageConfig = Pick<Config, 'DEFAULT_LOCALE' | 'DIRECTLINE_ENDPOINT' | 'TOKEN_REQUESTS_PER_MINUTE_PER_IP' | 'TRUSTED_PROXY_HOPS' | 'WEBCHAT_DIRECTLINE'> & DirectLineHttpConfig & AzureDirectLineConfig;
 
 export const TOKEN_PATH = '/api/webchat/token';
 
@@ -58,7 +61,7 @@ const SCRIPT_TEXT_KEYS = [
 ];
 
 export interface ChatPageDeps {
-  config: Config;
+  config: WebChatPageConfig;
   log: Logger;
   conversations: ConversationLog;
   tokens: TokenService;
@@ -93,7 +96,7 @@ function staticAsset(path: string, contentType: string) {
 }
 
 /** The locale the page is shown in: `?lang=en` or the default. */
-function pageLocale(req: restify.Request, config: Config): Language {
+function pageLocale(req: restify.Request, config: WebChatPageConfig): Language {
   const lang = new URL(req.url ?? '/', 'http://localhost').searchParams.get('lang');
   return (LOCALES as readonly string[]).includes(lang ?? '') ? (lang as Language) : config.DEFAULT_LOCALE;
 }

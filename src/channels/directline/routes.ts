@@ -12,8 +12,11 @@ import { DIRECTLINE_CHANNEL_ID, type DirectLineAdapter } from './adapter';
 import type { ConversationLog } from './conversationLog';
 import { BOT_ACCOUNT, CONVERSATION_ID, joinedActivity, openConversation } from './conversations';
 import { readJson } from '../../http/body';
-import { applyCors, guardedRoutes, publicOrigin, sendBodyError, sendError, webSocketOrigin } from './http';
+import { applyCors, guardedRoutes, type DirectLineHttpConfig, publicOrigin, sendBodyError, sendError, webSocketOrigin } from './http';
 import { bearerToken, type TokenClaims, type TokenService } from './tokens';
+
+/** The settings this module reads. */
+export type DirectLineRoutesConfig = Pick<Config, 'DEFAULT_LOCALE' | 'DIRECTLINE_SECRET' | 'PUBLIC_BASE_URL' | 'TRUSTED_PROXY_HOPS'> & DirectLineHttpConfig;
 
 export const DIRECTLINE_PREFIX = '/v3/directline';
 
@@ -21,7 +24,7 @@ export const DIRECTLINE_PREFIX = '/v3/directline';
 export const MAX_LOG_ACTIVITIES = 2_000;
 
 export interface DirectLineContext {
-  config: Config;
+  config: DirectLineRoutesConfig;
   log: Logger;
   conversations: ConversationLog;
   tokens: TokenService;

@@ -1,6 +1,7 @@
 import { ActionTypes, type Activity, ActivityTypes, MessageFactory, type TurnContext } from 'botbuilder';
 import type restify from 'restify';
 import type { z } from 'zod';
+import type { Config } from '../../config';
 import { ConversationBusyError } from '../../errors';
 import { logTag } from '../../log';
 import { textBody } from '../../http/body';
@@ -9,7 +10,7 @@ import { type DeliveryFailureHandler, WhatsAppAdapter } from './adapter';
 import { ChoiceContents, ContentRegistry } from './content';
 import { mediaKindOf, mediaSidsOf } from './media';
 import { createWhatsAppMetrics } from './metrics';
-import { WHATSAPP_CHANNEL_ID, whatsappSettings } from './settings';
+import { WHATSAPP_CHANNEL_ID, type WhatsAppConfig, whatsappSettings } from './settings';
 import { HeardTranscripts } from './heard';
 import { TwilioRetention } from './retention';
 import { SpeechToText } from './speech';
@@ -47,7 +48,11 @@ const DELETE_AT_ONCE = new Set(['image', 'video', 'document', 'sticker', 'other'
  * through the twilio client.
  */
 /** WhatsApp reads its own store before each turn, so it holds the conversation's turn order itself. */
-export type WhatsAppDeps = ChannelDeps & { bot: ConversationTurns };
+export type WhatsAppDeps = ChannelDeps<WhatsAppChannelConfig> & { bot: ConversationTurns };
+
+/** The settings WhatsApp reads: Twilio's, and the voice-note transcription's. */
+export type WhatsAppChannelConfig = WhatsAppConfig &
+  Pick<Config, 'SPEECH_TO_TEXT_URL' | 'SPEECH_TO_TEXT_TOKEN' | 'SPEECH_TO_TEXT_MODEL' | 'SPEECH_TO_TEXT_TIMEOUT_MS' | 'WHATSAPP_AUDIO_MAX_BYTES'>;
 
 /** A turn of the bot, run inside the turn order the channel holds. */
 type Turn = (context: TurnContext) => Promise<void>;

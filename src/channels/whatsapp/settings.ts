@@ -1,5 +1,8 @@
 import type { Config } from '../../config';
 
+/** The settings this module reads. */
+export type WhatsAppConfig = Pick<Config, 'DEFAULT_LOCALE' | 'PUBLIC_BASE_URL' | 'SERVER_SECRET' | 'TWILIO_ACCOUNT_SID' | 'TWILIO_API_BASE_URL' | 'TWILIO_AUTH_TOKEN' | 'TWILIO_CONTENT_API' | 'TWILIO_DELETE_AFTER_SECONDS' | 'TWILIO_TEMPLATE_SID' | 'TWILIO_WHATSAPP_FROM' | 'WHATSAPP_TYPING_AFTER_MS' | 'WHATSAPP_WINDOW_HOURS'>;
+
 export const WHATSAPP_CHANNEL_ID = 'whatsapp';
 
 /** Everything the WhatsApp channel needs from the configuration, checked once. */
@@ -23,11 +26,11 @@ export interface WhatsAppSettings {
 }
 
 /** True when the account SID, auth token and sender number are all configured. */
-export function whatsappConfigured(config: Config): boolean {
+export function whatsappConfigured(config: WhatsAppConfig): boolean {
   return Boolean(config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_WHATSAPP_FROM);
 }
 
-export function whatsappSettings(config: Config): WhatsAppSettings {
+export function whatsappSettings(config: WhatsAppConfig): WhatsAppSettings {
   if (!whatsappConfigured(config)) throw new Error('WhatsApp needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM');
   return {
     accountSid: config.TWILIO_ACCOUNT_SID!,
