@@ -26,7 +26,8 @@ module.exports = {
     {
       name: 'botbuilder-in-its-layers',
       severity: 'error',
-      comment: 'botbuilder is imported only in src/channels, src/bot, dialogs and src/handoff (DESIGN.md), so a move to another SDK touches only those.',
+      comment:
+        'botbuilder is imported only in src/channels, src/bot, dialogs and src/handoff (DESIGN.md), so a move to another SDK touches only those.',
       from: { path: '^(src|dialogs)/', pathNot: '^(src/(channels|bot|handoff)/|dialogs/|src/survey\\.ts$)' },
       to: { path: BOTBUILDER },
     },

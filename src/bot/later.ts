@@ -16,7 +16,9 @@ export const keptReference = (kept: unknown) => kept as Partial<ConversationRefe
  * `channels` finds the channel, `turns` (the bot) keeps the order and saves the state.
  */
 export function continueThrough(
-  channels: { continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> },
+  channels: {
+    continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
+  },
   turns: () => { continueWith(context: TurnContext, logic: (context: TurnContext) => Promise<FollowUp | void>): Promise<void> },
 ): ContinueConversation {
   return (reference, logic) => channels.continueConversation(reference, (context) => turns().continueWith(context, logic));

@@ -17,11 +17,13 @@ export class TurnQueue {
     const previous = this.tails.get(conversationId) ?? Promise.resolve();
     this.inFlight += 1;
     const result = previous.then(() => this.runLocked(conversationId, turn));
-    const tail = result.catch(() => undefined).finally(() => {
-      if (this.tails.get(conversationId) === tail) this.tails.delete(conversationId);
-      this.inFlight -= 1;
-      if (this.inFlight === 0) this.idle.splice(0).forEach((resolve) => resolve());
-    });
+    const tail = result
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.tails.get(conversationId) === tail) this.tails.delete(conversationId);
+        this.inFlight -= 1;
+        if (this.inFlight === 0) this.idle.splice(0).forEach((resolve) => resolve());
+      });
     this.tails.set(conversationId, tail);
     return result;
   }

@@ -594,7 +594,7 @@ export class Handoff implements TurnInterceptor {
     logic: (context: TurnContext) => Promise<FollowUp | void>,
   ): Promise<SendResult> {
     try {
-      await this.deps.continueConversation(ticket.reference as Partial<ConversationReference>, (ctx) => {
+      await this.deps.continueConversation(ticket.reference, (ctx) => {
         ctx.turnState.set(TICKET_ID, ticket.id);
         return logic(ctx);
       });
