@@ -5,7 +5,7 @@ export function createWhatsAppMetrics(registry: Registry) {
   return {
     webhooks: new Counter({
       name: 'iess_whatsapp_webhooks_total',
-      help: 'WhatsApp webhooks by outcome (accepted, duplicate, forbidden, malformed, unsupported, unavailable: store down, the person was asked to try again)',
+      help: 'WhatsApp webhooks by outcome (accepted, duplicate, forbidden, malformed, unsupported, unavailable: store down; busy: another instance kept the conversation; both ask the person to try again)',
       labelNames: ['result'],
       registers: [registry],
     }),
