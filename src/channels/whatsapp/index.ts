@@ -3,6 +3,7 @@ import type restify from 'restify';
 import type { z } from 'zod';
 import type { Config } from '../../config';
 import { ConversationBusyError } from '../../errors';
+import { InFlight } from '../../inFlight';
 import { logTag } from '../../log';
 import { textBody } from '../../http/body';
 import type { ChannelDeps, ConversationTurns } from '../types';
@@ -84,8 +85,13 @@ export function registerWhatsApp(server: restify.Server, deps: WhatsAppDeps, onD
     : undefined;
   const heard = new HeardTranscripts(store, settings.secret);
   const t = (key: string, values?: Record<string, string>) => texts.t(settings.locale, key, values);
-  // On shutdown what waits to be deleted is deleted (the bot's turn order drains the turns).
-  adapter.drain = (timeoutMs) => retention.flush(timeoutMs);
+  /** Webhooks answered whose turn has not ended yet. */
+  const accepted = new InFlight();
+  // On shutdown, webhooks already answered still get their turn, and what waits to be deleted is deleted.
+  adapter.drain = async (timeoutMs) => {
+    const drained = await accepted.drain(timeoutMs);
+    return (await retention.flush(timeoutMs)) && drained;
+  };
   const readBody = textBody({ maxBytes: MAX_BODY_BYTES });
 
   /** A signed webhook's form and its fields as `schema` reads them; undefined once it was refused. */
@@ -276,7 +282,7 @@ export function registerWhatsApp(server: restify.Server, deps: WhatsAppDeps, onD
     const mediaSids = mediaSidsOf(params, message.NumMedia);
     // The turn order is joined before answering, so turns keep the order the webhooks came in.
     let started = false;
-    deps.bot
+    const handled = deps.bot
       .inOrder(WHATSAPP_CHANNEL_ID, message.From, (turn) => {
         started = true;
         return handleInbound(message, mediaSids, turn);
@@ -290,6 +296,7 @@ export function registerWhatsApp(server: restify.Server, deps: WhatsAppDeps, onD
         metrics.webhooks.inc({ result: busy ? 'busy' : 'unavailable' });
         await say(message, t(busy ? 'common:busy' : 'common:error')).catch(() => undefined);
       });
+    void accepted.track(handled);
     res.sendRaw(200, EMPTY_TWIML, { 'Content-Type': 'text/xml' });
   });
 
