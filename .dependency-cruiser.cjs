@@ -1,3 +1,4 @@
+/* global module */
 /**
  * The layers of ../shared/DESIGN.md, checked on every `npm test` (`npm run deps`):
  *

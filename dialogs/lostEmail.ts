@@ -36,8 +36,7 @@ export class LostEmailDialog extends FlowDialog {
     if (!topic.ok) return this.settle(step, topic);
     if (topic.value === 'done') return step.endDialog({ ok: true } satisfies FlowResult);
     if (topic.value === 'agent') {
-      if (await this.services.handoff(step.context, 'lost_email'))
-        return step.endDialog({ ok: true, quiet: true } satisfies FlowResult);
+      if (await this.services.handoff(step.context, 'lost_email')) return step.endDialog({ ok: true, quiet: true } satisfies FlowResult);
       await step.context.sendActivity(this.t(step)('faq:talk_to_agent'));
       return step.endDialog({ ok: true } satisfies FlowResult);
     }

@@ -36,9 +36,15 @@ function declaresBody(req: IncomingMessage): boolean {
 /** `type/subtype` and the charset of a Content-Type header, or undefined when it is not one. */
 function mediaType(header: string | undefined): { type: string; charset?: string } | undefined {
   if (header === undefined) return { type: '' };
-  const [type = '', ...params] = header.toLowerCase().split(';').map((part) => part.trim());
+  const [type = '', ...params] = header
+    .toLowerCase()
+    .split(';')
+    .map((part) => part.trim());
   if (!/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(type)) return undefined;
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/^"(.*)"$/, '$1');
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/^"(.*)"$/, '$1');
   return { type, charset };
 }
 
@@ -140,22 +146,16 @@ function middleware(read: (req: restify.Request) => Promise<{ ok: true; body: un
 
 /** restify handler: `req.body` becomes the parsed JSON value (non-JSON types get 415). */
 export function jsonBody(options: Omit<BodyOptions, 'types'> & { refuse?: Refuse }): restify.RequestHandler {
-  return middleware(
-    async (req) => {
-      const body = await readJson(req, { ...options, types: JSON_TYPES });
-      return body.ok ? { ok: true, body: body.value } : body;
-    },
-    options.refuse ?? defaultRefuse,
-  );
+  return middleware(async (req) => {
+    const body = await readJson(req, { ...options, types: JSON_TYPES });
+    return body.ok ? { ok: true, body: body.value } : body;
+  }, options.refuse ?? defaultRefuse);
 }
 
 /** restify handler: `req.body` becomes the body's text. */
 export function textBody(options: BodyOptions & { refuse?: Refuse }): restify.RequestHandler {
-  return middleware(
-    async (req) => {
-      const body = await readText(req, options);
-      return body.ok ? { ok: true, body: body.text } : body;
-    },
-    options.refuse ?? defaultRefuse,
-  );
+  return middleware(async (req) => {
+    const body = await readText(req, options);
+    return body.ok ? { ok: true, body: body.text } : body;
+  }, options.refuse ?? defaultRefuse);
 }

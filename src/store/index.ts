@@ -11,7 +11,11 @@ import { RedisKeyValueStore } from './redisKeyValue';
 import { RedisStorage } from './redisStorage';
 
 /** The settings this module reads. */
-export type StoreConfig = Pick<Config, 'CONVERSATION_LOCK_TTL_MS' | 'CONVERSATION_LOCK_WAIT_MS' | 'REDIS_KEY_PREFIX' | 'SERVER_SECRET' | 'STATE_TTL_SECONDS'> & RedisConnectionConfig;
+export type StoreConfig = Pick<
+  Config,
+  'CONVERSATION_LOCK_TTL_MS' | 'CONVERSATION_LOCK_WAIT_MS' | 'REDIS_KEY_PREFIX' | 'SERVER_SECRET' | 'STATE_TTL_SECONDS'
+> &
+  RedisConnectionConfig;
 
 export type { KeyValueStore } from './keyValue';
 export type { StateStorage } from './stateStorage';

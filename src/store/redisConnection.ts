@@ -3,7 +3,16 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 
 /** The settings this module reads. */
-export type RedisConnectionConfig = Pick<Config, 'REDIS_CLUSTER_NODES' | 'REDIS_COMMAND_TIMEOUT_MS' | 'REDIS_CONNECT_TIMEOUT_MS' | 'REDIS_PASSWORD' | 'REDIS_SENTINELS' | 'REDIS_SENTINEL_NAME' | 'REDIS_URL'>;
+export type RedisConnectionConfig = Pick<
+  Config,
+  | 'REDIS_CLUSTER_NODES'
+  | 'REDIS_COMMAND_TIMEOUT_MS'
+  | 'REDIS_CONNECT_TIMEOUT_MS'
+  | 'REDIS_PASSWORD'
+  | 'REDIS_SENTINELS'
+  | 'REDIS_SENTINEL_NAME'
+  | 'REDIS_URL'
+>;
 
 /** Longest pause between two reconnection attempts: Redis coming back is noticed within this. */
 const MAX_RECONNECT_DELAY_MS = 2000;

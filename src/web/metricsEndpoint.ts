@@ -31,7 +31,10 @@ function bearerMatches(req: IncomingMessage, token: string): boolean {
  * In production with neither, it is not served at all: metric names and counts say how the
  * service is used and is doing, which is nobody's business outside the operator.
  */
-export function createMetricsEndpoint(server: restify.Server, deps: { config: MetricsEndpointConfig; metrics: Metrics; log: Logger }): MetricsEndpoint {
+export function createMetricsEndpoint(
+  server: restify.Server,
+  deps: { config: MetricsEndpointConfig; metrics: Metrics; log: Logger },
+): MetricsEndpoint {
   const { config, metrics, log } = deps;
 
   const answer = async (req: IncomingMessage, res: ServerResponse) => {
