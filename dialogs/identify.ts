@@ -26,59 +26,107 @@ function limitSource(context: TurnContext): LimitSource {
 /** After this many identity mismatches the bot offers help instead of another try. */
 const MAX_MISMATCHES = 2;
 
+/** One identity value a recovery flow asks for. */
+export interface IdentityQuestion {
+  /** The question (the AskDialog `<flow>.<name>`, a step of the funnel) and the value of `Given` it fills. */
+  name: string;
+  key: 'cedula' | 'ruc' | 'birth';
+  prompt: string;
+  again?: string;
+  expect: Expectation;
+}
+
+/** What tells the person and the employer recoveries apart; everything else they share. */
+export interface IdentityFlow {
+  id: 'person' | 'employer';
+  /** Said before the first question, not again after a restart. */
+  intro?: string;
+  /** The two values, in the order they are asked. */
+  questions: readonly [IdentityQuestion, IdentityQuestion];
+  /** Whose account is asked for, once both values are held. */
+  subject(inputs: Given): Subject;
+}
+
 /**
- * Shared part of the person and employer flows: the identity values (asked unless already
- * given, replaced when corrected), challenge questions, the identity check (same answer
- * whether the number is registered or not), then the email and code.
+ * The person and employer recoveries: two identity values (asked unless already given,
+ * replaced when corrected), challenge questions, the identity check (same answer whether
+ * the number is registered or not), then the email and code.
  *
  * What the person typed to identify themselves is kept in the saved state only until the
  * identity check: `verify` drops it (LOPDP: keep no longer than needed).
  */
-export abstract class IdentifyDialog<Inputs extends object> extends FlowDialog {
-  constructor(id: string, services: DialogServices, questions: readonly string[]) {
-    super(id, services, [...questions, 'retry']);
+export class IdentifyDialog extends FlowDialog {
+  constructor(
+    private readonly flow: IdentityFlow,
+    services: DialogServices,
+  ) {
+    super(flow.id, services, [...flow.questions.map((q) => q.name), 'retry']);
     this.addDialog(new QuestionsDialog(services));
     this.addDialog(new EmailCodeDialog(services));
+    this.addSteps([this.start, this.askFirst, this.askSecond, this.askChallenge, this.checkIdentity, (step) => this.afterVerify(step)]);
   }
 
-  /** Takes the values a message held into the flow's inputs (a later value replaces an earlier one). */
-  protected abstract absorb(inputs: Inputs, given: Given): void;
-  /** The flow's inputs in the terms the understanding reads them. */
-  protected abstract asGiven(inputs: Inputs): Given;
+  /** The values held so far, in the terms the understanding reads them. */
+  private inputs(step: WaterfallStepContext): Given {
+    const stored = step.values as { identityInputs?: Given };
+    return (stored.identityInputs ??= {});
+  }
 
-  protected inputs(step: WaterfallStepContext): Inputs {
-    const stored = step.values as { identityInputs?: Inputs };
-    return (stored.identityInputs ??= {} as Inputs);
+  /** Takes the flow's values a message held into its inputs (a later value replaces an earlier one). */
+  private absorb(inputs: Given, given: Given): void {
+    for (const { key } of this.flow.questions) if (given[key]) Object.assign(inputs, { [key]: given[key] });
   }
 
   protected merge(step: WaterfallStepContext, given: Given): Given {
     const inputs = this.inputs(step);
     this.absorb(inputs, given);
-    return this.asGiven(inputs);
+    return { ...inputs };
   }
 
   /** First step: values given before they were asked (at the menu, or before a restart). */
-  protected start = async (step: WaterfallStepContext) => {
+  private start = async (step: WaterfallStepContext) => {
     const options = (step.options ?? {}) as FlowOptions;
     if (options.given) this.absorb(this.inputs(step), options.given);
     delete options.given;
     return step.next();
   };
 
-  /** Asks for one value, unless the person already gave it. */
-  protected askFor(step: WaterfallStepContext, question: string, value: unknown, prompt: string, expect: Expectation, again?: string) {
-    if (value !== undefined) return step.next({ ok: true, value, given: {} } satisfies AskResult<unknown>);
-    const known = this.asGiven(this.inputs(step));
-    return this.ask(step, question, { prompt, again, expect, known, progress: Object.values(known).some((v) => v !== undefined), flow: this.id as 'person' });
-  }
+  private askFirst = async (step: WaterfallStepContext) => {
+    if (this.flow.intro && !(step.options as FlowOptions).restarted) await step.context.sendActivity(this.t(step)(this.flow.intro));
+    return this.askFor(step, this.flow.questions[0]);
+  };
 
-  protected askQuestions(step: WaterfallStepContext, subject: Subject) {
-    const known = this.asGiven(this.inputs(step));
-    return step.beginDialog(QuestionsDialog.id, { subject, known, flow: this.id as 'person' } satisfies QuestionsOptions);
+  private askSecond = async (step: WaterfallStepContext) => {
+    const first = step.result as AskResult<unknown>;
+    if (!first.ok) return this.settle(step, first);
+    // The number typed at a step is that step's value; another beside it is the other step's.
+    this.absorb(this.inputs(step), { ...first.given, [this.flow.questions[0].key]: first.value });
+    return this.askFor(step, this.flow.questions[1]);
+  };
+
+  private askChallenge = async (step: WaterfallStepContext) => {
+    const second = step.result as AskResult<unknown>;
+    if (!second.ok) return this.settle(step, second);
+    this.absorb(this.inputs(step), { ...second.given, [this.flow.questions[1].key]: second.value });
+    const known = { ...this.inputs(step) };
+    return step.beginDialog(QuestionsDialog.id, { subject: this.flow.subject(known), known, flow: this.flow.id } satisfies QuestionsOptions);
+  };
+
+  private checkIdentity = async (step: WaterfallStepContext) => {
+    const inputs = this.inputs(step);
+    return this.verify(step, this.flow.subject(inputs), inputs.birth);
+  };
+
+  /** Asks for one value, unless the person already gave it. */
+  private askFor(step: WaterfallStepContext, { name, key, prompt, again, expect }: IdentityQuestion) {
+    const known = { ...this.inputs(step) };
+    const value = known[key];
+    if (value !== undefined) return step.next({ ok: true, value, given: {} } satisfies AskResult<unknown>);
+    return this.ask(step, name, { prompt, again, expect, known, progress: Object.values(known).some((v) => v !== undefined), flow: this.flow.id });
   }
 
   /** Checks everything at once, so no step reveals which part was wrong. */
-  protected async verify(step: WaterfallStepContext, subject: Subject, birth: DayMonth | undefined) {
+  private async verify(step: WaterfallStepContext, subject: Subject, birth: DayMonth | undefined) {
     const answers = step.result as AskResult<ChallengeAnswer[]>;
     if (!answers.ok) return this.settle(step, answers);
     const t = this.t(step);
@@ -112,7 +160,7 @@ export abstract class IdentifyDialog<Inputs extends object> extends FlowDialog {
   }
 
   /** Ends with the email/code flow's result, or starts over when the user wants to retry. */
-  protected async afterVerify(step: WaterfallStepContext) {
+  private async afterVerify(step: WaterfallStepContext) {
     if (values(step).verified) return step.endDialog(step.result);
     const retry = step.result as AskResult<string>;
     if (!retry.ok) return this.settle(step, retry);

@@ -3,13 +3,14 @@ import { INTENTS } from '../src/nlu/intents';
 import { actionOf, type FlowId } from '../src/understanding/actions';
 import type { Given } from '../src/understanding/understand';
 import { type AskResult, switchLanguage } from './ask';
-import { EmployerRecoveryDialog } from './employerRecovery';
+import { EMPLOYER_RECOVERY } from './employerRecovery';
 import { FaqDialog } from './faq';
 import { FlowDialog, type FlowOptions, type FlowResult } from './flow';
+import { IdentifyDialog } from './identify';
 import { handleRequest } from './interruptions';
 import { LostEmailDialog } from './lostEmail';
 import { localOptions } from './options';
-import { PersonRecoveryDialog } from './personRecovery';
+import { PERSON_RECOVERY } from './personRecovery';
 import type { DialogServices } from './services';
 
 /** Why the menu is shown; 'done': a topic just ended, and the menu offers what can come next. */
@@ -48,8 +49,8 @@ export class MainDialog extends FlowDialog {
 
   constructor(services: DialogServices) {
     super(MainDialog.id, services, ['menu']);
-    this.addDialog(new PersonRecoveryDialog(services));
-    this.addDialog(new EmployerRecoveryDialog(services));
+    this.addDialog(new IdentifyDialog(PERSON_RECOVERY, services));
+    this.addDialog(new IdentifyDialog(EMPLOYER_RECOVERY, services));
     this.addDialog(new LostEmailDialog(services));
     this.addDialog(new FaqDialog(services));
     this.addSteps([this.greet, this.route, this.finish]);
