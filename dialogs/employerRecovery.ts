@@ -7,7 +7,13 @@ export const EMPLOYER_RECOVERY: IdentityFlow = {
   // At the employer's steps a cédula is the legal representative's.
   questions: [
     { name: 'ruc', key: 'ruc', prompt: 'recovery:askRuc', expect: { kind: 'ruc' } },
-    { name: 'representative', key: 'cedula', prompt: 'recovery:askRepresentative', again: 'recovery:askRepresentativeAgain', expect: { kind: 'cedula' } },
+    {
+      name: 'representative',
+      key: 'cedula',
+      prompt: 'recovery:askRepresentative',
+      again: 'recovery:askRepresentativeAgain',
+      expect: { kind: 'cedula' },
+    },
   ],
   subject: (inputs) => ({ kind: 'employer', ruc: inputs.ruc!, representativeCedula: inputs.cedula! }),
 };

@@ -109,7 +109,8 @@ export class IdentifyDialog extends FlowDialog {
     if (!second.ok) return this.settle(step, second);
     this.absorb(this.inputs(step), { ...second.given, [this.flow.questions[1].key]: second.value });
     const known = { ...this.inputs(step) };
-    return step.beginDialog(QuestionsDialog.id, { subject: this.flow.subject(known), known, flow: this.flow.id } satisfies QuestionsOptions);
+    const options: QuestionsOptions = { subject: this.flow.subject(known), known, flow: this.flow.id };
+    return step.beginDialog(QuestionsDialog.id, options);
   };
 
   private checkIdentity = async (step: WaterfallStepContext) => {
@@ -122,7 +123,8 @@ export class IdentifyDialog extends FlowDialog {
     const known = { ...this.inputs(step) };
     const value = known[key];
     if (value !== undefined) return step.next({ ok: true, value, given: {} } satisfies AskResult<unknown>);
-    return this.ask(step, name, { prompt, again, expect, known, progress: Object.values(known).some((v) => v !== undefined), flow: this.flow.id });
+    const progress = Object.values(known).some((v) => v !== undefined);
+    return this.ask(step, name, { prompt, again, expect, known, progress, flow: this.flow.id });
   }
 
   /** Checks everything at once, so no step reveals which part was wrong. */
