@@ -44,8 +44,7 @@ const personOf = (p: DemoPersonJson): BenchPerson => ({
  */
 export function writeBenchAccounts(path: string, extra: number): { path: string; people: BenchPerson[] } {
   const data = JSON.parse(readFileSync(SOURCE, 'utf8')) as { persons: DemoPersonJson[]; employers: unknown[]; decoys: unknown };
-  // The simulated people pick options: those asked personal questions (typed answers) are left out.
-  const usable = data.persons.filter((p) => !p.mailboxLost && !p.personal);
+  const usable = data.persons.filter(picksOptions);
   const taken = new Set(data.persons.map((p) => p.cedula));
   const clones: DemoPersonJson[] = [];
   // Pichincha (17), third digit 1, a running serial: deterministic and always valid.
@@ -60,6 +59,9 @@ export function writeBenchAccounts(path: string, extra: number): { path: string;
   writeFileSync(path, JSON.stringify({ ...data, persons: [...data.persons, ...clones] }));
   return { path, people: [...usable, ...clones].map(personOf) };
 }
+
+/** The simulated people pick options: the lost-mailbox person and those asked personal questions (typed answers) are left out. */
+const picksOptions = (p: DemoPersonJson) => !p.mailboxLost && !p.personal;
 
 /** Hands each simulated person an account nobody else is using; returned ones go to the back. */
 export class AccountPool {
@@ -89,5 +91,5 @@ export class AccountPool {
 /** The people of a file written by writeBenchAccounts (the load generator reads it in its own process). */
 export function readBenchPeople(path: string): BenchPerson[] {
   const data = JSON.parse(readFileSync(path, 'utf8')) as { persons: DemoPersonJson[] };
-  return data.persons.filter((p) => !p.mailboxLost).map(personOf);
+  return data.persons.filter(picksOptions).map(personOf);
 }
