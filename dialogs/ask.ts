@@ -3,7 +3,14 @@ import { type DialogContext, type DialogInstance, Dialog, type DialogTurnResult 
 import type { Locale } from '../src/i18n';
 import { ANSWER_MARK, type SecretAnswer } from '../src/recovery/mask';
 import { actionOf, type FlowId } from '../src/understanding/actions';
-import { type AnswerOf, type Expectation, type ExpectationKind, type Given, type Reading, unclearReason } from '../src/understanding/understand';
+import {
+  type AnswerOf,
+  type Expectation,
+  type ExpectationKind,
+  type Given,
+  type Reading,
+  unclearReason,
+} from '../src/understanding/understand';
 import { type Choice, renderChoices, showsUnnumberedButtons } from './choices';
 import { handleRequest, leave } from './interruptions';
 import { localOptions, yesNoOptions } from './options';
@@ -77,7 +84,10 @@ export const MAX_TRIES = 3;
  * did nothing else ("en español por favor"), so the question is simply asked again.
  */
 export async function switchLanguage(context: TurnContext, services: DialogServices, shown: Choice[]) {
-  const switched = await services.language.follow(context, shown.map((c) => c.label));
+  const switched = await services.language.follow(
+    context,
+    shown.map((c) => c.label),
+  );
   if (!switched) return undefined;
   await context.sendActivity(services.texts.t(switched.locale, 'understanding:languageSwitched'));
   return switched.onlyAsked ? ('onlyAsked' as const) : ('switched' as const);
@@ -112,7 +122,10 @@ export class AskDialog extends Dialog<AskOptions> {
     if (activity.type !== 'message') return Dialog.EndOfTurn;
     const state = dc.activeDialog!.state as AskState;
     const shown = 'choices' in state.options.expect ? state.options.expect.choices : [];
-    const switched = await switchLanguage(dc.context, this.services, [...shown, ...(state.pending?.kind === 'clarify' ? state.pending.choices : [])]);
+    const switched = await switchLanguage(dc.context, this.services, [
+      ...shown,
+      ...(state.pending?.kind === 'clarify' ? state.pending.choices : []),
+    ]);
     if (switched === 'onlyAsked') return this.askAgain(dc, state);
     const locale = this.locale(dc.context);
     const text = (activity.text ?? '').trim();
@@ -167,7 +180,11 @@ export class AskDialog extends Dialog<AskOptions> {
         // A recovery is under way at its own steps; the menus (main, questions, lost mailbox) hold none,
         // and there the question asked again needs no «Sigamos donde nos quedamos».
         const running = options.flow === 'person' || options.flow === 'employer' || !!options.progress;
-        const outcome = await handleRequest(dc, reading.intent, this.services, locale, { progress: !!options.progress, resume: running, running });
+        const outcome = await handleRequest(dc, reading.intent, this.services, locale, {
+          progress: !!options.progress,
+          resume: running,
+          running,
+        });
         if (outcome === 'restart') return Dialog.EndOfTurn; // the bot starts over after this turn
         if (outcome === 'handled') return this.askAgain(dc, state);
         if (typeof outcome === 'object') return this.pend(dc, state, { kind: 'leave', command: outcome.confirm }, locale);
@@ -211,7 +228,8 @@ export class AskDialog extends Dialog<AskOptions> {
         return this.askAgain(dc, state);
       case 'dontKnow':
         if (reading.value === 'again') return this.end(dc, { ok: false, restart: true });
-        if ((await handleRequest(dc, 'talk_to_agent', this.services, locale, { progress: false, resume: true })) === 'restart') return Dialog.EndOfTurn;
+        if ((await handleRequest(dc, 'talk_to_agent', this.services, locale, { progress: false, resume: true })) === 'restart')
+          return Dialog.EndOfTurn;
         return this.askAgain(dc, state);
       case 'clarify': {
         const value = state.options.expect.kind === 'code' ? { choice: reading.value } : reading.value;
@@ -222,7 +240,8 @@ export class AskDialog extends Dialog<AskOptions> {
 
   private pendingChoices(pending: Pending, locale: Locale): Choice[] {
     if (pending.kind === 'clarify') return pending.choices;
-    if (pending.kind === 'dontKnow') return localOptions(this.services.texts, locale, 'understanding', ['again', 'agent'], { agent: ['talk_to_agent'] });
+    if (pending.kind === 'dontKnow')
+      return localOptions(this.services.texts, locale, 'understanding', ['again', 'agent'], { agent: ['talk_to_agent'] });
     return yesNoOptions(this.services.texts, locale);
   }
 

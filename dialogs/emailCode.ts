@@ -88,9 +88,7 @@ export class EmailCodeDialog extends FlowDialog {
     const verdict = await this.services.codes.verify(account, answer.code);
     this.services.metrics.codesVerified.inc({ result: verdict.status });
     if (verdict.status === 'wrong') {
-      await step.context.sendActivity(
-        verdict.triesLeft > 0 ? t('code:wrong', { count: verdict.triesLeft }) : t('code:noTriesLeft'),
-      );
+      await step.context.sendActivity(verdict.triesLeft > 0 ? t('code:wrong', { count: verdict.triesLeft }) : t('code:noTriesLeft'));
       return again();
     }
     if (verdict.status === 'expired') {
@@ -113,9 +111,7 @@ export class EmailCodeDialog extends FlowDialog {
     if (sent.status === 'sent') {
       this.services.metrics.codesSent.inc({ kind: account.kind });
       this.services.metrics.stepReached.inc({ step: 'code_sent' });
-      await step.context.sendActivity(
-        t('code:sent', { email: maskEmail(account.email), minutes: sent.expiresInMinutes }),
-      );
+      await step.context.sendActivity(t('code:sent', { email: maskEmail(account.email), minutes: sent.expiresInMinutes }));
       this.tellIfUndelivered(step.context, sent.delivery, locale);
       return true;
     }

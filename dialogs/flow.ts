@@ -7,10 +7,7 @@ import type { DialogServices } from './services';
 import { turnLocale } from './turnLocale';
 
 /** How a flow ends, as its caller (the menu) reads it. */
-export type FlowResult =
-  | { ok: true; quiet?: boolean }
-  | { ok: false; gaveUp: true }
-  | { ok: false; switchTo: FlowId; given: Given };
+export type FlowResult = { ok: true; quiet?: boolean } | { ok: false; gaveUp: true } | { ok: false; switchTo: FlowId; given: Given };
 
 export type NotAnswered = Exclude<AskResult<unknown>, { ok: true }>;
 

@@ -166,8 +166,7 @@ export class IdentifyDialog extends FlowDialog {
     if (values(step).verified) return step.endDialog(step.result);
     const retry = step.result as AskResult<string>;
     if (!retry.ok) return this.settle(step, retry);
-    if (retry.value === 'yes')
-      return step.replaceDialog(this.stepsId, { mismatches: values(step).mismatches } satisfies FlowOptions);
+    if (retry.value === 'yes') return step.replaceDialog(this.stepsId, { mismatches: values(step).mismatches } satisfies FlowOptions);
     return step.endDialog({ ok: true } satisfies FlowResult);
   }
 }

@@ -101,7 +101,9 @@ export class MainDialog extends FlowDialog {
   private answersAtMenu(intent: string, reason: MainReason): boolean {
     const action = actionOf(intent);
     if (action?.kind === 'smalltalk') return !(reason === 'new' && intent === 'greeting');
-    return action?.kind === 'answer' || (action?.kind === 'flow' && !!action.answer) || (action?.kind === 'command' && action.command === 'help');
+    return (
+      action?.kind === 'answer' || (action?.kind === 'flow' && !!action.answer) || (action?.kind === 'command' && action.command === 'help')
+    );
   }
 
   private route = async (step: WaterfallStepContext) => {
@@ -115,8 +117,7 @@ export class MainDialog extends FlowDialog {
     if (!choice.ok || choice.value === 'agent') {
       const offered = (step.options as MainOptions)?.reason === 'gaveUp';
       const reason = !choice.ok ? 'menu_failed' : offered ? 'gave_up' : 'asked';
-      if (await this.services.handoff(step.context, reason))
-        return step.endDialog({ ok: true, quiet: true } satisfies FlowResult);
+      if (await this.services.handoff(step.context, reason)) return step.endDialog({ ok: true, quiet: true } satisfies FlowResult);
       await step.context.sendActivity(t('faq:talk_to_agent'));
       return step.replaceDialog(this.stepsId, { reason: 'done' } satisfies MainOptions);
     }

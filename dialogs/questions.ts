@@ -43,7 +43,8 @@ export class QuestionsDialog extends ComponentDialog {
     }
     const answers = options.answers ?? [];
     values(step).state = { ...options, questions, answers };
-    if (answers.length >= questions.length) return step.endDialog({ ok: true, value: answers, given: {} } satisfies AskResult<ChallengeAnswer[]>);
+    if (answers.length >= questions.length)
+      return step.endDialog({ ok: true, value: answers, given: {} } satisfies AskResult<ChallengeAnswer[]>);
     const question = questions[answers.length];
     return step.beginDialog('questions.answer', {
       prompt: question.textKey,

@@ -63,7 +63,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const nlu = await sharedRecognizer();
   const understanding = createUnderstanding(nlu, texts);
   const conversationState = conversationStateOn(stores.storage);
-  const language = new ConversationLanguage(conversationState, createLanguageGuesser(texts), config.DEFAULT_LOCALE, createRegisterReader(texts));
+  const language = new ConversationLanguage(
+    conversationState,
+    createLanguageGuesser(texts),
+    config.DEFAULT_LOCALE,
+    createRegisterReader(texts),
+  );
   const progress = new ProgressNotes(conversationState);
   const queue = new TurnQueue(stores.lock);
   // The channels register here as they are built below; a message sent later finds its own.
@@ -74,7 +79,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const tellLater = lineTeller(continueConversation, texts);
 
   // Human handoff: tickets, the relay while an agent serves, the transcript, the console.
-  const handoff = new Handoff({ config, store: stores.kv, texts, log, metrics, progress, conversationState, gateways, continueConversation, renderChoices });
+  const handoff = new Handoff({
+    config,
+    store: stores.kv,
+    texts,
+    log,
+    metrics,
+    progress,
+    conversationState,
+    gateways,
+    continueConversation,
+    renderChoices,
+  });
   // Without agents (or event mode) nobody can take a ticket: no transcript is kept (data
   // minimisation), no ticket is looked up, and the bot explains the other ways to get help.
   const handoffOn = handoff.enabled ? handoff : undefined;
@@ -136,7 +152,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   if (botFramework) gateways.register(botFramework);
   gateways.register(registerDirectLine(server, deps));
   if (whatsappConfigured(config))
-    gateways.register(registerWhatsApp(server, deps, handoffOn && ((to, errorCode) => handoffOn.deliveryFailed(WHATSAPP_CHANNEL_ID, to, errorCode))));
+    gateways.register(
+      registerWhatsApp(server, deps, handoffOn && ((to, errorCode) => handoffOn.deliveryFailed(WHATSAPP_CHANNEL_ID, to, errorCode))),
+    );
   // No agents, no console: /agent does not exist rather than offer a sign-in nobody can pass.
   if (handoff.agents.size > 0) await registerAgentConsole(server, { config, handoff, texts, log, limits: counters });
 
@@ -155,10 +173,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     res.send(200, { status: 'ok' });
   });
   server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
-    const [storeReady, directoryReady] = await Promise.all([
-      stores.ready().catch(() => false),
-      directory.ready().catch(() => false),
-    ]);
+    const [storeReady, directoryReady] = await Promise.all([stores.ready().catch(() => false), directory.ready().catch(() => false)]);
     const ready = storeReady && directoryReady;
     res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', store: storeReady, directory: directoryReady });
   });
@@ -179,7 +194,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     /** Listens on PORT (0 = any free port), and METRICS_PORT when set, and returns the base URL. */
     async listen(): Promise<string> {
       const { host, localOnly } = listenHost(config);
-      if (localOnly) log.info({ host }, 'SERVER_SECRET is the development secret: serving this machine only (127.0.0.1), whatever HOST says');
+      if (localOnly)
+        log.info({ host }, 'SERVER_SECRET is the development secret: serving this machine only (127.0.0.1), whatever HOST says');
       await new Promise<void>((resolve) => {
         server.listen(config.PORT, host, resolve);
       });

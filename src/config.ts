@@ -8,9 +8,7 @@ import { ConfigError } from './errors';
 /** Placeholder secret for local use; production refuses it. */
 export const DEV_SECRET = 'dev-only-secret-change-me-0123456789';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const seconds = (def: number) => z.coerce.number().int().positive().default(def);
 const optionalString = z
   .string()
@@ -27,7 +25,10 @@ const hostList = (defaultPort: number) =>
   optionalString.transform((list, ctx) => {
     if (!list) return undefined;
     const hosts: Array<{ host: string; port: number }> = [];
-    for (const item of list.split(',').map((i) => i.trim()).filter(Boolean)) {
+    for (const item of list
+      .split(',')
+      .map((i) => i.trim())
+      .filter(Boolean)) {
       const at = item.lastIndexOf(':');
       const host = at > 0 ? item.slice(0, at) : item;
       const port = at > 0 ? Number(item.slice(at + 1)) : defaultPort;
@@ -43,7 +44,10 @@ const hostList = (defaultPort: number) =>
 /** "https://a.example, https://b.example" → their origins. */
 const originList = optionalString.transform((list, ctx) => {
   const origins: string[] = [];
-  for (const entry of (list ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of (list ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     if (!URL.canParse(entry) || !/^https?:$/.test(new URL(entry).protocol)) {
       ctx.addIssue({ code: 'custom', message: `"${entry}" is not a site address like https://www.example.ec` });
       return z.NEVER;
@@ -134,7 +138,12 @@ export const configSchema = z
     // WhatsApp through Twilio: on when the account SID, auth token and sender are all set.
     TWILIO_ACCOUNT_SID: optionalString,
     TWILIO_AUTH_TOKEN: optionalString,
-    TWILIO_WHATSAPP_FROM: optionalString.pipe(z.string().regex(/^whatsapp:\+\d{6,15}$/, 'like whatsapp:+14155238886').optional()),
+    TWILIO_WHATSAPP_FROM: optionalString.pipe(
+      z
+        .string()
+        .regex(/^whatsapp:\+\d{6,15}$/, 'like whatsapp:+14155238886')
+        .optional(),
+    ),
     TWILIO_API_BASE_URL: optionalUrl,
     TWILIO_TEMPLATE_SID: optionalString,
     WHATSAPP_WINDOW_HOURS: z.coerce.number().positive().max(24).default(24),
@@ -145,7 +154,12 @@ export const configSchema = z
     SPEECH_TO_TEXT_TOKEN: optionalString,
     SPEECH_TO_TEXT_MODEL: z.string().default('whisper-1'),
     SPEECH_TO_TEXT_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(20_000),
-    WHATSAPP_AUDIO_MAX_BYTES: z.coerce.number().int().positive().max(16 * 1024 * 1024).default(5 * 1024 * 1024),
+    WHATSAPP_AUDIO_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(16 * 1024 * 1024)
+      .default(5 * 1024 * 1024),
     // A turn still running after this many ms shows "escribiendo…" on the person's message (and marks it read); 0 = never.
     WHATSAPP_TYPING_AFTER_MS: z.coerce.number().int().min(0).max(20_000).default(1000),
     // Seconds after handling (or delivery) before messages and media are deleted at Twilio; 0 keeps them.
@@ -191,7 +205,8 @@ export const configSchema = z
     if (!c.PUBLIC_BASE_URL.startsWith('https://')) refuse('PUBLIC_BASE_URL', 'must be https:// in production');
     for (const [variable, problem] of productionProblems(c)) refuse(variable, problem);
     // Without an app id /api/messages is not served in production; these need it.
-    if (!c.MicrosoftAppId && c.WEBCHAT_DIRECTLINE === 'azure') refuse('MicrosoftAppId', 'required with WEBCHAT_DIRECTLINE=azure in production');
+    if (!c.MicrosoftAppId && c.WEBCHAT_DIRECTLINE === 'azure')
+      refuse('MicrosoftAppId', 'required with WEBCHAT_DIRECTLINE=azure in production');
     if (!c.MicrosoftAppId && c.HANDOFF_MODE === 'event') refuse('MicrosoftAppId', 'required with HANDOFF_MODE=event in production');
   })
   .superRefine((c, ctx) => {
@@ -207,20 +222,30 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: [path], message: hint((err as Error).message.replace(/^AGENTS: /, '')) });
       }
     };
-    parses('AGENTS', () => new AgentDirectory(c.AGENTS), (message) =>
-      // An unquoted AGENTS loses its "$N$r$p$" parts to the shell's variable expansion.
-      (c.AGENTS ?? '').includes('scrypt$') ? message : `${message}; put the value in single quotes (AGENTS='ana:scrypt$…'): the hash contains $`,
+    parses(
+      'AGENTS',
+      () => new AgentDirectory(c.AGENTS),
+      (message) =>
+        // An unquoted AGENTS loses its "$N$r$p$" parts to the shell's variable expansion.
+        (c.AGENTS ?? '').includes('scrypt$')
+          ? message
+          : `${message}; put the value in single quotes (AGENTS='ana:scrypt$…'): the hash contains $`,
     );
     parses('SERVICE_HOURS', () => ServiceHours.parse(c.SERVICE_HOURS, c.TIMEZONE));
     if (c.DIRECTORY === 'http' && !c.DIRECTORY_URL)
       ctx.addIssue({ code: 'custom', path: ['DIRECTORY_URL'], message: 'required when DIRECTORY=http' });
     const twilio = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_WHATSAPP_FROM'] as const;
     if (twilio.some((k) => c[k]))
-      for (const k of twilio.filter((k) => !c[k])) ctx.addIssue({ code: 'custom', path: [k], message: 'required for WhatsApp (set all three or none)' });
+      for (const k of twilio.filter((k) => !c[k]))
+        ctx.addIssue({ code: 'custom', path: [k], message: 'required for WhatsApp (set all three or none)' });
     if (c.WEBCHAT_DIRECTLINE === 'azure' && !c.DIRECTLINE_SECRET)
       ctx.addIssue({ code: 'custom', path: ['DIRECTLINE_SECRET'], message: 'required when WEBCHAT_DIRECTLINE=azure' });
     if (c.HANDOFF_WEBHOOK_URL && (c.HANDOFF_WEBHOOK_SECRET ?? '').length < 32)
-      ctx.addIssue({ code: 'custom', path: ['HANDOFF_WEBHOOK_SECRET'], message: 'a secret of 32+ characters is required with HANDOFF_WEBHOOK_URL' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HANDOFF_WEBHOOK_SECRET'],
+        message: 'a secret of 32+ characters is required with HANDOFF_WEBHOOK_URL',
+      });
   });
 
 export type Config = z.infer<typeof configSchema>;

@@ -37,7 +37,8 @@ const weakSecret = (value: string | undefined, min = 32): string | undefined => 
   if (value === undefined) return undefined;
   if (value.length < min) return `too short (${value.length} characters): use ${min}+ random characters, e.g. \`openssl rand -base64 32\``;
   const bits = Math.floor(estimatedBits(value));
-  if (bits < MIN_SECRET_BITS) return `too predictable (about ${bits} bits, ${MIN_SECRET_BITS} needed): use random characters, e.g. \`openssl rand -base64 32\``;
+  if (bits < MIN_SECRET_BITS)
+    return `too predictable (about ${bits} bits, ${MIN_SECRET_BITS} needed): use random characters, e.g. \`openssl rand -base64 32\``;
   return undefined;
 };
 
@@ -71,7 +72,8 @@ export function productionProblems(c: SafetySettings): Array<[keyof SafetySettin
   check('SERVER_SECRET', weakSecret(c.SERVER_SECRET));
   check('DIRECTLINE_SECRET', weakSecret(c.DIRECTLINE_SECRET));
   check('HANDOFF_WEBHOOK_SECRET', weakSecret(c.HANDOFF_WEBHOOK_SECRET));
-  if (c.DIRECTORY === 'http' && isPlainHttp(c.DIRECTORY_URL)) check('DIRECTORY_URL', 'must be https:// in production (cédulas and answers travel there)');
+  if (c.DIRECTORY === 'http' && isPlainHttp(c.DIRECTORY_URL))
+    check('DIRECTORY_URL', 'must be https:// in production (cédulas and answers travel there)');
   check('TWILIO_API_BASE_URL', isPlainHttp(c.TWILIO_API_BASE_URL) ? 'must be https:// in production' : undefined);
   check('HANDOFF_WEBHOOK_URL', isPlainHttp(c.HANDOFF_WEBHOOK_URL) ? 'must be https:// in production' : undefined);
   if (c.SMTP_URL) check('SMTP_URL', smtpProblem(c.SMTP_URL, c.SMTP_ALLOW_PLAIN_LOCAL));

@@ -3,8 +3,22 @@ import { keyedHash } from './hashing';
 
 /** Field names that may hold personal data or secrets; pino replaces them wherever they appear. */
 const REDACTED_FIELDS = [
-  'cedula', 'ruc', 'email', 'code', 'token', 'key', 'password', 'text', 'answer', 'link', 'url',
-  'authorization', 'cookie', 'Body', 'From', 'To',
+  'cedula',
+  'ruc',
+  'email',
+  'code',
+  'token',
+  'key',
+  'password',
+  'text',
+  'answer',
+  'link',
+  'url',
+  'authorization',
+  'cookie',
+  'Body',
+  'From',
+  'To',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

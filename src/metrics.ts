@@ -5,8 +5,25 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
  * request, so any other value is counted as "other": labels stay few whatever is sent.
  */
 const KNOWN_CHANNELS = new Set([
-  'directline', 'webchat', 'whatsapp', 'console', 'emulator', 'msteams', 'slack', 'facebook', 'telegram',
-  'line', 'kik', 'skype', 'sms', 'email', 'groupme', 'alexa', 'omnichannel', 'telephony', 'test',
+  'directline',
+  'webchat',
+  'whatsapp',
+  'console',
+  'emulator',
+  'msteams',
+  'slack',
+  'facebook',
+  'telegram',
+  'line',
+  'kik',
+  'skype',
+  'sms',
+  'email',
+  'groupme',
+  'alexa',
+  'omnichannel',
+  'telephony',
+  'test',
 ]);
 
 export function channelLabel(channelId: string | undefined): string {
@@ -17,8 +34,7 @@ export function channelLabel(channelId: string | undefined): string {
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const counter = (name: string, help: string, labelNames: string[] = []) =>
-    new Counter({ name, help, labelNames, registers: [registry] });
+  const counter = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers: [registry] });
   return {
     registry,
     turns: counter('iess_turns_total', 'Turns processed', ['channel']),

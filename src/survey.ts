@@ -105,7 +105,9 @@ export class Survey {
     const locale = options.locale ?? pickLocale(context.activity.locale, this.deps.defaultLocale);
     const survey: SurveySubject = 'id' in subject ? subject : { id: randomUUID(), channel: subject.channel };
     await this.deps.pending.set(context, { ...survey, stage: 'rating', at: this.deps.now() });
-    await context.sendActivity(this.deps.renderChoices(context.activity.channelId, this.t(locale, 'ask', options.vars), this.options(locale)));
+    await context.sendActivity(
+      this.deps.renderChoices(context.activity.channelId, this.t(locale, 'ask', options.vars), this.options(locale)),
+    );
   }
 
   /**
@@ -129,10 +131,15 @@ export class Survey {
         return 'none';
       }
       await this.record({ id: pending.id, agent: pending.agent, channel: pending.channel, at: this.deps.now(), rating });
-      this.deps.metrics.satisfaction.observe(pending.agent ? { flow: this.deps.flow, agent: pending.agent } : { flow: this.deps.flow }, rating);
+      this.deps.metrics.satisfaction.observe(
+        pending.agent ? { flow: this.deps.flow, agent: pending.agent } : { flow: this.deps.flow },
+        rating,
+      );
       await this.deps.pending.set(context, { ...pending, stage: 'comment', at: this.deps.now() });
       const skip = this.t(locale, 'skip');
-      await context.sendActivity(this.deps.renderChoices(context.activity.channelId, this.t(locale, 'askComment'), [{ value: 'skip', label: skip }]));
+      await context.sendActivity(
+        this.deps.renderChoices(context.activity.channelId, this.t(locale, 'askComment'), [{ value: 'skip', label: skip }]),
+      );
       return 'taken';
     }
     await this.deps.pending.delete(context);

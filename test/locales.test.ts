@@ -66,7 +66,10 @@ describe('locales', () => {
       ...['person', 'employer', 'lostEmail', 'faq', 'agent'].map((o) => `main:options.${o}`),
     ];
     for (const locale of CATALOGUES) {
-      expect(dynamic.filter((key) => !texts.exists(locale, key)), locale).toEqual([]);
+      expect(
+        dynamic.filter((key) => !texts.exists(locale, key)),
+        locale,
+      ).toEqual([]);
     }
   });
 

@@ -31,7 +31,11 @@ const transcripts = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
   .map((file) => ({ file, ...Transcript.parse(JSON.parse(readFileSync(join(dir, file), 'utf8'))) }));
 
-const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+const fold = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 
 let harness: TestApp;
 beforeAll(async () => {

@@ -96,7 +96,11 @@ export class RecoveryBot extends ActivityHandler {
    * store first, in arrival order); `work` runs its turns with `turn`, which does not queue
    * again. Rejects, without running `work`, when the order cannot be had (store down, busy).
    */
-  inOrder(channelId: string, conversationId: string, work: (turn: (context: TurnContext) => Promise<void>) => Promise<void>): Promise<void> {
+  inOrder(
+    channelId: string,
+    conversationId: string,
+    work: (turn: (context: TurnContext) => Promise<void>) => Promise<void>,
+  ): Promise<void> {
     return this.queue.run(`${channelId}/${conversationId}`, () => work((context) => this.guarded(context, () => this.turn(context))));
   }
 
@@ -115,10 +119,7 @@ export class RecoveryBot extends ActivityHandler {
     const conversationId = context.activity.conversation?.id ?? 'unknown';
     const stopTimer = this.parts.metrics.turnSeconds.startTimer({ channel });
     this.parts.metrics.turns.inc({ channel });
-    this.parts.log.debug(
-      { channel, conversation: logTag(conversationId, this.parts.secret), type: context.activity.type },
-      'turn',
-    );
+    this.parts.log.debug({ channel, conversation: logTag(conversationId, this.parts.secret), type: context.activity.type }, 'turn');
     try {
       await body();
     } catch (error) {
@@ -175,10 +176,7 @@ export class RecoveryBot extends ActivityHandler {
 
   private async onUserMessage(context: TurnContext): Promise<void> {
     // The saved state is read while the message is counted: one store round trip less per turn.
-    const [allowed] = await Promise.all([
-      this.parts.limits.consume('message', conversationKey(context)),
-      this.state.load(context),
-    ]);
+    const [allowed] = await Promise.all([this.parts.limits.consume('message', conversationKey(context)), this.state.load(context)]);
     const locale = await this.language.resolve(context);
     if (!allowed.ok) {
       await context.sendActivity(this.parts.texts.t(locale, 'common:slowDown'));

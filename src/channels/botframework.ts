@@ -16,7 +16,10 @@ import type { ChannelDeps, ChannelGateway } from './types';
 import { WHATSAPP_CHANNEL_ID } from './whatsapp/settings';
 
 /** The settings this module reads. */
-export type BotFrameworkConfig = Pick<Config, 'MicrosoftAppId' | 'MicrosoftAppPassword' | 'MicrosoftAppTenantId' | 'MicrosoftAppType' | 'NODE_ENV'>;
+export type BotFrameworkConfig = Pick<
+  Config,
+  'MicrosoftAppId' | 'MicrosoftAppPassword' | 'MicrosoftAppTenantId' | 'MicrosoftAppType' | 'NODE_ENV'
+>;
 
 /** How /api/messages checks Bot Framework tokens (tests pass their own). */
 export type { BotFrameworkAuthentication };
@@ -26,7 +29,11 @@ const ALWAYS_OURS = [WHATSAPP_CHANNEL_ID, 'console'];
 
 /** CloudAdapter with the authentication step done by the caller, so its errors never reach the console. */
 class AuthenticatedCloudAdapter extends CloudAdapter {
-  runAuthenticated(authenticated: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+  runAuthenticated(
+    authenticated: AuthenticateRequestResult,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
     return this.processActivity(authenticated, activity, logic);
   }
 }
@@ -65,7 +72,7 @@ export function registerBotFramework(
   }
   const adapter = new AuthenticatedCloudAdapter(auth);
   adapter.onTurnError = async (_context, error) => {
-    log.error({ err: { type: (error)?.name } }, 'bot framework turn error');
+    log.error({ err: { type: error?.name } }, 'bot framework turn error');
   };
 
   /** Why this activity may not run here, if it may not. */
@@ -77,38 +84,34 @@ export function registerBotFramework(
     return undefined;
   }
 
-  server.post(
-    '/api/messages',
-    jsonBody({ maxBytes: 256 * 1024 }),
-    async (req: restify.Request, res: restify.Response) => {
-      const parsed = botFrameworkActivitySchema.safeParse(req.body);
-      if (!parsed.success) {
-        res.send(400, { error: `invalid activity: ${firstReason(parsed.error)}` });
-        return;
-      }
-      const reason = refusal(parsed.data);
-      if (reason) {
-        res.send(403, { error: reason });
-        return;
-      }
-      const activity = parsed.data as unknown as Activity;
-      let authenticated: AuthenticateRequestResult;
-      try {
-        authenticated = await auth.authenticateRequest(activity, req.header('authorization') ?? '');
-      } catch (error) {
-        log.warn({ err: { type: (error as Error)?.name } }, 'bot framework request not authenticated');
-        res.send(401, { error: 'unauthorized' });
-        return;
-      }
-      try {
-        const invoke = await adapter.runAuthenticated(authenticated, activity, (context) => deps.bot.run(context));
-        res.send(invoke?.status ?? 200, invoke?.body);
-      } catch (error) {
-        log.error({ err: { type: (error as Error)?.name } }, 'bot framework request failed');
-        res.send(500, { error: 'internal error' });
-      }
-    },
-  );
+  server.post('/api/messages', jsonBody({ maxBytes: 256 * 1024 }), async (req: restify.Request, res: restify.Response) => {
+    const parsed = botFrameworkActivitySchema.safeParse(req.body);
+    if (!parsed.success) {
+      res.send(400, { error: `invalid activity: ${firstReason(parsed.error)}` });
+      return;
+    }
+    const reason = refusal(parsed.data);
+    if (reason) {
+      res.send(403, { error: reason });
+      return;
+    }
+    const activity = parsed.data as unknown as Activity;
+    let authenticated: AuthenticateRequestResult;
+    try {
+      authenticated = await auth.authenticateRequest(activity, req.header('authorization') ?? '');
+    } catch (error) {
+      log.warn({ err: { type: (error as Error)?.name } }, 'bot framework request not authenticated');
+      res.send(401, { error: 'unauthorized' });
+      return;
+    }
+    try {
+      const invoke = await adapter.runAuthenticated(authenticated, activity, (context) => deps.bot.run(context));
+      res.send(invoke?.status ?? 200, invoke?.body);
+    } catch (error) {
+      log.error({ err: { type: (error as Error)?.name } }, 'bot framework request failed');
+      res.send(500, { error: 'internal error' });
+    }
+  });
 
   return {
     channelIds: ['*'],

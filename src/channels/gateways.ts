@@ -21,10 +21,7 @@ export class Gateways {
     return [...this.byChannel.keys()].some((id) => id.toLowerCase() === wanted);
   }
 
-  continueConversation(
-    reference: Partial<ConversationReference>,
-    logic: (context: TurnContext) => Promise<void>,
-  ): Promise<void> {
+  continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
     const gateway = this.byChannel.get(reference.channelId ?? '') ?? this.fallback;
     if (!gateway) return Promise.reject(new Error(`no channel for ${reference.channelId}`));
     return gateway.continueConversation(reference, logic);

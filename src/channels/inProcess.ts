@@ -31,10 +31,7 @@ export class InProcessAdapter extends ChannelAdapter {
     });
   }
 
-  async continueConversation(
-    reference: Partial<ConversationReference>,
-    logic: (context: TurnContext) => Promise<void>,
-  ): Promise<void> {
+  async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
     await this.runContinuation(reference, logic);
   }
 
@@ -64,12 +61,7 @@ export class InProcessAdapter extends ChannelAdapter {
   }
 
   /** Runs one user message through `logic` (the bot). */
-  async receive(
-    conversationId: string,
-    text: string,
-    logic: (context: TurnContext) => Promise<void>,
-    locale = 'es-EC',
-  ): Promise<void> {
+  async receive(conversationId: string, text: string, logic: (context: TurnContext) => Promise<void>, locale = 'es-EC'): Promise<void> {
     await this.receiveActivity({ ...this.activity(conversationId, locale), type: ActivityTypes.Message, text }, logic);
   }
 }

@@ -36,10 +36,7 @@ export interface ConversationTurns {
 /** Lets the app send messages later (key changed, agent replies) through the right channel. */
 export interface ChannelGateway {
   readonly channelIds: readonly string[];
-  continueConversation(
-    reference: Partial<ConversationReference>,
-    logic: (context: TurnContext) => Promise<void>,
-  ): Promise<void>;
+  continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
   /** A channel that may write only for a while after the person's last message (WhatsApp): when that ends, undefined if it has. */
   windowClosesAt?(reference: Partial<ConversationReference>): Promise<number | undefined>;
   /** Waits (bounded) for messages the channel accepted but has not yet handed to the bot. */

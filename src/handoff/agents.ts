@@ -62,7 +62,10 @@ export class AgentDirectory {
   private decoy?: Promise<ParsedHash>;
 
   constructor(spec: string | undefined) {
-    for (const entry of (spec ?? '').split(';').map((e) => e.trim()).filter(Boolean)) {
+    for (const entry of (spec ?? '')
+      .split(';')
+      .map((e) => e.trim())
+      .filter(Boolean)) {
       const [rawName, rawHash = '', rawRole = 'agent', ...rest] = entry.split(':').map((p) => p.trim());
       const name = agentNameSchema.safeParse(rawName.toLowerCase());
       const hash = hashSchema.safeParse(rawHash);

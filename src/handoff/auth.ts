@@ -117,11 +117,7 @@ export class AgentAuth {
     if (!sameSecret(header(req, 'x-csrf-token') ?? '', verdict.session.csrf)) return { ok: false, status: 403 };
     const requestId = requestIdSchema.safeParse(header(req, 'x-request-id'));
     if (!requestId.success) return { ok: false, status: 403 };
-    const fresh = await this.store.setIfAbsent(
-      `handoff:request:${tokenHash(verdict.sessionId)}:${requestId.data}`,
-      '1',
-      this.ttlMs,
-    );
+    const fresh = await this.store.setIfAbsent(`handoff:request:${tokenHash(verdict.sessionId)}:${requestId.data}`, '1', this.ttlMs);
     return fresh ? verdict : { ok: false, status: 403 };
   }
 

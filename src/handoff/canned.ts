@@ -8,7 +8,9 @@ export interface CannedReply {
   text: string;
 }
 
-const listSchema = z.array(z.object({ shortcut: z.string().regex(/^[a-z0-9-]{1,20}$/), title: z.string().min(1), text: z.string().min(1) }));
+const listSchema = z.array(
+  z.object({ shortcut: z.string().regex(/^[a-z0-9-]{1,20}$/), title: z.string().min(1), text: z.string().min(1) }),
+);
 
 /**
  * The canned replies of a locale (locales/<locale>/handoff.json, "canned"), with the facts

@@ -18,7 +18,16 @@ import { clientAddress } from '../http/clientAddress';
 import { WEB_DIR } from '../paths';
 
 /** The settings this module reads. */
-export type AgentConsoleConfig = Pick<Config, 'DEFAULT_LOCALE' | 'HANDOFF_IDLE_SECONDS' | 'TIMEZONE' | 'TRUSTED_PROXY_HOPS' | 'WHATSAPP_WINDOW_HOURS' | 'WHATSAPP_WINDOW_WARNING_MINUTES'> & AgentAuthConfig;
+export type AgentConsoleConfig = Pick<
+  Config,
+  | 'DEFAULT_LOCALE'
+  | 'HANDOFF_IDLE_SECONDS'
+  | 'TIMEZONE'
+  | 'TRUSTED_PROXY_HOPS'
+  | 'WHATSAPP_WINDOW_HOURS'
+  | 'WHATSAPP_WINDOW_WARNING_MINUTES'
+> &
+  AgentAuthConfig;
 
 const STATIC: Record<string, { file: string; type: string }> = {
   '/agent/app.js': { file: 'agent/app.js', type: 'text/javascript; charset=utf-8' },
@@ -29,7 +38,6 @@ const STATIC: Record<string, { file: string; type: string }> = {
 const PAGES: Record<string, string> = { '/agent': 'agent.html', '/agent/supervisor': 'agentSupervisor.html' };
 /** Chart.js (a well-kept charting library) for the supervisor's charts, served from node_modules: no CDN. */
 const CHART_JS = join(dirname(require.resolve('chart.js')), 'chart.umd.min.js');
-
 
 const KEEPALIVE_MS = 25_000;
 const MAX_BODY = 16 * 1024;
@@ -109,7 +117,10 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
 
   /** Runs a handler only for a signed-in agent; otherwise 401/403 with nothing else said. */
   const guarded =
-    (mode: 'read' | 'write', handler: (req: restify.Request, res: restify.Response, session: AgentSession, sessionId: string) => Promise<void>) =>
+    (
+      mode: 'read' | 'write',
+      handler: (req: restify.Request, res: restify.Response, session: AgentSession, sessionId: string) => Promise<void>,
+    ) =>
     async (req: restify.Request, res: restify.Response) => {
       try {
         const verdict = mode === 'read' ? await auth.forRead(req) : await auth.forWrite(req);
@@ -163,7 +174,12 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
     '/agent/api/session',
     guarded('read', async (_req, res, session) => {
       await handoff.consoleOpen(session.agent);
-      json(res, 200, { agent: session.agent.displayName, role: session.agent.role, csrf: session.csrf, presence: await handoff.presence.of(session.agent.name) });
+      json(res, 200, {
+        agent: session.agent.displayName,
+        role: session.agent.role,
+        csrf: session.csrf,
+        presence: await handoff.presence.of(session.agent.name),
+      });
     }),
   );
 
@@ -216,9 +232,7 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
     guarded('read', async (_req, res) => {
       const open = await handoff.tickets.listOpen();
       let place = 0;
-      const tickets = open
-        .filter((t) => !t.external)
-        .map((t) => publicTicket(t, t.status === 'waiting' ? ++place : undefined));
+      const tickets = open.filter((t) => !t.external).map((t) => publicTicket(t, t.status === 'waiting' ? ++place : undefined));
       json(res, 200, { tickets });
     }),
   );
@@ -260,7 +274,11 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
    * `POST /agent/api/tickets/:id/<action>` for the signed-in agent: an id that names no ticket
    * is 404, a body that does not fit `schema` 400; `act` gives the answer's status and body.
    */
-  const ticketAction = <T>(action: string, schema: z.ZodType<T>, act: (id: string, input: T, session: AgentSession) => Promise<[number, unknown]>) =>
+  const ticketAction = <T>(
+    action: string,
+    schema: z.ZodType<T>,
+    act: (id: string, input: T, session: AgentSession) => Promise<[number, unknown]>,
+  ) =>
     server.post(
       `/agent/api/tickets/:id/${action}`,
       body,
@@ -280,7 +298,10 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
       case 'claimed':
         return [200, { ticket: publicTicket(result.ticket), notified: result.notified, notDelivered: result.notDelivered }];
       case 'taken':
-        return [409, { error: 'taken', agent: result.agent === session.agent.name ? session.agent.displayName : displayName(result.agent) }];
+        return [
+          409,
+          { error: 'taken', agent: result.agent === session.agent.name ? session.agent.displayName : displayName(result.agent) },
+        ];
       case 'closed':
         return [409, { error: 'closed' }];
       default:
@@ -290,7 +311,13 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
 
   ticketAction('messages', messageSchema, async (id, { text }, { agent }) =>
     outcome(await handoff.send(id, agent, text), 'sent', {
-      sent: 200, missing: 404, closed: 409, not_claimed: 409, not_yours: 403, window_closed: 409, failed: 502,
+      sent: 200,
+      missing: 404,
+      closed: 409,
+      not_claimed: 409,
+      not_yours: 403,
+      window_closed: 409,
+      failed: 502,
     }),
   );
 
@@ -300,7 +327,13 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
 
   ticketAction('transfer', transferSchema, async (id, { to, note }, { agent }) =>
     outcome(await handoff.transfer(id, agent, to || undefined, note || undefined), 'transferred', {
-      transferred: 200, missing: 404, closed: 409, not_yours: 403, taken: 409, unknown_agent: 400, away: 409,
+      transferred: 200,
+      missing: 404,
+      closed: 409,
+      not_yours: 403,
+      taken: 409,
+      unknown_agent: 400,
+      away: 409,
     }),
   );
 
@@ -334,7 +367,8 @@ export async function registerAgentConsole(server: restify.Server, deps: AgentCo
     };
     const agent = verdict.session.agent;
     // While the console is open the agent is present (available unless they chose away).
-    const present = () => handoff.consoleOpen(agent).catch((err: Error) => log.warn({ err: { type: err.name } }, 'agent presence not kept'));
+    const present = () =>
+      handoff.consoleOpen(agent).catch((err: Error) => log.warn({ err: { type: err.name } }, 'agent presence not kept'));
     const keepUp = async () => {
       // A session that ended (logout, expiry) ends its stream too.
       const still = await auth.forRead(req).catch(() => ({ ok: false }));

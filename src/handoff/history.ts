@@ -5,10 +5,19 @@ import type { ClosedTicket } from './tickets';
 /** What an agent may search closed tickets by; every field optional, all must match. */
 export const historyQuerySchema = z.object({
   /** Last digits of the cédula/RUC, as the masked number shows them (at most 3). */
-  digits: z.string().regex(/^\d{1,3}$/).optional(),
+  digits: z
+    .string()
+    .regex(/^\d{1,3}$/)
+    .optional(),
   /** The day it was opened, in the operator's time zone. */
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-  reason: z.string().regex(/^[a-z_]{1,32}$/).optional(),
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  reason: z
+    .string()
+    .regex(/^[a-z_]{1,32}$/)
+    .optional(),
   agent: agentNameSchema.optional(),
 });
 export type HistoryQuery = z.infer<typeof historyQuerySchema>;

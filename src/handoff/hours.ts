@@ -78,7 +78,10 @@ export class ServiceHours {
       throw new ServiceHoursError(`"${timeZone}" is not a time zone (e.g. America/Guayaquil)`);
     }
     const windows: Window[] = [];
-    for (const chunk of spec.split(';').map((c) => c.trim()).filter(Boolean)) {
+    for (const chunk of spec
+      .split(';')
+      .map((c) => c.trim())
+      .filter(Boolean)) {
       const match = /^([a-z,-]+)\s+(\d{2}:\d{2})-(\d{2}:\d{2})$/i.exec(chunk);
       if (!match) throw new ServiceHoursError(`"${chunk}" should look like "mon-fri 08:00-16:30"`);
       const from = minutesOf(match[2]);

@@ -5,8 +5,18 @@ import type { Metrics } from '../metrics';
 export function createHandoffMetrics(metrics: Metrics, countWaiting: () => Promise<number>) {
   const registers = [metrics.registry];
   return {
-    opened: new Counter({ name: 'iess_handoff_tickets_opened_total', help: 'Tickets opened', labelNames: ['reason', 'channel'], registers }),
-    served: new Counter({ name: 'iess_handoff_tickets_served_total', help: 'Tickets claimed by an agent', labelNames: ['reason'], registers }),
+    opened: new Counter({
+      name: 'iess_handoff_tickets_opened_total',
+      help: 'Tickets opened',
+      labelNames: ['reason', 'channel'],
+      registers,
+    }),
+    served: new Counter({
+      name: 'iess_handoff_tickets_served_total',
+      help: 'Tickets claimed by an agent',
+      labelNames: ['reason'],
+      registers,
+    }),
     closed: new Counter({ name: 'iess_handoff_tickets_closed_total', help: 'Tickets closed', labelNames: ['reason', 'by'], registers }),
     waitSeconds: new Histogram({
       name: 'iess_handoff_wait_seconds',

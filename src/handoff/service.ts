@@ -29,7 +29,25 @@ import type { ProgressReader } from './progress';
 import { createWebhookSender, type WebhookSender } from './webhook';
 
 /** The settings this module reads. */
-export type HandoffConfig = Pick<Config, 'AGENTS' | 'DEFAULT_LOCALE' | 'FUNNEL_DAYS' | 'HANDOFF_AUTO_ASSIGN' | 'HANDOFF_MAX_TICKETS_PER_AGENT' | 'HANDOFF_MODE' | 'HANDOFF_WEBHOOK_SECRET' | 'HANDOFF_WEBHOOK_URL' | 'PUBLIC_BASE_URL' | 'SERVER_SECRET' | 'SERVICE_HOURS' | 'STATE_TTL_SECONDS' | 'TIMEZONE' | 'TRANSCRIPT_TTL_SECONDS' | 'TWILIO_TEMPLATE_SID' | 'WHATSAPP_WINDOW_HOURS'>;
+export type HandoffConfig = Pick<
+  Config,
+  | 'AGENTS'
+  | 'DEFAULT_LOCALE'
+  | 'FUNNEL_DAYS'
+  | 'HANDOFF_AUTO_ASSIGN'
+  | 'HANDOFF_MAX_TICKETS_PER_AGENT'
+  | 'HANDOFF_MODE'
+  | 'HANDOFF_WEBHOOK_SECRET'
+  | 'HANDOFF_WEBHOOK_URL'
+  | 'PUBLIC_BASE_URL'
+  | 'SERVER_SECRET'
+  | 'SERVICE_HOURS'
+  | 'STATE_TTL_SECONDS'
+  | 'TIMEZONE'
+  | 'TRANSCRIPT_TTL_SECONDS'
+  | 'TWILIO_TEMPLATE_SID'
+  | 'WHATSAPP_WINDOW_HOURS'
+>;
 
 /** Turn-state keys: the open ticket of this turn, the user's recorded message. */
 const TICKET_ID = Symbol('handoffTicket');
@@ -124,8 +142,9 @@ export class Handoff implements TurnInterceptor {
       const name = err instanceof ServiceHoursError ? 'SERVICE_HOURS' : 'AGENTS';
       throw new ConfigError(`Invalid configuration:\n  ${name}: ${(err as Error).message}`);
     }
-    this.metrics = createHandoffMetrics(deps.metrics, async () =>
-      (await this.tickets.listOpen()).filter((t) => t.status === 'waiting').length,
+    this.metrics = createHandoffMetrics(
+      deps.metrics,
+      async () => (await this.tickets.listOpen()).filter((t) => t.status === 'waiting').length,
     );
     if (config.HANDOFF_WEBHOOK_URL && config.HANDOFF_WEBHOOK_SECRET)
       this.webhook = createWebhookSender(config.HANDOFF_WEBHOOK_URL, config.HANDOFF_WEBHOOK_SECRET, deps.log);
@@ -359,7 +378,11 @@ export class Handoff implements TurnInterceptor {
   }
 
   private isCancel(locale: Locale, text: string): boolean {
-    const said = text.trim().toLowerCase().replace(/[.!¡¿?«»"]/g, '').trim();
+    const said = text
+      .trim()
+      .toLowerCase()
+      .replace(/[.!¡¿?«»"]/g, '')
+      .trim();
     return this.deps.texts.list(locale, 'handoff:cancelWords').includes(said);
   }
 
@@ -589,10 +612,7 @@ export class Handoff implements TurnInterceptor {
     return !this.deps.config.TWILIO_TEMPLATE_SID && (await this.windowClosed(ticket));
   }
 
-  private async sendToPerson(
-    ticket: TicketView,
-    logic: (context: TurnContext) => Promise<FollowUp | void>,
-  ): Promise<SendResult> {
+  private async sendToPerson(ticket: TicketView, logic: (context: TurnContext) => Promise<FollowUp | void>): Promise<SendResult> {
     try {
       await this.deps.continueConversation(ticket.reference, (ctx) => {
         ctx.turnState.set(TICKET_ID, ticket.id);

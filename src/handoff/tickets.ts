@@ -61,14 +61,9 @@ export type HandoffEvent =
   | { type: 'notice'; ticketId: string; notice: string; agent?: string };
 
 export type ClaimResult =
-  | { result: 'claimed'; ticket: TicketView }
-  | { result: 'taken'; agent: string }
-  | { result: 'closed' }
-  | { result: 'missing' };
+  { result: 'claimed'; ticket: TicketView } | { result: 'taken'; agent: string } | { result: 'closed' } | { result: 'missing' };
 
-export type TransferResult =
-  | { result: 'transferred'; ticket: TicketView }
-  | { result: 'not_yours' | 'taken' | 'closed' | 'missing' };
+export type TransferResult = { result: 'transferred'; ticket: TicketView } | { result: 'not_yours' | 'taken' | 'closed' | 'missing' };
 
 export type CloseResult = { result: 'closed'; ticket: TicketView } | { result: 'already' } | { result: 'missing' };
 
@@ -305,7 +300,9 @@ export class TicketStore {
   /** Closed tickets still kept (their ticket lives TRANSCRIPT_TTL_SECONDS from opening), newest first. */
   async closedRecent(): Promise<ClosedTicket[]> {
     const days = Math.ceil(this.options.keepMs / DAY_MS) + 1;
-    const lists = await Promise.all(Array.from({ length: days + 1 }, (_, d) => this.store.range(this.closedDayKey(this.now() - d * DAY_MS))));
+    const lists = await Promise.all(
+      Array.from({ length: days + 1 }, (_, d) => this.store.range(this.closedDayKey(this.now() - d * DAY_MS))),
+    );
     return lists
       .flat()
       .map((raw) => parseJson(closedTicketSchema, raw))

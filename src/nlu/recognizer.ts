@@ -52,7 +52,13 @@ const intentsFileSchema = z.record(z.string(), z.array(z.string().min(1)).min(1)
 /** nlp.js reports through console by default; the assistant keeps its logs for pino. */
 const silentLogger = {
   name: 'logger',
-  debug() {}, info() {}, warn() {}, error() {}, log() {}, trace() {}, fatal() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  log() {},
+  trace() {},
+  fatal() {},
 };
 
 /** Reads and checks locales/<locale>/intents.json: every key a known intent, every intent present. */
@@ -145,9 +151,18 @@ export class IntentRecognizer {
    */
   async recognize(text: string, locale: NluLocale): Promise<Recognition> {
     const known: NluLocale = locale === 'en' ? 'en' : 'es-EC';
-    const clean = unstretch(String(text ?? '').trim().toLowerCase().slice(0, MAX_TEXT_LENGTH), known);
+    const clean = unstretch(
+      String(text ?? '')
+        .trim()
+        .toLowerCase()
+        .slice(0, MAX_TEXT_LENGTH),
+      known,
+    );
     if (looksLikeData(clean)) {
-      const ranking = ['none' as const, ...INTENTS.filter((i) => i !== 'none')].map((intent) => ({ intent, score: intent === 'none' ? 1 : 0 }));
+      const ranking = ['none' as const, ...INTENTS.filter((i) => i !== 'none')].map((intent) => ({
+        intent,
+        score: intent === 'none' ? 1 : 0,
+      }));
       return { intent: 'none', score: 1, ranking };
     }
     const key = `${known}\n${clean}`;
@@ -182,7 +197,10 @@ export class IntentRecognizer {
    * ("ok", "no", a cédula). A caller switches only on a sure guess (say, score ≥ 0.9).
    */
   language(text: string): LanguageGuess | undefined {
-    const clean = String(text ?? '').trim().toLowerCase().slice(0, MAX_TEXT_LENGTH);
+    const clean = String(text ?? '')
+      .trim()
+      .toLowerCase()
+      .slice(0, MAX_TEXT_LENGTH);
     if (looksLikeData(clean) || (clean.match(/\p{L}/gu) ?? []).length < MIN_LETTERS_FOR_LANGUAGE) return undefined;
     this.languages ??= this.trainLanguages();
     const [best] = this.languages.classify(clean).sort((a, b) => b.score - a.score);

@@ -7,18 +7,47 @@ export type DayMonthError = 'format' | 'invalid_date';
 /** Month names and abbreviations, Spanish and English, folded. */
 export const MONTHS: ReadonlyMap<string, number> = new Map<string, number>(
   Object.entries({
-    ene: 1, enero: 1, jan: 1, january: 1,
-    feb: 2, febrero: 2, february: 2,
-    mar: 3, marzo: 3, march: 3,
-    abr: 4, abril: 4, apr: 4, april: 4,
-    may: 5, mayo: 5,
-    jun: 6, junio: 6, june: 6,
-    jul: 7, julio: 7, july: 7,
-    ago: 8, agosto: 8, aug: 8, august: 8,
-    sep: 9, sept: 9, septiembre: 9, setiembre: 9, september: 9,
-    oct: 10, octubre: 10, october: 10,
-    nov: 11, noviembre: 11, november: 11,
-    dic: 12, diciembre: 12, dec: 12, december: 12,
+    ene: 1,
+    enero: 1,
+    jan: 1,
+    january: 1,
+    feb: 2,
+    febrero: 2,
+    february: 2,
+    mar: 3,
+    marzo: 3,
+    march: 3,
+    abr: 4,
+    abril: 4,
+    apr: 4,
+    april: 4,
+    may: 5,
+    mayo: 5,
+    jun: 6,
+    junio: 6,
+    june: 6,
+    jul: 7,
+    julio: 7,
+    july: 7,
+    ago: 8,
+    agosto: 8,
+    aug: 8,
+    august: 8,
+    sep: 9,
+    sept: 9,
+    septiembre: 9,
+    setiembre: 9,
+    september: 9,
+    oct: 10,
+    octubre: 10,
+    october: 10,
+    nov: 11,
+    noviembre: 11,
+    november: 11,
+    dic: 12,
+    diciembre: 12,
+    dec: 12,
+    december: 12,
   }),
 );
 
@@ -27,7 +56,6 @@ const FILLER = new Set(['de', 'del', 'el', 'en', 'naci', 'of', 'the', 'on', 'bor
 
 const FORMAT = { ok: false, reason: 'format' } as const;
 const INVALID = { ok: false, reason: 'invalid_date' } as const;
-
 
 /** Without a year, 29 February is a real birthday; with one, the year decides. */
 export function checkedDate(day: number, month: number, year?: number): Parsed<DayMonth, DayMonthError> {
@@ -46,7 +74,9 @@ const fullYear = (digits: string | undefined) => (digits?.length === 4 ? Number(
  */
 export function parseDayMonth(text: string): Parsed<DayMonth, DayMonthError> {
   if (text.length > 60) return FORMAT;
-  const clean = fold(text).trim().replace(/[.,!]+$/, '');
+  const clean = fold(text)
+    .trim()
+    .replace(/[.,!]+$/, '');
 
   const iso = /^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})$/.exec(clean);
   if (iso) return checkedDate(Number(iso[3]), Number(iso[2]), Number(iso[1]));

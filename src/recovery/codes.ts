@@ -59,20 +59,26 @@ export function createCodeService({ store, mailer, limits, config, now = Date.no
       const code = newCode();
       const secretKey = `code:${key}`;
       // putSecret overwrites: the previous code (and its try count) dies here.
-      await store.putSecret(secretKey, { hash: codeHash(key, code), data: JSON.stringify({ sentAt: Number(sentAt) }) }, config.CODE_TTL_SECONDS * 1000);
+      await store.putSecret(
+        secretKey,
+        { hash: codeHash(key, code), data: JSON.stringify({ sentAt: Number(sentAt) }) },
+        config.CODE_TTL_SECONDS * 1000,
+      );
       const minutes = Math.ceil(config.CODE_TTL_SECONDS / 60);
       // The email goes out after the reply: a slow mail server must not hold the chat, and
       // composing it waits for the next turn of the event loop, off the reply's path.
       const delivery = sending.track(
-        new Promise((resolve) => setImmediate(resolve)).then(() => mailer.sendCode(account.email, code, locale, minutes)).then(
-          () => true,
-          async () => {
-            // Nobody received this code: the person may ask again at once, and the code dies
-            // unless a newer one has replaced it (a newer one can only follow the gap's end).
-            if (await store.deleteIfEquals(gapKey, sentAt).catch(() => false)) await store.delete(secretKey).catch(() => undefined);
-            return false;
-          },
-        ),
+        new Promise((resolve) => setImmediate(resolve))
+          .then(() => mailer.sendCode(account.email, code, locale, minutes))
+          .then(
+            () => true,
+            async () => {
+              // Nobody received this code: the person may ask again at once, and the code dies
+              // unless a newer one has replaced it (a newer one can only follow the gap's end).
+              if (await store.deleteIfEquals(gapKey, sentAt).catch(() => false)) await store.delete(secretKey).catch(() => undefined);
+              return false;
+            },
+          ),
       );
       return { status: 'sent', expiresInMinutes: minutes, delivery };
     },

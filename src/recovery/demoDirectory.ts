@@ -28,9 +28,7 @@ const ruc = z.string().regex(/^\d{13}$/, 'a RUC has 13 digits');
 const year = z.number().int().min(1940).max(2100);
 const name = z.string().trim().min(1).max(120);
 /** Demo data must never hold a real mailbox: only reserved example domains (RFC 2606). */
-const exampleEmail = z
-  .email()
-  .refine((e) => /@([a-z0-9-]+\.)*example\.(com|org|net)$/i.test(e), 'use an example.com/.org/.net address');
+const exampleEmail = z.email().refine((e) => /@([a-z0-9-]+\.)*example\.(com|org|net)$/i.test(e), 'use an example.com/.org/.net address');
 const isoDate = z.iso.date();
 
 const personSchema = z.object({
@@ -46,7 +44,10 @@ const personSchema = z.object({
   contributingSince: year.optional(),
   retiredIn: year.optional(),
   mailboxLost: z.boolean().optional(),
-  workHistory: z.array(z.object({ employer: name, from: year, to: year.optional() })).max(6).default([]),
+  workHistory: z
+    .array(z.object({ employer: name, from: year, to: year.optional() }))
+    .max(6)
+    .default([]),
   /** Answers to the personal questions (by id, one for each of decoys.personalQuestions), as typed when the key was made. */
   personal: z.record(z.string(), name).optional(),
 });
@@ -167,9 +168,7 @@ export class DemoDirectory implements AccountDirectory, ProvidesDecoys {
   async findAccount(subject: Subject): Promise<string | undefined> {
     if (subject.kind === 'person') return this.data.persons.find((p) => p.cedula === subject.cedula)?.id;
     // An employer is found only with its registered legal representative.
-    return this.data.employers.find(
-      (e) => e.ruc === subject.ruc && e.representative.cedula === subject.representativeCedula,
-    )?.id;
+    return this.data.employers.find((e) => e.ruc === subject.ruc && e.representative.cedula === subject.representativeCedula)?.id;
   }
 
   async birthMatches(accountId: string, birth: DayMonth): Promise<boolean> {

@@ -39,7 +39,11 @@ const questionsResponse = z.object({
       z.union([
         z.object({ ...questionText, kind: z.literal('typed') }),
         // Without a kind, a question is multiple choice (as before typed questions existed).
-        z.object({ ...questionText, kind: z.literal('choice').default('choice'), options: z.array(z.string().min(1).max(200)).min(2).max(8) }),
+        z.object({
+          ...questionText,
+          kind: z.literal('choice').default('choice'),
+          options: z.array(z.string().min(1).max(200)).min(2).max(8),
+        }),
       ]),
     )
     .min(1)
@@ -54,7 +58,10 @@ const contactResponse = z.object({
 });
 const keyOwnerResponse = z.object({
   // Cédulas and RUCs, or a foreigner's IESS identification code.
-  numbers: z.array(z.string().regex(/^[A-Za-z0-9]{1,20}$/)).min(1).max(4),
+  numbers: z
+    .array(z.string().regex(/^[A-Za-z0-9]{1,20}$/))
+    .min(1)
+    .max(4),
   birthDate: z.iso.date().optional(),
 });
 const noBody = z.unknown();
@@ -124,7 +131,14 @@ export class HttpDirectory implements AccountDirectory {
   }
 
   /** `<verb> /accounts/{id}/<what>`: a 404 means the account does not exist. */
-  private async ofAccount<T>(accountId: string, what: string, method: Call<T>['method'], schema: z.ZodType<T>, body?: unknown, operation = what): Promise<T> {
+  private async ofAccount<T>(
+    accountId: string,
+    what: string,
+    method: Call<T>['method'],
+    schema: z.ZodType<T>,
+    body?: unknown,
+    operation = what,
+  ): Promise<T> {
     const result = await this.call({ operation, method, path: `${accountPath(accountId)}/${what}`, body, schema });
     if (result === NOT_FOUND) throw new UnknownAccountError();
     return result;
@@ -132,7 +146,13 @@ export class HttpDirectory implements AccountDirectory {
 
   /** `POST /accounts/{id}/verify-…`: a 404 is no match, as for any unknown account. */
   private async matches(accountId: string, operation: string, body: unknown): Promise<boolean> {
-    const result = await this.call({ operation, method: 'POST', path: `${accountPath(accountId)}/${operation}`, body, schema: matchResponse });
+    const result = await this.call({
+      operation,
+      method: 'POST',
+      path: `${accountPath(accountId)}/${operation}`,
+      body,
+      schema: matchResponse,
+    });
     return result !== NOT_FOUND && result.match;
   }
 

@@ -3,15 +3,7 @@ import { keyedHash } from '../hashing';
 import { readFileSync } from 'node:fs';
 import { DEMO_ACCOUNTS_FILE } from '../paths';
 import { z } from 'zod';
-import type {
-  AccountDirectory,
-  ChallengeAnswer,
-  ChallengeQuestion,
-  DayMonth,
-  IdentityCheck,
-  Subject,
-  VerifiedAccount,
-} from './types';
+import type { AccountDirectory, ChallengeAnswer, ChallengeQuestion, DayMonth, IdentityCheck, Subject, VerifiedAccount } from './types';
 import { UnknownAccountError } from '../errors';
 
 /**
@@ -49,17 +41,13 @@ export interface ProvidesDecoys {
   decoyVocabulary(): DecoyVocabulary;
 }
 
-const providesDecoys = (value: object): value is ProvidesDecoys =>
-  typeof (value as Partial<ProvidesDecoys>).decoyVocabulary === 'function';
+const providesDecoys = (value: object): value is ProvidesDecoys => typeof (value as Partial<ProvidesDecoys>).decoyVocabulary === 'function';
 
 let bundledVocabulary: DecoyVocabulary | undefined;
 
 /** The decoy names, personal questions and shapes shipped with the demo accounts, for directories that bring none. */
 export function bundledDecoyVocabulary(): DecoyVocabulary {
-  bundledVocabulary ??= z
-    .object({ decoys: decoyVocabularySchema })
-    .parse(JSON.parse(readFileSync(DEMO_ACCOUNTS_FILE, 'utf8')))
-    .decoys;
+  bundledVocabulary ??= z.object({ decoys: decoyVocabularySchema }).parse(JSON.parse(readFileSync(DEMO_ACCOUNTS_FILE, 'utf8'))).decoys;
   return bundledVocabulary;
 }
 
@@ -178,7 +166,10 @@ function yearQuestion(id: string, textKey: string, right: number, draw: KeyedDra
   const possible = places.filter((place) => fits(place, 1));
   const place = draw.pick(possible.length > 0 ? possible : places);
   const wanted = YEAR_STEPS[draw.int(YEAR_STEPS.length)];
-  const step = YEAR_STEPS.filter((s) => s <= wanted).reverse().find((s) => fits(place, s)) ?? 1;
+  const step =
+    YEAR_STEPS.filter((s) => s <= wanted)
+      .reverse()
+      .find((s) => fits(place, s)) ?? 1;
   const years = places.map((i) => right + (i - place) * step);
   return { question: { kind: 'choice', id, textKey, options: years.map(String) }, answer: place };
 }
@@ -248,9 +239,7 @@ export const sameDayMonth = (a: DayMonth, b: DayMonth) => a.day === b.day && a.m
  */
 export function decoyQuestions(subject: Subject, vocabulary: DecoyVocabulary, secret: string): BuiltQuestion[] {
   const label =
-    subject.kind === 'person'
-      ? `decoy:person:${subject.cedula}`
-      : `decoy:employer:${subject.ruc}:${subject.representativeCedula}`;
+    subject.kind === 'person' ? `decoy:person:${subject.cedula}` : `decoy:employer:${subject.ruc}:${subject.representativeCedula}`;
   const draw = new KeyedDraw(secret, label);
   if (subject.kind === 'employer') {
     const facts = { razonSocial: draw.pick(vocabulary.companies), sucursal: draw.pick(vocabulary.branches) };
@@ -306,9 +295,7 @@ export function createIdentityCheck(
   /** The account id to ask about: the real one, or the number's decoy id. */
   const lookUp = async (subject: Subject) => {
     const accountId = await directory.findAccount(subject);
-    return accountId === undefined
-      ? { known: false, id: decoyAccountId(subject, secret) }
-      : { known: true, id: accountId };
+    return accountId === undefined ? { known: false, id: decoyAccountId(subject, secret) } : { known: true, id: accountId };
   };
   return {
     questions: (subject) =>
@@ -332,7 +319,11 @@ export function createIdentityCheck(
     verify: (subject, birth, answers) => atLeast(verifyNow(subject, birth, answers)),
   };
 
-  async function verifyNow(subject: Subject, birth: DayMonth | undefined, answers: ChallengeAnswer[]): Promise<VerifiedAccount | undefined> {
+  async function verifyNow(
+    subject: Subject,
+    birth: DayMonth | undefined,
+    answers: ChallengeAnswer[],
+  ): Promise<VerifiedAccount | undefined> {
     const { known, id } = await lookUp(subject);
     const choices = answers.map((a) => (typeof a === 'number' ? a : null));
     const typedRight = answers.every((a) => typeof a === 'number' || a.typedRight);

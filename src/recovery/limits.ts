@@ -1,15 +1,20 @@
 import { keyedHash } from '../hashing';
 import type { Cluster, Redis } from 'ioredis';
-import {
-  type RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-} from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../config';
 
 /** The settings this module reads. */
-export type LimitsConfig = Pick<Config, 'CODE_FAILURES_PER_DAY' | 'CODE_MAX_SENDS_PER_HOUR' | 'LOOKUPS_PER_ADDRESS_PER_HOUR' | 'LOOKUPS_PER_CONVERSATION_PER_HOUR' | 'LOOKUP_FAILURES_PER_NUMBER' | 'MESSAGES_PER_CONVERSATION_PER_MINUTE' | 'REDIS_KEY_PREFIX' | 'SERVER_SECRET'>;
+export type LimitsConfig = Pick<
+  Config,
+  | 'CODE_FAILURES_PER_DAY'
+  | 'CODE_MAX_SENDS_PER_HOUR'
+  | 'LOOKUPS_PER_ADDRESS_PER_HOUR'
+  | 'LOOKUPS_PER_CONVERSATION_PER_HOUR'
+  | 'LOOKUP_FAILURES_PER_NUMBER'
+  | 'MESSAGES_PER_CONVERSATION_PER_MINUTE'
+  | 'REDIS_KEY_PREFIX'
+  | 'SERVER_SECRET'
+>;
 
 /**
  * Rate limits (src/recovery/README.md, "Limits"), with rate-limiter-flexible on memory or Redis. Firm limits
@@ -163,9 +168,7 @@ export interface LimitSource {
 /** The turn-state key under which a channel that knows the client's address leaves it for the limits. */
 export const CLIENT_ADDRESS = Symbol.for('iess.clientAddress');
 
-export type LimitedCheck<T> =
-  | { ok: true; result: T | undefined }
-  | { ok: false; retryAfterSeconds: number; by: 'source' | 'number' };
+export type LimitedCheck<T> = { ok: true; result: T | undefined } | { ok: false; retryAfterSeconds: number; by: 'source' | 'number' };
 
 /** Failures on one cédula/RUC before it needs a fresh source, and how fast they are forgotten. */
 export const NUMBER_FAILURE_WINDOW_SECONDS = 15 * 60;
@@ -194,7 +197,10 @@ export function createRateLimits(config: LimitsConfig, store: LimiterStore): Rat
     { name: 'message', points: config.MESSAGES_PER_CONVERSATION_PER_MINUTE, durationSeconds: 60, whenStoreFails: 'open' },
     store,
   );
-  const codeSends = createLimiter({ name: 'codeSend', points: config.CODE_MAX_SENDS_PER_HOUR, durationSeconds: HOUR, whenStoreFails: closed }, store);
+  const codeSends = createLimiter(
+    { name: 'codeSend', points: config.CODE_MAX_SENDS_PER_HOUR, durationSeconds: HOUR, whenStoreFails: closed },
+    store,
+  );
   const codeFailures = createLimiter(
     { name: 'codeFailure', points: config.CODE_FAILURES_PER_DAY, durationSeconds: 24 * HOUR, whenStoreFails: closed },
     store,

@@ -46,7 +46,7 @@ export function createResetLinkService({ store, config }: { store: KeyValueStore
       return undefined;
     }
     const parsed = linkDataSchema.safeParse(json);
-    return parsed.success ? (parsed.data) : undefined;
+    return parsed.success ? parsed.data : undefined;
   };
 
   return {

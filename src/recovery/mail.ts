@@ -33,7 +33,9 @@ function compose(locale: Locale, subject: string, paragraphs: string[], first?: 
   const htmlParts = paragraphs.map((p) => `<p style="margin:0 0 12px">${escapeHtml(p)}</p>`);
   // The code comes first and large: it is what the person opened the email for, and a phone's preview shows it.
   if (first)
-    htmlParts.unshift(`<p style="margin:0 0 16px;font-size:32px;font-weight:bold;letter-spacing:4px;font-family:monospace">${escapeHtml(first)}</p>`);
+    htmlParts.unshift(
+      `<p style="margin:0 0 16px;font-size:32px;font-weight:bold;letter-spacing:4px;font-family:monospace">${escapeHtml(first)}</p>`,
+    );
   const lang = locale.split('-')[0];
   const html = `<!doctype html><html lang="${lang}"><head><meta name="viewport" content="width=device-width, initial-scale=1"></head><body style="font-family:Arial,sans-serif;font-size:16px;color:#1a1a1a;line-height:1.4">${htmlParts.join('')}</body></html>`;
   return { subject, text: `${textParts.join('\n\n')}\n`, html };
@@ -163,9 +165,7 @@ export async function readOutbox(dir: string): Promise<OutboxMail[]> {
 /** The newest 6-digit code emailed to `to` (tests and benchmarks read codes this way). */
 export async function latestCodeFor(dir: string, to: string): Promise<string | undefined> {
   const wanted = to.trim().toLowerCase();
-  const mails = (await readOutbox(dir)).filter((m) =>
-    m.to.toLowerCase().split(/,\s*/).includes(wanted),
-  );
+  const mails = (await readOutbox(dir)).filter((m) => m.to.toLowerCase().split(/,\s*/).includes(wanted));
   for (const mail of mails.reverse()) {
     const code = codeInText(mail.text);
     if (code) return code;

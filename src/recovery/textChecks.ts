@@ -15,13 +15,47 @@ export function parseCode(text: string): string | undefined {
 const KEY_MENTION = /\b(clave|contrase[nñ]a|password|key)\b/iu;
 
 /** "mi clave es mariposa": a letters-only key stated as the last word of the message. */
-const STATED_WORD = new RegExp(`\\b(?:clave|contrase[nñ]a|password|key)\\s*(?:(?:es|era|is|seria|sería)\\s+|[:=]\\s*)(\\p{L}{4,${KEY_MAX}})$`, 'iu');
+const STATED_WORD = new RegExp(
+  `\\b(?:clave|contrase[nñ]a|password|key)\\s*(?:(?:es|era|is|seria|sería)\\s+|[:=]\\s*)(\\p{L}{4,${KEY_MAX}})$`,
+  'iu',
+);
 
 /** Words that end "mi clave es …" without being a key. Participles are caught by their ending. */
 const NOT_A_KEY = new Set([
-  'correcta', 'incorrecta', 'invalida', 'inválida', 'erronea', 'errónea', 'nueva', 'vieja', 'antigua', 'otra',
-  'igual', 'diferente', 'distinta', 'larga', 'corta', 'segura', 'personal', 'mia', 'mía', 'esta', 'esa', 'cual',
-  'cuál', 'wrong', 'incorrect', 'invalid', 'correct', 'new', 'old', 'different', 'same', 'mine', 'this', 'what',
+  'correcta',
+  'incorrecta',
+  'invalida',
+  'inválida',
+  'erronea',
+  'errónea',
+  'nueva',
+  'vieja',
+  'antigua',
+  'otra',
+  'igual',
+  'diferente',
+  'distinta',
+  'larga',
+  'corta',
+  'segura',
+  'personal',
+  'mia',
+  'mía',
+  'esta',
+  'esa',
+  'cual',
+  'cuál',
+  'wrong',
+  'incorrect',
+  'invalid',
+  'correct',
+  'new',
+  'old',
+  'different',
+  'same',
+  'mine',
+  'this',
+  'what',
 ]);
 const PARTICIPLE = /(?:ad|id)[ao]s?$/iu;
 

@@ -3,9 +3,7 @@
 export type AccountKind = 'person' | 'employer';
 
 /** Who is trying to recover a key: numbers are already validated and normalised. */
-export type Subject =
-  | { kind: 'person'; cedula: string }
-  | { kind: 'employer'; ruc: string; representativeCedula: string };
+export type Subject = { kind: 'person'; cedula: string } | { kind: 'employer'; ruc: string; representativeCedula: string };
 
 export interface DayMonth {
   day: number;
@@ -97,11 +95,7 @@ export type SendCodeResult =
   /** The account's wrong codes for the day are spent (CODE_FAILURES_PER_DAY). */
   | { status: 'dailyLimit' };
 
-export type VerifyCodeResult =
-  | { status: 'ok' }
-  | { status: 'wrong'; triesLeft: number }
-  | { status: 'expired' }
-  | { status: 'dailyLimit' };
+export type VerifyCodeResult = { status: 'ok' } | { status: 'wrong'; triesLeft: number } | { status: 'expired' } | { status: 'dailyLimit' };
 
 /** Emailed codes: 6 digits, keyed hash at rest, short life, few tries, single use. */
 export interface CodeService {

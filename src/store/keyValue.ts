@@ -44,7 +44,4 @@ export interface SecretRecord {
   data: string;
 }
 
-export type SecretAttempt =
-  | { result: 'ok'; data: string }
-  | { result: 'wrong'; triesLeft: number }
-  | { result: 'missing' };
+export type SecretAttempt = { result: 'ok'; data: string } | { result: 'wrong'; triesLeft: number } | { result: 'missing' };

@@ -228,8 +228,7 @@ export class RedisKeyValueStore implements KeyValueStore {
   }
 
   private connectWaitMs(): number {
-    const options = (this.redis as { options?: { connectTimeout?: number; redisOptions?: { connectTimeout?: number } } })
-      .options;
+    const options = (this.redis as { options?: { connectTimeout?: number; redisOptions?: { connectTimeout?: number } } }).options;
     return options?.connectTimeout ?? options?.redisOptions?.connectTimeout ?? 3000;
   }
 

@@ -94,7 +94,10 @@ function byPosition(tokens: string[], count: number, positions: PositionWords): 
  */
 function distinctiveWords(choices: readonly Choice[]): string[][] {
   const per = choices.map((c) => {
-    const single = (c.synonyms ?? []).map((s) => phraseWords(s)).filter((w) => w.length === 1).flat();
+    const single = (c.synonyms ?? [])
+      .map((s) => phraseWords(s))
+      .filter((w) => w.length === 1)
+      .flat();
     return [...new Set([...phraseWords(c.label), ...single].filter((w) => w.length >= 3 && !STOPWORDS.has(w) && !/^\d+$/.test(w)))];
   });
   return per.map((list, i) => list.filter((w) => per.every((other, j) => j === i || !other.includes(w))));
@@ -112,7 +115,10 @@ export function scoreChoices(
   positions: PositionWords,
   { positions: byNumber = true }: { positions?: boolean } = {},
 ): ChoiceScore[] {
-  const clean = fold(text).replace(/[.,;:)!¡¿?]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const clean = fold(text)
+    .replace(/[.,;:)!¡¿?]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const tokens = words(text).slice(0, 60);
   const scores = new Map<Choice, number>();
   const raise = (choice: Choice, score: number) => scores.set(choice, Math.max(scores.get(choice) ?? 0, score));
@@ -160,7 +166,5 @@ export function scoreChoices(
     raise(choice, Math.min(0.9, 0.5 + 0.25 * coverage + 0.2 * focus));
   });
 
-  return [...scores.entries()]
-    .map(([choice, score]) => ({ choice, score }))
-    .sort((a, b) => b.score - a.score);
+  return [...scores.entries()].map(([choice, score]) => ({ choice, score })).sort((a, b) => b.score - a.score);
 }

@@ -25,10 +25,7 @@ export function lexiconFrom(texts: Texts): (locale: Locale) => Lexicon {
 }
 
 /** The app's one understanding: the intent model's `recognize(text, locale)` plus the locales' words. */
-export function createUnderstanding(
-  nlu: { recognize(text: string, locale: Locale): Promise<IntentGuess> },
-  texts: Texts,
-): Understanding {
+export function createUnderstanding(nlu: { recognize(text: string, locale: Locale): Promise<IntentGuess> }, texts: Texts): Understanding {
   return new Understanding({ recognize: (text, locale) => nlu.recognize(text, locale), lexicon: lexiconFrom(texts) });
 }
 

@@ -1,6 +1,9 @@
 /** How two writings of one word compare: lower case, no accents, "ñ" kept as "n". */
 export function fold(text: string): string {
-  return text.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
+  return text
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase();
 }
 
 /** The words of a message, folded, without punctuation; digits stay words of their own. */

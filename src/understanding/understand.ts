@@ -147,7 +147,8 @@ export class Understanding {
       case 'text':
         // A name or a city holds no cédula, RUC or date: one that does is meant for another step.
         if (expect.dontKnow && mentions(text, lexicon.dontKnow)) add({ kind: 'dontKnow' }, SCORE.dontKnow);
-        else if (!given.cedula && !given.ruc && !given.birth) add({ kind: 'answer', value: withoutLeadIn(text, lexicon.typedLeadIns), given: {} }, SCORE.typed);
+        else if (!given.cedula && !given.ruc && !given.birth)
+          add({ kind: 'answer', value: withoutLeadIn(text, lexicon.typedLeadIns), given: {} }, SCORE.typed);
         break;
     }
 
@@ -171,8 +172,7 @@ export class Understanding {
       if (selected) {
         add({ kind: 'answer', value: expect.kind === 'code' ? { choice: selected.value } : selected.value, given }, guess.score);
         choiceScores = [...choiceScores, { choice: selected, score: guess.score }];
-      }
-      else if (action.kind === 'reply') {
+      } else if (action.kind === 'reply') {
         if (guess.intent === 'deny' && expect.kind === 'choice' && expect.dontKnow) add({ kind: 'dontKnow' }, guess.score);
       } else {
         const weight = action.kind === 'smalltalk' ? guess.score * 0.5 : guess.score;
@@ -184,14 +184,24 @@ export class Understanding {
     // A valid number is checked evidence; the model's score is not. Only a command beats it.
     const numbered = ranked.some((c) => c.reading.kind === 'given' || c.reading.kind === 'otherFlow');
     const request = ranked.find(
-      (c) => c.reading.kind === 'intent' && c.score >= SCORE.plausible && (!numbered || (actionOf(c.reading.intent)?.kind === 'command' && c.score >= SCORE.clearRequest)),
+      (c) =>
+        c.reading.kind === 'intent' &&
+        c.score >= SCORE.plausible &&
+        (!numbered || (actionOf(c.reading.intent)?.kind === 'command' && c.score >= SCORE.clearRequest)),
     );
     const other = ranked.find((c) => c.reading.kind !== 'intent');
     if (request && (!other || other.score < SCORE.plausible || (request.score >= SCORE.clearRequest && request.score >= other.score)))
       return request.reading;
     if (other && other.score >= SCORE.plausible) {
       const [first, second] = bestPerChoice(choiceScores);
-      if (other.reading.kind === 'answer' && first && second && second.score >= SCORE.plausible && first.score - second.score < SCORE.close && first.score < SCORE.certain)
+      if (
+        other.reading.kind === 'answer' &&
+        first &&
+        second &&
+        second.score >= SCORE.plausible &&
+        first.score - second.score < SCORE.close &&
+        first.score < SCORE.certain
+      )
         // Words pointing at two options at once are incidental ("una pregunta… mi correo"): a request, if any, is what was meant.
         return request ? request.reading : { kind: 'clarify', choices: [first.choice, second.choice] };
       return other.reading;
@@ -233,9 +243,11 @@ function bestPerChoice(scores: { choice: Choice; score: number }[]) {
 function withoutLeadIn(text: string, leadIns: readonly string[]): string {
   const all = words(text);
   let tokens = all;
-  for (let removed = true; removed; ) {
+  for (let removed = true; removed;) {
     removed = false;
-    const lead = leadIns.map((phrase) => phraseWords(phrase)).filter((phrase) => phrase.length < tokens.length && startsWith(tokens, phrase));
+    const lead = leadIns
+      .map((phrase) => phraseWords(phrase))
+      .filter((phrase) => phrase.length < tokens.length && startsWith(tokens, phrase));
     const longest = lead.reduce<readonly string[]>((a, b) => (b.length > a.length ? b : a), []);
     if (longest.length) {
       tokens = tokens.slice(longest.length);

@@ -41,19 +41,13 @@ const PAGE_CSP = STRICT_CSP.replace("form-action 'self'", "form-action 'none'");
 /** Headers for every answer here: nothing cached, nothing leaked in a Referer, no framing. */
 const secure = (res: restify.Response) => sendSecurityHeaders(res, PAGE_CSP);
 
-
 function renderPage(texts: Texts, locale: Locale, site: string): string {
   const t = (key: string) => escapeHtml(texts.t(locale, `newkey:${key}`));
   const after = (key: string) => escapeHtml(texts.t(locale, `recovery:afterKey.${key}`));
   const messages = {
     saving: texts.t(locale, 'newkey:saving'),
     done: texts.t(locale, 'newkey:done'),
-    reasons: Object.fromEntries(
-      [...PAGE_REASONS, 'network'].map((r) => [
-        r,
-        texts.t(locale, `newkey:reasons.${r}`),
-      ]),
-    ),
+    reasons: Object.fromEntries([...PAGE_REASONS, 'network'].map((r) => [r, texts.t(locale, `newkey:reasons.${r}`)])),
   };
   // Relative URLs, so the page also works behind a proxy that serves it under a path prefix.
   return `<!doctype html>

@@ -76,11 +76,10 @@ describe('after the key was changed', () => {
       expect(Object.keys(record).sort()).toEqual(expect.arrayContaining(['at', 'channel', 'id']));
       expect(Object.keys(record).every((k) => ['at', 'channel', 'id', 'rating', 'comment'].includes(k))).toBe(true);
       // Only the hour is kept of when.
-      expect(record.at as number % 3_600_000).toBe(0);
+      expect((record.at as number) % 3_600_000).toBe(0);
     }
     const kept = stored.join('\n');
-    for (const identity of [MARIA.cedula, chat.id, '0991234567', MARIA.email, 'user-'])
-      expect(kept).not.toContain(identity);
+    for (const identity of [MARIA.cedula, chat.id, '0991234567', MARIA.email, 'user-']) expect(kept).not.toContain(identity);
     const comment = records.find((r) => r.comment)?.comment as string;
     expect(comment).toMatch(/^super facil\. mi cedula es •••••••103 y mi cel •••••••567, correo ma\S+@/);
     expect(await harness.app.bot.survey!.results()).toEqual([

@@ -92,7 +92,11 @@ describe('/api/messages without MicrosoftAppId (development)', () => {
       // ...and nothing is sent there later either.
       await expect(
         harness.app.gateways.continueConversation(
-          { channelId: 'emulator', serviceUrl: 'https://example.org/', conversation: { id: 'x', isGroup: false, conversationType: '', name: '' } },
+          {
+            channelId: 'emulator',
+            serviceUrl: 'https://example.org/',
+            conversation: { id: 'x', isGroup: false, conversationType: '', name: '' },
+          },
           async () => undefined,
         ),
       ).rejects.toThrow(/loopback/);
@@ -235,9 +239,13 @@ describe('/api/messages with MicrosoftAppId', () => {
   it('still refuses our own channels with a valid token', async () => {
     const serviceUrl = 'https://smba.trafficmanager.net/amer/';
     const token = await sign({ serviceurl: serviceUrl });
-    const response = await post(harness.url, activity({ serviceUrl, channelId: 'whatsapp', conversation: { id: 'whatsapp:+593991234567' } }), {
-      authorization: `Bearer ${token}`,
-    });
+    const response = await post(
+      harness.url,
+      activity({ serviceUrl, channelId: 'whatsapp', conversation: { id: 'whatsapp:+593991234567' } }),
+      {
+        authorization: `Bearer ${token}`,
+      },
+    );
     expect(response.status).toBe(403);
   });
 
@@ -245,7 +253,9 @@ describe('/api/messages with MicrosoftAppId', () => {
     for (let i = 0; i < 3; i += 1) expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${harness.url}/healthz`)).status).toBe(429);
     const serviceUrl = 'https://smba.trafficmanager.net/amer/';
-    const response = await post(harness.url, activity({ serviceUrl, channelId: 'msteams' }), { authorization: `Bearer ${await sign({ serviceurl: serviceUrl })}` });
+    const response = await post(harness.url, activity({ serviceUrl, channelId: 'msteams' }), {
+      authorization: `Bearer ${await sign({ serviceurl: serviceUrl })}`,
+    });
     expect(response.status).toBe(200);
   });
 });

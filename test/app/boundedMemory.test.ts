@@ -53,7 +53,11 @@ function getFrom(localAddress: string, url: string): Promise<{ status: number; b
 }
 
 /** The assistant's own series (name and labels), without their values. */
-const series = (metrics: string) => metrics.split('\n').filter((line) => line.startsWith('iess_')).map((line) => line.replace(/ \S+$/, ''));
+const series = (metrics: string) =>
+  metrics
+    .split('\n')
+    .filter((line) => line.startsWith('iess_'))
+    .map((line) => line.replace(/ \S+$/, ''));
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
@@ -65,7 +69,15 @@ describe('a stranger flooding /api/messages from one address (the real server, i
     // As `npm start` runs it.
     child = spawn(process.execPath, ['--heap-growing-percent=40', '--import', 'tsx', 'src/index.ts'], {
       // A secret of its own: with the development one only 127.0.0.1 is served, and the test reads from 127.0.0.2.
-      env: { ...process.env, PORT: '0', HOST: '0.0.0.0', SERVER_SECRET: randomBytes(32).toString('base64'), LOG_LEVEL: 'info', REQUESTS_PER_MINUTE_PER_ADDRESS: '300', OUTBOX_DIR: 'test-artifacts/outbox-flood' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '0.0.0.0',
+        SERVER_SECRET: randomBytes(32).toString('base64'),
+        LOG_LEVEL: 'info',
+        REQUESTS_PER_MINUTE_PER_ADDRESS: '300',
+        OUTBOX_DIR: 'test-artifacts/outbox-flood',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     url = await new Promise<string>((resolve, reject) => {
@@ -92,7 +104,9 @@ describe('a stranger flooding /api/messages from one address (the real server, i
     const statuses = await flood(url, 10_000, 'flood');
     const metrics = await getFrom('127.0.0.2', `${url}/metrics`);
     const rssAfter = rssMb(child.pid!);
-    console.info(`statuses ${JSON.stringify(statuses)}; /metrics ${metricsBefore} → ${metrics.body.length} bytes; RSS ${rssBefore.toFixed(1)} → ${rssAfter.toFixed(1)} MB`);
+    console.info(
+      `statuses ${JSON.stringify(statuses)}; /metrics ${metricsBefore} → ${metrics.body.length} bytes; RSS ${rssBefore.toFixed(1)} → ${rssAfter.toFixed(1)} MB`,
+    );
 
     // The warm-up took 100 of the minute's 300; a slow machine may see the next minute begin.
     const minutes = Math.ceil((Date.now() - started) / 60_000);

@@ -28,10 +28,9 @@ describe('variables with a grammar of their own', () => {
   });
 
   it('parses the web chat origins and refuses one that is not a site address', () => {
-    expect(loadConfig({ WEBCHAT_ALLOWED_ORIGINS: ' https://www.ejemplo.gob.ec/chat , http://localhost:8080 ' }).WEBCHAT_ALLOWED_ORIGINS).toEqual([
-      'https://www.ejemplo.gob.ec',
-      'http://localhost:8080',
-    ]);
+    expect(
+      loadConfig({ WEBCHAT_ALLOWED_ORIGINS: ' https://www.ejemplo.gob.ec/chat , http://localhost:8080 ' }).WEBCHAT_ALLOWED_ORIGINS,
+    ).toEqual(['https://www.ejemplo.gob.ec', 'http://localhost:8080']);
     expect(refusal({ WEBCHAT_ALLOWED_ORIGINS: 'https://ok.example, not a url' })).toMatch(/WEBCHAT_ALLOWED_ORIGINS: "not a url"/);
   });
 

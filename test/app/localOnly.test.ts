@@ -13,7 +13,7 @@ it('with the development secret outside production, listens on 127.0.0.1 only wh
   const { lines, log } = capturedLog();
   const harness = await startTestApp({ HOST: '0.0.0.0' }, { log });
   try {
-    expect((harness.app.server.address()).address).toBe('127.0.0.1');
+    expect(harness.app.server.address().address).toBe('127.0.0.1');
     expect(lines.filter((line) => line.includes('serving this machine only'))).toHaveLength(1);
     // The outbox (every code email) is there, for this machine only.
     expect((await fetch(`${harness.url}/dev/outbox`)).status).toBe(200);
@@ -26,7 +26,7 @@ it('with a secret of its own, listens where HOST says', async () => {
   const { lines, log } = capturedLog();
   const harness = await startTestApp({ HOST: '0.0.0.0', SERVER_SECRET: 'mIVGAu+gXcz2gzlnFg8mTjhRY9Iin960Qx7e' }, { log });
   try {
-    expect((harness.app.server.address()).address).toBe('0.0.0.0');
+    expect(harness.app.server.address().address).toBe('0.0.0.0');
     expect(lines.join('')).not.toMatch(/serving this machine only/);
   } finally {
     await harness.close();

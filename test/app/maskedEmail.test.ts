@@ -76,7 +76,8 @@ describe('the masked email as sent', () => {
 describe('the FAQ on the masked email', () => {
   it.each(LOCALES)('%s: shows the mask as it is', (locale) => {
     const answer = new Texts().t(locale, 'faq:faq_forgot_email');
-    for (const email of ['maria.andrade@gmail.com', 'marcelo@hotmail.com', 'juan.perez@empresa.com.ec']) expect(answer).toContain(maskEmail(email));
+    for (const email of ['maria.andrade@gmail.com', 'marcelo@hotmail.com', 'juan.perez@empresa.com.ec'])
+      expect(answer).toContain(maskEmail(email));
     expect(answer).not.toMatch(/[*_~]/);
   });
 });

@@ -20,7 +20,10 @@ function expectMenuOffered(channel: string, last: Partial<Activity> | undefined)
     expect(text).toContain(MENU.map((label, i) => `${i + 1}. ${label}`).join('\n'));
     return;
   }
-  expect(last!.suggestedActions?.actions?.map((a) => a.title), text).toEqual(MENU);
+  expect(
+    last!.suggestedActions?.actions?.map((a) => a.title),
+    text,
+  ).toEqual(MENU);
   if (channel === 'whatsapp') expect(renderActivityText(last!)).toMatch(new RegExp(`\\n1\\. ${MENU[0]}\\n[\\s\\S]*\\n5\\. ${MENU[4]}$`));
 }
 

@@ -57,7 +57,9 @@ describe('«ayuda»', () => {
     const help = (await chat.sayActivities('ayuda')).find((a) => /menú/.test(a.text ?? ''));
     const html: string = webChatMarkdown.render(help?.text ?? '');
     expect(html.match(/<li>/g)).toHaveLength(3);
-    expect(html).toMatch(/<li><strong>menú<\/strong>[^<]*<\/li>\s*<li><strong>cancelar<\/strong>[^<]*<\/li>\s*<li><strong>asesor<\/strong>/);
+    expect(html).toMatch(
+      /<li><strong>menú<\/strong>[^<]*<\/li>\s*<li><strong>cancelar<\/strong>[^<]*<\/li>\s*<li><strong>asesor<\/strong>/,
+    );
   });
 
   it('on WhatsApp: each command on its own line', async () => {

@@ -23,11 +23,16 @@ describe.skipIf(!wanted)('a production install (npm ci --omit=dev on the built t
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'iess-prod-'));
-    const tracked = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+    const tracked = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\0')
+      .filter(Boolean);
     for (const file of tracked.filter((f) => !f.startsWith('test/'))) cpSync(join(ROOT, file), join(dir, file));
     const dist = join(dir, 'dist');
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', dist, '--tsBuildInfoFile', join(dist, '.tsbuildinfo')], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', dist, '--tsBuildInfoFile', join(dist, '.tsbuildinfo')], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, stdio: 'ignore' });
 
     server = spawn('npm', ['start', '--silent'], {

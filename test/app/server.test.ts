@@ -61,7 +61,13 @@ describe('the HTTP server', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready' });
     const metrics = await (await fetch(`${harness.url}/metrics`)).text();
-    for (const name of ['iess_turns_total', 'iess_turn_errors_total', 'iess_codes_sent_total', 'iess_codes_verified_total', 'iess_step_reached_total'])
+    for (const name of [
+      'iess_turns_total',
+      'iess_turn_errors_total',
+      'iess_codes_sent_total',
+      'iess_codes_verified_total',
+      'iess_step_reached_total',
+    ])
       expect(metrics).toContain(name);
     expect(metrics).toMatch(/iess_turns_total\{channel="emulator"\} [1-9]/);
   });

@@ -108,7 +108,12 @@ export function directLineConversation(target: ChannelTarget): Conversation {
       await fetchNew();
     },
     async say(text) {
-      const posted = await postJson(`${base}/${conversationId}/activities`, { type: 'message', from: { id: 'page' }, text, locale: 'es-EC' }, auth(), TURN_TIMEOUT_MS);
+      const posted = await postJson(
+        `${base}/${conversationId}/activities`,
+        { type: 'message', from: { id: 'page' }, text, locale: 'es-EC' },
+        auth(),
+        TURN_TIMEOUT_MS,
+      );
       ok(posted.status, 'POST activity');
       // The POST returns when the turn is over, so one read holds every reply.
       const activities = await fetchNew();

@@ -57,5 +57,11 @@ for (const [id, time] of self) {
 }
 
 const top = (map: Map<string, number>) =>
-  [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(count)).map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
-console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled\n\nby function (self):\n${top(fnTotals)}\n\nby package:\n${top(pkgTotals)}\n\nour functions, inclusive:\n${top(inclusive)}`);
+  [...map.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, Number(count))
+    .map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`)
+    .join('\n');
+console.log(
+  `${file}: ${(total / 1e6).toFixed(1)} s sampled\n\nby function (self):\n${top(fnTotals)}\n\nby package:\n${top(pkgTotals)}\n\nour functions, inclusive:\n${top(inclusive)}`,
+);

@@ -49,7 +49,7 @@ export interface TargetCheck {
   met: boolean;
 }
 
-const round = (n: number, digits = 1) => Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n;
+const round = (n: number, digits = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n);
 const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 2) : NaN);
 
 /** Adds each app scenario's ratios to the two baselines at the same concurrency. */
@@ -75,7 +75,22 @@ export function addRatios(records: ScenarioRecord[]): void {
 
 /** The table printed in the terminal (and pasted in the README). */
 export function table(records: ScenarioRecord[]): string {
-  const header = ['scenario', 'people', 'turns/s', 'recov/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'CPU ms/turn (server/loadgen)', 'RSS MB before→after', 'Redis B/conv', '×echo t/s', '×sample t/s', '×sample p99'];
+  const header = [
+    'scenario',
+    'people',
+    'turns/s',
+    'recov/s',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'errors',
+    'CPU ms/turn (server/loadgen)',
+    'RSS MB before→after',
+    'Redis B/conv',
+    '×echo t/s',
+    '×sample t/s',
+    '×sample p99',
+  ];
   const rows = records.map((r) => [
     r.name,
     String(r.concurrency),

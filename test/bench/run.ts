@@ -31,7 +31,10 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const profile = args.has('--profile');
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 /** The whole run may not take longer than this; each wait below has its own bound too. */
 const RUN_LIMIT_MS = 20 * 60_000;
 /** Whole recoveries (4 people) before each measured scenario, so V8 has compiled the hot code, as in a server that has run a while. */
@@ -97,9 +100,21 @@ async function stopChild(child: ChildProcess): Promise<void> {
 /** The server's RSS and V8 heap (MB) and the CPU time it has used so far (ms). */
 const usage = async (server: ChildProcess) => {
   server.send({ type: 'rss' });
-  const { rss, heapUsed, heapTotal, cpuMs, loopDelay } = await nextMessage<{ rss: number; heapUsed: number; heapTotal: number; cpuMs: number; loopDelay: { p99Ms: number; maxMs: number } }>(server, 'rss', 5_000);
+  const { rss, heapUsed, heapTotal, cpuMs, loopDelay } = await nextMessage<{
+    rss: number;
+    heapUsed: number;
+    heapTotal: number;
+    cpuMs: number;
+    loopDelay: { p99Ms: number; maxMs: number };
+  }>(server, 'rss', 5_000);
   const mb = (bytes: number) => round(bytes / 1024 / 1024);
-  return { rssMb: rss / 1024 / 1024, heapUsedMb: mb(heapUsed), heapTotalMb: mb(heapTotal), cpuMs, loopDelay: { p99Ms: round(loopDelay.p99Ms), maxMs: round(loopDelay.maxMs) } };
+  return {
+    rssMb: rss / 1024 / 1024,
+    heapUsedMb: mb(heapUsed),
+    heapTotalMb: mb(heapTotal),
+    cpuMs,
+    loopDelay: { p99Ms: round(loopDelay.p99Ms), maxMs: round(loopDelay.maxMs) },
+  };
 };
 
 const SAMPLE_EVERY_MS = 15_000;
@@ -110,7 +125,10 @@ function sampleMemory(server: ChildProcess, startedAt: number) {
   let inFlight: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
     inFlight = usage(server)
-      .then(({ rssMb, heapUsedMb, heapTotalMb }) => void samples.push({ seconds: round((Date.now() - startedAt) / 1000, 0), rssMb: round(rssMb), heapUsedMb, heapTotalMb }))
+      .then(
+        ({ rssMb, heapUsedMb, heapTotalMb }) =>
+          void samples.push({ seconds: round((Date.now() - startedAt) / 1000, 0), rssMb: round(rssMb), heapUsedMb, heapTotalMb }),
+      )
       .catch(() => undefined);
   }, SAMPLE_EVERY_MS);
   return {
@@ -129,7 +147,13 @@ async function measureAndClean(prefix: string): Promise<{ bytes: number; keys: n
   let keys = 0;
   const byKind: Record<string, number> = {};
   // "state", "handoff:log", "wa:msg"…: the first two parts of the key, without hashes and ids.
-  const kindOf = (key: string) => key.slice(prefix.length).split(':').slice(0, 2).filter((part) => part.length < 16 && !/\d{4}/.test(part)).join(':');
+  const kindOf = (key: string) =>
+    key
+      .slice(prefix.length)
+      .split(':')
+      .slice(0, 2)
+      .filter((part) => part.length < 16 && !/\d{4}/.test(part))
+      .join(':');
   try {
     let cursor = '0';
     for (let round = 0; round < 100_000; round++) {
@@ -163,22 +187,63 @@ function plan(redis: boolean): Scenario[] {
   const list: Scenario[] = [];
   for (const path of ['echo', 'sample'] as const)
     for (const concurrency of levels)
-      list.push({ name: path === 'echo' ? 'baseline echo' : 'baseline sample bot', path, store: 'none', concurrency, maxRecoveries: 1_000_000, maxSeconds: seconds, warmupSeconds: warmup, warmupRecoveries: WARMUP_RECOVERIES });
+      list.push({
+        name: path === 'echo' ? 'baseline echo' : 'baseline sample bot',
+        path,
+        store: 'none',
+        concurrency,
+        maxRecoveries: 1_000_000,
+        maxSeconds: seconds,
+        warmupSeconds: warmup,
+        warmupRecoveries: WARMUP_RECOVERIES,
+      });
   const stores: Store[] = redis ? ['memory', 'redis'] : ['memory'];
   for (const store of stores)
     for (const path of ['messages', 'whatsapp', 'directline'] as const)
       for (const concurrency of levels)
-        list.push({ name: `${path} ${store}`, path, store, concurrency, maxRecoveries: 1_000_000, maxSeconds: seconds, warmupSeconds: warmup, warmupRecoveries: WARMUP_RECOVERIES });
+        list.push({
+          name: `${path} ${store}`,
+          path,
+          store,
+          concurrency,
+          maxRecoveries: 1_000_000,
+          maxSeconds: seconds,
+          warmupSeconds: warmup,
+          warmupRecoveries: WARMUP_RECOVERIES,
+        });
   if (redis)
-    list.push({ name: 'whatsapp redis long', path: 'whatsapp', store: 'redis', concurrency: 200, maxRecoveries: quick ? 2_000 : 20_000, maxSeconds: quick ? 120 : 420, warmupSeconds: 0, warmupRecoveries: 0 });
+    list.push({
+      name: 'whatsapp redis long',
+      path: 'whatsapp',
+      store: 'redis',
+      concurrency: 200,
+      maxRecoveries: quick ? 2_000 : 20_000,
+      maxSeconds: quick ? 120 : 420,
+      warmupSeconds: 0,
+      warmupRecoveries: 0,
+    });
   // With --only, the long run comes only when asked for by name ("long").
   const words = only?.filter((w) => !w.startsWith('@'));
   if (!only) return list;
-  return list.filter((s) => (s.name.endsWith('long') ? words?.includes('long') : !words?.length || words.some((word) => s.name.includes(word))));
+  return list.filter((s) =>
+    s.name.endsWith('long') ? words?.includes('long') : !words?.length || words.some((word) => s.name.includes(word)),
+  );
 }
 
-function serverEnv(scenario: Scenario, ports: { smtpPort: number; twilioUrl: string }, accountsFile: string, prefix: string): NodeJS.ProcessEnv {
-  const base = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'development', LOG_LEVEL: 'error', PORT: '0', HOST: '127.0.0.1' };
+function serverEnv(
+  scenario: Scenario,
+  ports: { smtpPort: number; twilioUrl: string },
+  accountsFile: string,
+  prefix: string,
+): NodeJS.ProcessEnv {
+  const base = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'error',
+    PORT: '0',
+    HOST: '127.0.0.1',
+  };
   if (scenario.path === 'echo' || scenario.path === 'sample') return { ...base, BENCH_MODE: scenario.path };
   return {
     ...base,
@@ -203,7 +268,13 @@ function serverEnv(scenario: Scenario, ports: { smtpPort: number; twilioUrl: str
   };
 }
 
-async function runOne(scenario: Scenario, loadgen: ChildProcess, ports: { smtpPort: number; twilioUrl: string }, accountsFile: string, index: number): Promise<ScenarioRecord> {
+async function runOne(
+  scenario: Scenario,
+  loadgen: ChildProcess,
+  ports: { smtpPort: number; twilioUrl: string },
+  accountsFile: string,
+  index: number,
+): Promise<ScenarioRecord> {
   const prefix = `bench:${randomBytes(4).toString('hex')}:`;
   const isApp = scenario.path !== 'echo' && scenario.path !== 'sample';
   const server = startChild('server.ts', serverEnv(scenario, ports, accountsFile, prefix), isApp ? START_NODE_FLAGS : []);
@@ -211,7 +282,11 @@ async function runOne(scenario: Scenario, loadgen: ChildProcess, ports: { smtpPo
     const { url } = await nextMessage<{ url: string }>(server, 'ready', 60_000);
     if (profile && isApp) {
       mkdirSync(join(OUT, 'profiles'), { recursive: true });
-      const file = join(OUT, 'profiles', `${String(index).padStart(2, '0')}-${scenario.name.replace(/\s+/g, '-')}-${scenario.concurrency}.cpuprofile`);
+      const file = join(
+        OUT,
+        'profiles',
+        `${String(index).padStart(2, '0')}-${scenario.name.replace(/\s+/g, '-')}-${scenario.concurrency}.cpuprofile`,
+      );
       server.send({ type: 'profile', file });
       await nextMessage(server, 'profiling', 10_000);
     }
@@ -240,7 +315,9 @@ async function runOne(scenario: Scenario, loadgen: ChildProcess, ports: { smtpPo
       redisBytesPerConversation: redis ? round(redis.bytes / Math.max(1, result.conversations), 0) : null,
       redisKeys: redis ? redis.keys : null,
       redisBytesPerConversationByKind: redis
-        ? Object.fromEntries(Object.entries(redis.byKind).map(([kind, bytes]) => [kind, round(bytes / Math.max(1, result.conversations), 0)]))
+        ? Object.fromEntries(
+            Object.entries(redis.byKind).map(([kind, bytes]) => [kind, round(bytes / Math.max(1, result.conversations), 0)]),
+          )
         : null,
     };
   } finally {
@@ -256,17 +333,29 @@ function checkTargets(records: ScenarioRecord[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
   if (at200 && sample) {
     const times = at200.result.turnsPerSecond / sample.result.turnsPerSecond;
-    checks.push({ target: 'WhatsApp+Redis at 200: turns/s ≥ 1.5 × the sample bot', value: `${round(times, 2)}× (${round(at200.result.turnsPerSecond, 0)} vs ${round(sample.result.turnsPerSecond, 0)})`, met: times >= 1.5 });
+    checks.push({
+      target: 'WhatsApp+Redis at 200: turns/s ≥ 1.5 × the sample bot',
+      value: `${round(times, 2)}× (${round(at200.result.turnsPerSecond, 0)} vs ${round(sample.result.turnsPerSecond, 0)})`,
+      met: times >= 1.5,
+    });
   }
   if (at200) {
-    checks.push({ target: 'WhatsApp+Redis at 200: p99 turn latency < 100 ms', value: `${round(at200.result.latencyMs.p99)} ms`, met: at200.result.latencyMs.p99 < 100 });
+    checks.push({
+      target: 'WhatsApp+Redis at 200: p99 turn latency < 100 ms',
+      value: `${round(at200.result.latencyMs.p99)} ms`,
+      met: at200.result.latencyMs.p99 < 100,
+    });
     checks.push({ target: 'WhatsApp+Redis at 200: no errors', value: String(at200.result.errors), met: at200.result.errors === 0 });
     const bytes = at200.redisBytesPerConversation ?? Infinity;
     checks.push({ target: 'Redis < 4 KB per conversation', value: `${bytes} B`, met: bytes < 4096 });
   }
   if (long) {
     const growth = long.rssAfterMb - long.rssBeforeMb;
-    checks.push({ target: `RSS growth < 64 MB after ${long.result.recoveries} recoveries (WhatsApp+Redis, 200 people)`, value: `${round(growth)} MB (${long.rssBeforeMb}→${long.rssAfterMb})`, met: growth < 64 && long.result.recoveries >= (quick ? 1_900 : 19_900) });
+    checks.push({
+      target: `RSS growth < 64 MB after ${long.result.recoveries} recoveries (WhatsApp+Redis, 200 people)`,
+      value: `${round(growth)} MB (${long.rssBeforeMb}→${long.rssAfterMb})`,
+      met: growth < 64 && long.result.recoveries >= (quick ? 1_900 : 19_900),
+    });
     checks.push({ target: 'long run: no errors', value: String(long.result.errors), met: long.result.errors === 0 });
     const bytes = long.redisBytesPerConversation ?? Infinity;
     checks.push({ target: 'long run: Redis < 4 KB per conversation', value: `${bytes} B`, met: bytes < 4096 });
@@ -310,9 +399,25 @@ async function main() {
   }
   addRatios(records);
   const targets = checkTargets(records);
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: round(totalmem() / 1024 ** 3), node: process.version, platform: process.platform };
-  writeResults(join(OUT, 'results.json'), { date: new Date().toISOString(), command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`, machine, seconds: round((Date.now() - began) / 1000), scenarios: records, failures, targets });
-  console.log(`\n${table(records)}\n\n${targetsTable(targets)}\n\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}; ${round((Date.now() - began) / 1000, 0)} s`);
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGb: round(totalmem() / 1024 ** 3),
+    node: process.version,
+    platform: process.platform,
+  };
+  writeResults(join(OUT, 'results.json'), {
+    date: new Date().toISOString(),
+    command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    machine,
+    seconds: round((Date.now() - began) / 1000),
+    scenarios: records,
+    failures,
+    targets,
+  });
+  console.log(
+    `\n${table(records)}\n\n${targetsTable(targets)}\n\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}; ${round((Date.now() - began) / 1000, 0)} s`,
+  );
   console.log(`results: ${join('test-artifacts', 'bench', 'results.json')}`);
   process.exitCode = failures.length > 0 || records.some((r) => r.result.errors > 0) ? 1 : 0;
 }

@@ -36,9 +36,13 @@ type Stoppable = { url: string; close(): Promise<void> };
 
 async function startEcho(): Promise<Stoppable> {
   const server = restify.createServer({ name: 'echo', handleUncaughtExceptions: false });
-  server.post('/echo', restify.plugins.bodyParser({ maxBodySize: 256 * 1024, mapParams: false }), async (req: restify.Request, res: restify.Response) => {
-    res.send(200, { activities: [{ type: 'message', text: String(req.body?.text ?? '') }] });
-  });
+  server.post(
+    '/echo',
+    restify.plugins.bodyParser({ maxBodySize: 256 * 1024, mapParams: false }),
+    async (req: restify.Request, res: restify.Response) => {
+      res.send(200, { activities: [{ type: 'message', text: String(req.body?.text ?? '') }] });
+    },
+  );
   return listen(server);
 }
 
@@ -85,9 +89,13 @@ async function startSample(): Promise<Stoppable> {
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
   const bot = new SampleBot(new ConversationState(new MemoryStorage()));
   const server = restify.createServer({ name: 'sample', handleUncaughtExceptions: false });
-  server.post('/api/messages', restify.plugins.bodyParser({ maxBodySize: 256 * 1024, mapParams: false }), async (req: restify.Request, res: restify.Response) => {
-    await adapter.process(req, res, (context) => bot.run(context));
-  });
+  server.post(
+    '/api/messages',
+    restify.plugins.bodyParser({ maxBodySize: 256 * 1024, mapParams: false }),
+    async (req: restify.Request, res: restify.Response) => {
+      await adapter.process(req, res, (context) => bot.run(context));
+    },
+  );
   return listen(server);
 }
 
@@ -139,7 +147,14 @@ async function main() {
       const memory = process.memoryUsage();
       const loopDelay = { p99Ms: loopDelays.percentile(99) / 1e6, maxMs: loopDelays.max / 1e6 };
       loopDelays.reset();
-      process.send?.({ type: 'rss', rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, cpuMs: (cpu.user + cpu.system) / 1000, loopDelay });
+      process.send?.({
+        type: 'rss',
+        rss: memory.rss,
+        heapUsed: memory.heapUsed,
+        heapTotal: memory.heapTotal,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        loopDelay,
+      });
     }
     if (command.type === 'profile') {
       // Only the scenario's traffic: module loading and NLU training at start-up stay out.

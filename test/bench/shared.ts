@@ -41,4 +41,3 @@ export const WHATSAPP = {
   sender: 'whatsapp:+14155238886',
   publicBaseUrl: 'https://asistente.example.org',
 };
-

@@ -19,11 +19,7 @@ export class TwilioSink {
     readonly url: string,
   ) {}
 
-  static async start(
-    accountSid: string,
-    authToken: string,
-    onMessage: (to: string, body: string) => void,
-  ): Promise<TwilioSink> {
+  static async start(accountSid: string, authToken: string, onMessage: (to: string, body: string) => void): Promise<TwilioSink> {
     const expected = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
     const handle = async (req: IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
@@ -37,7 +33,14 @@ export class TwilioSink {
       const from = form.get('From');
       const to = form.get('To');
       const body = form.get('Body') ?? '';
-      const valid = req.method === 'POST' && match?.[1] === accountSid && req.headers.authorization === expected && from && to && body && body.length <= 1600;
+      const valid =
+        req.method === 'POST' &&
+        match?.[1] === accountSid &&
+        req.headers.authorization === expected &&
+        from &&
+        to &&
+        body &&
+        body.length <= 1600;
       if (!valid) {
         sink.rejected += 1;
         return reply(400, { code: 21602, message: 'refused by the stand-in', status: 400 });

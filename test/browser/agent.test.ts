@@ -87,7 +87,16 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -156,7 +165,10 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     await shot(person, 'person-webchat-with-agent.png');
 
     // 5. WhatsApp: the same, through the signed webhook and the stand-in Twilio API.
-    await queue.getByRole('button', { name: /WhatsApp/ }).first().click();
+    await queue
+      .getByRole('button', { name: /WhatsApp/ })
+      .first()
+      .click();
     await see(agent, 'Estás en el puesto');
     await agent.getByRole('button', { name: 'Atender' }).click();
     await whatsappReceives(/\*Ana, del equipo de asesores del IESS:\* 👋 Hola, soy Ana/);
@@ -224,7 +236,13 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     const { ticket } = await harness.app.handoff.tickets.open({
       channelId: 'whatsapp',
       conversationId,
-      reference: { channelId: 'whatsapp', conversation: { id: conversationId }, user: { id: conversationId }, bot: { id: SENDER }, serviceUrl: 'https://whatsapp.invalid' },
+      reference: {
+        channelId: 'whatsapp',
+        conversation: { id: conversationId },
+        user: { id: conversationId },
+        bot: { id: SENDER },
+        serviceUrl: 'https://whatsapp.invalid',
+      },
       locale: 'es-EC',
       reason: 'lost_email',
       summary: { profile: 'person', maskedNumber: '•••••••856', step: 'lostEmail.offerAgent', failures: [] },
@@ -261,7 +279,11 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     const ana = await signIn('ana', PASSWORD);
     const luis = await signIn('luis', LUIS_PASSWORD);
     for (const p of [ana.page, luis.page]) p.on('pageerror', (e) => pageErrors.push(`console: ${e.message}`));
-    await ana.page.locator('#queue').getByRole('button', { name: /Chat del sitio web/ }).last().click();
+    await ana.page
+      .locator('#queue')
+      .getByRole('button', { name: /Chat del sitio web/ })
+      .last()
+      .click();
     await ana.page.getByRole('button', { name: 'Atender' }).click();
     await see(person, 'soy Ana, una persona del equipo de asesores');
 
@@ -284,7 +306,11 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     await box.fill('Ya le di lo del spam; parece ser Hotmail.');
     await ana.page.getByRole('button', { name: 'Guardar como nota interna' }).click();
     await see(ana.page, 'Ya le di lo del spam; parece ser Hotmail.');
-    await luis.page.locator('#queue').getByRole('button', { name: /Chat del sitio web/ }).last().click();
+    await luis.page
+      .locator('#queue')
+      .getByRole('button', { name: /Chat del sitio web/ })
+      .last()
+      .click();
     await see(luis.page, 'Ya le di lo del spam; parece ser Hotmail.');
     await expect(luis.page.locator('#transcript li.note').last().innerText()).resolves.toContain('Nota interna · Ana');
 
@@ -295,7 +321,9 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     await luis.page.getByLabel('Mi estado').selectOption('away');
     await expect.poll(() => target.locator('option').allInnerTexts(), { timeout: 20_000 }).toEqual(['Volver a la fila']);
     await luis.page.getByLabel('Mi estado').selectOption('available');
-    await expect.poll(() => target.locator('option').allInnerTexts(), { timeout: 20_000 }).toEqual(['Volver a la fila', 'Luis (atiende 0)']);
+    await expect
+      .poll(() => target.locator('option').allInnerTexts(), { timeout: 20_000 })
+      .toEqual(['Volver a la fila', 'Luis (atiende 0)']);
 
     await target.selectOption('luis');
     await ana.page.getByLabel('Nota para quien sigue (opcional)').fill('Revisa si puede entrar a Hotmail.');
@@ -341,7 +369,15 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     await expect(marta.page.locator('#team-rows').innerText()).resolves.toMatch(/Ana[\s\S]*5 de 5 \(1 respuestas\)/);
     // Every chart is drawn (Chart.js from this server) and has its numbers as a table.
     for (const id of ['reached', 'ended', 'days', 'rating']) {
-      await expect.poll(() => marta.page.evaluate((c) => !!(window as unknown as { Chart: { getChart(el: Element): unknown } }).Chart.getChart(document.getElementById(`${c}-chart`)!), id)).toBe(true);
+      await expect
+        .poll(() =>
+          marta.page.evaluate(
+            (c) =>
+              !!(window as unknown as { Chart: { getChart(el: Element): unknown } }).Chart.getChart(document.getElementById(`${c}-chart`)!),
+            id,
+          ),
+        )
+        .toBe(true);
     }
     await marta.page.getByText('Ver los datos').first().click();
     await expect(marta.page.locator('#reached-table').innerText()).resolves.toMatch(/Menú principal\s+\d+/);

@@ -33,7 +33,12 @@ describe.skipIf(!haveChromium)('the new-key page in Chromium', () => {
   });
 
   it('after the key is changed, offers to try it on the official site, a safety tip and the contact data', async () => {
-    const link = await harness.app.services.links.create({ kind: 'person', accountId: 'p01', locale: 'es-EC', conversation: { conversation: { id: 'none' } } });
+    const link = await harness.app.services.links.create({
+      kind: 'person',
+      accountId: 'p01',
+      locale: 'es-EC',
+      conversation: { conversation: { id: 'none' } },
+    });
     const url = new URL(link);
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'es-EC' });
     const page = await context.newPage();

@@ -26,7 +26,13 @@ const button = (page: Page, name: string) => page.getByRole('toolbar').getByRole
 async function visibleAnswer(page: Page, answers: string[]) {
   for (const answer of answers) {
     const button = page.getByRole('toolbar').getByRole('button', { name: answer, exact: true });
-    if (await button.first().isVisible().catch(() => false)) return button.first();
+    if (
+      await button
+        .first()
+        .isVisible()
+        .catch(() => false)
+    )
+      return button.first();
   }
   return undefined;
 }
@@ -82,29 +88,36 @@ async function offeredOptions(page: Page): Promise<string[]> {
 
 /** Each option button on screen: its text, and whether its box or its label is wider than shown. */
 async function optionButtons(page: Page) {
-  return page.getByRole('toolbar').locator('button.webchat__suggested-action').evaluateAll((buttons) =>
-    buttons.map((b) => {
-      const label = b.querySelector('.webchat__suggested-action__text') as HTMLElement;
-      const box = b.getBoundingClientRect();
-      return {
-        text: (b as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
-        cut: b.scrollWidth > b.clientWidth || label.scrollWidth > label.clientWidth || label.scrollHeight > label.clientHeight + 1,
-        inside: box.left >= 0 && box.right <= document.documentElement.clientWidth,
-      };
-    }),
-  );
+  return page
+    .getByRole('toolbar')
+    .locator('button.webchat__suggested-action')
+    .evaluateAll((buttons) =>
+      buttons.map((b) => {
+        const label = b.querySelector('.webchat__suggested-action__text') as HTMLElement;
+        const box = b.getBoundingClientRect();
+        return {
+          text: (b as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
+          cut: b.scrollWidth > b.clientWidth || label.scrollWidth > label.clientWidth || label.scrollHeight > label.clientHeight + 1,
+          inside: box.left >= 0 && box.right <= document.documentElement.clientWidth,
+        };
+      }),
+    );
 }
 
 /** The font size, in px, of the newest bot bubble's text. */
 const bubbleFontSize = (page: Page) =>
-  page.locator('.webchat__bubble:not(.webchat__bubble--from-user) .webchat__text-content').last().evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  page
+    .locator('.webchat__bubble:not(.webchat__bubble--from-user) .webchat__text-content')
+    .last()
+    .evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
 
 /** The transcript's messages whose boxes overlap the notice under the chat (none may). */
 async function overlapsWithNotice(page: Page): Promise<number> {
   return page.evaluate(() => {
     const notice = document.getElementById('chat-status')!.getBoundingClientRect();
     const activities = Array.from(document.querySelectorAll('.webchat__basic-transcript__activity')).map((a) => a.getBoundingClientRect());
-    return activities.filter((a) => a.bottom > notice.top && a.top < notice.bottom && a.right > notice.left && a.left < notice.right).length;
+    return activities.filter((a) => a.bottom > notice.top && a.top < notice.bottom && a.right > notice.left && a.left < notice.right)
+      .length;
   });
 }
 
@@ -285,7 +298,11 @@ describe.skipIf(!haveChromium)('the widget page in Chromium', () => {
       await type(page, 'ayuda');
       await see(page, 'para volver al inicio');
       const items = page.locator('.webchat__render-markdown li');
-      expect(await items.allInnerTexts()).toEqual(['menú para volver al inicio', 'cancelar para dejar el trámite', 'asesor para hablar con una persona']);
+      expect(await items.allInnerTexts()).toEqual([
+        'menú para volver al inicio',
+        'cancelar para dejar el trámite',
+        'asesor para hablar con una persona',
+      ]);
 
       // A word that is no option: the hint speaks of tapping, as these buttons carry no numbers.
       await type(page, 'xyzzy');
@@ -304,7 +321,11 @@ describe.skipIf(!haveChromium)('the widget page in Chromium', () => {
       await page.reload();
       await see(page, 'para volver al inicio');
       await see(page, 'Seguimos donde nos quedamos.');
-      await untilAsync(async () => (await overlapsWithNotice(page)) === 0 || undefined, 'the resumed notice clear of the transcript', 10_000);
+      await untilAsync(
+        async () => (await overlapsWithNotice(page)) === 0 || undefined,
+        'the resumed notice clear of the transcript',
+        10_000,
+      );
       expect(await largeText.getAttribute('aria-pressed')).toBe('true');
       expect(await bubbleFontSize(page)).toBeGreaterThanOrEqual(normalSize * 1.2);
       await page.screenshot({ path: join(ARTIFACTS, `webchat-reload-${phone.width}.png`) });
@@ -375,7 +396,10 @@ describe.skipIf(!haveChromium)('the widget page in Chromium', () => {
 
       // The new conversation works.
       await type(page, 'ayuda');
-      await page.locator('.webchat__render-markdown li', { hasText: 'asesor para hablar con una persona' }).first().waitFor({ timeout: 20_000 });
+      await page
+        .locator('.webchat__render-markdown li', { hasText: 'asesor para hablar con una persona' })
+        .first()
+        .waitFor({ timeout: 20_000 });
       expect(await logTexts(page)).toContain('ayuda');
     } finally {
       await context.close();

@@ -38,7 +38,20 @@ const appFor = (channel: ChannelName, person: Person) =>
 function writeNote(person: Person, channel: ChannelName, problems: string[], said: string): void {
   if (!notes) return;
   mkdirSync(notes, { recursive: true });
-  const body = [`# ${person.name} (${channel})`, '', person.who, '', '## Lo que falló', '', ...problems.map((p) => `- ${p}`), '', '## Conversación', '', said, ''];
+  const body = [
+    `# ${person.name} (${channel})`,
+    '',
+    person.who,
+    '',
+    '## Lo que falló',
+    '',
+    ...problems.map((p) => `- ${p}`),
+    '',
+    '## Conversación',
+    '',
+    said,
+    '',
+  ];
   writeFileSync(join(notes, `${person.name}${channel === 'inprocess' ? '' : `.${channel}`}.md`), body.join('\n'));
 }
 

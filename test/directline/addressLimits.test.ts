@@ -23,7 +23,10 @@ async function webChat(address: string) {
       watermark: string;
     };
     watermark = Number(page.watermark);
-    return page.activities.filter((a) => a.type === 'message' && a.from.role === 'bot').map((a) => a.text ?? '').join('\n');
+    return page.activities
+      .filter((a) => a.type === 'message' && a.from.role === 'bot')
+      .map((a) => a.text ?? '')
+      .join('\n');
   };
   await botSays();
   return {

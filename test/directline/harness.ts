@@ -118,7 +118,11 @@ export async function requestToken(url: string, headers: Record<string, string> 
 }
 
 /** Folds accents and case, as a reader does when skimming for a phrase. */
-export const fold = (s: string) => s.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
+export const fold = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase();
 
 /** A page speaking to the whole app through the official client, the way Web Chat does. */
 export class Page {
@@ -139,8 +143,13 @@ export class Page {
   /** Waits for a bot message after the first `after` that contains `phrase`, and returns it. */
   async expectBot(phrase: string, after: number): Promise<Message> {
     return until(
-      () => this.botMessages().slice(after).find((m) => fold(m.text ?? '').includes(fold(phrase))),
-      `the bot to say "${phrase}"; it said:\n${this.botMessages().map((m) => m.text).join('\n---\n')}`,
+      () =>
+        this.botMessages()
+          .slice(after)
+          .find((m) => fold(m.text ?? '').includes(fold(phrase))),
+      `the bot to say "${phrase}"; it said:\n${this.botMessages()
+        .map((m) => m.text)
+        .join('\n---\n')}`,
       15_000,
     );
   }

@@ -190,7 +190,10 @@ describe('tokens', () => {
     for (const token of [forged.token, expired.token, tampered, 'not-a-jwt']) {
       expect((await getActivities(issued.conversationId, token)).status).toBe(403);
       expect((await post(issued.conversationId, token, { type: 'message', text: 'hola' })).status).toBe(403);
-      const refresh = await fetch(`${dl.url}/v3/directline/tokens/refresh`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+      const refresh = await fetch(`${dl.url}/v3/directline/tokens/refresh`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+      });
       expect(refresh.status).toBe(403);
       const socket = openSocket(issued.conversationId, token);
       await until(() => socket.refused(), 'the refused socket');
@@ -216,10 +219,16 @@ describe('tokens', () => {
     expect((await getActivities('no-such-conversation', mine.token)).status).toBe(404);
     const ghost = await new TokenService(dl.config.SERVER_SECRET, 1800).issue('ghost-conversation', 'dl_ghost');
     expect((await getActivities('ghost-conversation', ghost.token)).status).toBe(404);
-    const start = await fetch(`${dl.url}/v3/directline/conversations`, { method: 'POST', headers: { Authorization: `Bearer ${ghost.token}` } });
+    const start = await fetch(`${dl.url}/v3/directline/conversations`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ghost.token}` },
+    });
     expect(start.status).toBe(404);
     await expect(
-      dl.gateway.continueConversation({ channelId: 'directline', conversation: { id: 'ghost-conversation' } as never }, async () => undefined),
+      dl.gateway.continueConversation(
+        { channelId: 'directline', conversation: { id: 'ghost-conversation' } as never },
+        async () => undefined,
+      ),
     ).rejects.toThrow();
 
     expect(await logOf(theirs)).toEqual(before);

@@ -96,7 +96,7 @@ it('recovers a key from "hola" to the new key, with mail over SMTP and nothing p
 
   // The link works once; the directory holds the new key.
   expect(await setNewKey(harness.url, token, 'Otra2026')).toBe(410);
-  expect(await directory.keyMatches(await directory.findAccount({ kind: 'person', cedula: MARIA.cedula }) as string, NEW_KEY)).toBe(true);
+  expect(await directory.keyMatches((await directory.findAccount({ kind: 'person', cedula: MARIA.cedula })) as string, NEW_KEY)).toBe(true);
 
   await waitForMail(2);
   expect(mails[1].subject).toBeTruthy();

@@ -3,7 +3,19 @@ import type { Socket } from 'node:net';
 import fc from 'fast-check';
 import twilio from 'twilio';
 import WebSocket from 'ws';
-import { body, pageMessage, contentType, encoded, extraHeaders, gzipBomb, method, newKeyRequest, pathWith, whatsappForm, wsFrame } from './inputs';
+import {
+  body,
+  pageMessage,
+  contentType,
+  encoded,
+  extraHeaders,
+  gzipBomb,
+  method,
+  newKeyRequest,
+  pathWith,
+  whatsappForm,
+  wsFrame,
+} from './inputs';
 
 /** The server under test, reached only over the network, and what is known about it. */
 export interface Target {
@@ -60,11 +72,16 @@ interface Sessions {
 }
 
 async function openSessions(target: Target): Promise<Sessions> {
-  const issued = (await (await fetch(`${target.url}/api/webchat/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as {
+  const issued = (await (
+    await fetch(`${target.url}/api/webchat/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+  ).json()) as {
     token: string;
   };
   // The server names its https public address; the fuzzer talks to the process directly.
-  const started = await fetch(`${target.url}/v3/directline/conversations`, { method: 'POST', headers: { authorization: `Bearer ${issued.token}` } });
+  const started = await fetch(`${target.url}/v3/directline/conversations`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${issued.token}` },
+  });
   if (started.status !== 201) throw new Error(`could not start a Direct Line conversation: ${started.status}`);
   const conversation = (await started.json()) as { conversationId: string; token: string };
   const login = await fetch(`${target.url}/agent/api/login`, {
@@ -139,7 +156,11 @@ function cases(target: Target, sessions: Sessions, bomb: Buffer): fc.Arbitrary<C
       run: () =>
         send(`${base}${path}`, {
           method: verb,
-          headers: { ...headers, ...(type !== undefined ? { 'content-type': type } : {}), ...(e.encoding ? { 'content-encoding': e.encoding } : {}) },
+          headers: {
+            ...headers,
+            ...(type !== undefined ? { 'content-type': type } : {}),
+            ...(e.encoding ? { 'content-encoding': e.encoding } : {}),
+          },
           body: e.bytes,
         }),
     }));
@@ -157,7 +178,11 @@ function cases(target: Target, sessions: Sessions, bomb: Buffer): fc.Arbitrary<C
         }),
     }));
 
-  const webSocket = wsFrame.map((f): Case => ({ surface: 'websocket', what: `frame ${f.label}`, run: () => sendFrame(target, sessions, f.bytes) }));
+  const webSocket = wsFrame.map((f): Case => ({
+    surface: 'websocket',
+    what: `frame ${f.label}`,
+    run: () => sendFrame(target, sessions, f.bytes),
+  }));
 
   const whatsapp = fc
     .tuple(fc.constantFrom('/api/whatsapp', '/api/whatsapp/status'), whatsappForm(target.sender))
@@ -175,17 +200,22 @@ function cases(target: Target, sessions: Sessions, bomb: Buffer): fc.Arbitrary<C
         }),
     }));
 
-  const newKey = fc
-    .tuple(fc.constantFrom('/api/clave/estado', '/api/clave/nueva'), newKeyRequest)
-    .map(([path, request]): Case => ({
-      surface: 'newkey',
-      what: `${path} ${Object.keys(request).join(',')}`,
-      run: () => send(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(request)) }),
-    }));
+  const newKey = fc.tuple(fc.constantFrom('/api/clave/estado', '/api/clave/nueva'), newKeyRequest).map(([path, request]): Case => ({
+    surface: 'newkey',
+    what: `${path} ${Object.keys(request).join(',')}`,
+    run: () =>
+      send(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(JSON.stringify(request)),
+      }),
+  }));
 
-  const agentPaths = fc.constantFrom('claim', 'messages', 'close').chain((action) =>
-    fc.oneof(fc.uuid(), fc.string({ maxLength: 40 })).map((id) => `/agent/api/tickets/${encodeURIComponent(id)}/${action}`),
-  );
+  const agentPaths = fc
+    .constantFrom('claim', 'messages', 'close')
+    .chain((action) =>
+      fc.oneof(fc.uuid(), fc.string({ maxLength: 40 })).map((id) => `/agent/api/tickets/${encodeURIComponent(id)}/${action}`),
+    );
   const agent = fc
     .tuple(fc.oneof(agentPaths, fc.constantFrom('/agent/api/login', '/agent/api/tickets', '/agent/api/events')), body, fc.boolean())
     .map(([path, b, withCsrf]): Case => ({
@@ -259,7 +289,8 @@ export async function fuzz(target: Target, budget: Budget): Promise<Report> {
       }
       const answers = (report.answers[c.surface] ??= {});
       answers[String(outcome)] = (answers[String(outcome)] ?? 0) + 1;
-      if (typeof outcome === 'number' && outcome >= 500) report.serverErrors.push({ surface: c.surface, what: c.what.slice(0, 200), status: outcome });
+      if (typeof outcome === 'number' && outcome >= 500)
+        report.serverErrors.push({ surface: c.surface, what: c.what.slice(0, 200), status: outcome });
     }
   };
   await Promise.all(Array.from({ length: budget.concurrency }, worker));
@@ -281,7 +312,11 @@ export function formatReport(report: Report): string {
   const lines = [
     `inputs sent: ${report.sent} in ${report.seconds.toFixed(1)} s`,
     ...Object.entries(report.bySurface).map(
-      ([surface, n]) => `  ${surface} ${n}: ${Object.entries(report.answers[surface] ?? {}).sort().map(([k, v]) => `${k}×${v}`).join(' ')}`,
+      ([surface, n]) =>
+        `  ${surface} ${n}: ${Object.entries(report.answers[surface] ?? {})
+          .sort()
+          .map(([k, v]) => `${k}×${v}`)
+          .join(' ')}`,
     ),
     `crashes: ${report.crashed ? 1 : 0}`,
     `5xx: ${report.serverErrors.length}`,

@@ -22,16 +22,27 @@ const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c)
 /** Bot Framework activity shapes, right and wrong. */
 const activityLike = fc.record(
   {
-    type: fc.oneof(fc.constantFrom('message', 'event', 'conversationUpdate', 'invoke', 'typing', 'endOfConversation'), fc.string(), fc.integer()),
+    type: fc.oneof(
+      fc.constantFrom('message', 'event', 'conversationUpdate', 'invoke', 'typing', 'endOfConversation'),
+      fc.string(),
+      fc.integer(),
+    ),
     id: fc.oneof(fc.uuid(), fc.string()),
     text: fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom('hola', '1', '1710034065', 'ayuda', 'asesor', 'salir'), fc.integer()),
     channelId: fc.oneof(fc.constantFrom('emulator', 'msteams', 'webchat', 'whatsapp', 'directline', 'console', 'WhatsApp'), fc.string()),
-    serviceUrl: fc.oneof(fc.constantFrom('http://127.0.0.1:1', 'https://smba.trafficmanager.net/', 'http://169.254.169.254/', 'file:///etc/passwd'), fc.string()),
+    serviceUrl: fc.oneof(
+      fc.constantFrom('http://127.0.0.1:1', 'https://smba.trafficmanager.net/', 'http://169.254.169.254/', 'file:///etc/passwd'),
+      fc.string(),
+    ),
     deliveryMode: fc.constantFrom('expectReplies', 'normal', 'notification', 'x'),
     locale: fc.oneof(fc.constantFrom('es-EC', 'en', 'xx', ''), fc.string()),
     from: fc.oneof(fc.record({ id: fc.string(), name: fc.string(), role: fc.constantFrom('user', 'bot') }), fc.string(), fc.constant(null)),
     recipient: fc.oneof(fc.record({ id: fc.string() }), fc.constant(null)),
-    conversation: fc.oneof(fc.record({ id: fc.oneof(fc.string(), fc.constantFrom('whatsapp:+593991234567', 'fuzz')) }), fc.string(), fc.constant(null)),
+    conversation: fc.oneof(
+      fc.record({ id: fc.oneof(fc.string(), fc.constantFrom('whatsapp:+593991234567', 'fuzz')) }),
+      fc.string(),
+      fc.constant(null),
+    ),
     value: fc.jsonValue({ maxDepth: 3 }),
     name: fc.string(),
     attachments: fc.array(fc.record({ contentType: fc.string(), contentUrl: fc.string() }), { maxLength: 3 }),
@@ -46,7 +57,10 @@ const badUtf8 = fc.constantFrom([0x80], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xff,
 
 /** A message the page could send, with any text: these reach the bot and run turns. */
 export const pageMessage: fc.Arbitrary<Body> = fc
-  .oneof(fc.string({ minLength: 1, maxLength: 300 }), fc.constantFrom('hola', '1', '2', '1710034065', 'ayuda', 'asesor', 'salir', 'mi clave es Quito2024', '15 de marzo de 1985'))
+  .oneof(
+    fc.string({ minLength: 1, maxLength: 300 }),
+    fc.constantFrom('hola', '1', '2', '1710034065', 'ayuda', 'asesor', 'salir', 'mi clave es Quito2024', '15 de marzo de 1985'),
+  )
   .map((t) => text(JSON.stringify({ type: 'message', text: t, from: { id: 'x' }, locale: 'es-EC' }), 'page-message'));
 
 export const body: fc.Arbitrary<Body> = fc.oneof(
@@ -61,12 +75,41 @@ export const body: fc.Arbitrary<Body> = fc.oneof(
       label: 'invalid-utf8',
     })),
   },
-  { weight: 1, arbitrary: fc.integer({ min: 1_000, max: 400_000 }).map((n) => text(JSON.stringify({ type: 'message', text: 'a'.repeat(n) }), `size-${n}`)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 1_000, max: 400_000 })
+      .map((n) => text(JSON.stringify({ type: 'message', text: 'a'.repeat(n) }), `size-${n}`)),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 100, max: 120_000 }).map((n) => text(`${'['.repeat(n)}${']'.repeat(n)}`, `depth-${n}`)) },
-  { weight: 1, arbitrary: fc.integer({ min: 100, max: 60_000 }).map((n) => text(`${'{"a":'.repeat(n)}1${'}'.repeat(n)}`, `object-depth-${n}`)) },
-  { weight: 2, arbitrary: fc.dictionary(printable, fc.string({ maxLength: 80 }), { maxKeys: 12 }).map((d) => text(new URLSearchParams(d).toString(), 'form')) },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 100, max: 60_000 }).map((n) => text(`${'{"a":'.repeat(n)}1${'}'.repeat(n)}`, `object-depth-${n}`)),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .dictionary(printable, fc.string({ maxLength: 80 }), { maxKeys: 12 })
+      .map((d) => text(new URLSearchParams(d).toString(), 'form')),
+  },
   { weight: 1, arbitrary: fc.constant(text('', 'empty')) },
-  { weight: 1, arbitrary: fc.constantFrom('null', '[]', '"x"', '0', 'true', '{', '{"type":', '\ufeff{}', '{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"x":1}}}').map((s) => text(s, 'edge-json')) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(
+        'null',
+        '[]',
+        '"x"',
+        '0',
+        'true',
+        '{',
+        '{"type":',
+        '\ufeff{}',
+        '{"__proto__":{"polluted":1}}',
+        '{"constructor":{"prototype":{"x":1}}}',
+      )
+      .map((s) => text(s, 'edge-json')),
+  },
 );
 
 export interface Encoded {
@@ -82,8 +125,16 @@ export const encoded = (b: Body, bomb: Buffer): fc.Arbitrary<Encoded> =>
     { weight: 1, arbitrary: fc.constant({ bytes: gzipSync(b.bytes), encoding: 'gzip', label: `${b.label}+gzip` }) },
     { weight: 1, arbitrary: fc.constant({ bytes: deflateSync(b.bytes), encoding: 'deflate', label: `${b.label}+deflate` }) },
     { weight: 1, arbitrary: fc.constant({ bytes: brotliCompressSync(b.bytes), encoding: 'br', label: `${b.label}+br` }) },
-    { weight: 1, arbitrary: fc.constantFrom('gzip', 'deflate', 'br', 'x-gzip', 'gzip, br', 'identity', 'compress', 'GZIP').map((encoding) => ({ bytes: b.bytes, encoding, label: `${b.label}+garbage-${encoding}` })) },
-    { weight: 1, arbitrary: fc.constant({ bytes: gzipSync(b.bytes).subarray(0, 12), encoding: 'gzip', label: `${b.label}+truncated-gzip` }) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom('gzip', 'deflate', 'br', 'x-gzip', 'gzip, br', 'identity', 'compress', 'GZIP')
+        .map((encoding) => ({ bytes: b.bytes, encoding, label: `${b.label}+garbage-${encoding}` })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constant({ bytes: gzipSync(b.bytes).subarray(0, 12), encoding: 'gzip', label: `${b.label}+truncated-gzip` }),
+    },
     { weight: 1, arbitrary: fc.constant({ bytes: bomb, encoding: 'gzip', label: 'gzip-bomb' }) },
   );
 
@@ -114,7 +165,9 @@ export const contentType = fc.oneof(
 const someHeaders: fc.Arbitrary<Record<string, string>> = fc.record(
   {
     // Mostly within Node's 16 KB header limit, sometimes past it (431).
-    'x-long': fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 8_000 }) }, fc.integer({ min: 8_000, max: 20_000 })).map((n) => 'a'.repeat(n)),
+    'x-long': fc
+      .oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 8_000 }) }, fc.integer({ min: 8_000, max: 20_000 }))
+      .map((n) => 'a'.repeat(n)),
     accept: fc.constantFrom('text/html', 'application/xml', '*/*;q=0', 'x/y', 'application/json', 'text/plain;q=0.1, */*;q=0'),
     'accept-language': printable,
     authorization: fc.oneof(printable, fc.constantFrom('Bearer ', 'Bearer a.b.c', 'Basic xxx', `Bearer ${'x'.repeat(5_000)}`)),
@@ -172,7 +225,10 @@ export const pathWith = (conversationId: string) =>
       .map(([prefix, tail]) => `${prefix}${encodeURI(tail).replace(/%25/g, '%')}`),
   );
 
-export const method = fc.oneof({ weight: 8, arbitrary: fc.constant('POST') }, { weight: 2, arbitrary: fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD') });
+export const method = fc.oneof(
+  { weight: 8, arbitrary: fc.constant('POST') },
+  { weight: 2, arbitrary: fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD') },
+);
 
 /** One WebSocket frame by hand (client frames are masked), with whatever header bits are asked for. */
 export function frame(opcode: number, payload: Uint8Array, options: { fin?: boolean; rsv?: number; masked?: boolean } = {}): Buffer {
@@ -197,13 +253,18 @@ export const wsFrame: fc.Arbitrary<Frame> = fc.oneof(
   fc.integer({ min: 0, max: 10_000 }).map((n) => ({ bytes: frame(0x1, Buffer.alloc(n, 'x')), label: `text-${n}` })),
   fc.uint8Array({ maxLength: 6_000 }).map((p) => ({ bytes: frame(0x2, p), label: `binary-${p.length}` })),
   fc.uint8Array({ maxLength: 20 }).map((p) => ({ bytes: frame(0x1, p), label: 'text-not-utf8' })),
-  fc.integer({ min: 3, max: 15 }).filter((op) => op !== 8 && op !== 9 && op !== 10).map((op) => ({ bytes: frame(op, Buffer.from('x')), label: `opcode-${op}` })),
+  fc
+    .integer({ min: 3, max: 15 })
+    .filter((op) => op !== 8 && op !== 9 && op !== 10)
+    .map((op) => ({ bytes: frame(op, Buffer.from('x')), label: `opcode-${op}` })),
   fc.integer({ min: 1, max: 7 }).map((rsv) => ({ bytes: frame(0x1, Buffer.from('x'), { rsv }), label: `rsv-${rsv}` })),
   fc.constant({ bytes: frame(0x1, Buffer.from('x'), { masked: false }), label: 'unmasked' }),
   fc.constant({ bytes: frame(0x9, Buffer.alloc(200)), label: 'ping-too-long' }),
   fc.constant({ bytes: frame(0x9, Buffer.from('x'), { fin: false }), label: 'ping-fragmented' }),
   fc.constant({ bytes: frame(0x0, Buffer.from('x')), label: 'continuation-alone' }),
-  fc.constantFrom(999, 1004, 1005, 1006, 5000).map((code) => ({ bytes: frame(0x8, Buffer.from([code >> 8, code & 0xff])), label: `close-${code}` })),
+  fc
+    .constantFrom(999, 1004, 1005, 1006, 5000)
+    .map((code) => ({ bytes: frame(0x8, Buffer.from([code >> 8, code & 0xff])), label: `close-${code}` })),
   fc.constant({ bytes: frame(0x8, Buffer.from([0x03, 0xe8, 0xff])), label: 'close-bad-reason' }),
   fc.uint8Array({ minLength: 1, maxLength: 64 }).map((p) => ({ bytes: Buffer.from(p), label: 'garbage' })),
   fc.constant({ bytes: Buffer.from([0x82, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4]), label: 'length-2^63' }),
@@ -213,24 +274,40 @@ export const wsFrame: fc.Arbitrary<Frame> = fc.oneof(
 export const whatsappForm = (sender: string): fc.Arbitrary<Record<string, string>> =>
   fc.oneof(
     fc
-      .record({
-        From: fc.oneof(fc.integer({ min: 100_000_000, max: 999_999_999 }).map((n) => `whatsapp:+593${n}`), printable),
-        Body: fc.oneof(fc.string({ maxLength: 500 }), fc.constantFrom('hola', '1', '1710034065', 'asesor', 'mi clave nueva es Quito2024')),
-        NumMedia: fc.oneof(fc.constantFrom('0', '1', '10', '-1', 'x'), printable),
-        MessageSid: fc.oneof({ weight: 4, arbitrary: fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => `SM${Buffer.from(b).toString('hex')}`) }, printable),
-        MediaContentType0: fc.constantFrom('image/jpeg', 'audio/ogg', 'video/mp4', 'application/pdf', ''),
-        MediaUrl0: fc.constantFrom('http://127.0.0.1:1/x', 'file:///etc/passwd', ''),
-        MessageStatus: fc.constantFrom('delivered', 'failed', 'undelivered', 'read', 'x'),
-        ErrorCode: fc.constantFrom('63016', '30008', 'x', ''),
-        ButtonPayload: fc.string({ maxLength: 50 }),
-      }, { requiredKeys: ['From', 'Body', 'MessageSid'] })
+      .record(
+        {
+          From: fc.oneof(
+            fc.integer({ min: 100_000_000, max: 999_999_999 }).map((n) => `whatsapp:+593${n}`),
+            printable,
+          ),
+          Body: fc.oneof(
+            fc.string({ maxLength: 500 }),
+            fc.constantFrom('hola', '1', '1710034065', 'asesor', 'mi clave nueva es Quito2024'),
+          ),
+          NumMedia: fc.oneof(fc.constantFrom('0', '1', '10', '-1', 'x'), printable),
+          MessageSid: fc.oneof(
+            { weight: 4, arbitrary: fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => `SM${Buffer.from(b).toString('hex')}`) },
+            printable,
+          ),
+          MediaContentType0: fc.constantFrom('image/jpeg', 'audio/ogg', 'video/mp4', 'application/pdf', ''),
+          MediaUrl0: fc.constantFrom('http://127.0.0.1:1/x', 'file:///etc/passwd', ''),
+          MessageStatus: fc.constantFrom('delivered', 'failed', 'undelivered', 'read', 'x'),
+          ErrorCode: fc.constantFrom('63016', '30008', 'x', ''),
+          ButtonPayload: fc.string({ maxLength: 50 }),
+        },
+        { requiredKeys: ['From', 'Body', 'MessageSid'] },
+      )
       .map((f) => ({ To: sender, AccountSid: `AC${'0'.repeat(32)}`, ...f })),
     fc.dictionary(fc.string({ maxLength: 20 }), fc.string({ maxLength: 200 }), { maxKeys: 20 }),
   );
 
 export const newKeyRequest = fc.record(
   {
-    token: fc.oneof(fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('base64url')), fc.string(), fc.integer()),
+    token: fc.oneof(
+      fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('base64url')),
+      fc.string(),
+      fc.integer(),
+    ),
     key: fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('abc123', '123456', 'Quito2024', 'ñandú123', 'a'.repeat(16)), fc.integer()),
     confirm: fc.oneof(fc.string({ maxLength: 30 }), fc.constant('abc123')),
   },

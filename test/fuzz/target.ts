@@ -11,7 +11,9 @@ const AGENT = { name: 'ana', password: 'clave-de-prueba-de-ana' };
  * stand-in, the agent console, the Direct Line server), limits opened up so the fuzzer
  * reaches the handlers instead of the rate limiter.
  */
-export async function startTarget(options: { fromSource: boolean }): Promise<{ target: Target; server: ServerProcess; close: () => Promise<void> }> {
+export async function startTarget(options: {
+  fromSource: boolean;
+}): Promise<{ target: Target; server: ServerProcess; close: () => Promise<void> }> {
   const twilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
   const env = {
     ...whatsappEnv(twilio.url),

@@ -49,7 +49,11 @@ function call(s: Session | undefined, method: string, path: string, body?: unkno
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (s) headers.Cookie = s.cookie;
   if (method !== 'GET' && s) Object.assign(headers, { Origin: origin, 'X-CSRF-Token': s.csrf, 'X-Request-Id': randomUUID() });
-  return fetch(`${t.url}${path}`, { method, headers: { ...headers, ...extra }, body: method === 'GET' ? undefined : JSON.stringify(body ?? {}) });
+  return fetch(`${t.url}${path}`, {
+    method,
+    headers: { ...headers, ...extra },
+    body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
+  });
 }
 
 async function newTicket(): Promise<string> {
@@ -84,7 +88,10 @@ describe('agent console', () => {
   });
 
   it('serves each console page as one whole document: the shared head, then its own title and scripts', async () => {
-    for (const [path, script] of [['/agent', '/agent/app.js'], ['/agent/supervisor', '/agent/supervisor.js']]) {
+    for (const [path, script] of [
+      ['/agent', '/agent/app.js'],
+      ['/agent/supervisor', '/agent/supervisor.js'],
+    ]) {
       const res = await fetch(`${t.url}${path}`);
       expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
       const html = await res.text();
@@ -223,17 +230,23 @@ describe('agent console', () => {
     expect(text).toContain('{"type":"queue"}');
   });
 
-  it('serves canned replies in the ticket\'s language with the facts filled in', async () => {
+  it("serves canned replies in the ticket's language with the facts filled in", async () => {
     const ana = await session('ana', 'clave-ana-larga');
-    const es = (await (await call(ana, 'GET', '/agent/api/canned?lang=es-EC')).json()) as { replies: Array<{ shortcut: string; text: string }> };
-    const en = (await (await call(ana, 'GET', '/agent/api/canned?lang=en')).json()) as { replies: Array<{ shortcut: string; text: string }> };
+    const es = (await (await call(ana, 'GET', '/agent/api/canned?lang=es-EC')).json()) as {
+      replies: Array<{ shortcut: string; text: string }>;
+    };
+    const en = (await (await call(ana, 'GET', '/agent/api/canned?lang=en')).json()) as {
+      replies: Array<{ shortcut: string; text: string }>;
+    };
     expect(es.replies.map((r) => r.shortcut)).toEqual(en.replies.map((r) => r.shortcut));
     expect(es.replies.find((r) => r.shortcut === 'linea')?.text).toBe('También puedes llamar a la línea 140.');
     expect(en.replies.find((r) => r.shortcut === 'cau')?.text).toContain('www.iess.gob.ec');
     expect(es.replies.find((r) => r.shortcut === 'algo-mas')?.text).toContain('Soy Ana');
     expect(JSON.stringify(es)).not.toContain('{{');
     // A person the bot speaks to in usted: the ticket's locale is es-EC-x-usted.
-    const usted = (await (await call(ana, 'GET', '/agent/api/canned?lang=es-EC-x-usted')).json()) as { replies: Array<{ shortcut: string; text: string }> };
+    const usted = (await (await call(ana, 'GET', '/agent/api/canned?lang=es-EC-x-usted')).json()) as {
+      replies: Array<{ shortcut: string; text: string }>;
+    };
     expect(usted.replies.find((r) => r.shortcut === 'linea')?.text).toBe('También puede llamar a la línea 140.');
     expect((await call(undefined, 'GET', '/agent/api/canned')).status).toBe(401);
   });
@@ -245,7 +258,9 @@ describe('agent console', () => {
     // Another agent may leave a note on a ticket they do not serve.
     expect((await call(luis, 'POST', `/agent/api/tickets/${ticketId}/notes`, { text: 'Lo atendí la semana pasada' })).status).toBe(200);
     expect((await call(luis, 'POST', `/agent/api/tickets/${ticketId}/notes`, { text: ' ' })).status).toBe(400);
-    const detail = (await (await call(ana, 'GET', `/agent/api/tickets/${ticketId}`)).json()) as { transcript: Array<{ from: string; agent?: string; text: string }> };
+    const detail = (await (await call(ana, 'GET', `/agent/api/tickets/${ticketId}`)).json()) as {
+      transcript: Array<{ from: string; agent?: string; text: string }>;
+    };
     expect(detail.transcript.at(-1)).toMatchObject({ from: 'note', agent: 'Luis', text: 'Lo atendí la semana pasada' });
 
     expect((await call(luis, 'POST', '/agent/api/presence', { status: 'away' })).status).toBe(200);
@@ -264,7 +279,7 @@ describe('agent console', () => {
     expect(back.ticket.status).toBe('waiting');
   });
 
-  it('gives the supervisor\'s numbers to supervisors only', async () => {
+  it("gives the supervisor's numbers to supervisors only", async () => {
     const ana = await session('ana', 'clave-ana-larga');
     const refused = await call(ana, 'GET', '/agent/api/supervisor');
     expect(refused.status).toBe(403);

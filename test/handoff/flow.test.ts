@@ -57,7 +57,10 @@ describe('human handoff in a conversation', () => {
     const { chat, ticket } = await openTicket(app);
 
     // Nobody has the console open: the person hears that as well as their place.
-    expect(await chat.say('sigo aquí')).toEqual([expect.stringContaining('Estás en el puesto 1'), expect.stringContaining('no hay asesores disponibles')]);
+    expect(await chat.say('sigo aquí')).toEqual([
+      expect.stringContaining('Estás en el puesto 1'),
+      expect.stringContaining('no hay asesores disponibles'),
+    ]);
     const claimed = await app.app.handoff.claim(ticket.id, ana);
     expect(claimed).toMatchObject({ result: 'claimed', notified: true });
     // From the first message the person reads that a person, and who, is writing.
@@ -84,7 +87,9 @@ describe('human handoff in a conversation', () => {
     // The person is told who left and that the assistant is back.
     expect(chat.later.join('\n')).toContain('Ana, del equipo de asesores del IESS terminó la atención y ahora sigo yo, el asistente');
     // Then the one-tap survey; the menu comes back once it is answered.
-    expect(chat.later.at(-1)).toMatch(/¿cómo te atendió Ana, del equipo de asesores del IESS\? Elige del 1 \(muy mal\) al 5 \(excelente\)\.\n\n1\. Muy mal\n[\s\S]*5\. Excelente$/);
+    expect(chat.later.at(-1)).toMatch(
+      /¿cómo te atendió Ana, del equipo de asesores del IESS\? Elige del 1 \(muy mal\) al 5 \(excelente\)\.\n\n1\. Muy mal\n[\s\S]*5\. Excelente$/,
+    );
     expect((await chat.say('Excelente')).join('\n')).toContain('¿Quieres contarnos algo más');
     const thanks = await chat.say('Muy amable, me ayudó con mi cédula 1714307103');
     expect(thanks[0]).toBe('¡Gracias por tu opinión! Nos ayuda a atenderte mejor 🙌');
@@ -125,7 +130,9 @@ describe('human handoff in a conversation', () => {
     expect(replies.join('\n')).toContain('Hablar con una persona');
     expect((await app.app.handoff.tickets.get(ticket.id))?.status).toBe('closed');
     expect(await app.app.handoff.claim(ticket.id, ana)).toEqual({ result: 'closed' });
-    await expect.poll(() => events.find((e) => e.type === 'notice')).toEqual({ type: 'notice', ticketId: ticket.id, notice: 'personLeftQueue' });
+    await expect
+      .poll(() => events.find((e) => e.type === 'notice'))
+      .toEqual({ type: 'notice', ticketId: ticket.id, notice: 'personLeftQueue' });
     await unsubscribe();
     const transcript = (await app.app.handoff.detail(ticket.id))!.transcript;
     expect(transcript.at(-1)).toMatchObject({ from: 'system', text: expect.stringContaining('La persona salió de la fila') });
@@ -138,11 +145,13 @@ describe('human handoff in a conversation', () => {
     const events: HandoffEvent[] = [];
     const unsubscribe = await app.app.handoff.tickets.subscribe((e) => events.push(e));
     await chat.say('cancelar');
-    await expect.poll(() => events.find((e) => e.type === 'notice')).toEqual({ type: 'notice', ticketId: ticket.id, notice: 'personCancelled', agent: 'ana' });
+    await expect
+      .poll(() => events.find((e) => e.type === 'notice'))
+      .toEqual({ type: 'notice', ticketId: ticket.id, notice: 'personCancelled', agent: 'ana' });
     await unsubscribe();
   });
 
-  it('the institution in an agent\'s label comes from INSTITUTION_NAME', async () => {
+  it("the institution in an agent's label comes from INSTITUTION_NAME", async () => {
     app = await startTestApp({ AGENTS: await agentsSpec(), SERVICE_HOURS: '', INSTITUTION_NAME: 'Seguro Social' });
     const { chat, ticket } = await openTicket(app);
     await app.app.handoff.claim(ticket.id, luis);
@@ -248,7 +257,12 @@ describe('human handoff in a conversation', () => {
           from: { id: 'user-1', role: 'user' },
           recipient: { id: 'bot' },
         }),
-      }).then(async (r) => (await r.json()) as { activities: Array<{ type: string; name?: string; value?: unknown; attachments?: unknown[]; text?: string }> });
+      }).then(
+        async (r) =>
+          (await r.json()) as {
+            activities: Array<{ type: string; name?: string; value?: unknown; attachments?: unknown[]; text?: string }>;
+          },
+      );
     await post('hola');
     const { activities } = await post('quiero hablar con un asesor');
     const event = activities.find((a) => a.type === 'event');

@@ -42,7 +42,14 @@ describe.each(storeCases('funnel', redis))('the recovery funnel on $name', (stor
     const today = report.filter((d) => d.day === report.at(-1)!.day);
     const consoleDay = today.find((d) => d.channel === 'console')!;
     const webDay = today.find((d) => d.channel === 'directline')!;
-    expect(consoleDay.reached).toMatchObject({ 'main.menu': 2, 'person.cedula': 2, 'person.birth': 2, 'questions.answer': 1, 'emailCode.confirm': 1, 'emailCode.code': 1 });
+    expect(consoleDay.reached).toMatchObject({
+      'main.menu': 2,
+      'person.cedula': 2,
+      'person.birth': 2,
+      'questions.answer': 1,
+      'emailCode.confirm': 1,
+      'emailCode.code': 1,
+    });
     expect(consoleDay.ended).toEqual({
       'person.birth': { birth_invalid_date: 1 },
       'emailCode.code': { handoff: 1 },

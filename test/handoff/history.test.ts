@@ -38,11 +38,29 @@ describe('closed tickets for the history search', () => {
     await store.close();
   });
 
-  it('match by last digits, day in the operator\'s time zone, reason and agent, all together', () => {
+  it("match by last digits, day in the operator's time zone, reason and agent, all together", () => {
     const at = Date.parse('2026-12-02T02:00:00Z'); // 1 December, 21:00 in Guayaquil
     const closed = [
-      { id: '1', channel: 'whatsapp', reason: 'asked', maskedNumber: '•••••••103', agent: 'ana', closedBy: 'ana', openedAt: at, closedAt: at + 1 },
-      { id: '2', channel: 'directline', reason: 'lost_email', maskedNumber: '•••••••945', agent: 'luis', closedBy: 'luis', openedAt: at, closedAt: at + 1 },
+      {
+        id: '1',
+        channel: 'whatsapp',
+        reason: 'asked',
+        maskedNumber: '•••••••103',
+        agent: 'ana',
+        closedBy: 'ana',
+        openedAt: at,
+        closedAt: at + 1,
+      },
+      {
+        id: '2',
+        channel: 'directline',
+        reason: 'lost_email',
+        maskedNumber: '•••••••945',
+        agent: 'luis',
+        closedBy: 'luis',
+        openedAt: at,
+        closedAt: at + 1,
+      },
       { id: '3', channel: 'directline', reason: 'asked', closedBy: 'person', openedAt: at - 30 * HOUR, closedAt: at },
     ];
     const ids = (q: Parameters<typeof searchHistory>[1]) => searchHistory(closed, q, 'America/Guayaquil').map((t) => t.id);
@@ -100,7 +118,8 @@ describe('the history search over the console API', () => {
     expect((await search('')).body.tickets).toHaveLength(2);
     expect((await search(`date=${localDay(Date.now(), 'America/Guayaquil')}&agent=ana`)).body.tickets).toHaveLength(1);
     expect((await search('reason=asked&digits=999')).body.tickets).toEqual([]);
-    for (const bad of ['digits=1714307103', 'date=ayer', 'agent=ANA%20DROP', 'reason=%3Cscript%3E']) expect((await search(bad)).status, bad).toBe(400);
+    for (const bad of ['digits=1714307103', 'date=ayer', 'agent=ANA%20DROP', 'reason=%3Cscript%3E'])
+      expect((await search(bad)).status, bad).toBe(400);
     expect((await fetch(`${t.url}/agent/api/history`)).status).toBe(401);
   });
 });

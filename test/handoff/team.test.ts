@@ -32,9 +32,33 @@ describe('AGENTS roles and the assignment rule', () => {
   });
 
   it('picks the agent serving the fewest, below the limit, the same on every instance', () => {
-    expect(leastLoaded(new Map([['luis', 1], ['ana', 1]]), 3)).toBe('ana');
-    expect(leastLoaded(new Map([['ana', 2], ['luis', 1]]), 3)).toBe('luis');
-    expect(leastLoaded(new Map([['ana', 3], ['luis', 3]]), 3)).toBeUndefined();
+    expect(
+      leastLoaded(
+        new Map([
+          ['luis', 1],
+          ['ana', 1],
+        ]),
+        3,
+      ),
+    ).toBe('ana');
+    expect(
+      leastLoaded(
+        new Map([
+          ['ana', 2],
+          ['luis', 1],
+        ]),
+        3,
+      ),
+    ).toBe('luis');
+    expect(
+      leastLoaded(
+        new Map([
+          ['ana', 3],
+          ['luis', 3],
+        ]),
+        3,
+      ),
+    ).toBeUndefined();
     expect(leastLoaded(new Map(), 3)).toBeUndefined();
   });
 });
@@ -107,10 +131,17 @@ describe.each(storeCases('team', redis))('the team on $name', (store) => {
     expect(await a.app.handoff.transfer(ticket.id, agent(a, 'ana'), 'luis', 'Es empleador, RUC de Quito.')).toBe('transferred');
 
     expect(await b.app.handoff.tickets.get(ticket.id)).toMatchObject({ status: 'active', agent: 'luis' });
-    expect(chat.later.at(-1)).toBe('Te paso con Luis, del equipo de asesores del IESS, que sigue con tu caso. Ya tiene lo que hablamos, no tienes que repetirlo.');
+    expect(chat.later.at(-1)).toBe(
+      'Te paso con Luis, del equipo de asesores del IESS, que sigue con tu caso. Ya tiene lo que hablamos, no tienes que repetirlo.',
+    );
     const transcript = (await b.app.handoff.detail(ticket.id))!.transcript;
-    expect(transcript.find((e) => e.from === 'note')).toMatchObject({ agent: 'Ana', text: 'Ana pasó la conversación a Luis. Es empleador, RUC de Quito.' });
-    await expect.poll(() => events.find((e) => e.type === 'notice')).toEqual({ type: 'notice', ticketId: ticket.id, notice: 'transferredToYou', agent: 'luis' });
+    expect(transcript.find((e) => e.from === 'note')).toMatchObject({
+      agent: 'Ana',
+      text: 'Ana pasó la conversación a Luis. Es empleador, RUC de Quito.',
+    });
+    await expect
+      .poll(() => events.find((e) => e.type === 'notice'))
+      .toEqual({ type: 'notice', ticketId: ticket.id, notice: 'transferredToYou', agent: 'luis' });
     expect(await a.app.handoff.send(ticket.id, agent(a, 'ana'), 'hola')).toBe('not_yours');
     expect(await b.app.handoff.send(ticket.id, agent(b, 'luis'), 'Hola, sigo yo')).toBe('sent');
 
@@ -140,7 +171,11 @@ describe.each(storeCases('team', redis))('the team on $name', (store) => {
     const served = await Promise.all([x, y].map(async ({ ticket }) => (await a.app.handoff.tickets.get(ticket.id))!.agent));
     expect(served.sort()).toEqual(['ana', 'luis']);
     // Each person is greeted once, by the agent who took them.
-    for (const [i, { chat }] of [x, y].entries()) expect(chat.later.filter((l) => l.includes('👋 Hola, soy')), `person ${i}`).toHaveLength(1);
+    for (const [i, { chat }] of [x, y].entries())
+      expect(
+        chat.later.filter((l) => l.includes('👋 Hola, soy')),
+        `person ${i}`,
+      ).toHaveLength(1);
     const team = await a.app.handoff.team();
     expect(team.map((m) => [m.name, m.serving])).toEqual([
       ['ana', 2],

@@ -75,7 +75,11 @@ function ticketStoreContract(makeStore: () => Promise<{ store: KeyValueStore; di
       const { ticket } = await t.open(newTicket('e'));
       await t.record(ticket.conversationKey, { at: 1, from: 'user', text: 'mi cédula es 1714307103' });
       await t.record(ticket.conversationKey, { at: 2, from: 'user', text: 'el código: 482913' });
-      await t.record(ticket.conversationKey, { at: 3, from: 'bot', text: 'Abre https://x.example/clave/nueva#Zr4x9_Qm1k-7TtYbW3u0pLsN2vC8hJdE5fGaRiOyXq0' });
+      await t.record(ticket.conversationKey, {
+        at: 3,
+        from: 'bot',
+        text: 'Abre https://x.example/clave/nueva#Zr4x9_Qm1k-7TtYbW3u0pLsN2vC8hJdE5fGaRiOyXq0',
+      });
       await t.close(ticket.id, 'ana');
       await t.record(ticket.conversationKey, { at: 4, from: 'user', text: 'después' });
       const entries = await t.transcript((await t.get(ticket.id))!);

@@ -36,7 +36,9 @@ describe('ServiceHours', () => {
 
 describe('AgentDirectory', () => {
   it('accepts the right password only, and the same answer for unknown names', async () => {
-    const agents = new AgentDirectory(`ana:${await hashPassword('clave-ana-larga', FAST)}; luis:${await hashPassword('clave-luis-larga', FAST)}`);
+    const agents = new AgentDirectory(
+      `ana:${await hashPassword('clave-ana-larga', FAST)}; luis:${await hashPassword('clave-luis-larga', FAST)}`,
+    );
     expect(agents.size).toBe(2);
     expect(await agents.check('Ana', 'clave-ana-larga')).toEqual({ name: 'ana', displayName: 'Ana', role: 'agent' });
     expect(await agents.check('ana', 'clave-luis-larga')).toBeUndefined();

@@ -60,26 +60,32 @@ it('notes an undelivered message in the open ticket of that person, and nowhere 
   expect(twilio.bodiesTo(PERSON).join('\n')).not.toMatch(/no pudo entregar/);
 });
 
-it('past the 24-hour window the agent is told before writing and nothing is sent, until the person writes again', { timeout: 30_000 }, async () => {
-  const person = 'whatsapp:+593987650003';
-  const ana = agentNamed('ana');
-  const { handoff, stores, config } = harness.app;
-  const writtenAt = Date.now();
-  await writes(person, 'hola', 'necesito un asesor');
-  const ticket = (await handoff.tickets.listOpen()).find((t) => (t.reference as { conversation?: { id?: string } }).conversation?.id === person)!;
-  const open = await handoff.detail(ticket.id);
-  expect(open?.windowClosed).toBe(false);
-  expect(open?.windowClosesAt).toBeGreaterThanOrEqual(writtenAt + 24 * 3_600_000);
+it(
+  'past the 24-hour window the agent is told before writing and nothing is sent, until the person writes again',
+  { timeout: 30_000 },
+  async () => {
+    const person = 'whatsapp:+593987650003';
+    const ana = agentNamed('ana');
+    const { handoff, stores, config } = harness.app;
+    const writtenAt = Date.now();
+    await writes(person, 'hola', 'necesito un asesor');
+    const ticket = (await handoff.tickets.listOpen()).find(
+      (t) => (t.reference as { conversation?: { id?: string } }).conversation?.id === person,
+    )!;
+    const open = await handoff.detail(ticket.id);
+    expect(open?.windowClosed).toBe(false);
+    expect(open?.windowClosesAt).toBeGreaterThanOrEqual(writtenAt + 24 * 3_600_000);
 
-  // Seen from another instance on the same store: the person last wrote 25 hours ago.
-  await new ServiceWindow(stores.kv, 24 * 3_600_000, config.SERVER_SECRET).touch(person, Date.now() - 25 * 3_600_000);
-  expect((await handoff.detail(ticket.id))?.windowClosed).toBe(true);
-  const sentBefore = twilio.bodiesTo(person).length;
-  expect(await handoff.claim(ticket.id, ana)).toMatchObject({ result: 'claimed', notified: false, notDelivered: 'window_closed' });
-  expect(await handoff.send(ticket.id, ana, 'hola, soy ana')).toBe('window_closed');
-  expect(twilio.bodiesTo(person)).toHaveLength(sentBefore);
+    // Seen from another instance on the same store: the person last wrote 25 hours ago.
+    await new ServiceWindow(stores.kv, 24 * 3_600_000, config.SERVER_SECRET).touch(person, Date.now() - 25 * 3_600_000);
+    expect((await handoff.detail(ticket.id))?.windowClosed).toBe(true);
+    const sentBefore = twilio.bodiesTo(person).length;
+    expect(await handoff.claim(ticket.id, ana)).toMatchObject({ result: 'claimed', notified: false, notDelivered: 'window_closed' });
+    expect(await handoff.send(ticket.id, ana, 'hola, soy ana')).toBe('window_closed');
+    expect(twilio.bodiesTo(person)).toHaveLength(sentBefore);
 
-  expect((await postSigned(harness.url, '/api/whatsapp', inbound(person, 'ya volvi'))).status).toBe(200);
-  await expect.poll(async () => (await handoff.detail(ticket.id))?.windowClosed, { timeout: 10_000 }).toBe(false);
-  expect(await handoff.send(ticket.id, ana, 'hola, soy ana')).toBe('sent');
-});
+    expect((await postSigned(harness.url, '/api/whatsapp', inbound(person, 'ya volvi'))).status).toBe(200);
+    await expect.poll(async () => (await handoff.detail(ticket.id))?.windowClosed, { timeout: 10_000 }).toBe(false);
+    expect(await handoff.send(ticket.id, ana, 'hola, soy ana')).toBe('sent');
+  },
+);

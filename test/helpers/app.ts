@@ -38,9 +38,7 @@ export async function startTestApp(env: Partial<Record<keyof Config, string>> = 
   const channel = (channelId: string) => {
     let adapter = channels.get(channelId);
     if (!adapter) {
-      adapter = new InProcessAdapter(channelId, (activity, conversationId) =>
-        conversations.get(conversationId)?.receive(activity),
-      );
+      adapter = new InProcessAdapter(channelId, (activity, conversationId) => conversations.get(conversationId)?.receive(activity));
       app.gateways.register(adapter);
       channels.set(channelId, adapter);
     }

@@ -85,18 +85,24 @@ export class FakeSpeech {
     if (this.token && req.headers.authorization !== `Bearer ${this.token}`) return refuse(401, 'invalid api key');
     const type = req.headers['content-type'] ?? '';
     if (!/^multipart\/form-data;\s*boundary=/.test(type)) return refuse(400, 'multipart/form-data expected');
-    const form = await new Request('http://speech.local/', { method: 'POST', headers: { 'content-type': type }, body: Buffer.concat(chunks) }).formData();
+    const form = await new Request('http://speech.local/', {
+      method: 'POST',
+      headers: { 'content-type': type },
+      body: Buffer.concat(chunks),
+    }).formData();
     const file = form.get('file');
     const model = form.get('model');
     const responseFormat = form.get('response_format');
     if (!(file instanceof File)) return refuse(400, 'file is required');
     if (typeof model !== 'string' || !model) return refuse(400, 'model is required');
-    if (responseFormat !== null && (typeof responseFormat !== 'string' || !RESPONSE_FORMATS.has(responseFormat))) return refuse(400, 'unknown response_format');
+    if (responseFormat !== null && (typeof responseFormat !== 'string' || !RESPONSE_FORMATS.has(responseFormat)))
+      return refuse(400, 'unknown response_format');
     const extension = file.name.split('.').pop()?.toLowerCase() ?? '';
     if (!FORMATS.has(extension)) return refuse(400, `unsupported file format ${extension}`);
     const bytes = Buffer.from(await file.arrayBuffer());
     if (bytes.length === 0 || bytes.length > MAX_FILE_BYTES) return refuse(400, 'file size');
-    if (extension === 'ogg' && !(bytes.subarray(0, 4).toString('latin1') === 'OggS' && bytes.includes(Buffer.from('OpusHead')))) return refuse(400, 'not an Ogg Opus file');
+    if (extension === 'ogg' && !(bytes.subarray(0, 4).toString('latin1') === 'OggS' && bytes.includes(Buffer.from('OpusHead'))))
+      return refuse(400, 'not an Ogg Opus file');
     this.requests.push({
       fileName: file.name,
       fileType: file.type,

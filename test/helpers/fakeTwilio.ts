@@ -120,8 +120,12 @@ export class FakeTwilio {
   bodiesTo(to: string): string[] {
     return this.messages
       .filter((m) => m.to === to)
-      .map((m) =>
-        m.body ?? (m.rendered ? `${m.rendered.body}\n[${m.rendered.kind}] ${m.rendered.options.map((o) => o.title).join(' | ')}` : `[template ${m.contentSid}]`),
+      .map(
+        (m) =>
+          m.body ??
+          (m.rendered
+            ? `${m.rendered.body}\n[${m.rendered.kind}] ${m.rendered.options.map((o) => o.title).join(' | ')}`
+            : `[template ${m.contentSid}]`),
       );
   }
 
@@ -186,7 +190,14 @@ export class FakeTwilio {
     for (const message of this.messages.filter((m) => m.status === 'queued')) {
       message.status = 'delivered';
       if (!message.statusCallback) continue;
-      const params = { MessageSid: message.sid, MessageStatus: 'delivered', To: message.to, From: message.from, AccountSid: this.accountSid, ApiVersion: '2010-04-01' };
+      const params = {
+        MessageSid: message.sid,
+        MessageStatus: 'delivered',
+        To: message.to,
+        From: message.from,
+        AccountSid: this.accountSid,
+        ApiVersion: '2010-04-01',
+      };
       const signature = twilio.getExpectedTwilioSignature(this.authToken, message.statusCallback, params);
       const response = await fetch(`${localBaseUrl}${message.statusCallback.slice(publicBaseUrl.length)}`, {
         method: 'POST',
@@ -255,7 +266,11 @@ export class FakeTwilio {
     return error(404, 20404, 'not found');
   }
 
-  private send(form: URLSearchParams, reply: (status: number, body?: object) => void, error: (status: number, code: number, message: string) => void) {
+  private send(
+    form: URLSearchParams,
+    reply: (status: number, body?: object) => void,
+    error: (status: number, code: number, message: string) => void,
+  ) {
     const from = form.get('From');
     const to = form.get('To');
     if (!from || !to || !(form.get('Body') || form.get('ContentSid'))) return error(400, 21602, 'a body or content is required');
@@ -294,7 +309,12 @@ export class FakeTwilio {
    * POST /v1/Content (JSON): a content with a friendly name, a language, a sample for every
    * variable it uses and its types, each checked as the Content API documents it.
    */
-  private createContent(req: IncomingMessage, raw: string, reply: (status: number, body?: object) => void, error: (status: number, code: number, message: string) => void) {
+  private createContent(
+    req: IncomingMessage,
+    raw: string,
+    reply: (status: number, body?: object) => void,
+    error: (status: number, code: number, message: string) => void,
+  ) {
     if (this.contentDown) return error(503, 20503, 'service unavailable');
     if (!/^application\/json/.test(req.headers['content-type'] ?? '')) return error(415, 20415, 'JSON body expected');
     let body: Partial<StoredContent>;
@@ -303,22 +323,41 @@ export class FakeTwilio {
     } catch {
       return error(400, 20001, 'invalid JSON');
     }
-    if (typeof body.friendly_name !== 'string' || !body.friendly_name || body.friendly_name.length > 64) return error(400, 20001, 'friendly_name required');
+    if (typeof body.friendly_name !== 'string' || !body.friendly_name || body.friendly_name.length > 64)
+      return error(400, 20001, 'friendly_name required');
     if (typeof body.language !== 'string' || !body.language) return error(400, 20001, 'language required');
     const variables = body.variables ?? {};
-    if (typeof variables !== 'object' || Object.values(variables).some((v) => typeof v !== 'string' || !v)) return error(400, 20001, 'variables must map names to sample values');
+    if (typeof variables !== 'object' || Object.values(variables).some((v) => typeof v !== 'string' || !v))
+      return error(400, 20001, 'variables must map names to sample values');
     const problem = checkTypes(body.types);
     if (problem) return error(400, 20001, problem);
     const used = [...JSON.stringify(body.types).matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]);
     const missing = used.filter((v) => !(v in variables));
     if (missing.length) return error(400, 20001, `a sample value is required for variables ${missing.join(', ')}`);
-    const content: StoredContent = { sid: sid('HX'), friendly_name: body.friendly_name, language: body.language, variables, types: body.types as Record<string, unknown> };
+    const content: StoredContent = {
+      sid: sid('HX'),
+      friendly_name: body.friendly_name,
+      language: body.language,
+      variables,
+      types: body.types as Record<string, unknown>,
+    };
     this.contents.push(content);
-    reply(201, { ...content, account_sid: this.accountSid, date_created: new Date().toISOString(), date_updated: new Date().toISOString(), url: `https://content.twilio.com/v1/Content/${content.sid}`, links: {} });
+    reply(201, {
+      ...content,
+      account_sid: this.accountSid,
+      date_created: new Date().toISOString(),
+      date_updated: new Date().toISOString(),
+      url: `https://content.twilio.com/v1/Content/${content.sid}`,
+      links: {},
+    });
   }
 
   /** GET /v1/Content: one page of contents, in the paging format the twilio client reads. */
-  private listContents(url: string, reply: (status: number, body?: object) => void, error: (status: number, code: number, message: string) => void) {
+  private listContents(
+    url: string,
+    reply: (status: number, body?: object) => void,
+    error: (status: number, code: number, message: string) => void,
+  ) {
     if (this.contentDown) return error(503, 20503, 'service unavailable');
     const query = new URL(url, 'http://x').searchParams;
     const pageSize = Math.min(Number(query.get('PageSize') ?? 50) || 50, 1000);
@@ -340,8 +379,14 @@ export class FakeTwilio {
   }
 
   /** The WhatsApp typing indicator: form-encoded `channel=whatsapp` and the `messageId` of a message the person sent. */
-  private typing(req: IncomingMessage, form: URLSearchParams, reply: (status: number, body?: object) => void, error: (status: number, code: number, message: string) => void) {
-    if (!/^application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) return error(415, 20415, 'form-encoded body expected');
+  private typing(
+    req: IncomingMessage,
+    form: URLSearchParams,
+    reply: (status: number, body?: object) => void,
+    error: (status: number, code: number, message: string) => void,
+  ) {
+    if (!/^application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? ''))
+      return error(415, 20415, 'form-encoded body expected');
     const messageId = form.get('messageId') ?? '';
     if (form.get('channel') !== 'whatsapp') return error(400, 21201, 'channel must be whatsapp');
     if (!/^(SM|MM)[0-9a-f]{32}$/.test(messageId)) return error(400, 21201, 'messageId must be a message SID');
@@ -351,7 +396,11 @@ export class FakeTwilio {
   }
 
   /** DELETE a message: refused while it is in progress; its media go with it. */
-  private deleteMessage(messageSid: string, reply: (status: number, body?: object) => void, error: (status: number, code: number, message: string) => void) {
+  private deleteMessage(
+    messageSid: string,
+    reply: (status: number, body?: object) => void,
+    error: (status: number, code: number, message: string) => void,
+  ) {
     const sent = this.messages.find((m) => m.sid === messageSid);
     const received = this.inbound.find((m) => m.sid === messageSid);
     if ((!sent && !received) || this.deleted.includes(messageSid)) return error(404, 20404, 'not found');
@@ -399,7 +448,8 @@ function checkTypes(types: unknown): string | undefined {
       if (typeof type.button !== 'string' || !type.button) return 'twilio/list-picker: button required';
       const items = type.items as Array<Record<string, unknown>>;
       if (!Array.isArray(items) || items.length < 1 || items.length > 10) return 'twilio/list-picker: 1 to 10 items';
-      if (items.some((i) => typeof i.item !== 'string' || !i.item || typeof i.id !== 'string' || !i.id)) return 'twilio/list-picker: every item needs item and id';
+      if (items.some((i) => typeof i.item !== 'string' || !i.item || typeof i.id !== 'string' || !i.id))
+        return 'twilio/list-picker: every item needs item and id';
     } else if (name !== 'twilio/text') return `unknown content type ${name}`;
   }
   return undefined;
@@ -419,17 +469,23 @@ function renderContent(content: StoredContent, rawVariables: string | null): Ren
       return 'ContentVariables is not JSON';
     }
   }
-  if (typeof values !== 'object' || Array.isArray(values) || Object.values(values).some((v) => typeof v !== 'string')) return 'ContentVariables must map names to text';
+  if (typeof values !== 'object' || Array.isArray(values) || Object.values(values).some((v) => typeof v !== 'string'))
+    return 'ContentVariables must map names to text';
   const fill = (text: string) =>
     text.replace(/\{\{(\w+)\}\}/g, (_m, name: string) => {
       const value = values[name] ?? content.variables[name];
       return typeof value === 'string' ? value : '';
     });
   const quick = content.types['twilio/quick-reply'] as { body: string; actions: Array<{ title: string; id?: string }> } | undefined;
-  const list = content.types['twilio/list-picker'] as { body: string; button: string; items: Array<{ item: string; id: string; description?: string }> } | undefined;
+  const list = content.types['twilio/list-picker'] as
+    { body: string; button: string; items: Array<{ item: string; id: string; description?: string }> } | undefined;
   let rendered: RenderedContent;
   if (quick) {
-    rendered = { kind: 'quick-reply', body: fill(quick.body), options: quick.actions.map((a) => ({ title: fill(a.title), id: fill(a.id ?? a.title) })) };
+    rendered = {
+      kind: 'quick-reply',
+      body: fill(quick.body),
+      options: quick.actions.map((a) => ({ title: fill(a.title), id: fill(a.id ?? a.title) })),
+    };
     if (rendered.options.length > 3) return 'WhatsApp allows 3 quick-reply buttons in a session message';
     if (rendered.options.some((o) => !o.title || [...o.title].length > 20)) return 'a button title must have 1 to 20 characters';
   } else if (list) {
@@ -437,11 +493,16 @@ function renderContent(content: StoredContent, rawVariables: string | null): Ren
       kind: 'list-picker',
       body: fill(list.body),
       button: fill(list.button),
-      options: list.items.map((i) => ({ title: fill(i.item), id: fill(i.id), description: i.description === undefined ? undefined : fill(i.description) })),
+      options: list.items.map((i) => ({
+        title: fill(i.item),
+        id: fill(i.id),
+        description: i.description === undefined ? undefined : fill(i.description),
+      })),
     };
     if (!rendered.button || [...rendered.button].length > 20) return 'the list button must have 1 to 20 characters';
     if (rendered.options.some((o) => !o.title || [...o.title].length > 24)) return 'a list item must have 1 to 24 characters';
-    if (rendered.options.some((o) => o.description !== undefined && [...o.description].length > 72)) return 'a list item description is limited to 72 characters';
+    if (rendered.options.some((o) => o.description !== undefined && [...o.description].length > 72))
+      return 'a list item description is limited to 72 characters';
   } else if (content.types['twilio/text']) {
     const body = fill((content.types['twilio/text'] as { body: string }).body);
     return body && [...body].length <= 1600 ? { kind: 'text', body, options: [] } : 'the body must have 1 to 1,600 characters';

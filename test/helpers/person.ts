@@ -74,7 +74,13 @@ export async function chatOn(channel: ChannelName, app: TestApp, options: ChatOp
     return say(text, attached);
   };
   const read = () => [...chat.turns, ...chat.later()];
-  return { channel, ...chat, read, code: options.readCode ?? ((email) => app.code(email)), setKey: (token, key) => setNewKey(app.url, token, key) };
+  return {
+    channel,
+    ...chat,
+    read,
+    code: options.readCode ?? ((email) => app.code(email)),
+    setKey: (token, key) => setNewKey(app.url, token, key),
+  };
 }
 
 type ChannelChat = Pick<Chat, 'opening' | 'say' | 'later' | 'waitLater' | 'close' | 'away'> & { turns: string[] };
@@ -131,7 +137,9 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
     const catchUp = async () => {
       const id = await newestId();
       await until(() => !id || seen.some((a) => a.id === id), 'the web chat to receive the replies');
-      const fresh = fromBot().slice(read).map((m) => readableText(m as never));
+      const fresh = fromBot()
+        .slice(read)
+        .map((m) => readableText(m as never));
       read = fromBot().length;
       return fresh;
     };
@@ -161,7 +169,14 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
       },
       later: () => laterTexts,
       async waitLater(match) {
-        await until(() => !inTurn && fromBot().slice(read).some((m) => match(readableText(m as never))), 'a message after the turn');
+        await until(
+          () =>
+            !inTurn &&
+            fromBot()
+              .slice(read)
+              .some((m) => match(readableText(m as never))),
+          'a message after the turn',
+        );
         laterTexts.push(...(await catchUp()));
       },
       async away(work) {

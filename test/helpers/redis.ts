@@ -132,8 +132,12 @@ export class PrivateRedis {
     const file = join(folder, 'sentinel.conf');
     const sentinel = new PrivateRedis(await freePort(), () => rmSync(folder, { recursive: true, force: true }));
     // Sentinel rewrites its configuration file, so it gets a private writable one.
-    writeFileSync(file, [`port ${sentinel.port}`, 'bind 127.0.0.1', `dir ${folder}`,
-      `sentinel monitor ${masterName} 127.0.0.1 ${this.port} 1`, ''].join('\n'));
+    writeFileSync(
+      file,
+      [`port ${sentinel.port}`, 'bind 127.0.0.1', `dir ${folder}`, `sentinel monitor ${masterName} 127.0.0.1 ${this.port} 1`, ''].join(
+        '\n',
+      ),
+    );
     sentinel.args = [file, '--sentinel'];
     await sentinel.start();
     return sentinel;

@@ -18,13 +18,7 @@ export const USTED: SayingLocale = 'es-EC-x-usted';
 const MIN_FIXED_CHARS = 12;
 
 export const fold = (text: string) =>
-  text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[*_`]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[*_`]/g, '').replace(/\s+/g, ' ').trim();
 
 interface Template {
   key: string;

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 
 /** Can this machine speak (espeak-ng) and encode Opus (opusenc)? Missing: a visible skip locally, a failure on CI. */
 export function voiceTools(): { ok: boolean; reason?: string } {
-  const missing = ['espeak-ng', 'opusenc'].filter((tool) => spawnSync(tool, ['--version'], { stdio: 'ignore', timeout: 5000 }).status !== 0);
+  const missing = ['espeak-ng', 'opusenc'].filter(
+    (tool) => spawnSync(tool, ['--version'], { stdio: 'ignore', timeout: 5000 }).status !== 0,
+  );
   if (missing.length === 0) return { ok: true };
   const reason = `${missing.join(' and ')} (Debian: apt-get install espeak-ng opus-tools)`;
   if (process.env.CI) throw new Error(`CI needs ${reason}`);

@@ -9,7 +9,12 @@ export async function until<T>(probe: () => T | undefined | false, what: string,
 }
 
 /** Like `until`, for a probe that answers asynchronously (files, HTTP). */
-export async function untilAsync<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+export async function untilAsync<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 10_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

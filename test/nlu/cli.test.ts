@@ -25,7 +25,10 @@ function runCli(args: string[], input: string): Promise<{ code: number | null; s
 }
 
 function parseLines(stdout: string): { text: string; intent: string; score: number }[] {
-  return stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+  return stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 
 describe('npm run intent', { timeout: 120_000 }, () => {

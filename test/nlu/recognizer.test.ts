@@ -4,14 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { INTENTS } from '../../src/nlu/intents';
-import {
-  IntentRecognizer,
-  type NluLocale,
-  looksLikeData,
-  readIntentExamples,
-  sharedRecognizer,
-  unstretch,
-} from '../../src/nlu/recognizer';
+import { IntentRecognizer, type NluLocale, looksLikeData, readIntentExamples, sharedRecognizer, unstretch } from '../../src/nlu/recognizer';
 
 const localesDir = join(__dirname, '..', '..', 'locales');
 type Phrase = { text: string; intent: string };
@@ -68,7 +61,11 @@ describe.each([
   it('are many, cover every intent and none is a training example', () => {
     expect(phrases.length).toBeGreaterThanOrEqual(least);
     expect(new Set(phrases.map((h) => h.intent))).toEqual(new Set(INTENTS));
-    const trained = new Set(Object.values(examples[locale]).flat().map((t) => t.toLowerCase()));
+    const trained = new Set(
+      Object.values(examples[locale])
+        .flat()
+        .map((t) => t.toLowerCase()),
+    );
     expect(phrases.filter((h) => trained.has(h.text.toLowerCase()))).toEqual([]);
   });
 
@@ -95,8 +92,23 @@ describe.each([
 
 describe('text that is data, not a request', () => {
   const data = [
-    '1714307103', '0926687856001', '482913', '5/3', '12/05/1980', '5 de marzo', 'el 14 de febrero',
-    'juan perez', 'maria fernanda lopez', 'a', 'x', '👍', '🙏🙏', '...', '?', '09-8765-4321', 'V1234I5678',
+    '1714307103',
+    '0926687856001',
+    '482913',
+    '5/3',
+    '12/05/1980',
+    '5 de marzo',
+    'el 14 de febrero',
+    'juan perez',
+    'maria fernanda lopez',
+    'a',
+    'x',
+    '👍',
+    '🙏🙏',
+    '...',
+    '?',
+    '09-8765-4321',
+    'V1234I5678',
   ];
   it.each(data)('"%s" is none', async (text) => {
     expect((await recognizer.recognize(text, 'es-EC')).intent).toBe('none');
@@ -170,7 +182,12 @@ describe('scores for every intent', () => {
     const scores = got.ranking.map((r) => r.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     // Both requests are in the message: the two leading readings are those two.
-    expect(got.ranking.slice(0, 2).map((r) => r.intent).sort()).toEqual(['recover_key', 'talk_to_agent']);
+    expect(
+      got.ranking
+        .slice(0, 2)
+        .map((r) => r.intent)
+        .sort(),
+    ).toEqual(['recover_key', 'talk_to_agent']);
   });
 
   it('data gets none with score 1 and every other intent 0', async () => {
@@ -202,14 +219,18 @@ describe('language of a message', () => {
 describe('any input', () => {
   it('gives a known intent and a score between 0 and 1, never an error', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ maxLength: 400, unit: 'grapheme' }), fc.constantFrom('es-EC' as const, 'en' as const), async (text, locale) => {
-        const got = await recognizer.recognize(text, locale);
-        expect(INTENTS).toContain(got.intent);
-        expect(got.score).toBeGreaterThanOrEqual(0);
-        expect(got.score).toBeLessThanOrEqual(1);
-        const guess = recognizer.language(text);
-        expect(guess === undefined || (guess.score >= 0.5 && guess.score <= 1), JSON.stringify(guess)).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.string({ maxLength: 400, unit: 'grapheme' }),
+        fc.constantFrom('es-EC' as const, 'en' as const),
+        async (text, locale) => {
+          const got = await recognizer.recognize(text, locale);
+          expect(INTENTS).toContain(got.intent);
+          expect(got.score).toBeGreaterThanOrEqual(0);
+          expect(got.score).toBeLessThanOrEqual(1);
+          const guess = recognizer.language(text);
+          expect(guess === undefined || (guess.score >= 0.5 && guess.score <= 1), JSON.stringify(guess)).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -222,7 +243,10 @@ describe('any input', () => {
   });
 
   it('answers a message seen before as it did the first time, per language', async () => {
-    const first = { es: await recognizer.recognize('quiero hablar con alguien', 'es-EC'), en: await recognizer.recognize('quiero hablar con alguien', 'en') };
+    const first = {
+      es: await recognizer.recognize('quiero hablar con alguien', 'es-EC'),
+      en: await recognizer.recognize('quiero hablar con alguien', 'en'),
+    };
     expect(first.es.intent).toBe('talk_to_agent');
     expect(await recognizer.recognize('quiero hablar con alguien', 'es-EC')).toEqual(first.es);
     // The English model reads the same words as its own: a remembered Spanish answer must not leak.

@@ -4,10 +4,33 @@ import { parseDayMonth } from '../../src/recovery/birthdate';
 
 describe('parseDayMonth', () => {
   it.each([
-    '5/3', '05/03', '05-03-1985', '5.3.1985', '5/3/85', '5 3', '1985-03-05',
-    '5 de marzo', '5 de marzo de 1985', '5 de Marzo del 85', 'marzo 5', 'Marzo 5 de 1985', '5 marzo 1985',
-    '05 mar', '5 mar. 1985', '5 MARZO', '5 de márzo', 'nací el 5 de marzo', '5marzo', '5-mar-1985',
-    'march 5', '5 march', 'March 5th', 'the 5th of March', 'march 5, 1985', '1985 marzo 5', ' 5/3. ',
+    '5/3',
+    '05/03',
+    '05-03-1985',
+    '5.3.1985',
+    '5/3/85',
+    '5 3',
+    '1985-03-05',
+    '5 de marzo',
+    '5 de marzo de 1985',
+    '5 de Marzo del 85',
+    'marzo 5',
+    'Marzo 5 de 1985',
+    '5 marzo 1985',
+    '05 mar',
+    '5 mar. 1985',
+    '5 MARZO',
+    '5 de márzo',
+    'nací el 5 de marzo',
+    '5marzo',
+    '5-mar-1985',
+    'march 5',
+    '5 march',
+    'March 5th',
+    'the 5th of March',
+    'march 5, 1985',
+    '1985 marzo 5',
+    ' 5/3. ',
   ])('reads %j as 5 March', (text) => {
     expect(parseDayMonth(text)).toEqual({ ok: true, value: { day: 5, month: 3 } });
   });
@@ -18,9 +41,23 @@ describe('parseDayMonth', () => {
   });
 
   it.each([
-    ['1 ene', 1], ['1 febrero', 2], ['1 abril', 4], ['1 may', 5], ['1 junio', 6], ['1 julio', 7],
-    ['1 agosto', 8], ['1 septiembre', 9], ['1 setiembre', 9], ['1 sept', 9], ['1 octubre', 10],
-    ['1 noviembre', 11], ['1 diciembre', 12], ['1 dic', 12], ['january 1', 1], ['august 1', 8], ['dec 1', 12],
+    ['1 ene', 1],
+    ['1 febrero', 2],
+    ['1 abril', 4],
+    ['1 may', 5],
+    ['1 junio', 6],
+    ['1 julio', 7],
+    ['1 agosto', 8],
+    ['1 septiembre', 9],
+    ['1 setiembre', 9],
+    ['1 sept', 9],
+    ['1 octubre', 10],
+    ['1 noviembre', 11],
+    ['1 diciembre', 12],
+    ['1 dic', 12],
+    ['january 1', 1],
+    ['august 1', 8],
+    ['dec 1', 12],
   ] as const)('knows the month in %j', (text, month) => {
     expect(parseDayMonth(text)).toEqual({ ok: true, value: { day: 1, month } });
   });
@@ -36,15 +73,41 @@ describe('parseDayMonth', () => {
   });
 
   it.each([
-    '31/4', '0/5', '5/13', '5/0', '32/1', '00/00', '31 de abril', 'abril 31', '31 febrero', '0 de marzo',
-    '5/3/1850', `5/3/${new Date().getUTCFullYear() + 1}`,
+    '31/4',
+    '0/5',
+    '5/13',
+    '5/0',
+    '32/1',
+    '00/00',
+    '31 de abril',
+    'abril 31',
+    '31 febrero',
+    '0 de marzo',
+    '5/3/1850',
+    `5/3/${new Date().getUTCFullYear() + 1}`,
   ])('says %j is not a real date', (text) => {
     expect(parseDayMonth(text)).toEqual({ ok: false, reason: 'invalid_date' });
   });
 
   it.each([
-    '', '   ', 'hola', 'no sé', 'marzo', 'marzo 1985', '5', '1985', '5/3/198', '123 de marzo', '5 de marzo y abril',
-    '5 6 marzo', '5 constructor', '5 de toString', '1714307103', 'mi clave es Quito2024', '5/3/1985/2', 'x'.repeat(100),
+    '',
+    '   ',
+    'hola',
+    'no sé',
+    'marzo',
+    'marzo 1985',
+    '5',
+    '1985',
+    '5/3/198',
+    '123 de marzo',
+    '5 de marzo y abril',
+    '5 6 marzo',
+    '5 constructor',
+    '5 de toString',
+    '1714307103',
+    'mi clave es Quito2024',
+    '5/3/1985/2',
+    'x'.repeat(100),
   ])('cannot read %j', (text) => {
     expect(parseDayMonth(text)).toEqual({ ok: false, reason: 'format' });
   });

@@ -143,7 +143,13 @@ describe('emailed codes', () => {
 
   it('caps wrong codes per account per day across every code, so guessing over hours is bounded', async () => {
     const capped = testConfig({ OUTBOX_DIR: outbox, CODE_FAILURES_PER_DAY: '7', CODE_MAX_SENDS_PER_HOUR: '100' });
-    const daily = createCodeService({ store, mailer, limits: createRateLimits(capped, limiterStore(capped)), config: capped, now: () => clock });
+    const daily = createCodeService({
+      store,
+      mailer,
+      limits: createRateLimits(capped, limiterStore(capped)),
+      config: capped,
+      now: () => clock,
+    });
     const wrongCode = (right: string) => String((Number(right) + 1) % 1_000_000).padStart(6, '0');
     const sentCode = async () => (await daily.drain(5_000), code());
     // First code: its own five tries, all wrong.
@@ -188,7 +194,13 @@ describe('emailed codes', () => {
       },
       sendKeyChanged: async () => {},
     };
-    const broken = createCodeService({ store, mailer: failing, limits: createRateLimits(config, limiterStore(config)), config, now: () => clock });
+    const broken = createCodeService({
+      store,
+      mailer: failing,
+      limits: createRateLimits(config, limiterStore(config)),
+      config,
+      now: () => clock,
+    });
     const sent = await broken.send(account, 'es-EC');
     expect(sent.status).toBe('sent');
     expect(sent.status === 'sent' && (await sent.delivery)).toBe(false);

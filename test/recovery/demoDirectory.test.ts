@@ -61,10 +61,7 @@ describe('demo accounts file', () => {
   });
 
   it('uses none of the FACTS.md real-looking cédulas except 1714307103', () => {
-    const numbers = [
-      ...data.persons.map((p) => p.cedula),
-      ...data.employers.flatMap((e) => [e.ruc.slice(0, 10), e.representative.cedula]),
-    ];
+    const numbers = [...data.persons.map((p) => p.cedula), ...data.employers.flatMap((e) => [e.ruc.slice(0, 10), e.representative.cedula])];
     for (const known of ['0602910945', '0926687856', '0910005917']) expect(numbers).not.toContain(known);
   });
 
@@ -74,7 +71,8 @@ describe('demo accounts file', () => {
     expect(sizes.every((n) => n >= 1 && n <= 4)).toBe(true);
     expect(sizes.filter((n) => n >= 2).length).toBeGreaterThan(workers.length / 2);
     expect(sizes).toContain(1);
-    for (const p of data.persons.filter((p) => p.kind === 'jubilado')) expect(p.retiredIn, p.id).toBeGreaterThan(p.contributingSince ?? Infinity);
+    for (const p of data.persons.filter((p) => p.kind === 'jubilado'))
+      expect(p.retiredIn, p.id).toBeGreaterThan(p.contributingSince ?? Infinity);
     expect(data.persons.filter((p) => p.mailboxLost)).toHaveLength(1);
   });
 
@@ -84,7 +82,8 @@ describe('demo accounts file', () => {
     expect(montepio[0].workHistory).toEqual([]);
     const mixed = data.persons.filter((p) => p.workHistory.length > 0 && p.personal);
     expect(mixed).toHaveLength(1);
-    for (const p of [...montepio, ...mixed]) expect(Object.keys(p.personal ?? {}).sort()).toEqual([...data.decoys.personalQuestions].sort());
+    for (const p of [...montepio, ...mixed])
+      expect(Object.keys(p.personal ?? {}).sort()).toEqual([...data.decoys.personalQuestions].sort());
   });
 
   it('has a text in both locales for every personal question', () => {
@@ -121,7 +120,9 @@ describe('demo accounts file', () => {
       raw.decoys.personShapes.mixed = 0;
       const bad = join(dir, 'bad.json');
       writeFileSync(bad, JSON.stringify(raw));
-      expect(() => loadDemoData(bad)).toThrow(/p01: without a work history[\s\S]*must answer each of decoys\.personalQuestions[\s\S]*"mixed" questions/);
+      expect(() => loadDemoData(bad)).toThrow(
+        /p01: without a work history[\s\S]*must answer each of decoys\.personalQuestions[\s\S]*"mixed" questions/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -238,7 +239,12 @@ describe('DemoDirectory', () => {
     const held = inspect(directory, { depth: 10, maxArrayLength: 1000, maxStringLength: 100_000 });
     expect(held).not.toContain(key);
     // A Buffer holding the key would show as "<Buffer 4e 75 65 …>".
-    expect(held).not.toContain(Buffer.from(key).toString('hex').replace(/(..)(?!$)/g, '$1 ').slice(0, 17));
+    expect(held).not.toContain(
+      Buffer.from(key)
+        .toString('hex')
+        .replace(/(..)(?!$)/g, '$1 ')
+        .slice(0, 17),
+    );
     await expect(directory.setKey(maria.id, 'abc')).rejects.toThrow(RangeError);
     await expect(directory.setKey(maria.id, 'con-simbolo!')).rejects.toThrow(RangeError);
     await expect(directory.setKey('nobody', key)).rejects.toThrow(UnknownAccountError);

@@ -171,7 +171,9 @@ describe('HttpDirectory against the identity API', () => {
     ]) {
       const api = await answeringQuestions(questions);
       try {
-        await expect(new HttpDirectory({ baseUrl: api.url, timeoutMs: 2_000 }).questions('p01')).rejects.toThrow(/malformed response at questions/);
+        await expect(new HttpDirectory({ baseUrl: api.url, timeoutMs: 2_000 }).questions('p01')).rejects.toThrow(
+          /malformed response at questions/,
+        );
       } finally {
         await api.close();
       }
@@ -184,14 +186,18 @@ describe('HttpDirectory when the identity API misbehaves', () => {
 
   it('throws DirectoryUnavailableError when the API does not answer in time', async () => {
     state.mode = 'slow';
-    const error = await client({ timeoutMs: 200 }).findAccount(person).catch((e: unknown) => e);
+    const error = await client({ timeoutMs: 200 })
+      .findAccount(person)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DirectoryUnavailableError);
     expect((error as DirectoryUnavailableError).message).toMatch(/lookup.*no answer within 200 ms/);
   });
 
   it('throws DirectoryUnavailableError on a body of the wrong shape, naming the field but not the data', async () => {
     state.mode = 'wrong-shape';
-    const error = await client().findAccount(person).catch((e: unknown) => e);
+    const error = await client()
+      .findAccount(person)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DirectoryUnavailableError);
     expect((error as Error).message).toMatch(/malformed response at accountId/);
     await expect(client().questions(maria.id)).rejects.toThrow(/malformed response at questions/);

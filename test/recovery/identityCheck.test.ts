@@ -40,7 +40,9 @@ async function rightAnswersFor(person: (typeof data.persons)[number], typed = (a
   return Promise.all(
     (await identity.questions(subject)).map(async (q) => {
       if (q.kind === 'typed') return { typedRight: await identity.checkTyped(subject, q.id, typed(person.personal![q.id])) };
-      return q.id === 'year_started' ? q.options.indexOf(String(person.contributingSince)) : q.options.findIndex((o) => history.includes(o));
+      return q.id === 'year_started'
+        ? q.options.indexOf(String(person.contributingSince))
+        : q.options.findIndex((o) => history.includes(o));
     }),
   );
 }
@@ -154,7 +156,9 @@ describe('identity check, unknown number', () => {
     // A month at a time, side by side: each check waits for its (zero) time floor.
     for (let month = 1; month <= 12; month++) {
       const days = Array.from({ length: 31 }, (_, i) => i + 1);
-      const verdicts = await Promise.all(days.flatMap((day) => combos.map((answers) => identity.verify(unknownA, { day, month }, answers))));
+      const verdicts = await Promise.all(
+        days.flatMap((day) => combos.map((answers) => identity.verify(unknownA, { day, month }, answers))),
+      );
       expect(verdicts.filter((v) => v !== undefined)).toEqual([]);
       expect(verdicts).toHaveLength(31 * 16);
     }
@@ -249,7 +253,10 @@ describe('identity check, personal questions (typed answers)', () => {
       birthMatches: (id, b) => directory.birthMatches(id, b),
       questions: (id) => directory.questions(id),
       answersMatch: (id, a) => directory.answersMatch(id, a),
-      typedAnswerMatches: (id, q, a) => (calls.push(`typed:${id.startsWith('decoy-') ? 'decoy' : 'real'}:${q}`), directory.typedAnswerMatches(id, q, a)),
+      typedAnswerMatches: (id, q, a) => (
+        calls.push(`typed:${id.startsWith('decoy-') ? 'decoy' : 'real'}:${q}`),
+        directory.typedAnswerMatches(id, q, a)
+      ),
       contact: (id) => directory.contact(id),
       keyOwnerFacts: (id) => directory.keyOwnerFacts(id),
       setKey: (id, k) => directory.setKey(id, k),
@@ -306,7 +313,10 @@ describe('decoys cover every kind of question', () => {
       const [stranger] = unknownsWithShape(kinds);
       const decoy = await identity.questions(stranger);
       const mine = await identity.questions(subject);
-      expect(decoy.map((q) => q.kind), kinds).toEqual(mine.map((q) => q.kind));
+      expect(
+        decoy.map((q) => q.kind),
+        kinds,
+      ).toEqual(mine.map((q) => q.kind));
       expect(decoy.map((q) => q.kind === 'choice' && q.options.length)).toEqual(mine.map((q) => q.kind === 'choice' && q.options.length));
       expect(await identity.questions(stranger)).toEqual(decoy);
       for (const q of decoy) if (q.kind === 'typed') expect(await identity.checkTyped(stranger, q.id, 'Mercedes Paucar')).toBe(false);

@@ -47,7 +47,9 @@ describe('the new-key rule', () => {
   });
 
   it("refuses the person's birth date in the common forms", () => {
-    expect(birthDateForms('1985-03-15')).toEqual(expect.arrayContaining(['15031985', '150385', '1503', '0315', '1985', '19850315', '1531985']));
+    expect(birthDateForms('1985-03-15')).toEqual(
+      expect.arrayContaining(['15031985', '150385', '1503', '0315', '1985', '19850315', '1531985']),
+    );
     for (const key of ['15031985', 'Lucia1503', '150385abc', 'Quito1985', 'x19850315', 'sol1531985', 'casa0315']) {
       expect(check(key), key).toBe('personal');
     }

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config';
-import { FRESH_SOURCE_TRIES, type LimitSource, NUMBER_FAILURE_WINDOW_SECONDS, createRateLimits, limiterStore } from '../../src/recovery/limits';
+import {
+  FRESH_SOURCE_TRIES,
+  type LimitSource,
+  NUMBER_FAILURE_WINDOW_SECONDS,
+  createRateLimits,
+  limiterStore,
+} from '../../src/recovery/limits';
 
 const person = (conversation: string, address?: string): LimitSource => ({ conversation: `webchat:${conversation}`, address });
 /** An identity check that matches, or not. */
@@ -31,7 +37,11 @@ describe('identity checks: firm per source, soft per number', () => {
     const numbers = ['person:1714307103', 'person:0602910945', 'person:0926687856', 'person:0910005917'];
     const verdicts = [];
     for (const n of numbers) verdicts.push(await limits.identityCheck(n, person('stranger'), matches));
-    expect(verdicts.slice(0, 3)).toEqual([{ ok: true, result: 'account' }, { ok: true, result: 'account' }, { ok: true, result: 'account' }]);
+    expect(verdicts.slice(0, 3)).toEqual([
+      { ok: true, result: 'account' },
+      { ok: true, result: 'account' },
+      { ok: true, result: 'account' },
+    ]);
     const refused = verdicts[3];
     if (refused.ok) throw new Error('the fourth check in one conversation should be refused');
     expect(refused.by).toBe('source');
@@ -133,7 +143,7 @@ describe.skipIf(!redisAvailable)('rate limits on Redis (skipped when no Redis an
     expect(ttl).toBeLessThanOrEqual(3_600_000);
   });
 
-  it("a stranger on one instance makes the number hot for all, and the owner still gets in on another", async () => {
+  it('a stranger on one instance makes the number hot for all, and the owner still gets in on another', async () => {
     const identityPrefix = `${prefix}identity:`;
     const config = testConfig({ REDIS_KEY_PREFIX: identityPrefix, LOOKUP_FAILURES_PER_NUMBER: '3' });
     const [a, b] = [createRateLimits(config, limiterStore(config, redis)), createRateLimits(config, limiterStore(config, redis))];

@@ -79,7 +79,13 @@ describe(`question options over ${DRAWS} draws`, () => {
       const directory = new DemoDirectory(data, `position-secret-${i}`);
       const [employer, year] = (await directory.questions(person.id)) as ChoiceQuestion[];
       tally(byQuestion, [
-        { question: employer, answer: rightIndex(employer.options, person.workHistory.map((w) => w.employer)) },
+        {
+          question: employer,
+          answer: rightIndex(
+            employer.options,
+            person.workHistory.map((w) => w.employer),
+          ),
+        },
         { question: year, answer: rightIndex(year.options, [String(person.contributingSince)]) },
       ]);
     }

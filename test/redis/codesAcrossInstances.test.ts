@@ -49,7 +49,10 @@ describe.skipIf(!redis.ok)(`one code checked from two instances at once${redis.r
   it(`accepts the right code once out of ${CHECKS} simultaneous checks`, async () => {
     const who = account('once');
     const code = await sendFromA(who);
-    const results = await checkEverywhere(who, Array.from({ length: CHECKS }, () => code));
+    const results = await checkEverywhere(
+      who,
+      Array.from({ length: CHECKS }, () => code),
+    );
     expect(count(results, 'ok')).toBe(1);
     expect(count(results, 'expired')).toBe(CHECKS - 1);
     // Used is used, on either instance.
@@ -61,7 +64,10 @@ describe.skipIf(!redis.ok)(`one code checked from two instances at once${redis.r
     const code = await sendFromA(who);
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
     const maxTries = group.instances[0].config.CODE_MAX_TRIES;
-    const results = await checkEverywhere(who, Array.from({ length: CHECKS }, () => wrong));
+    const results = await checkEverywhere(
+      who,
+      Array.from({ length: CHECKS }, () => wrong),
+    );
     const left = results.flatMap((r) => (r.status === 'wrong' ? [r.triesLeft] : []));
     // Each try counted once: every count from maxTries-1 down to 0 exactly once.
     expect(left.sort((x, y) => y - x)).toEqual(Array.from({ length: maxTries }, (_, i) => maxTries - 1 - i));
@@ -74,7 +80,10 @@ describe.skipIf(!redis.ok)(`one code checked from two instances at once${redis.r
     const code = await sendFromA(who);
     const wrong = String((Number(code) + 7) % 1_000_000).padStart(6, '0');
     // Fewer wrong codes than the limit, so the right one is still alive whenever it runs.
-    const results = await checkEverywhere(who, Array.from({ length: CHECKS }, (_, i) => (i % 7 === 0 ? wrong : code)));
+    const results = await checkEverywhere(
+      who,
+      Array.from({ length: CHECKS }, (_, i) => (i % 7 === 0 ? wrong : code)),
+    );
     expect(count(results, 'ok')).toBe(1);
     // Whatever ran after the right code found it gone.
     expect(count(results, 'ok') + count(results, 'wrong') + count(results, 'expired')).toBe(CHECKS);

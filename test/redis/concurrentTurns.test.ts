@@ -20,66 +20,69 @@ const BUSY_OR_ERROR = /Todavía estoy procesando|Uy, tuve un problema/;
  * second, which must see the state the first saved, picks option 1 and asks for the cédula. Two
  * greetings would mean the turns overlapped or a saved state was lost.
  */
-describe.skipIf(!redis.ok)(`simultaneous messages of one conversation on two instances${redis.reason ? ` (skipped: no ${redis.reason})` : ''}`, () => {
-  const prefix = uniquePrefix('race');
-  let group: Awaited<ReturnType<typeof startInstances>>;
-  let connector: ConnectorRecorder;
+describe.skipIf(!redis.ok)(
+  `simultaneous messages of one conversation on two instances${redis.reason ? ` (skipped: no ${redis.reason})` : ''}`,
+  () => {
+    const prefix = uniquePrefix('race');
+    let group: Awaited<ReturnType<typeof startInstances>>;
+    let connector: ConnectorRecorder;
 
-  beforeAll(async () => {
-    connector = await new ConnectorRecorder().start();
-    group = await startInstances(2, {
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
-      // Generous bounds: a loaded test machine must not turn a wait into a "try again".
-      CONVERSATION_LOCK_WAIT_MS: '60000',
-      CONVERSATION_LOCK_TTL_MS: '120000',
-      REDIS_COMMAND_TIMEOUT_MS: '15000',
-      // Every person here comes from this machine's one address.
-      REQUESTS_PER_MINUTE_PER_ADDRESS: String(CONVERSATIONS * 10),
+    beforeAll(async () => {
+      connector = await new ConnectorRecorder().start();
+      group = await startInstances(2, {
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_KEY_PREFIX: prefix,
+        // Generous bounds: a loaded test machine must not turn a wait into a "try again".
+        CONVERSATION_LOCK_WAIT_MS: '60000',
+        CONVERSATION_LOCK_TTL_MS: '120000',
+        REDIS_COMMAND_TIMEOUT_MS: '15000',
+        // Every person here comes from this machine's one address.
+        REQUESTS_PER_MINUTE_PER_ADDRESS: String(CONVERSATIONS * 10),
+      });
     });
-  });
 
-  afterAll(async () => {
-    await group?.close();
-    await connector?.close();
-    await deleteKeys(TEST_REDIS_URL, prefix);
-  });
+    afterAll(async () => {
+      await group?.close();
+      await connector?.close();
+      await deleteKeys(TEST_REDIS_URL, prefix);
+    });
 
-  it(`answers both messages of ${CONVERSATIONS} conversations in turn order and keeps their state`, async () => {
-    const [a, b] = group.instances;
-    const people = Array.from({ length: CONVERSATIONS }, () => new BotFrameworkPerson(connector.url));
-    const text = (answer: Answer) => answer.texts.join('\n');
-    /** The menu comes as buttons on this channel. */
-    const offersMenu = (answer: Answer) =>
-      answer.activities.some((activity) => activity.suggestedActions?.actions?.some((action) => action.title === 'Recuperar mi clave'));
+    it(`answers both messages of ${CONVERSATIONS} conversations in turn order and keeps their state`, async () => {
+      const [a, b] = group.instances;
+      const people = Array.from({ length: CONVERSATIONS }, () => new BotFrameworkPerson(connector.url));
+      const text = (answer: Answer) => answer.texts.join('\n');
+      /** The menu comes as buttons on this channel. */
+      const offersMenu = (answer: Answer) =>
+        answer.activities.some((activity) => activity.suggestedActions?.actions?.some((action) => action.title === 'Recuperar mi clave'));
 
-    const pairs = await Promise.all(
-      people.map((person) => Promise.all([person.say(a.url, '1', 90_000), person.say(b.url, '1', 90_000)])),
-    );
+      const pairs = await Promise.all(
+        people.map((person) => Promise.all([person.say(a.url, '1', 90_000), person.say(b.url, '1', 90_000)])),
+      );
 
-    let greetedByA = 0;
-    for (const [index, [onA, onB]] of pairs.entries()) {
-      const where = `conversation ${index}`;
-      expect(onA.status, where).toBe(200);
-      expect(onB.status, where).toBe(200);
-      expect(onA.texts.length, where).toBeGreaterThan(0);
-      expect(onB.texts.length, where).toBeGreaterThan(0);
-      expect(`${text(onA)}\n${text(onB)}`, where).not.toMatch(BUSY_OR_ERROR);
-      // Exactly one turn saw the new conversation; the other saw what it saved.
-      const [firstTurn, secondTurn] = WELCOME.test(text(onA)) ? [onA, onB] : [onB, onA];
-      if (firstTurn === onA) greetedByA += 1;
-      expect(text(firstTurn), where).toMatch(WELCOME);
-      expect(offersMenu(firstTurn), where).toBe(true);
-      expect(text(secondTurn), where).not.toMatch(WELCOME);
-      expect(text(secondTurn), where).toMatch(ASK_CEDULA);
-    }
-    console.info(`[race] the turn on instance A ran first in ${greetedByA} of ${CONVERSATIONS} conversations`);
+      let greetedByA = 0;
+      for (const [index, [onA, onB]] of pairs.entries()) {
+        const where = `conversation ${index}`;
+        expect(onA.status, where).toBe(200);
+        expect(onB.status, where).toBe(200);
+        expect(onA.texts.length, where).toBeGreaterThan(0);
+        expect(onB.texts.length, where).toBeGreaterThan(0);
+        expect(`${text(onA)}\n${text(onB)}`, where).not.toMatch(BUSY_OR_ERROR);
+        // Exactly one turn saw the new conversation; the other saw what it saved.
+        const [firstTurn, secondTurn] = WELCOME.test(text(onA)) ? [onA, onB] : [onB, onA];
+        if (firstTurn === onA) greetedByA += 1;
+        expect(text(firstTurn), where).toMatch(WELCOME);
+        expect(offersMenu(firstTurn), where).toBe(true);
+        expect(text(secondTurn), where).not.toMatch(WELCOME);
+        expect(text(secondTurn), where).toMatch(ASK_CEDULA);
+      }
+      console.info(`[race] the turn on instance A ran first in ${greetedByA} of ${CONVERSATIONS} conversations`);
 
-    // A third message, on either instance, goes on from the saved step.
-    const thirds = await Promise.all(people.map((person, index) => person.say(index % 2 ? a.url : b.url, MARIA.cedula, 90_000)));
-    for (const [index, third] of thirds.entries()) {
-      expect(third.status, `conversation ${index}`).toBe(200);
-      expect(text(third), `conversation ${index}`).toMatch(ASK_BIRTH);
-    }
-  }, 180_000);
-});
+      // A third message, on either instance, goes on from the saved step.
+      const thirds = await Promise.all(people.map((person, index) => person.say(index % 2 ? a.url : b.url, MARIA.cedula, 90_000)));
+      for (const [index, third] of thirds.entries()) {
+        expect(third.status, `conversation ${index}`).toBe(200);
+        expect(text(third), `conversation ${index}`).toMatch(ASK_BIRTH);
+      }
+    }, 180_000);
+  },
+);

@@ -218,10 +218,13 @@ export async function keysWithContent(url: string, prefix: string): Promise<Map<
     for (const key of (await keysWithTtl(url, prefix)).keys()) {
       const type = await client.type(key);
       const content =
-        type === 'string' ? await client.get(key)
-        : type === 'list' ? (await client.lrange(key, 0, -1)).join('\n')
-        : type === 'hash' ? JSON.stringify(await client.hgetall(key))
-        : `(${type})`;
+        type === 'string'
+          ? await client.get(key)
+          : type === 'list'
+            ? (await client.lrange(key, 0, -1)).join('\n')
+            : type === 'hash'
+              ? JSON.stringify(await client.hgetall(key))
+              : `(${type})`;
       found.set(key, content ?? '');
     }
   } finally {

@@ -88,7 +88,11 @@ describe.skipIf(!redis.ok)(`nothing secret is kept in clear${redis.reason ? ` (s
     twilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
     connector = await new ConnectorRecorder().start();
     const agent = `ana:${await hashPassword('clave-ana-larga', { N: 1024, r: 8, p: 1 })}`;
-    group = await startInstances(1, { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, AGENTS: agent, ...whatsappEnv(twilio.url) }, { log });
+    group = await startInstances(
+      1,
+      { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, AGENTS: agent, ...whatsappEnv(twilio.url) },
+      { log },
+    );
   });
 
   afterAll(async () => {
@@ -106,7 +110,8 @@ describe.skipIf(!redis.ok)(`nothing secret is kept in clear${redis.reason ? ` (s
     stored.set('(the log lines)', logLines.join(''));
     expect(stored.size).toBeGreaterThan(3);
     for (const [key, content] of stored)
-      for (const secret of secrets) expect(standalone(secret).test(content), `«${secret}» ${when} in ${key}: ${content.slice(0, 400)}`).toBe(false);
+      for (const secret of secrets)
+        expect(standalone(secret).test(content), `«${secret}» ${when} in ${key}: ${content.slice(0, 400)}`).toBe(false);
   }
 
   /**
@@ -182,7 +187,10 @@ describe.skipIf(!redis.ok)(`nothing secret is kept in clear${redis.reason ? ` (s
       return twilio.bodiesTo(user).slice(before).join('\n\n');
     };
     const optionWords = (question: string) =>
-      question.split('\n').map((line) => /^\d+\.\s+(.+)$/.exec(line.trim())?.[1]).find((label) => label && s.answers.includes(label));
+      question
+        .split('\n')
+        .map((line) => /^\d+\.\s+(.+)$/.exec(line.trim())?.[1])
+        .find((label) => label && s.answers.includes(label));
 
     await say('hola', /1\. Recuperar mi clave/);
     await say('1', /cédula/);

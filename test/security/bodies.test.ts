@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 const post = (path: string, body: Uint8Array | string, headers: Record<string, string>) =>
-  fetch(`${server.url}${path}`, { method: "POST", headers, body: typeof body === "string" ? body : new Uint8Array(body) });
+  fetch(`${server.url}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
 
 async function expectAlive() {
   expect(server.exited(), server.stderr()).toBeUndefined();

@@ -34,7 +34,10 @@ describe.skipIf(!binary.ok)(`open streams while Redis dies${binary.reason ? ` (s
   /** A Direct Line socket on a new conversation; resolves with it and the first activities it pushed. */
   async function chatSocket(): Promise<{ ws: WebSocket; first: Promise<string> }> {
     const issued = await requestToken(server.url);
-    const started = await fetch(`${server.url}/v3/directline/conversations`, { method: 'POST', headers: { authorization: `Bearer ${issued.token}` } });
+    const started = await fetch(`${server.url}/v3/directline/conversations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${issued.token}` },
+    });
     expect(started.status).toBe(201);
     const { streamUrl } = (await started.json()) as { streamUrl: string };
     const ws = new WebSocket(streamUrl);

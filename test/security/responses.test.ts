@@ -80,7 +80,7 @@ describe('where /metrics is served', () => {
     endpoint = createMetricsEndpoint(server, { config, metrics: createMetrics(), log: createLogger('silent') });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     await endpoint.listen();
-    return `http://127.0.0.1:${(server.address()).port}`;
+    return `http://127.0.0.1:${server.address().port}`;
   }
 
   it('with METRICS_PORT, on that port only', async () => {

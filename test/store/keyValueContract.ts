@@ -110,9 +110,7 @@ export function keyValueContract(make: () => Promise<ContractSubject>): void {
   it('answers missing for an unknown or expired secret', async () => {
     expect(await store.attemptSecret('ghost', 'x', 5)).toEqual({ result: 'missing' });
     await store.putSecret('brief', { hash: 'h', data: 'd' }, 30);
-    expect(await waitFor(async () => (await store.attemptSecret('brief', 'other', 100)).result === 'missing', 5000)).toBe(
-      true,
-    );
+    expect(await waitFor(async () => (await store.attemptSecret('brief', 'other', 100)).result === 'missing', 5000)).toBe(true);
   });
 
   it('accepts the right secret at most once when 50 attempts run at the same time', async () => {

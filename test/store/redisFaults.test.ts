@@ -90,10 +90,14 @@ describe.skipIf(!binary.ok)(`stores when Redis goes away${binary.reason ? ` (ski
     const again = await lock.acquire('conv');
     expect(again).toBeDefined();
     await again?.();
-    const resubscribed = await waitFor(async () => {
-      await kv.publish('fanout', 'after');
-      return heard.includes('after');
-    }, 10_000, 200);
+    const resubscribed = await waitFor(
+      async () => {
+        await kv.publish('fanout', 'after');
+        return heard.includes('after');
+      },
+      10_000,
+      200,
+    );
     expect(resubscribed).toBe(true);
 
     expect(crashes).toEqual([]);

@@ -1,10 +1,4 @@
-import {
-  AutoSaveStateMiddleware,
-  ConversationState,
-  MessageFactory,
-  type Storage,
-  TestAdapter,
-} from 'botbuilder';
+import { AutoSaveStateMiddleware, ConversationState, MessageFactory, type Storage, TestAdapter } from 'botbuilder';
 import { Dialog, DialogSet, TextPrompt, WaterfallDialog } from 'botbuilder-dialogs';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { waitFor } from '../helpers/redis';
@@ -112,9 +106,7 @@ export function storageContract(make: (ttlMs: number) => Promise<StorageSubject>
   it('lets exactly one of many parallel writers with the same eTag win', async () => {
     await storage.write({ race: { winner: -1 } });
     const { race } = await storage.read(['race']);
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => storage.write({ race: { ...race, winner: i } })),
-    );
+    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => storage.write({ race: { ...race, winner: i } })));
     const won = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [i] : []));
     expect(won).toHaveLength(1);
     expect((await storage.read(['race'])).race.winner).toBe(won[0]);
@@ -132,9 +124,7 @@ export function storageContract(make: (ttlMs: number) => Promise<StorageSubject>
     await storage.write({ one: { n: 1 }, two: { n: 1 } });
     const read = await storage.read(['one', 'two']);
     await storage.write({ one: { n: 5 } });
-    await expect(storage.write({ one: { ...read.one, n: 2 }, two: { ...read.two, n: 2 } })).rejects.toThrow(
-      /eTag conflict/,
-    );
+    await expect(storage.write({ one: { ...read.one, n: 2 }, two: { ...read.two, n: 2 } })).rejects.toThrow(/eTag conflict/);
     const after = await storage.read(['one', 'two']);
     expect(after.one.n).toBe(5);
     expect(after.two.n).toBe(2);

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const dir = join(__dirname, '..', '..', 'dialogs');
-const modules = readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, ''));
+const modules = readdirSync(dir)
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.replace(/\.ts$/, ''));
 /** Each dialog module's imports of other dialog modules, `import type` included. */
 const imports = new Map(
   modules.map((name) => {

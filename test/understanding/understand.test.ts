@@ -23,9 +23,12 @@ const menu: Choice[] = [
   { value: 'faq', label: 'Preguntas frecuentes' },
   { value: 'agent', label: 'Hablar con una persona', intents: ['talk_to_agent'] },
 ];
-const companies: Choice[] = ['Tecnologías Quinde Digital S.A.', 'Cacaotera Mirlo Azul S.A.', 'Florícola Pétalo Andino Cía. Ltda.', 'Consultora Brújula Andina Cía. Ltda.'].map(
-  (label, i) => ({ value: String(i), label }),
-);
+const companies: Choice[] = [
+  'Tecnologías Quinde Digital S.A.',
+  'Cacaotera Mirlo Azul S.A.',
+  'Florícola Pétalo Andino Cía. Ltda.',
+  'Consultora Brújula Andina Cía. Ltda.',
+].map((label, i) => ({ value: String(i), label }));
 const challenge = { kind: 'choice' as const, choices: companies, dontKnow: true };
 
 describe('Understanding.read', () => {
@@ -46,14 +49,21 @@ describe('Understanding.read', () => {
   });
 
   it('says what is wrong with a number', async () => {
-    expect(await understanding.read('mi cedula es 1714307104', { kind: 'cedula' }, es)).toEqual({ kind: 'unclear', reason: 'cedula_check_digit' });
+    expect(await understanding.read('mi cedula es 1714307104', { kind: 'cedula' }, es)).toEqual({
+      kind: 'unclear',
+      reason: 'cedula_check_digit',
+    });
   });
 
   it('reads a correction as a new value for an earlier step', async () => {
-    const reading = await understanding.read('ay perdon esa es la cedula de mi mama, la mia es 0602910945', { kind: 'dayMonth' }, {
-      ...es,
-      known: { cedula: '1714307103' },
-    });
+    const reading = await understanding.read(
+      'ay perdon esa es la cedula de mi mama, la mia es 0602910945',
+      { kind: 'dayMonth' },
+      {
+        ...es,
+        known: { cedula: '1714307103' },
+      },
+    );
     expect(reading).toEqual({ kind: 'given', given: { cedula: '0602910945' } });
   });
 
@@ -62,11 +72,17 @@ describe('Understanding.read', () => {
       kind: 'intent',
       intent: 'talk_to_agent',
     });
-    expect(await understanding.read('quiero hablar con una persona', challenge, es)).toMatchObject({ kind: 'intent', intent: 'talk_to_agent' });
+    expect(await understanding.read('quiero hablar con una persona', challenge, es)).toMatchObject({
+      kind: 'intent',
+      intent: 'talk_to_agent',
+    });
   });
 
   it('at the menu, the request decides, not a shared word like "clave"', async () => {
-    expect(await understanding.read('se me olvido la clave', { kind: 'choice', choices: menu }, es)).toMatchObject({ kind: 'answer', value: 'person' });
+    expect(await understanding.read('se me olvido la clave', { kind: 'choice', choices: menu }, es)).toMatchObject({
+      kind: 'answer',
+      value: 'person',
+    });
     expect(await understanding.read('necesito la clave patronal de mi negocio', { kind: 'choice', choices: menu }, es)).toMatchObject({
       kind: 'answer',
       value: 'employer',
@@ -107,10 +123,16 @@ describe('Understanding.read', () => {
     const menuWithWords: Choice[] = menu.map((c) =>
       c.value === 'lostEmail' ? { ...c, synonyms: ['correo'] } : c.value === 'faq' ? { ...c, synonyms: ['pregunta'] } : c,
     );
-    const reading = await understanding.read('una pregunta, y si vivo en madrid como cambio mi correo?', { kind: 'choice', choices: menuWithWords }, es);
+    const reading = await understanding.read(
+      'una pregunta, y si vivo en madrid como cambio mi correo?',
+      { kind: 'choice', choices: menuWithWords },
+      es,
+    );
     expect(reading).toMatchObject({ kind: 'intent' });
     // Without a request, the same two-way words are asked about.
-    expect(await understanding.read('tengo una pregunta del correo', { kind: 'choice', choices: menuWithWords }, es)).toMatchObject({ kind: 'clarify' });
+    expect(await understanding.read('tengo una pregunta del correo', { kind: 'choice', choices: menuWithWords }, es)).toMatchObject({
+      kind: 'clarify',
+    });
   });
 
   it('takes a typed answer without the words people put before it', async () => {
@@ -118,11 +140,17 @@ describe('Understanding.read', () => {
     expect(await understanding.read('mi mamá se llama Rosa Elena', typed, es)).toMatchObject({ kind: 'answer', value: 'rosa elena' });
     expect(await understanding.read('naci en la ciudad de Riobamba', typed, es)).toMatchObject({ kind: 'answer', value: 'riobamba' });
     expect(await understanding.read('Esmeraldas', typed, es)).toMatchObject({ kind: 'answer', value: 'Esmeraldas' });
-    expect(await understanding.read("my mother's name is Carmen", typed, { locale: 'en' })).toMatchObject({ kind: 'answer', value: 'carmen' });
+    expect(await understanding.read("my mother's name is Carmen", typed, { locale: 'en' })).toMatchObject({
+      kind: 'answer',
+      value: 'carmen',
+    });
   });
 
   it('answers "y si vivo en madrid?" as living abroad', async () => {
-    expect(await understanding.read('y si vivo en madrid?', { kind: 'choice', choices: menu }, es)).toMatchObject({ kind: 'intent', intent: 'lives_abroad' });
+    expect(await understanding.read('y si vivo en madrid?', { kind: 'choice', choices: menu }, es)).toMatchObject({
+      kind: 'intent',
+      intent: 'lives_abroad',
+    });
   });
 
   it('lets the intent decide between two actions that share a word', async () => {
@@ -137,7 +165,10 @@ describe('Understanding.read', () => {
   });
 
   it('reads no when a yes word sits inside a no phrase ("ya" in "ya no")', async () => {
-    expect(await understanding.read('no ya no lo uso', { kind: 'choice', choices: yesNo }, es)).toMatchObject({ kind: 'answer', value: 'no' });
+    expect(await understanding.read('no ya no lo uso', { kind: 'choice', choices: yesNo }, es)).toMatchObject({
+      kind: 'answer',
+      value: 'no',
+    });
   });
 
   it('reads yes in the ways people say it', async () => {

@@ -86,7 +86,7 @@ beforeEach(async () => {
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address()).port}`;
+  base = `http://127.0.0.1:${server.address().port}`;
 });
 afterEach(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -98,8 +98,7 @@ afterEach(async () => {
 const newToken = async (d: ResetLinkData = data) => linkTokenFromUrl(await links.create(d))!;
 const post = (path: string, body: string, contentType = 'application/json') =>
   fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
-const setKey = (token: string, key: string, confirm = key) =>
-  post('/api/clave/nueva', JSON.stringify({ token, key, confirm }));
+const setKey = (token: string, key: string, confirm = key) => post('/api/clave/nueva', JSON.stringify({ token, key, confirm }));
 
 function expectSecurityHeaders(res: Response) {
   const csp = res.headers.get('content-security-policy') ?? '';
@@ -138,7 +137,9 @@ describe('new-key page', () => {
     expect(texts.reasons.personal).toContain('cédula o tu fecha de nacimiento');
     // What to do once the key is changed waits hidden; the page's script shows it (test/browser/newKeyPage.test.ts).
     const next = /<section id="next" hidden>([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
-    expect(next).toContain('<a id="try" class="button" href="https://www.iess.gob.ec" target="_blank" rel="noopener noreferrer">Probar mi clave ahora</a>');
+    expect(next).toContain(
+      '<a id="try" class="button" href="https://www.iess.gob.ec" target="_blank" rel="noopener noreferrer">Probar mi clave ahora</a>',
+    );
     expect(next).toContain('nadie del IESS te la va a pedir');
     expect(next).toContain('Actualiza tus datos en un CAU');
   });
@@ -252,7 +253,13 @@ describe('new-key page', () => {
 
   it('answers 400 to malformed requests, and 413 to oversized ones', async () => {
     const token = await newToken();
-    for (const body of ['{"token":', 'null', '[]', JSON.stringify({ token, key: 'abc123' }), JSON.stringify({ token, key: 1, confirm: 1 })]) {
+    for (const body of [
+      '{"token":',
+      'null',
+      '[]',
+      JSON.stringify({ token, key: 'abc123' }),
+      JSON.stringify({ token, key: 1, confirm: 1 }),
+    ]) {
       const res = await post('/api/clave/nueva', body);
       expect(res.status, body).toBe(400);
       expect(await res.json(), body).toEqual({ ok: false, reason: 'malformed' });

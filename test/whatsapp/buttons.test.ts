@@ -53,7 +53,10 @@ describe('options as WhatsApp buttons and lists', () => {
     const menu = twilio.lastContentTo(user)!;
     expect(menu.button).toBe('Ver opciones');
     expect(menu.options.length).toBeGreaterThan(3);
-    await say(optionIn(menu, (t) => t === 'Recuperar mi clave'), /cédula/);
+    await say(
+      optionIn(menu, (t) => t === 'Recuperar mi clave'),
+      /cédula/,
+    );
     await say(MARIA.cedula, /día y mes de nacimiento/);
 
     // Security questions: the employer tapped in the list (its whole name is the item's description).
@@ -69,7 +72,12 @@ describe('options as WhatsApp buttons and lists', () => {
     const yesNo = twilio.lastContentTo(user)!;
     expect(yesNo.kind).toBe('quick-reply');
     expect(yesNo.options.map((o) => o.title)).toEqual(['Sí', 'No']);
-    expect(await say(optionIn(yesNo, (t) => t === 'Sí'), /Escribe aquí el código/)).toMatch(/Te envié un código/);
+    expect(
+      await say(
+        optionIn(yesNo, (t) => t === 'Sí'),
+        /Escribe aquí el código/,
+      ),
+    ).toMatch(/Te envié un código/);
     await app.mailSent();
     const code = await latestCodeFor(app.outbox, MARIA.email);
     const verified = await say(code!, /clave\/nueva/);

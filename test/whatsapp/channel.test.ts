@@ -22,8 +22,7 @@ afterAll(async () => {
 
 const say = (from: string, body: string, extra: Record<string, string> = {}) =>
   postSigned(h.url, '/api/whatsapp', inbound(from, body, extra));
-const repliesTo = (user: string, count: number) =>
-  expect.poll(() => h.twilio.bodiesTo(user), { timeout: 10_000 }).toHaveLength(count);
+const repliesTo = (user: string, count: number) => expect.poll(() => h.twilio.bodiesTo(user), { timeout: 10_000 }).toHaveLength(count);
 
 describe('webhook', () => {
   it('answers with empty TwiML at once and replies through the twilio client', async () => {
@@ -104,7 +103,8 @@ describe('webhook', () => {
       (await postSigned(h.url, '/api/whatsapp', { ...inbound(user, 'x'), From: '+593999999999' })).status,
       (await postSigned(h.url, '/api/whatsapp', { ...inbound(user, 'x'), MessageSid: 'SM123' })).status,
       // Garbage, signed as Twilio would sign what it parses to.
-      (await postSigned(h.url, '/api/whatsapp', Object.fromEntries(new URLSearchParams('%%%&&&==&Body')), { body: '%%%&&&==&Body' })).status,
+      (await postSigned(h.url, '/api/whatsapp', Object.fromEntries(new URLSearchParams('%%%&&&==&Body')), { body: '%%%&&&==&Body' }))
+        .status,
       (await postSigned(h.url, '/api/whatsapp', {}, { body: '{"Body":"hola"}', contentType: 'application/json' })).status,
     ];
     expect(statuses).toEqual([400, 400, 400, 400, 415]);
@@ -144,9 +144,17 @@ describe('what the person reads', () => {
   });
 
   const media: Array<[string, Record<string, string>, string]> = [
-    ['voice note', { NumMedia: '1', MediaContentType0: 'audio/ogg', MediaUrl0: 'https://api.twilio.com/m/1', MessageType: 'audio' }, 'audio'],
+    [
+      'voice note',
+      { NumMedia: '1', MediaContentType0: 'audio/ogg', MediaUrl0: 'https://api.twilio.com/m/1', MessageType: 'audio' },
+      'audio',
+    ],
     ['image', { NumMedia: '1', MediaContentType0: 'image/jpeg', MediaUrl0: 'https://api.twilio.com/m/2', MessageType: 'image' }, 'image'],
-    ['document', { NumMedia: '1', MediaContentType0: 'application/pdf', MediaUrl0: 'https://api.twilio.com/m/3', MessageType: 'document' }, 'document'],
+    [
+      'document',
+      { NumMedia: '1', MediaContentType0: 'application/pdf', MediaUrl0: 'https://api.twilio.com/m/3', MessageType: 'document' },
+      'document',
+    ],
     ['sticker (content type only)', { NumMedia: '1', MediaContentType0: 'image/webp', MediaUrl0: 'https://api.twilio.com/m/4' }, 'sticker'],
     ['video', { NumMedia: '1', MediaContentType0: 'video/mp4', MediaUrl0: 'https://api.twilio.com/m/5' }, 'video'],
     ['contact card', { NumMedia: '1', MediaContentType0: 'text/vcard', MediaUrl0: 'https://api.twilio.com/m/6' }, 'contact'],
@@ -191,7 +199,10 @@ describe('delivery', () => {
     expect((await callback('read')).status).toBe(204);
     expect((await callback('failed', { ErrorCode: '63016' })).status).toBe(204);
     expect((await callback('undelivered', { ErrorCode: '63024' })).status).toBe(204);
-    expect((await postSigned(h.url, '/api/whatsapp/status', { MessageSid: newMessageSid(), MessageStatus: 'failed' }, { signature: null })).status).toBe(403);
+    expect(
+      (await postSigned(h.url, '/api/whatsapp/status', { MessageSid: newMessageSid(), MessageStatus: 'failed' }, { signature: null }))
+        .status,
+    ).toBe(403);
     expect((await postSigned(h.url, '/api/whatsapp/status', { MessageStatus: 'failed' })).status).toBe(400);
 
     const counted = await h.metric('iess_whatsapp_message_status_total');
@@ -242,7 +253,12 @@ describe('delivery', () => {
 });
 
 describe('messages sent later', () => {
-  const reference = (user: string) => ({ channelId: 'whatsapp', conversation: { id: user, isGroup: false, conversationType: 'personal', name: '' }, bot: { id: SENDER, name: '' }, user: { id: user, name: '' } });
+  const reference = (user: string) => ({
+    channelId: 'whatsapp',
+    conversation: { id: user, isGroup: false, conversationType: 'personal', name: '' },
+    bot: { id: SENDER, name: '' },
+    user: { id: user, name: '' },
+  });
   const notice = (text: string) => async (context: TurnContext) => {
     await context.sendActivity(text);
   };
@@ -276,7 +292,10 @@ describe('messages sent later', () => {
       await postSigned(templated.url, '/api/whatsapp', inbound(user, 'hola'));
       await expect.poll(() => templated.twilio.bodiesTo(user), { timeout: 10_000 }).toHaveLength(1);
       templated.advance(25 * 3_600_000);
-      await templated.gateway.continueConversation(reference(user), notice('Tu clave del IESS fue cambiada.\n\nSi no fuiste tú, llama al 140.'));
+      await templated.gateway.continueConversation(
+        reference(user),
+        notice('Tu clave del IESS fue cambiada.\n\nSi no fuiste tú, llama al 140.'),
+      );
       const last = templated.twilio.messages.at(-1)!;
       expect(last).toMatchObject({ to: user, contentSid: 'HX' + 'a'.repeat(32), body: undefined });
       // WhatsApp refuses line breaks inside a template variable.
@@ -288,8 +307,21 @@ describe('messages sent later', () => {
 });
 
 describe('random webhook bodies', () => {
-  const fieldNames = ['MessageSid', 'From', 'To', 'Body', 'NumMedia', 'MediaContentType0', 'Latitude', 'MessageType', 'AccountSid', 'ButtonText'];
-  const params = fc.dictionary(fc.oneof(fc.constantFrom(...fieldNames), fc.string({ maxLength: 12 })), fc.string({ maxLength: 40 }), { maxKeys: 8 });
+  const fieldNames = [
+    'MessageSid',
+    'From',
+    'To',
+    'Body',
+    'NumMedia',
+    'MediaContentType0',
+    'Latitude',
+    'MessageType',
+    'AccountSid',
+    'ButtonText',
+  ];
+  const params = fc.dictionary(fc.oneof(fc.constantFrom(...fieldNames), fc.string({ maxLength: 12 })), fc.string({ maxLength: 40 }), {
+    maxKeys: 8,
+  });
 
   it('never crash the server and never send anything', async () => {
     const before = h.twilio.messages.length;
@@ -300,7 +332,12 @@ describe('random webhook bodies', () => {
             ? await postSigned(h.url, '/api/whatsapp', fields)
             : mode === 'unsigned'
               ? await postSigned(h.url, '/api/whatsapp', fields, { signature: null })
-              : await postSigned(h.url, '/api/whatsapp', {}, { body: raw, signature: twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${PUBLIC_BASE_URL}/api/whatsapp`, {}) });
+              : await postSigned(
+                  h.url,
+                  '/api/whatsapp',
+                  {},
+                  { body: raw, signature: twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${PUBLIC_BASE_URL}/api/whatsapp`, {}) },
+                );
         expect([400, 403]).toContain(response.status);
       }),
       { numRuns: 150 },

@@ -23,15 +23,29 @@ describe('WhatsApp formatting', () => {
     const text = renderActivityText({
       type: 'message',
       text: '¿Qué necesitas?',
-      suggestedActions: { to: [], actions: [
-        { type: 'imBack', title: 'Recuperar mi clave', value: 'Recuperar mi clave' },
-        { type: 'imBack', title: 'Clave patronal', value: 'Clave patronal' },
-      ] },
+      suggestedActions: {
+        to: [],
+        actions: [
+          { type: 'imBack', title: 'Recuperar mi clave', value: 'Recuperar mi clave' },
+          { type: 'imBack', title: 'Clave patronal', value: 'Clave patronal' },
+        ],
+      },
     });
     expect(text).toBe('¿Qué necesitas?\n\n1. Recuperar mi clave\n2. Clave patronal');
     const card = renderActivityText({
       type: 'message',
-      attachments: [{ contentType: 'application/vnd.microsoft.card.hero', content: { title: 'Menú', buttons: [{ type: 'imBack', title: 'Sí', value: 'Sí' }, { type: 'imBack', title: 'No', value: 'No' }] } }],
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.card.hero',
+          content: {
+            title: 'Menú',
+            buttons: [
+              { type: 'imBack', title: 'Sí', value: 'Sí' },
+              { type: 'imBack', title: 'No', value: 'No' },
+            ],
+          },
+        },
+      ],
     });
     expect(card).toBe('*Menú*\n\n1. Sí\n2. No');
   });
@@ -47,7 +61,10 @@ describe('splitting long messages', () => {
 
   it('splits 5,000 characters at paragraph boundaries, each piece within 1,600', () => {
     const paragraphs = Array.from({ length: 30 }, (_, p) => paragraph(p));
-    const text = paragraphs.join('\n\n').slice(0, 5000).replace(/\s+\S*$/, '.');
+    const text = paragraphs
+      .join('\n\n')
+      .slice(0, 5000)
+      .replace(/\s+\S*$/, '.');
     expect(text.length).toBeGreaterThan(4900);
     const pieces = splitMessage(text);
     expect(pieces.length).toBeGreaterThanOrEqual(4);

@@ -94,7 +94,8 @@ export async function startHarness(env: Partial<Record<keyof Config, string>> = 
     limits: limiterStore(config),
     bot: {
       run: (context) => turns.run(`whatsapp/${context.activity.conversation.id}`, () => bot.runTurn(context)),
-      inOrder: (channelId, conversationId, work) => turns.run(`${channelId}/${conversationId}`, () => work((context) => bot.runTurn(context))),
+      inOrder: (channelId, conversationId, work) =>
+        turns.run(`${channelId}/${conversationId}`, () => work((context) => bot.runTurn(context))),
     },
   };
   const server = restify.createServer({ handleUncaughtExceptions: false });
@@ -105,7 +106,7 @@ export async function startHarness(env: Partial<Record<keyof Config, string>> = 
     res.send(200, { ok: true });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address()).port}`;
+  const url = `http://127.0.0.1:${server.address().port}`;
 
   return {
     url,

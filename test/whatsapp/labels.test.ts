@@ -33,7 +33,12 @@ describe('contents for options', () => {
     expect(kindFor(options(4))).toBe('list-picker');
     expect(kindFor(options(10))).toBe('list-picker');
     expect(kindFor(options(11))).toBeUndefined();
-    expect(kindFor([{ label: 'a', id: 'x' }, { label: 'b', id: 'x' }])).toBeUndefined();
+    expect(
+      kindFor([
+        { label: 'a', id: 'x' },
+        { label: 'b', id: 'x' },
+      ]),
+    ).toBeUndefined();
     expect(kindFor([{ label: 'a', id: 'x'.repeat(201) }])).toBeUndefined();
   });
 
@@ -51,6 +56,14 @@ describe('contents for options', () => {
       { label: 'Consultora Brújula Andina Cía. Ltda.', id: 'Consultora Brújula Andina Cía. Ltda.' },
       { label: 'Cacaotera Mirlo Azul S.A.', id: 'Cacaotera Mirlo Azul S.A.' },
     ]);
-    expect(variables).toMatchObject({ 1: '¿Para cuál trabajaste?', 2: 'Ver opciones', 3: 'Consultora Brújula…', 4: 'Consultora Brújula Andina Cía. Ltda.', 5: 'Consultora Brújula Andina Cía. Ltda.', 6: 'Cacaotera Mirlo Azul…', 8: 'Cacaotera Mirlo Azul S.A.' });
+    expect(variables).toMatchObject({
+      1: '¿Para cuál trabajaste?',
+      2: 'Ver opciones',
+      3: 'Consultora Brújula…',
+      4: 'Consultora Brújula Andina Cía. Ltda.',
+      5: 'Consultora Brújula Andina Cía. Ltda.',
+      6: 'Cacaotera Mirlo Azul…',
+      8: 'Cacaotera Mirlo Azul S.A.',
+    });
   });
 });

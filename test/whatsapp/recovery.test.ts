@@ -86,22 +86,29 @@ it('recovers a key on WhatsApp from "hola" to the new key, every message as What
   expect(everything.map((m) => m.body).join('\n')).not.toContain(person.newKey);
 });
 
-it('answers a photo or a voice note at a question kindly, deletes the photo unseen, and the question still waits', { timeout: 60_000 }, async () => {
-  const chat = await chatOn('whatsapp', harness, { phone: '+593987654322' });
-  await chat.say('hola');
-  const cedula = await chat.say('1');
-  expect(says(cedula, 'recovery:askCedula')).toBe(true);
-  expect(cedula.join('\n')).not.toMatch(/\d\. /);
-  // A photo of a cédula despite the warning: a kind answer, and the photo is deleted at Twilio.
-  const photo = await chat.say('', { fields: { MessageType: 'image' }, media: [{ contentType: 'image/jpeg', bytes: Buffer.from('a photo') }] });
-  expect(says(photo, 'whatsapp:media.image')).toBe(true);
-  expect(says(photo, 'recovery:askBirth')).toBe(false);
-  // A voice note in the middle: a kind answer, and the question still waits.
-  const voice = await chat.say('', { fields: { NumMedia: '1', MediaContentType0: 'audio/ogg', MessageType: 'audio' } });
-  expect(says(voice, 'whatsapp:media.audio')).toBe(true);
-  expect(says(voice, 'recovery:askCedula')).toBe(false);
-  expect(says(await chat.say(MARIA.cedula), 'recovery:askBirth')).toBe(true);
+it(
+  'answers a photo or a voice note at a question kindly, deletes the photo unseen, and the question still waits',
+  { timeout: 60_000 },
+  async () => {
+    const chat = await chatOn('whatsapp', harness, { phone: '+593987654322' });
+    await chat.say('hola');
+    const cedula = await chat.say('1');
+    expect(says(cedula, 'recovery:askCedula')).toBe(true);
+    expect(cedula.join('\n')).not.toMatch(/\d\. /);
+    // A photo of a cédula despite the warning: a kind answer, and the photo is deleted at Twilio.
+    const photo = await chat.say('', {
+      fields: { MessageType: 'image' },
+      media: [{ contentType: 'image/jpeg', bytes: Buffer.from('a photo') }],
+    });
+    expect(says(photo, 'whatsapp:media.image')).toBe(true);
+    expect(says(photo, 'recovery:askBirth')).toBe(false);
+    // A voice note in the middle: a kind answer, and the question still waits.
+    const voice = await chat.say('', { fields: { NumMedia: '1', MediaContentType0: 'audio/ogg', MessageType: 'audio' } });
+    expect(says(voice, 'whatsapp:media.audio')).toBe(true);
+    expect(says(voice, 'recovery:askCedula')).toBe(false);
+    expect(says(await chat.say(MARIA.cedula), 'recovery:askBirth')).toBe(true);
 
-  expect(twilio.downloads, 'a photo is never downloaded').toEqual([]);
-  await expect.poll(() => twilio.kept(), { timeout: 10_000 }).toEqual([]);
-});
+    expect(twilio.downloads, 'a photo is never downloaded').toEqual([]);
+    await expect.poll(() => twilio.kept(), { timeout: 10_000 }).toEqual([]);
+  },
+);

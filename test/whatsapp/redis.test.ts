@@ -49,14 +49,20 @@ describe.skipIf(!redis.ok)(`WhatsApp on two instances sharing Redis${redis.reaso
     const user = 'whatsapp:+593990000002';
     await postSigned(first.url, '/api/whatsapp', inbound(user, 'hola'));
     await expect.poll(() => first.twilio.bodiesTo(user), { timeout: 10_000 }).toHaveLength(1);
-    const reference = { channelId: 'whatsapp', conversation: { id: user, isGroup: false, conversationType: 'personal', name: '' }, bot: { id: SENDER, name: '' } };
+    const reference = {
+      channelId: 'whatsapp',
+      conversation: { id: user, isGroup: false, conversationType: 'personal', name: '' },
+      bot: { id: SENDER, name: '' },
+    };
     await second.gateway.continueConversation(reference, async (context) => {
       await context.sendActivity('Tu clave del IESS fue cambiada.');
     });
     expect(second.twilio.bodiesTo(user)).toEqual(['Tu clave del IESS fue cambiada.']);
     // A person who never wrote has no open window on any instance.
     const stranger = { ...reference, conversation: { ...reference.conversation, id: 'whatsapp:+593990000003' } };
-    await expect(second.gateway.continueConversation(stranger, async () => undefined)).rejects.toMatchObject({ name: 'WhatsAppWindowClosedError' });
+    await expect(second.gateway.continueConversation(stranger, async () => undefined)).rejects.toMatchObject({
+      name: 'WhatsAppWindowClosedError',
+    });
   });
 
   it('creates a content once when two instances need it at the same moment', async () => {
@@ -66,7 +72,10 @@ describe.skipIf(!redis.ok)(`WhatsApp on two instances sharing Redis${redis.reaso
     const b = await startHarness(env, store, twilio);
     try {
       const users = ['whatsapp:+593990000011', 'whatsapp:+593990000012'];
-      await Promise.all([postSigned(a.url, '/api/whatsapp', inbound(users[0], 'opciones')), postSigned(b.url, '/api/whatsapp', inbound(users[1], 'opciones'))]);
+      await Promise.all([
+        postSigned(a.url, '/api/whatsapp', inbound(users[0], 'opciones')),
+        postSigned(b.url, '/api/whatsapp', inbound(users[1], 'opciones')),
+      ]);
       for (const user of users) await expect.poll(() => twilio.bodiesTo(user), { timeout: 10_000 }).toHaveLength(1);
       expect(twilio.contents).toHaveLength(1);
       expect(twilio.messages.map((m) => m.contentSid)).toEqual([twilio.contents[0].sid, twilio.contents[0].sid]);

@@ -75,7 +75,13 @@ describe.skipIf(!tools.ok)(`voice notes on WhatsApp${tools.reason ? ` (skipped: 
     expect(speech.rejected).toEqual([]);
     expect(speech.requests).toHaveLength(2);
     for (const request of speech.requests) {
-      expect(request).toMatchObject({ fileName: 'voice.ogg', fileType: 'audio/ogg', model: 'whisper-1', responseFormat: 'json', authorization: `Bearer ${TOKEN}` });
+      expect(request).toMatchObject({
+        fileName: 'voice.ogg',
+        fileType: 'audio/ogg',
+        model: 'whisper-1',
+        responseFormat: 'json',
+        authorization: `Bearer ${TOKEN}`,
+      });
     }
     expect(speech.requests[0].bytes).toBe(cedula.length);
     expect(twilio.downloads).toHaveLength(2);
@@ -99,6 +105,8 @@ describe.skipIf(!tools.ok)(`voice notes on WhatsApp${tools.reason ? ` (skipped: 
     speech.failures = 1;
     const lost = voiceNote('quince de marzo');
     expect(await say(lost, /No logré entender el audio/)).not.toMatch(/preguntas de seguridad/);
-    expect(await app.app.services.metrics.registry.getSingleMetricAsString('iess_whatsapp_voice_notes_total')).toMatch(/result="transcribe"} 1/);
+    expect(await app.app.services.metrics.registry.getSingleMetricAsString('iess_whatsapp_voice_notes_total')).toMatch(
+      /result="transcribe"} 1/,
+    );
   });
 });

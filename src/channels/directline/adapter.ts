@@ -23,7 +23,7 @@ export class DirectLineAdapter extends ChannelAdapter {
   ) {
     super();
     this.onTurnError = async (_context, error) => {
-      this.logger.error({ err: { type: (error)?.name } }, 'direct line turn error');
+      this.logger.error({ err: { type: error?.name } }, 'direct line turn error');
     };
   }
 
@@ -69,11 +69,7 @@ export class DirectLineAdapter extends ChannelAdapter {
     };
   }
 
-
-  async continueConversation(
-    reference: Partial<ConversationReference>,
-    logic: (context: TurnContext) => Promise<void>,
-  ): Promise<void> {
+  async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
     const conversationId = reference.conversation?.id;
     if (!conversationId || !(await this.log.info(conversationId))) {
       throw new Error('the conversation is over');

@@ -143,7 +143,11 @@ export class ConversationLog {
     const { id: _ignored, serviceUrl: _url, recipient: _recipient, conversation: _conversation, channelId: _channel, ...sent } = activity;
     const kept = masked(sent, answer);
     const sealed = activity.from?.role === 'bot' && JSON.stringify(kept) !== JSON.stringify(sent);
-    const length = await this.store.append(this.logKey(conversationId), JSON.stringify(sealed ? { ...kept, [SEALED]: true } : kept), this.ttlMs);
+    const length = await this.store.append(
+      this.logKey(conversationId),
+      JSON.stringify(sealed ? { ...kept, [SEALED]: true } : kept),
+      this.ttlMs,
+    );
     const index = length - 1;
     const id = activityId(conversationId, index);
     await Promise.all([

@@ -33,12 +33,7 @@ export async function openConversation(
 }
 
 /** The "user joined" update the bot greets on, sent once when the page starts the conversation. */
-export function joinedActivity(
-  conversationId: string,
-  userId: string,
-  locale: string,
-  serviceUrl: string,
-): Partial<Activity> {
+export function joinedActivity(conversationId: string, userId: string, locale: string, serviceUrl: string): Partial<Activity> {
   return {
     type: 'conversationUpdate',
     id: randomUUID(),

@@ -46,16 +46,20 @@ export function registerDirectLine(
 
   const adapter = new DirectLineAdapter(conversations, log);
   registerDirectLineRoutes(server, { config, log, conversations, tokens, adapter, bot: deps.bot, origins });
-  const stream = attachDirectLineStream(server.server, { conversations, tokens, log }, {
-    keepAliveMs: options.keepAliveMs ?? 30_000,
-  });
+  const stream = attachDirectLineStream(
+    server.server,
+    { conversations, tokens, log },
+    {
+      keepAliveMs: options.keepAliveMs ?? 30_000,
+    },
+  );
   // Open sockets would hold server.close() forever: end them as soon as closing starts.
   const httpServer = server.server;
   const closeHttp = httpServer.close.bind(httpServer);
-  httpServer.close = ((callback?: (error?: Error) => void) => {
+  httpServer.close = (callback?: (error?: Error) => void) => {
     stream.close();
     return closeHttp(callback);
-  });
+  };
   return adapter;
 }
 

@@ -20,7 +20,12 @@ import { DIRECTLINE_PREFIX } from './routes';
 import type { TokenService } from './tokens';
 
 /** The settings this module reads. */
-export type WebChatPageConfig = Pick<Config, 'DEFAULT_LOCALE' | 'DIRECTLINE_ENDPOINT' | 'TOKEN_REQUESTS_PER_MINUTE_PER_IP' | 'TRUSTED_PROXY_HOPS' | 'WEBCHAT_DIRECTLINE'> & DirectLineHttpConfig & AzureDirectLineConfig;
+export type WebChatPageConfig = Pick<
+  Config,
+  'DEFAULT_LOCALE' | 'DIRECTLINE_ENDPOINT' | 'TOKEN_REQUESTS_PER_MINUTE_PER_IP' | 'TRUSTED_PROXY_HOPS' | 'WEBCHAT_DIRECTLINE'
+> &
+  DirectLineHttpConfig &
+  AzureDirectLineConfig;
 
 export const TOKEN_PATH = '/api/webchat/token';
 
@@ -134,11 +139,7 @@ export function registerChatPage(server: restify.Server, deps: ChatPageDeps): vo
       // JSON inside <script type="application/json">: no "<" may close the element early.
       .replace('{{config}}', jsonForHtml(pageConfig));
     const directLineOrigin = azure ? new URL(config.DIRECTLINE_ENDPOINT).origin : publicOrigin(req, config);
-    const connect = [
-      "'self'",
-      directLineOrigin,
-      directLineOrigin.replace(/^http/, 'ws'),
-    ].join(' ');
+    const connect = ["'self'", directLineOrigin, directLineOrigin.replace(/^http/, 'ws')].join(' ');
     res.header('Content-Type', 'text/html; charset=utf-8');
     res.header('Cache-Control', 'no-store');
     res.header('X-Content-Type-Options', 'nosniff');

@@ -16,7 +16,8 @@ import { applyCors, guardedRoutes, type DirectLineHttpConfig, publicOrigin, send
 import { bearerToken, type TokenClaims, type TokenService } from './tokens';
 
 /** The settings this module reads. */
-export type DirectLineRoutesConfig = Pick<Config, 'DEFAULT_LOCALE' | 'DIRECTLINE_SECRET' | 'PUBLIC_BASE_URL' | 'TRUSTED_PROXY_HOPS'> & DirectLineHttpConfig;
+export type DirectLineRoutesConfig = Pick<Config, 'DEFAULT_LOCALE' | 'DIRECTLINE_SECRET' | 'PUBLIC_BASE_URL' | 'TRUSTED_PROXY_HOPS'> &
+  DirectLineHttpConfig;
 
 export const DIRECTLINE_PREFIX = '/v3/directline';
 
@@ -246,7 +247,6 @@ export function registerDirectLineRoutes(server: restify.Server, ctx: DirectLine
       sendError(res, 400, 'BadArgument', 'files are not accepted on this channel');
     }),
   );
-
 }
 
 /** The optional start body ({user, locale}); undefined when it was refused (the error is sent). */

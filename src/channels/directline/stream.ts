@@ -58,8 +58,7 @@ export function attachDirectLineStream(
       const conversationId = decodeURIComponent(match[1] ?? '');
       const check = await tokens.verify(url.searchParams.get('t') ?? undefined);
       if (!check.ok) return refuse(socket, check.reason === 'missing' ? 401 : 403, 'Forbidden');
-      if (!CONVERSATION_ID.test(conversationId) || !(await conversations.info(conversationId)))
-        return refuse(socket, 404, 'Not Found');
+      if (!CONVERSATION_ID.test(conversationId) || !(await conversations.info(conversationId))) return refuse(socket, 404, 'Not Found');
       if (check.claims.conversationId !== conversationId) return refuse(socket, 403, 'Forbidden');
       const watermark = parseWatermark(url.searchParams.get('watermark'));
       if (watermark === undefined) return refuse(socket, 400, 'Bad Request');

@@ -13,9 +13,7 @@ export interface TokenClaims {
   expiresAt: number;
 }
 
-export type TokenCheck =
-  | { ok: true; claims: TokenClaims }
-  | { ok: false; reason: 'missing' | 'invalid' | 'expired' };
+export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: 'missing' | 'invalid' | 'expired' };
 
 export interface IssuedToken {
   token: string;

@@ -125,7 +125,10 @@ export class WhatsAppAdapter extends ChannelAdapter {
       await asText();
       return;
     }
-    const before = pending.slice(0, -1).map((p) => p.text).join('\n\n');
+    const before = pending
+      .slice(0, -1)
+      .map((p) => p.text)
+      .join('\n\n');
     // The question carries what came before it when that fits; otherwise that goes first, as text.
     const together = [before, question.text].filter(Boolean).join('\n\n');
     let plan = await this.contents.plan(together, question.choices, context.activity.locale);
@@ -141,7 +144,11 @@ export class WhatsAppAdapter extends ChannelAdapter {
     }
     if (sentBefore) await this.deliver(context, to, before);
     try {
-      await this.send(to, { contentSid: plan.contentSid, contentVariables: plan.contentVariables }, plan.as === 'quick-reply' ? 'quick_reply' : 'list_picker');
+      await this.send(
+        to,
+        { contentSid: plan.contentSid, contentVariables: plan.contentVariables },
+        plan.as === 'quick-reply' ? 'quick_reply' : 'list_picker',
+      );
       this.metrics.choices.inc({ as: plan.as === 'quick-reply' ? 'quick_reply' : 'list_picker', why: 'none' });
     } catch (error) {
       // Twilio no longer has the content (removed in the Console): found or made again next time.
@@ -232,16 +239,17 @@ export class WhatsAppAdapter extends ChannelAdapter {
    * as ordinary messages; outside it as the approved template when one is configured, and
    * otherwise nothing is sent and WhatsAppWindowClosedError tells the caller.
    */
-  async continueConversation(
-    reference: Partial<ConversationReference>,
-    logic: (context: TurnContext) => Promise<void>,
-  ): Promise<void> {
+  async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
     const address = reference.conversation?.id ?? '';
     if (!ADDRESS.test(address)) throw new Error('not a WhatsApp conversation');
     const open = await this.window.isOpen(address);
     if (!open && !this.settings.templateSid) throw new WhatsAppWindowClosedError(this.settings.windowMs / 3_600_000);
-    await this.runContinuation({ ...reference, channelId: WHATSAPP_CHANNEL_ID }, (context) => this.inOneMessage(context, logic), (context) => {
-      if (!open) context.turnState.set(USE_TEMPLATE, true);
-    });
+    await this.runContinuation(
+      { ...reference, channelId: WHATSAPP_CHANNEL_ID },
+      (context) => this.inOneMessage(context, logic),
+      (context) => {
+        if (!open) context.turnState.set(USE_TEMPLATE, true);
+      },
+    );
   }
 }

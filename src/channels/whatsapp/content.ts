@@ -55,7 +55,12 @@ export function contentDefinition(kind: ChoiceKind, count: number) {
             items: Array.from({ length: count }, (_, i) => ({ item: slot(3, i, 3), id: slot(4, i, 3), description: slot(5, i, 3) })),
           },
         };
-  const samples = variablesFor(kind, '¿Qué necesitas?', 'Ver opciones', Array.from({ length: count }, (_, i) => ({ label: `Opción ${i + 1}`, id: `opcion-${i + 1}` })));
+  const samples = variablesFor(
+    kind,
+    '¿Qué necesitas?',
+    'Ver opciones',
+    Array.from({ length: count }, (_, i) => ({ label: `Opción ${i + 1}`, id: `opcion-${i + 1}` })),
+  );
   const digest = createHash('sha256').update(JSON.stringify({ types, DEFINITION_VERSION })).digest('hex').slice(0, 8);
   return { friendly_name: `iess_${kind.replace('-', '_')}_${count}_${digest}`, language: 'es', variables: samples, types };
 }
@@ -64,12 +69,21 @@ export function contentDefinition(kind: ChoiceKind, count: number) {
 export function variablesFor(kind: ChoiceKind, body: string, button: string, choices: Choice[]): Variables {
   const variables: Variables = { 1: body };
   if (kind === 'quick-reply') {
-    const titles = shortenLabels(choices.map((c) => c.label), BUTTON_TITLE_MAX);
+    const titles = shortenLabels(
+      choices.map((c) => c.label),
+      BUTTON_TITLE_MAX,
+    );
     choices.forEach((c, i) => Object.assign(variables, { [2 + 2 * i]: titles[i], [3 + 2 * i]: c.id }));
   } else {
     variables[2] = button;
-    const items = shortenLabels(choices.map((c) => c.label), ITEM_MAX);
-    const descriptions = shortenLabels(choices.map((c) => c.label), DESCRIPTION_MAX);
+    const items = shortenLabels(
+      choices.map((c) => c.label),
+      ITEM_MAX,
+    );
+    const descriptions = shortenLabels(
+      choices.map((c) => c.label),
+      DESCRIPTION_MAX,
+    );
     choices.forEach((c, i) => Object.assign(variables, { [3 + 3 * i]: items[i], [4 + 3 * i]: c.id, [5 + 3 * i]: descriptions[i] }));
   }
   return variables;
@@ -161,7 +175,10 @@ export class ContentRegistry {
       const { status, code } = (error ?? {}) as { status?: number; code?: number };
       this.failedUntil = Date.now() + RETRY_AFTER_MS;
       this.created.inc({ result: 'failed' });
-      this.log.warn({ content: name, httpStatus: status, errorCode: code, err: { type: (error as Error)?.name } }, 'whatsapp content not available; sending text');
+      this.log.warn(
+        { content: name, httpStatus: status, errorCode: code, err: { type: (error as Error)?.name } },
+        'whatsapp content not available; sending text',
+      );
       return undefined;
     }
   }
@@ -184,8 +201,7 @@ export class ContentRegistry {
 
 /** How one question with options goes out: as content, or as numbered text and why. */
 export type ChoicePlan =
-  | { as: ChoiceKind; contentSid: string; contentVariables: string }
-  | { as: 'text'; why: 'unsuitable' | 'unavailable' };
+  { as: ChoiceKind; contentSid: string; contentVariables: string } | { as: 'text'; why: 'unsuitable' | 'unavailable' };
 
 /**
  * Turns a question and its options into a Content API message: buttons for up to three

@@ -15,15 +15,17 @@ const MASK_RUN = /(?<=[\w@.])\*{3,}|\*{3,}(?=[\w@.])/g;
  * text holds a star itself is left plain, as WhatsApp would garble both.
  */
 export function toWhatsAppMarkdown(text: string): string {
-  return text
-    .replace(/(?<![*\w])\*\*(?=[^\s*])([\s\S]*?[^\s*])\*\*(?!\*)/g, (_m, inner: string) => (inner.includes('*') ? inner : `*${inner}*`))
-    .replace(/(?<![_\w])__(?=\S)([\s\S]*?\S)__(?![_\w])/g, '_$1_')
-    .replace(/~~(?=\S)([\s\S]*?\S)~~/g, '~$1~')
-    .replace(/^#{1,6}[ \t]+(.+?)[ \t]*#*$/gm, '*$1*')
-    // A link alone on its line keeps its address alone on a line too: WhatsApp makes that tappable.
-    .replace(/^\[([^\]\n]+)\]\((\S+?)\)$/gm, (_m, label: string, url: string) => (label === url ? url : `${label}:\n${url}`))
-    .replace(/\[([^\]\n]+)\]\((\S+?)\)/g, (_m, label: string, url: string) => (label === url ? url : `${label} (${url})`))
-    .replace(MASK_RUN, (stars) => '•'.repeat(stars.length));
+  return (
+    text
+      .replace(/(?<![*\w])\*\*(?=[^\s*])([\s\S]*?[^\s*])\*\*(?!\*)/g, (_m, inner: string) => (inner.includes('*') ? inner : `*${inner}*`))
+      .replace(/(?<![_\w])__(?=\S)([\s\S]*?\S)__(?![_\w])/g, '_$1_')
+      .replace(/~~(?=\S)([\s\S]*?\S)~~/g, '~$1~')
+      .replace(/^#{1,6}[ \t]+(.+?)[ \t]*#*$/gm, '*$1*')
+      // A link alone on its line keeps its address alone on a line too: WhatsApp makes that tappable.
+      .replace(/^\[([^\]\n]+)\]\((\S+?)\)$/gm, (_m, label: string, url: string) => (label === url ? url : `${label}:\n${url}`))
+      .replace(/\[([^\]\n]+)\]\((\S+?)\)/g, (_m, label: string, url: string) => (label === url ? url : `${label} (${url})`))
+      .replace(MASK_RUN, (stars) => '•'.repeat(stars.length))
+  );
 }
 
 /** Buttons become a numbered list; the dialogs accept "1", "uno" and the option's words. */

@@ -35,7 +35,11 @@ export { WHATSAPP_CHANNEL_ID, whatsappConfigured } from './settings';
 const DEDUPE_TTL_MS = 24 * 3_600_000;
 const MAX_BODY_BYTES = 64 * 1024;
 /** Lower case, no accents, no closing punctuation: how a "sí" is compared. */
-const answerOf = (text: string) => fold(text).replace(/[.!¡¿?,]+/g, '').replace(/\s+/g, ' ').trim();
+const answerOf = (text: string) =>
+  fold(text)
+    .replace(/[.!¡¿?,]+/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 const FAILED_STATUSES = new Set(['failed', 'undelivered']);
 /** Statuses after which an outbound message changes no more, so Twilio lets it be deleted. */
 const FINAL_STATUSES = new Set(['delivered', 'read', 'failed', 'undelivered']);
@@ -53,7 +57,10 @@ export type WhatsAppDeps = ChannelDeps<WhatsAppChannelConfig> & { bot: Conversat
 
 /** The settings WhatsApp reads: Twilio's, and the voice-note transcription's. */
 export type WhatsAppChannelConfig = WhatsAppConfig &
-  Pick<Config, 'SPEECH_TO_TEXT_URL' | 'SPEECH_TO_TEXT_TOKEN' | 'SPEECH_TO_TEXT_MODEL' | 'SPEECH_TO_TEXT_TIMEOUT_MS' | 'WHATSAPP_AUDIO_MAX_BYTES'>;
+  Pick<
+    Config,
+    'SPEECH_TO_TEXT_URL' | 'SPEECH_TO_TEXT_TOKEN' | 'SPEECH_TO_TEXT_MODEL' | 'SPEECH_TO_TEXT_TIMEOUT_MS' | 'WHATSAPP_AUDIO_MAX_BYTES'
+  >;
 
 /** A turn of the bot, run inside the turn order the channel holds. */
 type Turn = (context: TurnContext) => Promise<void>;
@@ -95,7 +102,12 @@ export function registerWhatsApp(server: restify.Server, deps: WhatsAppDeps, onD
   const readBody = textBody({ maxBytes: MAX_BODY_BYTES });
 
   /** A signed webhook's form and its fields as `schema` reads them; undefined once it was refused. */
-  function verifiedWebhook<T>(req: restify.Request, res: restify.Response, schema: z.ZodType<T>, what: string): { params: FormParams; data: T } | undefined {
+  function verifiedWebhook<T>(
+    req: restify.Request,
+    res: restify.Response,
+    schema: z.ZodType<T>,
+    what: string,
+  ): { params: FormParams; data: T } | undefined {
     const params = verifiedParams(req, res);
     if (!params) return undefined;
     const parsed = schema.safeParse(params);
@@ -145,7 +157,10 @@ export function registerWhatsApp(server: restify.Server, deps: WhatsAppDeps, onD
       // The store is down or frozen: the message cannot be handled safely now. The person is
       // told to send it again in a minute (the answer needs no store), so nothing is lost unseen.
       metrics.webhooks.inc({ result: 'unavailable' });
-      log.warn({ err: { type: (error as Error)?.name }, sender: logTag(message.From, settings.secret) }, 'whatsapp message not handled: store unavailable');
+      log.warn(
+        { err: { type: (error as Error)?.name }, sender: logTag(message.From, settings.secret) },
+        'whatsapp message not handled: store unavailable',
+      );
       await adapter.receiveActivity(toActivity(message, ''), async (context) => {
         await context.sendActivity(texts.t(settings.locale, 'common:error'));
       });
@@ -208,7 +223,12 @@ export function registerWhatsApp(server: restify.Server, deps: WhatsAppDeps, onD
         }
         if (/\d/.test(transcript)) {
           // Without the store the number cannot wait for its "sí": the person is asked to try again.
-          if (!(await heard.hold(message.From, transcript).then(() => true, () => false))) {
+          if (
+            !(await heard.hold(message.From, transcript).then(
+              () => true,
+              () => false,
+            ))
+          ) {
             await context.sendActivity(t('common:error'));
             return;
           }
@@ -253,7 +273,8 @@ export function registerWhatsApp(server: restify.Server, deps: WhatsAppDeps, onD
   /** "sí" / "no" in the words people use (locales), or neither. */
   function yesOrNo(text: string): 'yes' | 'no' | undefined {
     const folded = answerOf(text);
-    const words = (kind: 'yes' | 'no') => [t(`common:options.${kind}`), ...texts.list(settings.locale, `common:synonyms.${kind}`)].map(answerOf);
+    const words = (kind: 'yes' | 'no') =>
+      [t(`common:options.${kind}`), ...texts.list(settings.locale, `common:synonyms.${kind}`)].map(answerOf);
     if (words('yes').includes(folded)) return 'yes';
     if (words('no').includes(folded)) return 'no';
     return undefined;
@@ -309,11 +330,18 @@ export function registerWhatsApp(server: restify.Server, deps: WhatsAppDeps, onD
     if (FINAL_STATUSES.has(MessageStatus)) retention.later({ messageSid: MessageSid });
     if (FAILED_STATUSES.has(MessageStatus) || ErrorCode) {
       log.warn(
-        { messageSid: MessageSid, status: MessageStatus, errorCode: ErrorCode || undefined, recipient: To ? logTag(To, settings.secret) : undefined },
+        {
+          messageSid: MessageSid,
+          status: MessageStatus,
+          errorCode: ErrorCode || undefined,
+          recipient: To ? logTag(To, settings.secret) : undefined,
+        },
         'whatsapp delivery failed',
       );
       if (FAILED_STATUSES.has(MessageStatus) && To)
-        await adapter.onDeliveryFailure?.(To, ErrorCode).catch((error: Error) => log.warn({ err: { type: error?.name } }, 'delivery failure not noted'));
+        await adapter
+          .onDeliveryFailure?.(To, ErrorCode)
+          .catch((error: Error) => log.warn({ err: { type: error?.name } }, 'delivery failure not noted'));
     }
     res.send(204);
   });

@@ -47,7 +47,7 @@ export function createWhatsAppMetrics(registry: Registry) {
     }),
     typing: new Counter({
       name: 'iess_whatsapp_typing_indicators_total',
-      help: 'Typing indicators shown on a person\'s message while a slow turn ran (sent, failed)',
+      help: "Typing indicators shown on a person's message while a slow turn ran (sent, failed)",
       labelNames: ['result'],
       registers: [registry],
     }),

@@ -49,7 +49,20 @@ export const inboundMessageSchema = z.object({
 });
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
 
-const STATUSES = ['accepted', 'scheduled', 'queued', 'sending', 'sent', 'delivered', 'read', 'undelivered', 'failed', 'canceled', 'receiving', 'received'] as const;
+const STATUSES = [
+  'accepted',
+  'scheduled',
+  'queued',
+  'sending',
+  'sent',
+  'delivered',
+  'read',
+  'undelivered',
+  'failed',
+  'canceled',
+  'receiving',
+  'received',
+] as const;
 
 /** A delivery status callback; unknown statuses and odd error codes are folded so metric labels stay few. */
 export const statusCallbackSchema = z.object({

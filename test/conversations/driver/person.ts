@@ -16,7 +16,10 @@ export const PersonSchema = z
   .object({
     who: z.string(),
     /** The demo account this person is: a cédula (person) or a RUC (employer); none for a stranger. */
-    account: z.string().regex(/^\d{10}(\d{3})?$/).optional(),
+    account: z
+      .string()
+      .regex(/^\d{10}(\d{3})?$/)
+      .optional(),
     channels: z.array(z.enum(['directline', 'whatsapp', 'api'])).default([]),
     /** The assistant's TONE setting for this conversation (tu, the default, or usted). */
     tone: z.enum(['tu', 'usted']).default('tu'),
@@ -95,8 +98,34 @@ export interface Facts {
   right: Record<string, string[]>;
 }
 
-const MONTHS = ['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre', 'octubre', 'noviembre', 'diciembre'];
-const MONTHS_EN = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = [
+  'enero',
+  'febrero',
+  'marzo',
+  'abril',
+  'mayo',
+  'junio',
+  'julio',
+  'agosto',
+  'septiembre',
+  'octubre',
+  'noviembre',
+  'diciembre',
+];
+const MONTHS_EN = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
 export function factsOf(account: string | undefined): Facts {
   const person = (demoData.persons as DemoPerson[]).find((p) => p.cedula === account);
@@ -177,7 +206,11 @@ export function fill(reply: string, facts: Facts, question: string, options: str
         case 'label':
           return label;
         case 'first-word':
-          return asTyped(label).split(' ').find((w) => w.length > 3) ?? asTyped(label);
+          return (
+            asTyped(label)
+              .split(' ')
+              .find((w) => w.length > 3) ?? asTyped(label)
+          );
         default:
           return asTyped(label);
       }

@@ -92,7 +92,11 @@ export async function play(person: Person, chat: Chat): Promise<Played> {
   const turns: Turn[] = [];
   const problems: string[] = [];
   const asked = new Map<string, number>();
-  const shownKeys = () => turns.flatMap((t) => t.bot).concat(chat.later()).flatMap(sayingsIn);
+  const shownKeys = () =>
+    turns
+      .flatMap((t) => t.bot)
+      .concat(chat.later())
+      .flatMap(sayingsIn);
   const has = (keys: readonly string[]) => shownKeys().some((s) => keys.includes(s.key));
   const reached = () =>
     person.expect.outcome === 'guidance'
@@ -174,7 +178,11 @@ export function verdict(person: Person, played: Played): string[] {
   if (written > expect.maxMessages) problems.push(`needed ${written} messages, at most ${expect.maxMessages}`);
   // The language it ends in: the last bot message with a known saying tells it.
   const messages = played.turns.flatMap((t) => t.bot).concat(played.later);
-  const lastSaid = messages.map(sayingsIn).filter((s) => s.length).at(-1) ?? [];
+  const lastSaid =
+    messages
+      .map(sayingsIn)
+      .filter((s) => s.length)
+      .at(-1) ?? [];
   const languageOf = (s: Shown) => (s.locale === USTED ? 'es-EC' : s.locale);
   if (lastSaid.length && !lastSaid.some((s) => languageOf(s) === expect.language)) {
     problems.push(`ended speaking ${languageOf(lastSaid[0])}, expected ${expect.language}`);
@@ -210,4 +218,3 @@ export function transcript(played: Played): string {
   if (played.later.length) lines.push('_(después)_', ...played.later.map((m) => `> ${m.replace(/\n/g, '\n> ')}`));
   return lines.join('\n');
 }
-
