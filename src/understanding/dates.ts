@@ -1,52 +1,16 @@
 import { distance } from 'fastest-levenshtein';
 import { MONTHS, checkedDate, parseDayMonth } from '../recovery/birthdate';
 import type { DayMonth } from '../recovery/types';
+import { NUMBER_WORDS } from './numberWords';
 import { fold, words } from './text';
 
 export type FoundDate = { ok: true; value: DayMonth } | { ok: false; reason: 'invalid_date' };
 
-/** Days as people write them in words: "quince", "primero", "veintiuno", "treinta y uno". */
-const DAY_WORDS = new Map<string, number>(
-  Object.entries({
-    uno: 1,
-    un: 1,
-    primero: 1,
-    primer: 1,
-    dos: 2,
-    tres: 3,
-    cuatro: 4,
-    cinco: 5,
-    seis: 6,
-    siete: 7,
-    ocho: 8,
-    nueve: 9,
-    diez: 10,
-    once: 11,
-    doce: 12,
-    trece: 13,
-    catorce: 14,
-    quince: 15,
-    dieciseis: 16,
-    diecisiete: 17,
-    dieciocho: 18,
-    diecinueve: 19,
-    veinte: 20,
-    veintiuno: 21,
-    veintiun: 21,
-    veintidos: 22,
-    veintitres: 23,
-    veinticuatro: 24,
-    veinticinco: 25,
-    veintiseis: 26,
-    veintisiete: 27,
-    veintiocho: 28,
-    veintinueve: 29,
-    treinta: 30,
-    first: 1,
-    second: 2,
-    third: 3,
-  }),
-);
+/** Days as people write them in words: "quince", "primero", "veintiuno", "treinta y uno" (joined below). */
+const DAY_WORDS = new Map<string, number>([
+  ...[...NUMBER_WORDS].filter(([word, value]) => value >= 1 && value <= 30 && word !== 'una'),
+  ...Object.entries({ primero: 1, primer: 1, first: 1, second: 2, third: 3 }),
+]);
 /** Words between a day, its month and its year: "el 15 de marzo del 85", "the 15th of march". */
 const LINKS = new Set(['de', 'del', 'el', 'of', 'the', 'on', 'en', 'y']);
 const ORDINAL_AFTER_DIGITS = /\b(\d{1,2})(?:ro|ero|er|do|to|vo|no|mo|st|nd|rd|th|o|º|°)(?!\p{L})/gu;

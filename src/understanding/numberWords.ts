@@ -2,7 +2,7 @@
  * Numbers written in words, as people write a year: "mil novecientos setenta y ocho",
  * "setenta y ocho", "dos mil diez", "nineteen seventy-eight", "two thousand ten".
  */
-const VALUES = new Map<string, number>(
+export const NUMBER_WORDS: ReadonlyMap<string, number> = new Map<string, number>(
   Object.entries({
     cero: 0,
     un: 1,
@@ -89,7 +89,7 @@ const HUNDRED = 'hundred';
 /** Words inside a number: "setenta y ocho", "two thousand and ten". */
 const JOINERS = new Set(['y', 'and']);
 
-const isNumberWord = (w: string) => VALUES.has(w) || THOUSAND.has(w) || w === HUNDRED;
+const isNumberWord = (w: string) => NUMBER_WORDS.has(w) || THOUSAND.has(w) || w === HUNDRED;
 
 /** The value of one run of number words, or undefined when it is not one number. */
 function valueOf(run: readonly string[]): number | undefined {
@@ -103,7 +103,7 @@ function valueOf(run: readonly string[]): number | undefined {
       current = 0;
     } else if (word === HUNDRED) current = (current || 1) * 100;
     else {
-      const value = VALUES.get(word)!;
+      const value = NUMBER_WORDS.get(word)!;
       if (current >= 10 && current < 100 && current % 10 === 0 && value < 10) current += value;
       else if (current > 0 && current < 100 && value >= 10 && value < 100 && total === 0) {
         pairs.push(current);
