@@ -3,15 +3,39 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type ConversationLock, createRedisLock } from '../../src/store/conversationLock';
 import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
 import { RedisKeyValueStore } from '../../src/store/redisKeyValue';
-import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix, waitFor } from '../helpers/redis';
+import type { KeyValueStore } from '../../src/store/keyValue';
+import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix } from '../helpers/redis';
+import { until } from '../helpers/wait';
 
 const redis = await sharedRedis();
 /** Lock keys are keyed hashes of the conversation id. */
 const SECRET = 'lock-test-secret-0123456789-abcdefgh';
 
+/** Refusals: tries to take a lock that found it held, the events a test waits for instead of a time. */
+function refusalCounter() {
+  let refusals = 0;
+  /** `store`, counting its refused SET NX. */
+  const counting = (store: KeyValueStore): KeyValueStore =>
+    new Proxy(store, {
+      get(target, name) {
+        if (name === 'setIfAbsent')
+          return async (key: string, value: string, ttlMs: number) => {
+            const taken = await target.setIfAbsent(key, value, ttlMs);
+            if (!taken) refusals += 1;
+            return taken;
+          };
+        const member = Reflect.get(target, name);
+        return typeof member === 'function' ? member.bind(target) : member;
+      },
+    });
+  return { counting, refusals: () => refusals };
+}
+
 interface LockFactory {
   /** Locks that share one backing store, as two instances would. */
   make(options: { ttlMs: number; waitMs: number }): Promise<[ConversationLock, ConversationLock]>;
+  /** Tries so far, by any lock made here, that found the lock held. */
+  refusals(): number;
   /** Whether a holder that never releases loses the lock after ttlMs. */
   expires: boolean;
 }
@@ -27,8 +51,10 @@ function lockCases(factory: LockFactory) {
       events.push('B in');
       return release;
     });
-    // B must still be waiting while A holds the lock.
-    expect(await waitFor(() => events.includes('B in'), 300)).toBe(false);
+    // B must still be waiting while A holds the lock, having tried and been refused.
+    const refused = factory.refusals();
+    await until(() => factory.refusals() > refused || events.includes('B in'), 'B to try the held lock');
+    expect(events).toEqual(['A in']);
     events.push('A out');
     await releaseA?.();
     const releaseB = await waitingB;
@@ -79,7 +105,9 @@ function lockCases(factory: LockFactory) {
         if (!release) throw new Error('lock not acquired');
         inside += 1;
         most = Math.max(most, inside);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        // Held until another turn has tried and been refused (unless none is left): a lock that let two in would show.
+        const refused = factory.refusals();
+        await until(() => factory.refusals() > refused || done.length === 11, 'another turn to try the held lock');
         inside -= 1;
         done.push(i);
         await release();
@@ -108,10 +136,13 @@ function lockCases(factory: LockFactory) {
 describe('Redis-style lock on the memory key-value store', () => {
   const store = new MemoryKeyValueStore();
   afterAll(() => store.close());
+  const { counting, refusals } = refusalCounter();
+  const shared = counting(store);
   lockCases({
     async make(options) {
-      return [createRedisLock(store, { ...options, secret: SECRET }), createRedisLock(store, { ...options, secret: SECRET })];
+      return [createRedisLock(shared, { ...options, secret: SECRET }), createRedisLock(shared, { ...options, secret: SECRET })];
     },
+    refusals,
     expires: true,
   });
 });
@@ -126,8 +157,9 @@ describe.skipIf(!redis.ok)(`Redis conversation lock${redis.reason ? ` (skipped: 
     return c;
   };
   // Two clients: two instances of the app sharing one Redis.
-  const instanceA = new RedisKeyValueStore(client(), { prefix });
-  const instanceB = new RedisKeyValueStore(client(), { prefix });
+  const { counting, refusals } = refusalCounter();
+  const instanceA = counting(new RedisKeyValueStore(client(), { prefix }));
+  const instanceB = counting(new RedisKeyValueStore(client(), { prefix }));
   afterAll(async () => {
     await deleteKeys(TEST_REDIS_URL, prefix);
     clients.forEach((c) => c.disconnect());
@@ -137,6 +169,7 @@ describe.skipIf(!redis.ok)(`Redis conversation lock${redis.reason ? ` (skipped: 
     async make(options) {
       return [createRedisLock(instanceA, { ...options, secret: SECRET }), createRedisLock(instanceB, { ...options, secret: SECRET })];
     },
+    refusals,
     expires: true,
   });
 });

@@ -5,16 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WhatsAppWindowClosedError } from '../../src/errors';
 import { WHATSAPP_MAX_CHARS } from '../../src/channels/whatsapp/format';
 import { Texts } from '../../src/i18n';
-import { LONG_ANSWER, startHarness, type Harness } from './harness';
+import { LONG_ANSWER, startWhatsAppChannel, type WhatsAppChannel } from '../helpers/channel';
+import { until } from '../helpers/wait';
 import { AUTH_TOKEN, PUBLIC_BASE_URL, SENDER, inbound, newMessageSid, postSigned } from './webhooks';
 
 const texts = new Texts();
 let nextUser = 0;
 const newUser = () => `whatsapp:+5939${String(process.pid % 10_000).padStart(4, '0')}${String(nextUser++).padStart(4, '0')}`;
 
-let h: Harness;
+let h: WhatsAppChannel;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startWhatsAppChannel();
 });
 afterAll(async () => {
   await h?.close();
@@ -75,8 +76,7 @@ describe('webhook', () => {
 
   it('keeps arrival order when the first turn is still running', async () => {
     const user = newUser();
-    let release!: () => void;
-    h.bot.gate = new Promise((resolve) => (release = resolve));
+    const release = h.bot.hold();
     expect((await say(user, 'espera')).status).toBe(200);
     expect((await say(user, 'segundo')).status).toBe(200);
     expect(h.twilio.bodiesTo(user)).toEqual([]);
@@ -87,12 +87,16 @@ describe('webhook', () => {
 
   it('handles two messages that arrive together, both, in order, with no state lost', async () => {
     const user = newUser();
-    const answers = await Promise.all([say(user, 'primero'), say(user, 'segundo')]);
+    // Each turn would wait between reading and writing the count: two let in together read the same one.
+    const release = h.bot.hold();
+    const answers = await Promise.all([say(user, 'espera uno'), say(user, 'espera dos')]);
     expect(answers.map((r) => r.status)).toEqual([200, 200]);
+    await until(() => h.queued('whatsapp', user) === 2, 'both messages in the turn order');
+    release();
     await repliesTo(user, 2);
     const replies = h.twilio.bodiesTo(user);
     expect(replies.map((r) => r.slice(0, 2))).toEqual(['1:', '2:']);
-    expect(replies.map((r) => r.slice(3)).sort()).toEqual(['primero', 'segundo']);
+    expect(replies.map((r) => r.slice(3)).sort()).toEqual(['espera dos', 'espera uno']);
   });
 
   it('refuses a malformed body with 400 (signed) or 415 (not a form), and sends nothing', async () => {
@@ -285,7 +289,7 @@ describe('messages sent later', () => {
   });
 
   it('use the approved template outside the window when one is configured', async () => {
-    const templated = await startHarness({ TWILIO_TEMPLATE_SID: 'HX' + 'a'.repeat(32) });
+    const templated = await startWhatsAppChannel({ env: { TWILIO_TEMPLATE_SID: 'HX' + 'a'.repeat(32) } });
     templated.twilio.addContent('HX' + 'a'.repeat(32), { 'twilio/text': { body: '{{1}}' } });
     try {
       const user = newUser();

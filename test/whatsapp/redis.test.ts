@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisKeyValueStore } from '../../src/store/redisKeyValue';
 import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix } from '../helpers/redis';
 import { FakeTwilio } from '../helpers/fakeTwilio';
-import { startHarness, type Harness } from './harness';
+import { startWhatsAppChannel, type WhatsAppChannel } from '../helpers/channel';
 import { ACCOUNT_SID, AUTH_TOKEN, SENDER, inbound, postSigned } from './webhooks';
 
 const redis = await sharedRedis();
@@ -13,15 +13,15 @@ describe.skipIf(!redis.ok)(`WhatsApp on two instances sharing Redis${redis.reaso
   const prefix = uniquePrefix('wa');
   let client: Redis;
   let store: RedisKeyValueStore;
-  let first: Harness;
-  let second: Harness;
+  let first: WhatsAppChannel;
+  let second: WhatsAppChannel;
 
   beforeAll(async () => {
     client = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
     client.on('error', () => undefined);
     store = new RedisKeyValueStore(client, { prefix });
-    first = await startHarness({}, store);
-    second = await startHarness({}, store);
+    first = await startWhatsAppChannel({ store });
+    second = await startWhatsAppChannel({ store });
   });
 
   afterAll(async () => {
@@ -68,8 +68,8 @@ describe.skipIf(!redis.ok)(`WhatsApp on two instances sharing Redis${redis.reaso
   it('creates a content once when two instances need it at the same moment', async () => {
     const twilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
     const env = { TWILIO_CONTENT_API: 'true', TWILIO_API_BASE_URL: twilio.url };
-    const a = await startHarness(env, store, twilio);
-    const b = await startHarness(env, store, twilio);
+    const a = await startWhatsAppChannel({ env, store, twilio });
+    const b = await startWhatsAppChannel({ env, store, twilio });
     try {
       const users = ['whatsapp:+593990000011', 'whatsapp:+593990000012'];
       await Promise.all([

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './harness';
+import { type WhatsAppChannel, startWhatsAppChannel } from '../helpers/channel';
 import { inbound, postSigned } from './webhooks';
 
 const PHOTO = [{ contentType: 'image/jpeg', bytes: Buffer.from('a photo of a cédula') }];
@@ -7,17 +7,17 @@ const AUDIO = [{ contentType: 'audio/ogg', bytes: Buffer.from('a voice note') }]
 
 /** What people send is deleted at Twilio: at once for a photo, after the set delay otherwise, never with 0. */
 describe('deleting at Twilio', () => {
-  let h: Harness | undefined;
+  let h: WhatsAppChannel | undefined;
   afterEach(async () => {
     await h?.close();
     h = undefined;
   });
 
-  const send = (harness: Harness, user: string, body: string, media: typeof PHOTO = [], extra: Record<string, string> = {}) =>
+  const send = (harness: WhatsAppChannel, user: string, body: string, media: typeof PHOTO = [], extra: Record<string, string> = {}) =>
     postSigned(harness.url, '/api/whatsapp', harness.twilio.receive(inbound(user, body, extra), media));
 
   it('deletes a photo and its medium at once, while a text waits for the delay', async () => {
-    h = await startHarness({ TWILIO_DELETE_AFTER_SECONDS: '3600' });
+    h = await startWhatsAppChannel({ env: { TWILIO_DELETE_AFTER_SECONDS: '3600' } });
     const user = 'whatsapp:+593990001001';
     await send(h, user, 'hola');
     await send(h, user, '', PHOTO, { MessageType: 'image' });
@@ -29,7 +29,7 @@ describe('deleting at Twilio', () => {
   });
 
   it('keeps everything at Twilio with TWILIO_DELETE_AFTER_SECONDS=0', async () => {
-    h = await startHarness({ TWILIO_DELETE_AFTER_SECONDS: '0' });
+    h = await startWhatsAppChannel({ env: { TWILIO_DELETE_AFTER_SECONDS: '0' } });
     const user = 'whatsapp:+593990001002';
     await send(h, user, '', PHOTO, { MessageType: 'image' });
     await send(h, user, 'hola');
@@ -39,7 +39,7 @@ describe('deleting at Twilio', () => {
   });
 
   it('tries a failed deletion again, and deletes what was sent only once Twilio reports it delivered', async () => {
-    h = await startHarness({ TWILIO_DELETE_AFTER_SECONDS: '0.05' });
+    h = await startWhatsAppChannel({ env: { TWILIO_DELETE_AFTER_SECONDS: '0.05' } });
     const user = 'whatsapp:+593990001003';
     h.twilio.failNextDeletes(2);
     await send(h, user, '', AUDIO, { MessageType: 'audio' });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Harness, startHarness } from './harness';
+import { type WhatsAppChannel, startWhatsAppChannel } from '../helpers/channel';
 import { inbound, postSigned } from './webhooks';
 
-let h: Harness;
+let h: WhatsAppChannel;
 beforeAll(async () => {
-  h = await startHarness({ WHATSAPP_TYPING_AFTER_MS: '100' });
+  h = await startWhatsAppChannel({ env: { WHATSAPP_TYPING_AFTER_MS: '100' } });
 });
 afterAll(async () => {
   await h?.close();
@@ -14,8 +14,7 @@ const send = (user: string, body: string) => postSigned(h.url, '/api/whatsapp', 
 
 it('shows "escribiendo…" on the message of a slow turn, before the reply and never after it', async () => {
   const user = 'whatsapp:+593990002001';
-  let release!: () => void;
-  h.bot.gate = new Promise((resolve) => (release = resolve));
+  const release = h.bot.hold();
   await send(user, 'espera');
   const [message] = h.twilio.inbound.filter((m) => m.from === user);
   await expect.poll(() => h.twilio.events, { timeout: 10_000 }).toContain(`typing ${message.sid}`);
@@ -29,7 +28,6 @@ it('shows "escribiendo…" on the message of a slow turn, before the reply and n
 
 it('shows nothing for a quick turn', async () => {
   const user = 'whatsapp:+593990002002';
-  h.bot.gate = undefined;
   await send(user, 'hola');
   await expect.poll(() => h.twilio.bodiesTo(user), { timeout: 10_000 }).toEqual(['1: hola']);
   const [message] = h.twilio.inbound.filter((m) => m.from === user);
@@ -38,8 +36,7 @@ it('shows nothing for a quick turn', async () => {
 
 it('still replies when Twilio refuses the indicator', async () => {
   const user = 'whatsapp:+593990002003';
-  let release!: () => void;
-  h.bot.gate = new Promise((resolve) => (release = resolve));
+  const release = h.bot.hold();
   // Not a message Twilio knows: the indicator is refused (404).
   await postSigned(h.url, '/api/whatsapp', inbound(user, 'espera'));
   await expect.poll(() => h.twilio.rejected.some((r) => /Typing/.test(r)), { timeout: 10_000 }).toBe(true);

@@ -1,0 +1,176 @@
+import { ActionTypes, ActivityHandler, ConversationState, MemoryStorage, MessageFactory, type TurnContext } from 'botbuilder';
+import { Writable } from 'node:stream';
+import restify from 'restify';
+import { TurnQueue } from '../../src/bot/turnQueue';
+import type { ChannelDeps, ConversationTurns } from '../../src/channels/types';
+import { registerWhatsApp } from '../../src/channels/whatsapp';
+import { type Config, testConfig } from '../../src/config';
+import { Texts } from '../../src/i18n';
+import { createLogger } from '../../src/log';
+import { createMetrics } from '../../src/metrics';
+import { limiterStore } from '../../src/recovery/limits';
+import type { KeyValueStore } from '../../src/store/keyValue';
+import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
+import { ACCOUNT_SID, AUTH_TOKEN, whatsappEnv } from '../whatsapp/webhooks';
+import { FakeTwilio } from './fakeTwilio';
+
+/**
+ * A channel alone on a free port, in front of a small bot instead of the app: the channel's
+ * own tests check its wire format, turn order and limits without the dialogs. The channel
+ * gets what the app would give it (configuration, a store, logs, metrics, texts, limits) and
+ * the app's turn order (the bot's queue) in front of `turn`.
+ */
+export type ChannelUnderTest<G> = Awaited<ReturnType<typeof startChannel<G>>>;
+
+export interface ChannelOptions {
+  env?: Partial<Record<keyof Config, string>>;
+  /** A shared store (Redis) standing for several instances; the default is memory with a movable clock. */
+  store?: KeyValueStore;
+}
+
+export async function startChannel<G>(
+  register: (server: restify.Server, deps: ChannelDeps & { bot: ConversationTurns }) => G,
+  turn: (context: TurnContext) => Promise<void>,
+  { env = {}, store: shared }: ChannelOptions = {},
+) {
+  let now = Date.now();
+  const memory = new MemoryKeyValueStore(() => now);
+  const store = shared ?? memory;
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logLines.push(chunk.toString());
+      done();
+    },
+  });
+  const config = testConfig(env);
+  const metrics = createMetrics();
+  const turns = new TurnQueue();
+  /** Messages handed to the turn order, by `channel/conversation`: what has arrived, run or waiting. */
+  const queued = new Map<string, number>();
+  const inOrder = <T>(key: string, work: () => Promise<T>) => {
+    queued.set(key, (queued.get(key) ?? 0) + 1);
+    return turns.run(key, work);
+  };
+  const server = restify.createServer({ handleUncaughtExceptions: false });
+  const gateway = register(server, {
+    config,
+    store,
+    log: createLogger('info', sink),
+    metrics,
+    texts: new Texts(),
+    limits: limiterStore(config),
+    bot: {
+      run: (context) => inOrder(`${context.activity.channelId}/${context.activity.conversation.id}`, () => turn(context)),
+      inOrder: (channelId, conversationId, work) => inOrder(`${channelId}/${conversationId}`, () => work(turn)),
+    },
+  });
+  server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
+    res.send(200, { ok: true });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    config,
+    gateway,
+    metrics,
+    logLines,
+    /** How many messages of `conversationId` on `channelId` reached the turn order so far. */
+    queued: (channelId: string, conversationId: string) => queued.get(`${channelId}/${conversationId}`) ?? 0,
+    /** Moves the memory store's clock (windows and time limits live there). */
+    advance(ms: number) {
+      now += ms;
+    },
+    async metric(name: string) {
+      return (await metrics.registry.getSingleMetricAsString(name)) ?? '';
+    },
+    async close() {
+      server.server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await memory.close();
+    },
+  };
+}
+
+export const LONG_ANSWER = Array.from(
+  { length: 70 },
+  (_, i) => `${i % 7 === 6 ? '\n\n' : ''}Respuesta larga, oración ${i + 1}: el asistente explica el trámite con calma y en detalle.`,
+).join(' ');
+
+/**
+ * A small bot that numbers each message in conversation state (so a lost update shows) and
+ * answers with choices, long text or bold when asked. A message starting with «espera» waits
+ * on `gate` between reading the count and writing it: a turn let in beside it would read the
+ * same count. It does not order turns itself: the turn order in front of it must.
+ */
+export class CountingBot extends ActivityHandler {
+  gate?: Promise<void>;
+  private readonly state = new ConversationState(new MemoryStorage());
+
+  constructor() {
+    super();
+    const count = this.state.createProperty<number>('count');
+    this.onMessage(async (context, next) => {
+      const seen = (await count.get(context, 0)) + 1;
+      if (context.activity.text?.startsWith('espera')) await this.gate;
+      await count.set(context, seen);
+      await context.sendActivity(this.answer(context.activity.text ?? '', seen));
+      await next();
+    });
+  }
+
+  private answer(text: string, seen: number) {
+    if (text === 'opciones')
+      return MessageFactory.suggestedActions(
+        [
+          { type: ActionTypes.ImBack, title: 'Recuperar mi clave', value: 'Recuperar mi clave' },
+          { type: ActionTypes.ImBack, title: 'Clave patronal', value: 'Clave patronal' },
+        ],
+        '¿Qué necesitas?',
+      );
+    if (text === 'largo') return LONG_ANSWER;
+    if (text === 'negrita') return 'Revisa **Spam** y la pestaña **Promociones**.';
+    return `${seen}: ${text}`;
+  }
+
+  /** Holds every «espera» message until the returned function is called. */
+  hold(): () => void {
+    let release!: () => void;
+    this.gate = new Promise((resolve) => (release = resolve));
+    return release;
+  }
+
+  async runTurn(context: TurnContext) {
+    await this.run(context);
+    await this.state.saveChanges(context);
+  }
+}
+
+export type WhatsAppChannel = Awaited<ReturnType<typeof startWhatsAppChannel>>;
+
+/**
+ * The real WhatsApp channel alone, in front of a `CountingBot`, against a Twilio stand-in
+ * (`twilio`: a shared one, for instances that share a store; otherwise a new one, closed with it).
+ */
+export async function startWhatsAppChannel(options: ChannelOptions & { twilio?: FakeTwilio } = {}) {
+  const twilio = options.twilio ?? (await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN));
+  const bot = new CountingBot();
+  /** What the channel reported as not delivered: [to, error code]. */
+  const deliveryFailures: Array<[string, string]> = [];
+  const channel = await startChannel(
+    (server, deps) => registerWhatsApp(server, deps, async (to, errorCode) => void deliveryFailures.push([to, errorCode])),
+    (context) => bot.runTurn(context),
+    { ...options, env: { ...whatsappEnv(twilio.url), ...options.env } },
+  );
+  return {
+    ...channel,
+    twilio,
+    bot,
+    deliveryFailures,
+    async close() {
+      await channel.close();
+      if (!options.twilio) await twilio.close();
+    },
+  };
+}
