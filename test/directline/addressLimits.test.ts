@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { requestToken } from './harness';
+import { requestToken } from '../helpers/channel';
 
 /** The web chat counts identity checks per client address, across the conversations it opens. */
 let t: TestApp;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { testConfig } from '../../src/config';
 import { ConfigError } from '../../src/errors';
-import { type DirectLineServer, startDirectLineServer } from './harness';
+import { type TestDirectLine, startDirectLine } from '../helpers/channel';
 
 const SECRET = 'azure-direct-line-secret-abcdefghijklmnopqrstuvwxyz';
 
@@ -11,7 +11,7 @@ const SECRET = 'azure-direct-line-secret-abcdefghijklmnopqrstuvwxyz';
 let azure: Server;
 let azureUrl: string;
 const seenByAzure: { authorization?: string; body: string }[] = [];
-let dl: DirectLineServer;
+let dl: TestDirectLine;
 
 beforeAll(async () => {
   azure = createServer((req, res) => {
@@ -33,7 +33,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => azure.listen(0, '127.0.0.1', resolve));
   azureUrl = `http://127.0.0.1:${(azure.address() as AddressInfo).port}/v3/directline`;
-  dl = await startDirectLineServer({ WEBCHAT_DIRECTLINE: 'azure', DIRECTLINE_SECRET: SECRET, DIRECTLINE_ENDPOINT: azureUrl });
+  dl = await startDirectLine({ WEBCHAT_DIRECTLINE: 'azure', DIRECTLINE_SECRET: SECRET, DIRECTLINE_ENDPOINT: azureUrl });
 });
 afterAll(async () => {
   await dl.close();
@@ -65,7 +65,7 @@ it('does not run our own Direct Line, and leaves the directline channel to /api/
 });
 
 it('answers 502 when Azure refuses, and refuses to start without a secret', async () => {
-  const wrong = await startDirectLineServer({
+  const wrong = await startDirectLine({
     WEBCHAT_DIRECTLINE: 'azure',
     DIRECTLINE_SECRET: 'a-secret-azure-does-not-know',
     DIRECTLINE_ENDPOINT: azureUrl,

@@ -1,7 +1,7 @@
 import { TurnContext } from 'botbuilder';
 import { type Activity, ConnectionStatus, DirectLine } from 'botframework-directlinejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DirectLineServer, installBrowserGlobals, requestToken, startDirectLineServer } from './harness';
+import { type TestDirectLine, installBrowserGlobals, requestToken, startDirectLine } from '../helpers/channel';
 import { until } from '../helpers/wait';
 
 installBrowserGlobals();
@@ -40,10 +40,10 @@ describe.each([
   { mode: 'WebSocket', webSocket: true },
   { mode: 'polling', webSocket: false },
 ])('botframework-directlinejs over our Direct Line ($mode)', ({ webSocket }) => {
-  let dl: DirectLineServer;
+  let dl: TestDirectLine;
 
   beforeAll(async () => {
-    dl = await startDirectLineServer({}, { keepAliveMs: 200 });
+    dl = await startDirectLine({}, { keepAliveMs: 200 });
   });
   afterAll(async () => {
     await dl.close();

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type DirectLineServer, requestToken, startDirectLineServer, type WebchatToken } from './harness';
+import { type TestDirectLine, requestToken, startDirectLine, type WebchatToken } from '../helpers/channel';
 
-let dl: DirectLineServer;
+let dl: TestDirectLine;
 let page: WebchatToken;
 
 beforeAll(async () => {
-  dl = await startDirectLineServer();
+  dl = await startDirectLine();
   page = await requestToken(dl.url);
 });
 afterAll(async () => {

@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { TokenService } from '../../src/channels/directline/tokens';
 import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
-import { type DirectLineServer, requestToken, startDirectLineServer, type WebchatToken } from './harness';
+import { type TestDirectLine, requestToken, startDirectLine, type WebchatToken } from '../helpers/channel';
 import { until } from '../helpers/wait';
 
 const ALLOWED_SITE = 'https://www.ejemplo-institucion.gob.ec';
 
-let dl: DirectLineServer;
+let dl: TestDirectLine;
 
 beforeAll(async () => {
-  dl = await startDirectLineServer(
+  dl = await startDirectLine(
     {
       WEBCHAT_ALLOWED_ORIGINS: ` ${ALLOWED_SITE} `,
       DIRECTLINE_SECRET: 'operator-backend-secret-0123456789',
@@ -108,7 +108,7 @@ describe('the token endpoint', () => {
   });
 
   it('limits tokens per client address', async () => {
-    const limited = await startDirectLineServer({ TOKEN_REQUESTS_PER_MINUTE_PER_IP: '3' });
+    const limited = await startDirectLine({ TOKEN_REQUESTS_PER_MINUTE_PER_IP: '3' });
     try {
       const answers: { status: number; retryAfter: boolean }[] = [];
       for (let i = 0; i < 5; i++) {
@@ -123,8 +123,8 @@ describe('the token endpoint', () => {
   });
 
   it('behind a trusted proxy, limits each client by the address the proxy saw, not by what the client wrote', async () => {
-    const behindProxy = await startDirectLineServer({ TOKEN_REQUESTS_PER_MINUTE_PER_IP: '2', TRUSTED_PROXY_HOPS: '1' });
-    const direct = await startDirectLineServer({ TOKEN_REQUESTS_PER_MINUTE_PER_IP: '2' });
+    const behindProxy = await startDirectLine({ TOKEN_REQUESTS_PER_MINUTE_PER_IP: '2', TRUSTED_PROXY_HOPS: '1' });
+    const direct = await startDirectLine({ TOKEN_REQUESTS_PER_MINUTE_PER_IP: '2' });
     const token = (url: string, forwardedFor: string) =>
       fetch(`${url}/api/webchat/token`, { method: 'POST', headers: { 'X-Forwarded-For': forwardedFor } }).then((r) => r.status);
     try {
@@ -362,7 +362,7 @@ describe('when the shared store fails', () => {
 
   it('answers 503 (try again) instead of crashing, and works again once the store is back', async () => {
     const store = new SwitchableStore();
-    const flaky = await startDirectLineServer({}, { store });
+    const flaky = await startDirectLine({}, { store });
     try {
       const issued = await requestToken(flaky.url);
       const url = `${flaky.url}/v3/directline/conversations/${issued.conversationId}/activities`;
@@ -376,6 +376,7 @@ describe('when the shared store fails', () => {
       expect(page.activities.map((a) => a.text)).toEqual(['hola', 'eco: hola']);
     } finally {
       await flaky.close();
+      await store.close();
     }
   });
 });

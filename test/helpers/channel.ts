@@ -1,7 +1,18 @@
-import { ActionTypes, ActivityHandler, ConversationState, MemoryStorage, MessageFactory, type TurnContext } from 'botbuilder';
+import {
+  type Activity,
+  ActionTypes,
+  ActivityHandler,
+  ConversationState,
+  MemoryStorage,
+  MessageFactory,
+  type TurnContext,
+} from 'botbuilder';
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import restify from 'restify';
+import { WebSocket } from 'ws';
 import { TurnQueue } from '../../src/bot/turnQueue';
+import { type DirectLineOptions, registerDirectLine } from '../../src/channels/directline';
 import type { ChannelDeps, ConversationTurns } from '../../src/channels/types';
 import { registerWhatsApp } from '../../src/channels/whatsapp';
 import { type Config, testConfig } from '../../src/config';
@@ -65,6 +76,8 @@ export async function startChannel<G>(
       inOrder: (channelId, conversationId, work) => inOrder(`${channelId}/${conversationId}`, () => work(turn)),
     },
   });
+  let upgrades = 0;
+  server.server.on('upgrade', () => upgrades++);
   server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
     res.send(200, { ok: true });
   });
@@ -76,6 +89,8 @@ export async function startChannel<G>(
     gateway,
     metrics,
     logLines,
+    /** WebSocket upgrade requests the server received. */
+    upgrades: () => upgrades,
     /** How many messages of `conversationId` on `channelId` reached the turn order so far. */
     queued: (channelId: string, conversationId: string) => queued.get(`${channelId}/${conversationId}`) ?? 0,
     /** Moves the memory store's clock (windows and time limits live there). */
@@ -173,4 +188,73 @@ export async function startWhatsAppChannel(options: ChannelOptions & { twilio?: 
       if (!options.twilio) await twilio.close();
     },
   };
+}
+
+/** A small bot that greets with two buttons, echoes, and keeps what reached it. */
+export class EchoBot extends ActivityHandler {
+  readonly received: Partial<Activity>[] = [];
+
+  constructor() {
+    super();
+    this.onMembersAdded(async (context, next) => {
+      await context.sendActivity(MessageFactory.suggestedActions(['uno', 'dos'], 'Hola, ¿en qué te ayudo?'));
+      await next();
+    });
+    this.onMessage(async (context, next) => {
+      this.received.push(context.activity);
+      await context.sendActivity({ type: 'typing' });
+      await context.sendActivity(`eco: ${context.activity.text ?? ''}`);
+      await next();
+    });
+    this.onEvent(async (context, next) => {
+      this.received.push(context.activity);
+      await next();
+    });
+  }
+}
+
+export type TestDirectLine = Awaited<ReturnType<typeof startDirectLine>>;
+
+/** Our Direct Line alone with the echo bot (a memory store unless `store` is given). */
+export async function startDirectLine(
+  env: Partial<Record<keyof Config, string>> = {},
+  options: DirectLineOptions & { store?: KeyValueStore } = {},
+) {
+  const bot = new EchoBot();
+  const channel = await startChannel(
+    (server, deps) => registerDirectLine(server, deps, options),
+    (context) => bot.run(context),
+    { env, store: options.store },
+  );
+  return { ...channel, bot };
+}
+
+/**
+ * The official Direct Line client runs in Node as in a browser: XMLHttpRequest from xhr2 (what
+ * the Bot Framework samples use) and WebSocket from ws, set before a DirectLine is built.
+ */
+export function installBrowserGlobals(): void {
+  const require = createRequire(import.meta.url);
+  const g = globalThis as Record<string, unknown>;
+  g.XMLHttpRequest ??= require('xhr2');
+  g.WebSocket ??= WebSocket;
+}
+
+export interface WebchatToken {
+  conversationId: string;
+  token: string;
+  expiresIn: number;
+  userId: string;
+  domain: string;
+}
+
+/** What the widget page does first: ask our server for a token. */
+export async function requestToken(url: string, headers: Record<string, string> = {}): Promise<WebchatToken> {
+  const res = await fetch(`${url}/api/webchat/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ locale: 'es-EC' }),
+  });
+  if (res.status !== 200) throw new Error(`token request answered ${res.status}`);
+  return (await res.json()) as WebchatToken;
 }

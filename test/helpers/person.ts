@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConversationLog, activityId } from '../../src/channels/directline/conversationLog';
 import { readableText } from '../../src/channels/inProcess';
-import { installBrowserGlobals } from '../directline/harness';
+import { installBrowserGlobals } from './channel';
 import { inbound, postSigned } from '../whatsapp/webhooks';
 import type { TestApp } from './app';
 import { setNewKey } from './demo';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { hashPassword } from '../../src/handoff/agents';
-import { requestToken } from '../directline/harness';
+import { requestToken } from '../helpers/channel';
 import { PrivateRedis, redisServerBinary, uniquePrefix, waitFor } from '../helpers/redis';
 import { startServer, type ServerProcess } from '../helpers/server';
 

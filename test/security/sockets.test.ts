@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { requestToken } from '../directline/harness';
+import { requestToken } from '../helpers/channel';
 import { startServer, type ServerProcess } from '../helpers/server';
 
 /**
