@@ -50,13 +50,12 @@ export class ConversationLanguage {
   async follow(context: TurnContext, ignore: Iterable<string> = []): Promise<{ locale: Locale; onlyAsked: boolean } | undefined> {
     const text = context.activity.type === 'message' ? (context.activity.text ?? '') : '';
     if (!text) return undefined;
-    const asked = this.guesser.requested(text);
-    const guessed = asked ?? this.guesser.guess(text, ignore);
-    if (!guessed || guessed === languageOf(turnLocale(context, this.fallback))) return undefined;
-    await this.accessor.set(context, guessed);
-    const locale = inTone(guessed, (await this.register.get(context))?.usted ? 'usted' : undefined);
+    const read = this.guesser.read(text, ignore);
+    if (!read || read.language === languageOf(turnLocale(context, this.fallback))) return undefined;
+    await this.accessor.set(context, read.language);
+    const locale = inTone(read.language, (await this.register.get(context))?.usted ? 'usted' : undefined);
     setTurnLocale(context, locale);
-    return { locale, onlyAsked: asked !== undefined };
+    return { locale, onlyAsked: read.asked };
   }
 
   /** Counts the person's messages in usted; a tú message starts the count again. True once it is usted. */

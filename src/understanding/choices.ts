@@ -2,7 +2,7 @@ import { distance } from 'fastest-levenshtein';
 import { eng, spa } from 'stopword';
 import { withNumberWords } from './numberWords';
 import { SCORE } from './scores';
-import { containsPhrase, fold, phraseWords, words } from './text';
+import { containsPhrase, fold, words } from './text';
 
 /** One answer a step offers: `value` is what the flow receives, `label` what the person reads. */
 export interface Choice {
@@ -95,10 +95,10 @@ function byPosition(tokens: string[], count: number, positions: PositionWords): 
 function distinctiveWords(choices: readonly Choice[]): string[][] {
   const per = choices.map((c) => {
     const single = (c.synonyms ?? [])
-      .map((s) => phraseWords(s))
+      .map((s) => words(s))
       .filter((w) => w.length === 1)
       .flat();
-    return [...new Set([...phraseWords(c.label), ...single].filter((w) => w.length >= 3 && !STOPWORDS.has(w) && !/^\d+$/.test(w)))];
+    return [...new Set([...words(c.label), ...single].filter((w) => w.length >= 3 && !STOPWORDS.has(w) && !/^\d+$/.test(w)))];
   });
   return per.map((list, i) => list.filter((w) => per.every((other, j) => j === i || !other.includes(w))));
 }
@@ -125,7 +125,7 @@ export function scoreChoices(
 
   // Synonyms found in the message; one inside a longer one of another choice ("ya" in "ya no") does not count.
   const found = choices.map((choice) => {
-    const phrases = [choice.label, ...(choice.synonyms ?? [])].map((p) => phraseWords(p));
+    const phrases = [choice.label, ...(choice.synonyms ?? [])].map((p) => words(p));
     if (phrases.some((p) => p.length && p.join(' ') === tokens.join(' ')) || fold(choice.label) === clean) {
       raise(choice, SCORE.exact);
       return [];

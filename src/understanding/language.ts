@@ -10,12 +10,15 @@ import { words } from './text';
  */
 export class LanguageGuesser {
   private readonly only: Record<Language, Set<string>>;
+  /** The first word of each name of each language ("english", "ingles"), folded. */
+  private readonly names: Array<[Language, Set<string>]>;
 
   constructor(
     vocabulary: Record<Language, Iterable<string>>,
     /** Words that ask for a language by name, per locale ("english", "ingles"). */
-    private readonly names: Record<Language, readonly string[]>,
+    names: Record<Language, readonly string[]>,
   ) {
+    this.names = (['en', 'es-EC'] as const).map((locale) => [locale, new Set(names[locale].map((name) => words(name)[0] ?? ''))]);
     const es = new Set([...vocabulary['es-EC'], ...spa].flatMap((w) => words(w)));
     const en = new Set([...vocabulary.en, ...eng].flatMap((w) => words(w)));
     this.only = {
@@ -24,16 +27,26 @@ export class LanguageGuesser {
     };
   }
 
-  /** `ignore`: words that say nothing about the person's language (the options on screen, often Spanish names). */
+  /**
+   * The language a message asks for or is clearly written in; `asked` when it asked by name.
+   * `ignore`: words that say nothing about the person's language (the options on screen, often Spanish names).
+   */
+  read(text: string, ignore: Iterable<string> = []): { language: Language; asked: boolean } | undefined {
+    const asked = this.requested(text);
+    if (asked) return { language: asked, asked: true };
+    const written = this.written(text, new Set([...ignore].flatMap((w) => words(w))));
+    return written && { language: written, asked: false };
+  }
+
   guess(text: string, ignore: Iterable<string> = []): Language | undefined {
-    return this.requested(text) ?? this.written(text, new Set([...ignore].flatMap((w) => words(w))));
+    return this.read(text, ignore)?.language;
   }
 
   /** A short message naming a language asks for it: "en español por favor", "english please". */
-  requested(text: string): Language | undefined {
+  private requested(text: string): Language | undefined {
     const tokens = words(text.slice(0, 300)).filter((w) => /\p{L}/u.test(w));
     if (tokens.length > 5) return undefined;
-    return (['en', 'es-EC'] as const).find((locale) => this.names[locale].some((name) => tokens.includes(words(name)[0] ?? '')));
+    return this.names.find(([, names]) => tokens.some((w) => names.has(w)))?.[0];
   }
 
   private written(text: string, ignore: Set<string>): Language | undefined {

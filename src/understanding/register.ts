@@ -1,4 +1,4 @@
-import { containsPhrase, phraseWords, words } from './text';
+import { containsPhrase, words } from './text';
 
 export type Register = 'tu' | 'usted';
 
@@ -8,12 +8,17 @@ export type Register = 'tu' | 'usted';
  * any tú form is tú: only a clear usted counts. The phrases come from locales.
  */
 export class RegisterReader {
-  constructor(private readonly phrases: Record<Register, readonly string[]>) {}
+  /** Each register's phrases as words, split once. */
+  private readonly phrases: Record<Register, ReadonlyArray<readonly string[]>>;
+
+  constructor(phrases: Record<Register, readonly string[]>) {
+    this.phrases = { tu: phrases.tu.map((p) => words(p)), usted: phrases.usted.map((p) => words(p)) };
+  }
 
   read(text: string): Register | undefined {
     const said = words(text.slice(0, 500));
     if (!said.length) return undefined;
-    const has = (register: Register) => this.phrases[register].some((phrase) => containsPhrase(said, phraseWords(phrase)));
+    const has = (register: Register) => this.phrases[register].some((phrase) => containsPhrase(said, phrase));
     if (has('tu')) return 'tu';
     return has('usted') ? 'usted' : undefined;
   }

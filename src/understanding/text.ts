@@ -6,31 +6,33 @@ export function fold(text: string): string {
     .toLowerCase();
 }
 
-/** The words of a message, folded, without punctuation; digits stay words of their own. */
-export function words(text: string): string[] {
+const WORDS_CACHE_SIZE = 5_000;
+const WORDS_CACHE_MAX_LENGTH = 1_000;
+const wordsCache = new Map<string, readonly string[]>();
+
+/**
+ * The words of a message or a phrase, folded, without punctuation; digits stay words of their
+ * own. Kept, because one turn reads the same message in several ways (its language, its
+ * register, its values, its options) and every turn reads the same option labels again.
+ * Bounded and in this process only: the cache starts over when full.
+ */
+export function words(text: string): readonly string[] {
+  let cached = wordsCache.get(text);
+  if (!cached) {
+    cached = Object.freeze(split(text));
+    if (text.length > WORDS_CACHE_MAX_LENGTH) return cached;
+    if (wordsCache.size >= WORDS_CACHE_SIZE) wordsCache.clear();
+    wordsCache.set(text, cached);
+  }
+  return cached;
+}
+
+function split(text: string): string[] {
   return fold(text)
     .replace(/(\d)(\p{L})/gu, '$1 $2')
     .replace(/(\p{L})(\d)/gu, '$1 $2')
     .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean);
-}
-
-const PHRASE_CACHE_SIZE = 5_000;
-const phraseCache = new Map<string, readonly string[]>();
-
-/**
- * `words` of a phrase the bot itself holds (option labels, synonyms, locale word lists), kept
- * because every turn reads them again; a person's message goes through `words`. Bounded: the
- * cache starts over when full (labels include the employers of whoever is being asked).
- */
-export function phraseWords(phrase: string): readonly string[] {
-  let cached = phraseCache.get(phrase);
-  if (!cached) {
-    if (phraseCache.size >= PHRASE_CACHE_SIZE) phraseCache.clear();
-    cached = Object.freeze(words(phrase));
-    phraseCache.set(phrase, cached);
-  }
-  return cached;
 }
 
 /** True when `phrase` (already folded words) appears in `haystack` as whole words, in order. */

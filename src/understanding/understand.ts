@@ -6,7 +6,7 @@ import { type Choice, type PositionWords, scoreChoices } from './choices';
 import { findDate } from './dates';
 import { findNumbers } from './numbers';
 import { SCORE } from './scores';
-import { containsPhrase, phraseWords, words } from './text';
+import { containsPhrase, words } from './text';
 
 /** What a step expects; every step of every flow says it in these terms. */
 export type Expectation =
@@ -245,9 +245,7 @@ function withoutLeadIn(text: string, leadIns: readonly string[]): string {
   let tokens = all;
   for (let removed = true; removed;) {
     removed = false;
-    const lead = leadIns
-      .map((phrase) => phraseWords(phrase))
-      .filter((phrase) => phrase.length < tokens.length && startsWith(tokens, phrase));
+    const lead = leadIns.map((phrase) => words(phrase)).filter((phrase) => phrase.length < tokens.length && startsWith(tokens, phrase));
     const longest = lead.reduce<readonly string[]>((a, b) => (b.length > a.length ? b : a), []);
     if (longest.length) {
       tokens = tokens.slice(longest.length);
@@ -261,7 +259,7 @@ const startsWith = (tokens: readonly string[], phrase: readonly string[]) => phr
 
 function mentions(text: string, phrases: readonly string[]): boolean {
   const tokens = words(text);
-  return phrases.some((phrase) => containsPhrase(tokens, phraseWords(phrase)));
+  return phrases.some((phrase) => containsPhrase(tokens, words(phrase)));
 }
 
 function sameDay(a: DayMonth | undefined, b: DayMonth | undefined): boolean {

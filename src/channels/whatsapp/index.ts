@@ -90,7 +90,8 @@ export function registerWhatsApp(server: restify.Server, deps: WhatsAppDeps, onD
         settings,
       )
     : undefined;
-  const heard = new HeardTranscripts(store, settings.secret);
+  // Without speech to text no voice note is heard, so no message waits for its "sí".
+  const heard = speech && new HeardTranscripts(store, settings.secret);
   const t = (key: string, values?: Record<string, string>) => texts.t(settings.locale, key, values);
   /** Webhooks answered whose turn has not ended yet. */
   const accepted = new InFlight();
@@ -173,10 +174,10 @@ export function registerWhatsApp(server: restify.Server, deps: WhatsAppDeps, onD
     metrics.webhooks.inc({ result: 'accepted' });
     // A tapped button or list item sends back its option's own value: the dialogs read it as if typed.
     const text = (message.ButtonPayload || message.ListId || message.Body || message.ButtonText || '').trim();
-    if (kind === 'audio' && speech && message.MediaUrl0) return hearVoiceNote(message, message.MediaUrl0, turn);
+    if (kind === 'audio' && speech && heard && message.MediaUrl0) return hearVoiceNote(message, message.MediaUrl0, speech, heard, turn);
     // A voice note heard a moment ago waits for "sí" before what it said is used.
     // (A store that fails here fails the turn too, which then answers "inténtalo en un minuto".)
-    const held = text ? await heard.take(message.From).catch(() => undefined) : undefined;
+    const held = text && heard ? await heard.take(message.From).catch(() => undefined) : undefined;
     if (held !== undefined) {
       const answer = yesOrNo(text);
       if (answer === 'yes') return runTurn(message, held, turn);
@@ -212,11 +213,17 @@ export function registerWhatsApp(server: restify.Server, deps: WhatsAppDeps, onD
    * A voice note is transcribed and echoed ("Entendí: …"), then handled as if typed; when it
    * holds a number (a cédula, a code, a date) the person confirms it first.
    */
-  async function hearVoiceNote(message: InboundMessage, mediaUrl: string, turn: Turn): Promise<void> {
+  async function hearVoiceNote(
+    message: InboundMessage,
+    mediaUrl: string,
+    speech: SpeechToText,
+    heard: HeardTranscripts,
+    turn: Turn,
+  ): Promise<void> {
     // One turn from the start, so a slow transcription shows "escribiendo…" too.
     await answered(message, () =>
       adapter.receiveActivity(toActivity(message, ''), async (context: TurnContext) => {
-        const transcript = await transcribe(message, mediaUrl);
+        const transcript = await transcribe(speech, message, mediaUrl);
         if (!transcript) {
           await context.sendActivity(t('whatsapp:audioNotUnderstood'));
           return;
@@ -245,9 +252,9 @@ export function registerWhatsApp(server: restify.Server, deps: WhatsAppDeps, onD
   }
 
   /** The words of a voice note, or '' when it could not be heard (counted and logged, without its content). */
-  async function transcribe(message: InboundMessage, mediaUrl: string): Promise<string> {
+  async function transcribe(speech: SpeechToText, message: InboundMessage, mediaUrl: string): Promise<string> {
     try {
-      const transcript = await speech!.transcribe(mediaUrl, message.MediaContentType0 ?? 'audio/ogg');
+      const transcript = await speech.transcribe(mediaUrl, message.MediaContentType0 ?? 'audio/ogg');
       metrics.voiceNotes.inc({ result: transcript ? 'heard' : 'empty' });
       return transcript;
     } catch (error) {
