@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey } from 'node:crypto';
 
 /**
  * The one way an identifier (cédula, RUC, phone number, client address, conversation id,
@@ -7,7 +7,37 @@ import { createHash, createHmac } from 'node:crypto';
  * number hash differently in each use.
  */
 export function keyedHash(secret: string, purpose: string, value: string, length = 32): string {
-  return createHmac('sha256', secret).update(`${purpose}\0${value}`).digest('base64url').slice(0, length);
+  return hashesUnder(secret).get(`${purpose}\0${value}`).slice(0, length);
+}
+
+const HASHES_KEPT = 10_000;
+const hashes = new Map<string, { get(input: string): string }>();
+
+/**
+ * Every turn hashes the same few identifiers again (its conversation's lock, state and limit
+ * keys): the hashes are kept, per secret, bounded (started over when full), in this process only.
+ */
+function hashesUnder(secret: string) {
+  let kept = hashes.get(secret);
+  if (!kept) {
+    const key = createSecretKey(Buffer.from(secret));
+    const digests = new Map<string, string>();
+    kept = {
+      get(input) {
+        let digest = digests.get(input);
+        if (digest === undefined) {
+          digest = createHmac('sha256', key).update(input).digest('base64url');
+          if (digests.size >= HASHES_KEPT) digests.clear();
+          digests.set(input, digest);
+        }
+        return digest;
+      },
+    };
+    // Tests build apps with many secrets; a process serving people has one.
+    if (hashes.size >= 16) hashes.clear();
+    hashes.set(secret, kept);
+  }
+  return kept;
 }
 
 /** Random tokens (session ids, reset links) are hashed without a key: their own randomness hides them. */
