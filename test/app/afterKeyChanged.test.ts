@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { latestCodeFor } from '../../src/recovery/mail';
-import { startTestApp, type TestApp, type TestConversation } from '../helpers/app';
-import { MARIA, linkIn, pickOption, setNewKey } from '../helpers/demo';
+import { startTestApp, type TestApp } from '../helpers/app';
+import { MARIA } from '../helpers/demo';
+import { type Chat, type ChatOptions, chatOn } from '../helpers/person';
+import { playScenario } from '../helpers/scenario';
 
 let harness: TestApp | undefined;
 afterEach(async () => {
@@ -9,18 +10,12 @@ afterEach(async () => {
   harness = undefined;
 });
 
-/** María recovers her key as a person types it, and sets the new key on the page. */
-async function recoverAndChangeKey(t: TestApp, chat: TestConversation): Promise<void> {
-  await chat.say('hola');
-  await chat.say('olvide mi clave');
-  await chat.say('1714307103');
-  let reply = (await chat.say('15 de marzo')).join('\n');
-  for (let asked = 0; asked < 6 && !/correo/.test(reply); asked++) reply = (await chat.say(pickOption(reply, MARIA.answers))).join('\n');
-  await chat.say('si');
-  await t.mailSent();
-  const code = (await latestCodeFor(t.outbox, MARIA.email))!;
-  const sent = (await chat.say(code)).join('\n');
-  expect(await setNewKey(t.url, linkIn(sent).token, 'NuevaClave26')).toBe(200);
+/** María recovers her key as a person types it and sets the new key on the page; resolves once «¿Te sirvió?» came. */
+async function recoverAndChangeKey(t: TestApp, options: ChatOptions = {}): Promise<Chat> {
+  const chat = await chatOn('inprocess', t, options);
+  await playScenario('maria-cedula-en-una-frase', chat);
+  await chat.waitLater((text) => /¿Te sirvió esta ayuda\?/.test(text));
+  return chat;
 }
 
 const rows = async (t: TestApp, flow: string) => {
@@ -31,17 +26,16 @@ const rows = async (t: TestApp, flow: string) => {
 describe('after the key was changed', () => {
   it('the chat offers the official site, a safety tip and contact data, then «¿Te sirvió?», counted in /metrics', async () => {
     harness = await startTestApp();
-    const chat = harness.chat('console');
-    await recoverAndChangeKey(harness, chat);
+    const chat = await recoverAndChangeKey(harness);
 
-    const later = chat.later.join('\n---\n');
+    const later = chat.later().join('\n---\n');
     expect(later).toContain('Tu clave del IESS fue cambiada');
     // Try it now: a link to the configured official site, which the terminal shows as «label: address».
     expect(later).toContain('[Probar mi clave ahora](https://www.iess.gob.ec)');
     expect(later).toMatch(/nadie del IESS te la va a pedir/);
     expect(later).toMatch(/Actualiza tus datos en un CAU/);
     // The last thing asked is the one-tap survey, 1 to 5.
-    expect(chat.later.at(-1)).toMatch(/^¿Te sirvió esta ayuda\?[^\n]*\n\n1\. Nada\n2\. Poco\n3\. Más o menos\n4\. Bastante\n5\. Mucho$/);
+    expect(chat.later().at(-1)).toMatch(/^¿Te sirvió esta ayuda\?[^\n]*\n\n1\. Nada\n2\. Poco\n3\. Más o menos\n4\. Bastante\n5\. Mucho$/);
     expect(await rows(harness, 'recovery')).toEqual([]);
 
     expect((await chat.say('4')).join('\n')).toMatch(/algo más/);
@@ -63,8 +57,7 @@ describe('after the key was changed', () => {
 
   it('keeps the comment masked and with nothing that names the person: no cédula, conversation, phone or exact time', async () => {
     harness = await startTestApp();
-    const chat = harness.chat('console');
-    await recoverAndChangeKey(harness, chat);
+    const chat = await recoverAndChangeKey(harness);
     await chat.say('5');
     await chat.say('super facil. mi cedula es 1714307103 y mi cel 0991234567, correo maria.andrade@example.com');
 
@@ -79,7 +72,8 @@ describe('after the key was changed', () => {
       expect((record.at as number) % 3_600_000).toBe(0);
     }
     const kept = stored.join('\n');
-    for (const identity of [MARIA.cedula, chat.id, '0991234567', MARIA.email, 'user-']) expect(kept).not.toContain(identity);
+    // In-process conversation ids all begin so.
+    for (const identity of [MARIA.cedula, `conv-${process.pid}-`, '0991234567', MARIA.email, 'user-']) expect(kept).not.toContain(identity);
     const comment = records.find((r) => r.comment)?.comment as string;
     expect(comment).toMatch(/^super facil\. mi cedula es •••••••103 y mi cel •••••••567, correo ma\S+@/);
     expect(await harness.app.bot.survey!.results()).toEqual([
@@ -89,18 +83,19 @@ describe('after the key was changed', () => {
 
   it('on the web the site is a button that opens it', async () => {
     harness = await startTestApp();
-    const chat = harness.chat('directline');
+    // In process, shown as the web chat shows it, to see the activities themselves.
+    const conversation = harness.chat('directline');
     const laterActivities: unknown[] = [];
-    const receive = chat.receive.bind(chat);
-    chat.receive = (activity) => {
+    const receive = conversation.receive.bind(conversation);
+    conversation.receive = (activity) => {
       laterActivities.push(activity);
       receive(activity);
     };
-    await recoverAndChangeKey(harness, chat);
+    const chat = await recoverAndChangeKey(harness, { conversation });
     const card = laterActivities
       .flatMap((a) => (a as { attachments?: { contentType: string; content: { buttons: unknown[] } }[] }).attachments ?? [])
       .find((a) => a.contentType === 'application/vnd.microsoft.card.hero');
     expect(card?.content.buttons).toEqual([{ type: 'openUrl', title: 'Probar mi clave ahora', value: 'https://www.iess.gob.ec' }]);
-    expect(chat.later.join('\n')).not.toContain('](https://');
+    expect(chat.later().join('\n')).not.toContain('](https://');
   });
 });

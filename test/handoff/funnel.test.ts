@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/handoff/agents';
 import { latestCodeFor } from '../../src/recovery/mail';
-import { MARIA, linkIn, pickOption, setNewKey } from '../helpers/demo';
+import { chatOn } from '../helpers/person';
+import { playScenario } from '../helpers/scenario';
 import { sharedRedis } from '../helpers/redis';
 import { groupPerTest, storeCases } from '../redis/harness';
 
@@ -18,32 +19,21 @@ describe.each(storeCases('funnel', redis))('the recovery funnel on $name', (stor
     const wrongDate = a.chat('console');
     for (const text of ['hola', '1', '1714307103', '31 de febrero', '30 de febrero']) await wrongDate.say(text);
     // 2. Asks for a person at the code step… (on the other instance)
-    const handedOff = b.chat('console');
-    for (const text of ['hola', '1', MARIA.cedula]) await handedOff.say(text);
-    const q1 = (await handedOff.say(MARIA.birth)).join('\n');
-    const q2 = (await handedOff.say(pickOption(q1, MARIA.answers))).join('\n');
-    await handedOff.say(pickOption(q2, MARIA.answers));
-    await handedOff.say('sí');
-    await handedOff.say('quiero hablar con un asesor');
-    // 3. …and a whole recovery to the new key.
-    const done = a.chat('directline');
-    for (const text of ['hola', '1', MARIA.cedula]) await done.say(text);
-    const r1 = (await done.say(MARIA.birth)).join('\n');
-    const r2 = (await done.say(pickOption(r1, MARIA.answers))).join('\n');
-    await done.say(pickOption(r2, MARIA.answers));
-    await done.say('sí');
-    await group.mailSent();
-    const code = await latestCodeFor(group.outbox, MARIA.email);
-    const { token } = linkIn((await done.say(code!)).join('\n'));
-    expect(await setNewKey(a.url, token, 'Nueva2026clave')).toBe(200);
-    await expect.poll(() => done.later.join('\n')).toContain('Tu clave del IESS fue cambiada');
+    const readCode = async (email: string) => {
+      await group.mailSent();
+      return (await latestCodeFor(group.outbox, email)) ?? '';
+    };
+    await playScenario('paola-asesor-en-el-codigo', await chatOn('inprocess', b, { readCode }));
+    // 3. …and a whole recovery to the new key, on the web.
+    await playScenario('maria-cedula-en-una-frase', await chatOn('inprocess', a, { conversation: a.chat('directline'), readCode }));
 
     const report = await b.app.handoff.funnel.report();
     const today = report.filter((d) => d.day === report.at(-1)!.day);
     const consoleDay = today.find((d) => d.channel === 'console')!;
     const webDay = today.find((d) => d.channel === 'directline')!;
     expect(consoleDay.reached).toMatchObject({
-      'main.menu': 2,
+      // Paola says what she wants at once: the menu is skipped.
+      'main.menu': 1,
       'person.cedula': 2,
       'person.birth': 2,
       'questions.answer': 1,

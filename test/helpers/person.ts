@@ -6,7 +6,7 @@ import { ConversationLog, activityId } from '../../src/channels/directline/conve
 import { readableText } from '../../src/channels/inProcess';
 import { installBrowserGlobals } from './channel';
 import { inbound, postSigned } from '../whatsapp/webhooks';
-import type { TestApp } from './app';
+import type { TestApp, TestConversation } from './app';
 import { setNewKey } from './demo';
 import { sayingsIn } from './sayings';
 import { until } from './wait';
@@ -60,6 +60,11 @@ export interface ChatOptions {
   instances?: TestApp[];
   /** Where the person reads their codes (default: the app's outbox). */
   readCode?: (email: string) => Promise<string>;
+  /**
+   * In process: a conversation the test made with `app.chat(channelId)`, to be shown as that
+   * channel shows options or to watch its activities (default: a new terminal one).
+   */
+  conversation?: TestConversation;
 }
 
 /** Whether one of `messages` says the locale key (its text, {{variables}} standing for anything). */
@@ -89,8 +94,7 @@ let phones = 0;
 
 const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<ChannelChat>> = {
   /** The in-process channel, as the terminal chat: options as a numbered list. */
-  async inprocess(app, { locale }) {
-    const conversation = app.chat('console', locale);
+  async inprocess(app, { locale, conversation = app.chat('console', locale) }) {
     const turns: string[] = [];
     return {
       turns,
