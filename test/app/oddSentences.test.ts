@@ -5,7 +5,7 @@ import { renderActivityText } from '../../src/channels/whatsapp/format';
 import { agentNamed, hashPassword } from '../../src/handoff/agents';
 import { startTestApp, type TestApp } from '../helpers/app';
 
-/** Sentences that were odd or untrue where they were said (issue: «What was seen»). */
+/** Sentences that were odd or untrue where they were said; what follows an ending is noDeadEnd.test.ts's. */
 
 // Web Chat renders a bot's text with markdown-it and these options (botframework-webchat's renderMarkdown).
 const MarkdownIt = createRequire(import.meta.url)('markdown-it');
