@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cedulaCheckDigit } from '../../src/recovery/identity';
+import { spokenBirth } from '../helpers/demo';
 
 /** What a simulated person knows: their cédula, birth day and month, the right answers, their mailbox. */
 export interface BenchPerson {
@@ -21,25 +22,7 @@ interface DemoPersonJson {
   personal?: Record<string, string>;
 }
 
-const MONTHS = [
-  'enero',
-  'febrero',
-  'marzo',
-  'abril',
-  'mayo',
-  'junio',
-  'julio',
-  'agosto',
-  'septiembre',
-  'octubre',
-  'noviembre',
-  'diciembre',
-];
-
 const SOURCE = join(__dirname, '../../src/recovery/demo-accounts.json');
-
-/** "1988-03-15" → "15 de marzo", as a person writes it. */
-export const spokenBirth = (iso: string) => `${Number(iso.slice(8, 10))} de ${MONTHS[Number(iso.slice(5, 7)) - 1]}`;
 
 const personOf = (p: DemoPersonJson): BenchPerson => ({
   cedula: p.cedula,

@@ -9,6 +9,25 @@ export const MARIA = {
   answers: ['Tecnologías Quinde Digital S.A.', 'Cacaotera Mirlo Azul S.A.', 'Consultora Brújula Andina Cía. Ltda.', '2010'],
 };
 
+/** The months as people write them, January first. */
+export const MONTH_NAMES = [
+  'enero',
+  'febrero',
+  'marzo',
+  'abril',
+  'mayo',
+  'junio',
+  'julio',
+  'agosto',
+  'septiembre',
+  'octubre',
+  'noviembre',
+  'diciembre',
+];
+
+/** "1988-03-15" → "15 de marzo", as a person writes it. */
+export const spokenBirth = (iso: string) => `${Number(iso.slice(8, 10))} de ${MONTH_NAMES[Number(iso.slice(5, 7)) - 1]}`;
+
 export const demoData = JSON.parse(readFileSync(join(__dirname, '../../src/recovery/demo-accounts.json'), 'utf8'));
 
 /** The number of the listed option ("2. Cacaotera…") that is one of the right answers. */

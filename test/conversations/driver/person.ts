@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { Texts } from '../../../src/i18n';
-import { demoData } from '../../helpers/demo';
+import { MONTH_NAMES, demoData } from '../../helpers/demo';
 import { isKnownKey } from '../../helpers/sayings';
 
 /**
@@ -98,20 +98,6 @@ export interface Facts {
   right: Record<string, string[]>;
 }
 
-const MONTHS = [
-  'enero',
-  'febrero',
-  'marzo',
-  'abril',
-  'mayo',
-  'junio',
-  'julio',
-  'agosto',
-  'septiembre',
-  'octubre',
-  'noviembre',
-  'diciembre',
-];
 const MONTHS_EN = [
   'january',
   'february',
@@ -140,7 +126,7 @@ export function factsOf(account: string | undefined): Facts {
         month: String(month),
         dd: String(day).padStart(2, '0'),
         mm: String(month).padStart(2, '0'),
-        monthName: MONTHS[month - 1],
+        monthName: MONTH_NAMES[month - 1],
         monthNameEn: MONTHS_EN[month - 1],
         year: String(person.contributingSince),
         shortYear: String(person.contributingSince).slice(2),
