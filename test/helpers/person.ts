@@ -9,7 +9,7 @@ import { inbound, postSigned } from '../whatsapp/webhooks';
 import type { TestApp, TestConversation } from './app';
 import { setNewKey } from './demo';
 import { sayingsIn } from './sayings';
-import { until } from './wait';
+import { until, untilAsync } from './wait';
 
 /** The ways a person reaches the app. */
 export type ChannelName = 'inprocess' | 'directline' | 'whatsapp' | 'api';
@@ -39,6 +39,8 @@ export interface Chat {
    * of what it last saw, as Web Chat does on reconnecting.
    */
   away?<T>(work: () => Promise<T>): Promise<T>;
+  /** Direct Line only: the conversation and its token, for a test that reads the log or opens a socket itself. */
+  conversation?: { id: string; token: string };
   /** Types a new key on the new-key page the link opens; resolves to the HTTP status. A property, as tests wrap it. */
   setKey: (token: string, key: string) => Promise<number>;
   close(): Promise<void>;
@@ -56,7 +58,12 @@ export interface ChatOptions {
   /** Direct Line: the stream over WebSocket (default) or by polling. */
   webSocket?: boolean;
   locale?: string;
-  /** /api/messages, WhatsApp: instances behind a load balancer, each turn sent to the next one (default: the app alone). */
+  /**
+   * Instances behind a load balancer (default: the app alone). /api/messages, WhatsApp: each
+   * turn is sent to the next one. Direct Line: the page speaks REST alone, posting each message
+   * to the next one and reading its replies from the one after it, keeping its watermark across
+   * them; what comes between turns it reads from the first.
+   */
   instances?: TestApp[];
   /** Where the person reads their codes (default: the app's outbox). */
   readCode?: (email: string) => Promise<string>;
@@ -88,7 +95,29 @@ export async function chatOn(channel: ChannelName, app: TestApp, options: ChatOp
   };
 }
 
-type ChannelChat = Pick<Chat, 'opening' | 'say' | 'later' | 'waitLater' | 'close' | 'away'> & { turns: string[] };
+type ChannelChat = Pick<Chat, 'opening' | 'say' | 'later' | 'waitLater' | 'close' | 'away' | 'conversation'> & { turns: string[] };
+
+interface Issued {
+  token: string;
+  conversationId: string;
+  domain: string;
+}
+
+/** What the widget page does first: ask the app for a token. */
+async function issue(app: TestApp, locale: string): Promise<Issued> {
+  const response = await fetch(`${app.url}/api/webchat/token`, { method: 'POST', body: JSON.stringify({ locale }) });
+  return (await response.json()) as Issued;
+}
+
+/** How many activities the server's log of a conversation holds, read beside the server as it keeps it. */
+function logLength(app: TestApp, conversationId: string) {
+  const log = new ConversationLog(app.app.stores.kv, app.config.STATE_TTL_SECONDS * 1000, app.config.SERVER_SECRET);
+  return async (atLeast: number) => {
+    let length = atLeast;
+    while (await log.isFull(conversationId, length + 1)) length += 1;
+    return length;
+  };
+}
 
 let phones = 0;
 
@@ -113,10 +142,10 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
   },
 
   /** The web chat: our Direct Line server through the official client. */
-  async directline(app, { webSocket = true, locale = 'es-EC' }) {
+  async directline(app, { webSocket = true, locale = 'es-EC', instances }) {
+    if (instances) return restPage(app, instances, locale);
     installBrowserGlobals();
-    const response = await fetch(`${app.url}/api/webchat/token`, { method: 'POST', body: JSON.stringify({ locale }) });
-    const issued = (await response.json()) as { token: string; conversationId: string; domain: string };
+    const issued = await issue(app, locale);
     const seen: Activity[] = [];
     const connect = (options: { token: string; conversationId?: string; watermark?: string }) => {
       const client = new DirectLine({ domain: issued.domain, webSocket, pollingInterval: 200, ...options });
@@ -131,12 +160,13 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
     let inTurn = false;
 
     // Read beside the server, as it keeps it; asking over HTTP would use up a link's one delivery.
-    const log = new ConversationLog(app.app.stores.kv, app.config.STATE_TTL_SECONDS * 1000, app.config.SERVER_SECRET);
+    const length = logLength(app, issued.conversationId);
     /** The server's newest activity id: the client has everything once it has seen that one. */
     const newestId = async () => {
-      let length = 1 + Math.max(-1, ...seen.map((a) => (a.id?.startsWith(`${issued.conversationId}|`) ? Number(a.id.split('|')[1]) : -1)));
-      while (await log.isFull(issued.conversationId, length + 1)) length += 1;
-      return length ? activityId(issued.conversationId, length - 1) : undefined;
+      const n = await length(
+        1 + Math.max(-1, ...seen.map((a) => (a.id?.startsWith(`${issued.conversationId}|`) ? Number(a.id.split('|')[1]) : -1))),
+      );
+      return n ? activityId(issued.conversationId, n - 1) : undefined;
     };
     const catchUp = async () => {
       const id = await newestId();
@@ -150,6 +180,7 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
 
     return {
       turns,
+      conversation: { id: issued.conversationId, token: issued.token },
       opening: async () => {
         await until(() => fromBot().length > 0, 'the greeting');
         const greeting = await catchUp();
@@ -306,3 +337,89 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
     };
   },
 };
+
+/** One activity as GET /activities returns it, the fields read here. */
+interface LoggedActivity {
+  id?: string;
+  type?: string;
+  from?: { role?: string };
+}
+
+/**
+ * A web chat page speaking the Direct Line REST API by hand to whichever instance the load
+ * balancer picks: message n is posted to instances[n] and its replies read from instances[n + 1]
+ * (round the list), what comes between turns from instances[0], with one watermark for all.
+ */
+async function restPage(app: TestApp, instances: TestApp[], locale: string): Promise<ChannelChat> {
+  const { token, conversationId } = await issue(app, locale);
+  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  const activities = (baseUrl: string) => `${baseUrl}/v3/directline/conversations/${encodeURIComponent(conversationId)}/activities`;
+  const started = await fetch(`${app.url}/v3/directline/conversations`, { method: 'POST', headers, body: '{}' });
+  if (started.status !== 201) throw new Error(`starting the conversation answered ${started.status}`);
+  const length = logLength(app, conversationId);
+  const turns: string[] = [];
+  const laterTexts: string[] = [];
+  let watermark = 0;
+  let turn = 0;
+
+  /** One GET from the watermark on `to`; the bot's messages in it, the watermark moved past them. */
+  const read = async (to: TestApp): Promise<string[]> => {
+    const response = await fetch(`${activities(to.url)}?watermark=${watermark}`, { headers });
+    if (response.status !== 200) throw new Error(`GET activities on ${to.url} answered ${response.status}`);
+    const page = (await response.json()) as { activities: LoggedActivity[]; watermark: string };
+    // Ids carry the place in the log and the watermark counts them, whichever instance wrote or reads it.
+    const expected = page.activities.map((_, i) => activityId(conversationId, watermark + i));
+    const ids = page.activities.map((a) => a.id);
+    if (Number(page.watermark) !== watermark + ids.length || ids.some((id, i) => id !== expected[i]))
+      throw new Error(`${to.url} answered watermark ${page.watermark} and ids ${ids.join(', ')} after watermark ${watermark}`);
+    watermark = Number(page.watermark);
+    return page.activities.filter((a) => a.type === 'message' && a.from?.role === 'bot').map((a) => readableText(a as never));
+  };
+  /** Reads from `to` until the page has the whole log as it stands. */
+  const catchUp = async (to: TestApp): Promise<string[]> => {
+    const fresh: string[] = [];
+    const end = await length(watermark);
+    while (watermark < end) fresh.push(...(await read(to)));
+    return fresh;
+  };
+
+  return {
+    turns,
+    conversation: { id: conversationId, token },
+    opening: async () => {
+      await untilAsync(async () => length(0), 'the greeting');
+      const greeting = await catchUp(instances[0]);
+      turns.push(...greeting);
+      return greeting;
+    },
+    async say(text) {
+      laterTexts.push(...(await catchUp(instances[0])));
+      const [postTo, readFrom] = [instances[turn % instances.length], instances[(turn + 1) % instances.length]];
+      turn += 1;
+      const posted = await fetch(activities(postTo.url), {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          type: 'message',
+          from: { id: 'person' },
+          text,
+          locale,
+          channelData: { clientActivityID: `person-${turn}` },
+        }),
+      });
+      if (posted.status !== 200) throw new Error(`POST «${text}» to ${postTo.url} answered ${posted.status}`);
+      // The instance answers the post once the turn has run: its replies are in the shared log by now.
+      const replies = await catchUp(readFrom);
+      turns.push(...replies);
+      return replies;
+    },
+    later: () => laterTexts,
+    async waitLater(match) {
+      await untilAsync(async () => {
+        laterTexts.push(...(await catchUp(instances[0])));
+        return laterTexts.some(match);
+      }, 'a message after the turn');
+    },
+    close: async () => undefined,
+  };
+}

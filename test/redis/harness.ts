@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { afterEach } from 'vitest';
 import type { Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/log';
+import { latestCodeFor } from '../../src/recovery/mail';
 import type { AppOverrides } from '../../src/app';
 import { startTestApp, type TestApp, type TestParts } from '../helpers/app';
 import { type Availability, TEST_REDIS_URL, deleteKeys, uniquePrefix, waitFor } from '../helpers/redis';
@@ -51,6 +52,13 @@ export async function startInstances(count: number, env: Env, overrides: AppOver
     /** Waits until every instance's code emails have reached the shared outbox. */
     async mailSent() {
       await Promise.all(instances.map((i) => i.mailSent()));
+    },
+    /** The newest code emailed to `email`, whichever instance sent it (a person's `readCode`). */
+    async code(email: string): Promise<string> {
+      await this.mailSent();
+      const code = await latestCodeFor(outbox, email);
+      if (!code) throw new Error(`no code for ${email} in the shared outbox`);
+      return code;
     },
     async close() {
       await Promise.all(instances.map((i) => i.close()));
