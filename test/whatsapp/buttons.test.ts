@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latestCodeFor } from '../../src/recovery/mail';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { MARIA, linkIn } from '../helpers/demo';
-import { FakeTwilio, type RenderedContent } from '../helpers/fakeTwilio';
+import type { FakeTwilio, RenderedContent } from '../helpers/fakeTwilio';
+import { chatOn } from '../helpers/person';
 import { problemLog } from '../redis/harness';
-import { ACCOUNT_SID, AUTH_TOKEN, inbound, postSigned, whatsappEnv } from './webhooks';
 
 /**
  * Options as WhatsApp buttons and lists (Content API) through the real app: a whole recovery
@@ -15,27 +14,18 @@ let app: TestApp;
 const { log, problems } = problemLog();
 
 beforeAll(async () => {
-  twilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
-  app = await startTestApp({ ...whatsappEnv(twilio.url), TWILIO_CONTENT_API: 'true' }, { log });
+  app = await startTestApp({ TWILIO_CONTENT_API: 'true' }, { log }, { twilio: true });
+  twilio = app.twilio!;
 });
 afterAll(async () => {
   await app?.close();
-  await twilio?.close();
 });
 
-/** Sends one message (typed, or the fields of a tap) and returns what the person reads once the reply matching `until` is there. */
-function personAt(user: string) {
-  return async (message: string | Record<string, string>, until: RegExp): Promise<string> => {
-    const before = twilio.bodiesTo(user).length;
-    const fields = typeof message === 'string' ? inbound(user, message) : inbound(user, message.Body, message);
-    expect((await postSigned(app.url, '/api/whatsapp', twilio.receive(fields))).status).toBe(200);
-    try {
-      await expect.poll(() => twilio.bodiesTo(user).slice(before).join('\n'), { timeout: 20_000 }).toMatch(until);
-    } catch (error) {
-      throw new Error(`reply to ${JSON.stringify(message)}: ${(error as Error).message}\nlogged:\n${problems.join('')}`, { cause: error });
-    }
-    return twilio.bodiesTo(user).slice(before).join('\n');
-  };
+/** A person on WhatsApp: `say` sends what they type, or the fields of a tap, and resolves to what they read back. */
+async function personAt(phone: string) {
+  const chat = await chatOn('whatsapp', app, { phone });
+  return async (message: string | Record<string, string>): Promise<string> =>
+    (await (typeof message === 'string' ? chat.say(message) : chat.say(message.Body, { fields: message }))).join('\n');
 }
 
 /** The option of the last buttons or list whose title or description is one of `wanted`. */
@@ -48,39 +38,31 @@ function optionIn(content: RenderedContent | undefined, wanted: (text: string) =
 describe('options as WhatsApp buttons and lists', () => {
   it('recovers a key tapping list items and buttons, typed answers still understood', { timeout: 120_000 }, async () => {
     const user = 'whatsapp:+593987650101';
-    const say = personAt(user);
-    await say('hola', /Soy un asistente virtual[\s\S]*\[list-picker\]/);
+    const say = await personAt('+593987650101');
+    expect(await say('hola')).toMatch(/Soy un asistente virtual[\s\S]*\[list-picker\]/);
     const menu = twilio.lastContentTo(user)!;
     expect(menu.button).toBe('Ver opciones');
     expect(menu.options.length).toBeGreaterThan(3);
-    await say(
-      optionIn(menu, (t) => t === 'Recuperar mi clave'),
-      /cédula/,
-    );
-    await say(MARIA.cedula, /día y mes de nacimiento/);
+    expect(await say(optionIn(menu, (t) => t === 'Recuperar mi clave'))).toMatch(/cédula/);
+    expect(await say(MARIA.cedula)).toMatch(/día y mes de nacimiento/);
 
     // Security questions: the employer tapped in the list (its whole name is the item's description).
-    let reply = await say(MARIA.birth, /\[(list-picker|quick-reply)\]/);
+    let reply = await say(MARIA.birth);
+    expect(reply).toMatch(/\[(list-picker|quick-reply)\]/);
     for (let asked = 0; asked < 6 && !/¿Tienes acceso a este correo\?/.test(reply); asked += 1) {
       const question = twilio.lastContentTo(user)!;
       const answer = optionIn(question, (t) => MARIA.answers.includes(t));
       // One answer typed instead of tapped: the year, by its own words.
       const typed = question.options.some((o) => o.title === '2010');
-      reply = await say(typed ? '2010' : answer, /\[(list-picker|quick-reply)\]/);
+      reply = await say(typed ? '2010' : answer);
+      expect(reply).toMatch(/\[(list-picker|quick-reply)\]/);
     }
     expect(reply).toMatch(/ma•+@e•+\.com/);
     const yesNo = twilio.lastContentTo(user)!;
     expect(yesNo.kind).toBe('quick-reply');
     expect(yesNo.options.map((o) => o.title)).toEqual(['Sí', 'No']);
-    expect(
-      await say(
-        optionIn(yesNo, (t) => t === 'Sí'),
-        /Escribe aquí el código/,
-      ),
-    ).toMatch(/Te envié un código/);
-    await app.mailSent();
-    const code = await latestCodeFor(app.outbox, MARIA.email);
-    const verified = await say(code!, /clave\/nueva/);
+    expect(await say(optionIn(yesNo, (t) => t === 'Sí'))).toMatch(/Te envié un código[\s\S]*Escribe aquí el código/);
+    const verified = await say(await app.code(MARIA.email));
     expect(linkIn(verified).url).toMatch(/^https:\/\/asistente\.example\.org\/clave\/nueva/);
 
     // Every question went as a list or buttons, each content created once and used again.
@@ -97,14 +79,17 @@ describe('options as WhatsApp buttons and lists', () => {
 
   it('sends the numbered text when a send with the Content API fails, and counts it', async () => {
     const user = 'whatsapp:+593987650102';
-    const say = personAt(user);
+    const say = await personAt('+593987650102');
     twilio.contentDown = true;
     try {
-      const menu = await say('hola', /1\. Recuperar mi clave/);
+      const menu = await say('hola');
+      expect(menu).toMatch(/1\. Recuperar mi clave/);
       expect(menu).not.toMatch(/\[list-picker\]/);
       expect(twilio.messages.filter((m) => m.to === user).every((m) => m.body && !m.contentSid)).toBe(true);
       // Answered by its number, as on a phone without buttons.
-      expect(await say('1', /cédula/)).not.toMatch(/\[/);
+      const next = await say('1');
+      expect(next).toMatch(/cédula/);
+      expect(next).not.toMatch(/\[/);
     } finally {
       twilio.contentDown = false;
     }
