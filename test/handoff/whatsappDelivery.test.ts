@@ -2,8 +2,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ServiceWindow } from '../../src/channels/whatsapp/window';
 import { agentNamed, hashPassword } from '../../src/handoff/agents';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { FakeTwilio } from '../helpers/fakeTwilio';
-import { ACCOUNT_SID, AUTH_TOKEN, SENDER, inbound, newMessageSid, postSigned, whatsappEnv } from '../whatsapp/webhooks';
+import type { FakeTwilio } from '../helpers/fakeTwilio';
+import { type Chat, chatOn } from '../helpers/person';
+import { playScenario } from '../helpers/scenario';
+import { ACCOUNT_SID, SENDER, newMessageSid, postSigned } from '../whatsapp/webhooks';
 
 /** What an agent may send a WhatsApp person: notes on undelivered messages, and the 24-hour window. */
 let twilio: FakeTwilio;
@@ -12,26 +14,23 @@ const PERSON = 'whatsapp:+593987650001';
 const STRANGER = 'whatsapp:+593987650002';
 
 beforeAll(async () => {
-  twilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
-  harness = await startTestApp({
-    ...whatsappEnv(twilio.url),
-    AGENTS: `ana:${await hashPassword('clave-ana-larga', { N: 1024, r: 8, p: 1 })}`,
-    SERVICE_HOURS: '',
-  });
+  harness = await startTestApp(
+    { AGENTS: `ana:${await hashPassword('clave-ana-larga', { N: 1024, r: 8, p: 1 })}`, SERVICE_HOURS: '' },
+    {},
+    { twilio: true },
+  );
+  twilio = harness.twilio!;
 });
 
 afterAll(async () => {
   await harness?.close();
-  await twilio?.close();
 });
 
-/** The person writes each line and waits for the bot's answer. */
-async function writes(person: string, ...texts: string[]) {
-  for (const text of texts) {
-    const before = twilio.bodiesTo(person).length;
-    expect((await postSigned(harness.url, '/api/whatsapp', inbound(person, text))).status).toBe(200);
-    await expect.poll(() => twilio.bodiesTo(person).length, { timeout: 10_000 }).toBeGreaterThan(before);
-  }
+/** The person (`whatsapp:+…`) asks for an agent at once; resolves to their chat, a ticket open. */
+async function asksForAgent(person: string): Promise<Chat> {
+  const chat = await chatOn('whatsapp', harness, { phone: person.replace(/^whatsapp:/, '') });
+  await playScenario('alexandra-asesor-en-whatsapp', chat);
+  return chat;
 }
 
 const status = (to: string, messageStatus: string, errorCode = '') =>
@@ -45,7 +44,7 @@ const status = (to: string, messageStatus: string, errorCode = '') =>
   });
 
 it('notes an undelivered message in the open ticket of that person, and nowhere else', { timeout: 30_000 }, async () => {
-  await writes(PERSON, 'hola', 'quiero hablar con un asesor');
+  await asksForAgent(PERSON);
   const [ticket] = await harness.app.handoff.tickets.listOpen();
   expect(ticket.channelId).toBe('whatsapp');
 
@@ -68,7 +67,7 @@ it(
     const ana = agentNamed('ana');
     const { handoff, stores, config } = harness.app;
     const writtenAt = Date.now();
-    await writes(person, 'hola', 'necesito un asesor');
+    const chat = await asksForAgent(person);
     const ticket = (await handoff.tickets.listOpen()).find(
       (t) => (t.reference as { conversation?: { id?: string } }).conversation?.id === person,
     )!;
@@ -84,7 +83,7 @@ it(
     expect(await handoff.send(ticket.id, ana, 'hola, soy ana')).toBe('window_closed');
     expect(twilio.bodiesTo(person)).toHaveLength(sentBefore);
 
-    expect((await postSigned(harness.url, '/api/whatsapp', inbound(person, 'ya volvi'))).status).toBe(200);
+    await chat.say('ya volvi');
     await expect.poll(async () => (await handoff.detail(ticket.id))?.windowClosed, { timeout: 10_000 }).toBe(false);
     expect(await handoff.send(ticket.id, ana, 'hola, soy ana')).toBe('sent');
   },
