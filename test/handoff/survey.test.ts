@@ -4,7 +4,8 @@ import type { TestApp } from '../helpers/app';
 import { FakeTwilio } from '../helpers/fakeTwilio';
 import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix } from '../helpers/redis';
 import { startInstances } from '../redis/harness';
-import { ACCOUNT_SID, AUTH_TOKEN, inbound, postSigned, whatsappEnv } from '../whatsapp/webhooks';
+import { chatOn } from '../helpers/person';
+import { ACCOUNT_SID, AUTH_TOKEN, whatsappEnv } from '../whatsapp/webhooks';
 
 const redis = await sharedRedis();
 const PERSON = 'whatsapp:+593987650031';
@@ -24,13 +25,18 @@ describe.skipIf(!redis.ok)(
 
     beforeAll(async () => {
       twilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
-      group = await startInstances(2, {
-        ...whatsappEnv(twilio.url),
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_KEY_PREFIX: prefix,
-        AGENTS: `ana:${await hashPassword('clave-ana-larga', { N: 1024, r: 8, p: 1 })}`,
-        SERVICE_HOURS: '',
-      });
+      group = await startInstances(
+        2,
+        {
+          ...whatsappEnv(twilio.url),
+          REDIS_URL: TEST_REDIS_URL,
+          REDIS_KEY_PREFIX: prefix,
+          AGENTS: `ana:${await hashPassword('clave-ana-larga', { N: 1024, r: 8, p: 1 })}`,
+          SERVICE_HOURS: '',
+        },
+        {},
+        { twilio },
+      );
       [a, b] = group.instances;
     });
     afterAll(async () => {
@@ -39,35 +45,26 @@ describe.skipIf(!redis.ok)(
       await deleteKeys(TEST_REDIS_URL, prefix);
     });
 
-    /** The person writes through `t`; resolves with what they received after it. */
-    async function say(t: TestApp, text: string): Promise<string> {
-      const before = twilio.bodiesTo(PERSON).length;
-      expect((await postSigned(t.url, '/api/whatsapp', inbound(PERSON, text))).status).toBe(200);
-      await expect.poll(() => twilio.bodiesTo(PERSON).length, { timeout: 10_000 }).toBeGreaterThan(before);
-      return twilio.bodiesTo(PERSON).slice(before).join('\n\n');
-    }
-
     it('asks 1-5 after the agent closes, takes the rating and the comment, and counts them per agent', { timeout: 60_000 }, async () => {
-      await say(a, 'hola');
-      await say(b, 'quiero hablar con un asesor');
+      // Each message through the next instance: B, A, B, A…
+      const chat = await chatOn('whatsapp', a, { phone: PERSON.replace(/^whatsapp:/, ''), instances: [b, a] });
+      const say = async (text: string) => (await chat.say(text)).join('\n\n');
+      await say('hola');
+      await say('quiero hablar con un asesor');
       const ticket = (await a.app.handoff.tickets.openForConversation('whatsapp', PERSON))!;
       const ana = a.app.handoff.agents.named('ana')!;
       await a.app.handoff.claim(ticket.id, ana);
-      const before = twilio.bodiesTo(PERSON).length;
       expect(await a.app.handoff.close(ticket.id, ana)).toBe('closed');
-      await expect
-        .poll(() => twilio.bodiesTo(PERSON).slice(before).join('\n\n'), { timeout: 10_000 })
-        .toMatch(
-          /¿cómo te atendió Ana, del equipo de asesores del IESS\?[\s\S]*1\. Muy mal\n2\. Mal\n3\. Regular\n4\. Bien\n5\. Excelente/,
-        );
+      await chat.waitLater((text) => /5\. Excelente/.test(text));
+      expect(chat.later().join('\n\n')).toMatch(
+        /¿cómo te atendió Ana, del equipo de asesores del IESS\?[\s\S]*1\. Muy mal\n2\. Mal\n3\. Regular\n4\. Bien\n5\. Excelente/,
+      );
 
-      expect(await say(b, '4')).toContain('¿Quieres contarnos algo más');
+      expect(await say('4')).toContain('¿Quieres contarnos algo más');
       // Thanks, then the menu: the survey ends offering what can come next.
-      const afterSurvey = twilio.bodiesTo(PERSON).length;
-      await say(a, 'no');
-      await expect
-        .poll(() => twilio.bodiesTo(PERSON).slice(afterSurvey).join('\n\n'), { timeout: 10_000 })
-        .toMatch(/^¡Gracias por tu opinión! Nos ayuda a atenderte mejor 🙌\n\n¿En qué más te puedo ayudar\?\n\n1\. Recuperar mi clave/);
+      expect(await say('no')).toMatch(
+        /^¡Gracias por tu opinión! Nos ayuda a atenderte mejor 🙌\n\n¿En qué más te puedo ayudar\?\n\n1\. Recuperar mi clave/,
+      );
 
       for (const t of [a, b]) {
         expect((await t.app.handoff.survey.report()).byAgent.ana).toEqual({
@@ -82,7 +79,7 @@ describe.skipIf(!redis.ok)(
       expect(metrics).toMatch(/iess_satisfaction_rating_sum\{flow="handoff",agent="ana"\} 4\b/);
       expect(metrics).toMatch(/iess_satisfaction_rating_count\{flow="handoff",agent="ana"\} 1\b/);
       // The person is back with the bot.
-      expect(await say(b, 'hola')).toMatch(/Hablar con una persona/);
+      expect(await say('hola')).toMatch(/Hablar con una persona/);
     });
   },
 );
