@@ -148,7 +148,9 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
     const issued = await issue(app, locale);
     const seen: Activity[] = [];
     const connect = (options: { token: string; conversationId?: string; watermark?: string }) => {
-      const client = new DirectLine({ domain: issued.domain, webSocket, pollingInterval: 200, ...options });
+      // The page speaks to the app itself, whatever public address it was given.
+      const domain = issued.domain.replace(/^https?:\/\/[^/]+/, app.url);
+      const client = new DirectLine({ domain, webSocket, pollingInterval: 200, ...options });
       return { client, subscription: client.activity$.subscribe((a) => seen.push(a)) };
     };
     let { client, subscription } = connect({ token: issued.token });
