@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp, type TestConversation } from '../helpers/app';
+import { startTestApp, type TestApp } from '../helpers/app';
 import { MARIA, pickOption } from '../helpers/demo';
+import { type Chat, chatOn } from '../helpers/person';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -9,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 /** From the cédula prompt to the identity check's answer; `right` gives María's facts, otherwise wrong ones. */
-async function identify(chat: TestConversation, cedula: string, right = false): Promise<string> {
+async function identify(chat: Chat, cedula: string, right = false): Promise<string> {
   await chat.say(cedula);
   const first = (await chat.say(right ? MARIA.birth : '16 de marzo')).join('\n');
   const second = (await chat.say(right ? pickOption(first, MARIA.answers) : '1')).join('\n');
@@ -18,7 +19,7 @@ async function identify(chat: TestConversation, cedula: string, right = false): 
 
 describe('identity limits in the conversation', () => {
   it("a stranger who spends a cédula's tries is stopped, and its owner still gets in from a fresh conversation", async () => {
-    const stranger = t.chat('console');
+    const stranger = await chatOn('inprocess', t);
     await stranger.say('hola');
     await stranger.say('1');
     expect(await identify(stranger, MARIA.cedula)).toContain('no coinciden');
@@ -27,14 +28,14 @@ describe('identity limits in the conversation', () => {
     await stranger.say('1');
     expect(await identify(stranger, MARIA.cedula)).toContain('hubo muchos intentos con este número');
 
-    const owner = t.chat('console');
+    const owner = await chatOn('inprocess', t);
     await owner.say('hola');
     await owner.say('1');
     expect(await identify(owner, MARIA.cedula, true)).toContain('¿Tienes acceso a este correo?');
   });
 
   it('holds one conversation to LOOKUPS_PER_CONVERSATION_PER_HOUR, and says so', async () => {
-    const stranger = t.chat('console');
+    const stranger = await chatOn('inprocess', t);
     await stranger.say('hola');
     const replies: string[] = [];
     for (const [i, cedula] of ['0602910945', '0926687856', '0910005917', '0962467429'].entries()) {
