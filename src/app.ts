@@ -8,11 +8,11 @@ import { continueThrough, conversationStateOn, keptReference, lineTeller } from 
 import { ConversationLanguage } from '../dialogs/language';
 import { TurnQueue } from './bot/turnQueue';
 import { addressLimit } from './channels/addressLimit';
-import { type BotFrameworkAuthentication, registerBotFramework } from './channels/botframework';
-import { registerDirectLine } from './channels/directline';
+import { type BotFrameworkAuthentication, createBotFrameworkChannel } from './channels/botframework';
+import { createDirectLineChannel } from './channels/directline';
 import { Gateways } from './channels/gateways';
-import type { ChannelDeps } from './channels/types';
-import { WHATSAPP_CHANNEL_ID, registerWhatsApp, whatsappConfigured } from './channels/whatsapp';
+import type { ChannelGateway } from './channels/types';
+import { WHATSAPP_CHANNEL_ID, createWhatsAppChannel, whatsappConfigured } from './channels/whatsapp';
 import { type Config, listenHost } from './config';
 import { Texts, factsFrom, pickLocale } from './i18n';
 import { createLogger, type Logger } from './log';
@@ -32,6 +32,8 @@ import { createMetricsEndpoint } from './web/metricsEndpoint';
 import { registerOutboxPage } from './web/outboxPage';
 import { guardResponses } from './web/responses';
 import { Handoff } from './handoff/service';
+import { deliveryFailureNotes } from './handoff/deliveryFailures';
+import { ticketStoreFor } from './handoff/tickets';
 import { type PendingSurvey, Survey } from './survey';
 import { registerAgentConsole } from './handoff/console';
 
@@ -42,6 +44,8 @@ export interface AppOverrides {
   mailer?: Mailer & { close?(): void };
   /** How /api/messages checks Bot Framework tokens (default: from the Microsoft app settings). */
   botFrameworkAuthentication?: BotFrameworkAuthentication;
+  /** Channels beside the configured ones (the terminal, the tests' in-process chats); a channel id they name is theirs. */
+  channels?: readonly ChannelGateway[];
 }
 
 export type App = Awaited<ReturnType<typeof createApp>>;
@@ -71,8 +75,22 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   );
   const progress = new ProgressNotes(conversationState);
   const queue = new TurnQueue(stores.lock);
-  // The channels register here as they are built below; a message sent later finds its own.
-  const gateways = new Gateways();
+  const tickets = ticketStoreFor(config, stores.kv);
+
+  // The channels' sending halves first (they need no bot): a message sent later finds its own.
+  const channelDeps = { config, store: stores.kv, log, metrics, texts, limits: counters };
+  const directLine = createDirectLineChannel(channelDeps);
+  // A WhatsApp message that did not go out is noted in that person's ticket, for the agent.
+  const noteDeliveryFailure = deliveryFailureNotes(tickets, texts, config.DEFAULT_LOCALE);
+  const whatsapp = whatsappConfigured(config)
+    ? createWhatsAppChannel(channelDeps, (to, errorCode) => noteDeliveryFailure(WHATSAPP_CHANNEL_ID, to, errorCode))
+    : undefined;
+  const ours = [directLine.gateway, ...(whatsapp ? [whatsapp.gateway] : []), ...(overrides.channels ?? [])];
+  const botFramework = createBotFrameworkChannel(channelDeps, {
+    ours: ours.flatMap((gateway) => gateway.channelIds),
+    auth: overrides.botFrameworkAuthentication,
+  });
+  const gateways = new Gateways([...(botFramework ? [botFramework.gateway] : []), ...ours]);
   // Messages sent later (an agent's words, "your key changed") go through the bot, which runs
   // them in the conversation's turn order; the bot is built last, so it is looked up when one goes.
   const continueConversation = continueThrough(gateways, () => bot);
@@ -82,6 +100,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   const handoff = new Handoff({
     config,
     store: stores.kv,
+    tickets,
     texts,
     log,
     metrics,
@@ -147,14 +166,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
   guardResponses(server, { config, log });
 
   server.use(addressLimit({ config, limits: counters }));
-  const deps = { config, store: stores.kv, log, metrics, texts, bot, limits: counters } satisfies ChannelDeps;
-  const botFramework = registerBotFramework(server, deps, gateways, overrides.botFrameworkAuthentication);
-  if (botFramework) gateways.register(botFramework);
-  gateways.register(registerDirectLine(server, deps));
-  if (whatsappConfigured(config))
-    gateways.register(
-      registerWhatsApp(server, deps, handoffOn && ((to, errorCode) => handoffOn.deliveryFailed(WHATSAPP_CHANNEL_ID, to, errorCode))),
-    );
+  // The channels' receiving halves: their routes, each turn run by the bot.
+  botFramework?.listen(server, bot);
+  directLine.listen(server, bot);
+  whatsapp?.listen(server, bot);
   // No agents, no console: /agent does not exist rather than offer a sign-in nobody can pass.
   if (handoff.agents.size > 0) await registerAgentConsole(server, { config, handoff, texts, log, limits: counters });
 

@@ -8,15 +8,13 @@ import { InProcessAdapter, readableText } from './channels/inProcess';
 /** `npm run chat`: the same bot in the terminal; the new-key page is served as with `npm start`. */
 async function main() {
   const config = await terminalConfig();
-  const app = await createApp(config);
-  await app.listen();
-
   // Markdown the terminal cannot show: bold becomes plain, a link its label and its address.
   const plain = (text: string) => text.replace(/\*\*(.+?)\*\*/g, '$1').replace(/\[([^\]\n]+)\]\((\S+?)\)/g, '$1: $2');
   const adapter = new InProcessAdapter('console', (activity) => {
     console.log(`\n🤖 ${plain(readableText(activity)).replace(/\n/g, '\n   ')}\n`);
   });
-  app.gateways.register(adapter);
+  const app = await createApp(config, { channels: [adapter] });
+  await app.listen();
 
   const conversationId = randomUUID();
   const terminal = createInterface({ input: process.stdin, output: process.stdout });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { codeInText, readOutbox } from '../src/recovery/mail';
-import { startTestApp, type TestApp, type TestConversation } from './helpers/app';
+import { InProcessChats, startTestApp, type TestApp, type TestConversation } from './helpers/app';
 import { linkIn, pickOption, setNewKey } from './helpers/demo';
 
 /**
@@ -39,7 +39,7 @@ const fold = (s: string) =>
 
 let harness: TestApp;
 beforeAll(async () => {
-  harness = await startTestApp();
+  harness = await startTestApp({}, {}, { chats: new InProcessChats(['console', 'directline', 'whatsapp']) });
 });
 afterAll(async () => {
   await harness.close();

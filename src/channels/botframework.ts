@@ -10,9 +10,8 @@ import type { AuthenticateRequestResult, BotFrameworkAuthentication } from 'botf
 import type restify from 'restify';
 import type { Config } from '../config';
 import { type BotFrameworkActivity, botFrameworkActivitySchema, firstReason, isLoopbackUrl } from './botframeworkActivity';
-import type { Gateways } from './gateways';
 import { jsonBody } from '../http/body';
-import type { ChannelDeps, ChannelGateway } from './types';
+import type { Channel, ChannelDeps, ChannelGateway, ConversationTurns } from './types';
 import { WHATSAPP_CHANNEL_ID } from './whatsapp/settings';
 
 /** The settings this module reads. */
@@ -24,7 +23,7 @@ export type BotFrameworkConfig = Pick<
 /** How /api/messages checks Bot Framework tokens (tests pass their own). */
 export type { BotFrameworkAuthentication };
 
-/** Channels of our own that may not be registered in this process but own their conversations elsewhere. */
+/** Channels of our own that may not be served in this process but own their conversations elsewhere. */
 const ALWAYS_OURS = [WHATSAPP_CHANNEL_ID, 'console'];
 
 /** CloudAdapter with the authentication step done by the caller, so its errors never reach the console. */
@@ -47,29 +46,34 @@ export function botFrameworkAuthentication(config: BotFrameworkConfig): BotFrame
   });
 }
 
+/** How the Bot Framework channel is built: the channels it must never run, and how tokens are checked. */
+export interface BotFrameworkOptions {
+  /** The channel ids our own channels serve: an activity naming one is refused here. */
+  ours: readonly string[];
+  /** How /api/messages checks Bot Framework tokens (default: from the Microsoft app settings). */
+  auth?: BotFrameworkAuthentication;
+}
+
 /**
  * Azure Bot Service, the Emulator and any Bot Framework client on POST /api/messages.
  *
  * With MicrosoftAppId every request's JWT is checked by botbuilder (including that the token
  * was issued for the activity's serviceUrl), so replies only go where Azure said. Without it
- * the route is open, as the Emulator expects, which production never allows: there the route
- * is not served at all. Open, replies go only to a loopback serviceUrl, or back in the
+ * the route is open, as the Emulator expects, which production never allows: there the
+ * channel is not built at all. Open, replies go only to a loopback serviceUrl, or back in the
  * response (`deliveryMode: "expectReplies"`). In every mode an activity naming a channel we
  * serve ourselves (WhatsApp, our Direct Line, the terminal) is refused, so it can never run
- * inside a conversation of that channel.
+ * inside a conversation of that channel. Its gateway takes every channel no other one owns.
  */
-export function registerBotFramework(
-  server: restify.Server,
-  deps: ChannelDeps<BotFrameworkConfig>,
-  gateways: Gateways,
-  auth: BotFrameworkAuthentication = botFrameworkAuthentication(deps.config),
-): ChannelGateway | undefined {
+export function createBotFrameworkChannel(deps: ChannelDeps<BotFrameworkConfig>, options: BotFrameworkOptions): Channel | undefined {
   const { config, log } = deps;
   const open = !config.MicrosoftAppId;
   if (open && config.NODE_ENV === 'production') {
     log.info('/api/messages is not served: MicrosoftAppId is empty');
     return undefined;
   }
+  const auth = options.auth ?? botFrameworkAuthentication(config);
+  const ours = new Set([...ALWAYS_OURS, ...options.ours].map((id) => id.toLowerCase()));
   const adapter = new AuthenticatedCloudAdapter(auth);
   adapter.onTurnError = async (_context, error) => {
     log.error({ err: { type: error?.name } }, 'bot framework turn error');
@@ -78,42 +82,44 @@ export function registerBotFramework(
   /** Why this activity may not run here, if it may not. */
   function refusal(activity: BotFrameworkActivity): string | undefined {
     const channel = activity.channelId.toLowerCase();
-    if (gateways.owns(channel) || ALWAYS_OURS.includes(channel)) return `channel "${channel}" is not served on /api/messages`;
+    if (ours.has(channel)) return `channel "${channel}" is not served on /api/messages`;
     if (open && activity.deliveryMode !== 'expectReplies' && !isLoopbackUrl(activity.serviceUrl))
       return 'without MicrosoftAppId, serviceUrl must be loopback or deliveryMode expectReplies';
     return undefined;
   }
 
-  server.post('/api/messages', jsonBody({ maxBytes: 256 * 1024 }), async (req: restify.Request, res: restify.Response) => {
-    const parsed = botFrameworkActivitySchema.safeParse(req.body);
-    if (!parsed.success) {
-      res.send(400, { error: `invalid activity: ${firstReason(parsed.error)}` });
-      return;
-    }
-    const reason = refusal(parsed.data);
-    if (reason) {
-      res.send(403, { error: reason });
-      return;
-    }
-    const activity = parsed.data as unknown as Activity;
-    let authenticated: AuthenticateRequestResult;
-    try {
-      authenticated = await auth.authenticateRequest(activity, req.header('authorization') ?? '');
-    } catch (error) {
-      log.warn({ err: { type: (error as Error)?.name } }, 'bot framework request not authenticated');
-      res.send(401, { error: 'unauthorized' });
-      return;
-    }
-    try {
-      const invoke = await adapter.runAuthenticated(authenticated, activity, (context) => deps.bot.run(context));
-      res.send(invoke?.status ?? 200, invoke?.body);
-    } catch (error) {
-      log.error({ err: { type: (error as Error)?.name } }, 'bot framework request failed');
-      res.send(500, { error: 'internal error' });
-    }
-  });
+  const listen = (server: restify.Server, bot: Pick<ConversationTurns, 'run'>) => {
+    server.post('/api/messages', jsonBody({ maxBytes: 256 * 1024 }), async (req: restify.Request, res: restify.Response) => {
+      const parsed = botFrameworkActivitySchema.safeParse(req.body);
+      if (!parsed.success) {
+        res.send(400, { error: `invalid activity: ${firstReason(parsed.error)}` });
+        return;
+      }
+      const reason = refusal(parsed.data);
+      if (reason) {
+        res.send(403, { error: reason });
+        return;
+      }
+      const activity = parsed.data as unknown as Activity;
+      let authenticated: AuthenticateRequestResult;
+      try {
+        authenticated = await auth.authenticateRequest(activity, req.header('authorization') ?? '');
+      } catch (error) {
+        log.warn({ err: { type: (error as Error)?.name } }, 'bot framework request not authenticated');
+        res.send(401, { error: 'unauthorized' });
+        return;
+      }
+      try {
+        const invoke = await adapter.runAuthenticated(authenticated, activity, (context) => bot.run(context));
+        res.send(invoke?.status ?? 200, invoke?.body);
+      } catch (error) {
+        log.error({ err: { type: (error as Error)?.name } }, 'bot framework request failed');
+        res.send(500, { error: 'internal error' });
+      }
+    });
+  };
 
-  return {
+  const gateway: ChannelGateway = {
     channelIds: ['*'],
     continueConversation: (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) => {
       // Open, a serviceUrl came with no proof of where it points: only this machine is trusted.
@@ -122,4 +128,5 @@ export function registerBotFramework(
       return adapter.continueConversationAsync(config.MicrosoftAppId ?? '', reference, logic);
     },
   };
+  return { gateway, listen };
 }

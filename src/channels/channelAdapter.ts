@@ -16,8 +16,6 @@ export abstract class ChannelAdapter extends BotAdapter implements ChannelGatewa
 
   abstract continueConversation(reference: Partial<ConversationReference>, logic: BotLogic): Promise<void>;
 
-  drain?: (timeoutMs: number) => Promise<boolean>;
-
   async updateActivity(): Promise<void> {
     throw new Error('messages cannot be edited on this channel');
   }

@@ -4,21 +4,16 @@ import type { ChannelGateway } from './types';
 /** Finds the channel that owns a conversation, to send it a message later. */
 export class Gateways {
   private readonly byChannel = new Map<string, ChannelGateway>();
-  private readonly all = new Set<ChannelGateway>();
-  private fallback?: ChannelGateway;
+  private readonly fallback?: ChannelGateway;
 
-  register(gateway: ChannelGateway): void {
-    this.all.add(gateway);
-    for (const id of gateway.channelIds) {
-      if (id === '*') this.fallback = gateway;
-      else this.byChannel.set(id, gateway);
+  /** Every channel of the app; a channel id named twice belongs to the later gateway (a test's own channel). */
+  constructor(private readonly all: readonly ChannelGateway[]) {
+    for (const gateway of all) {
+      for (const id of gateway.channelIds) {
+        if (id === '*') this.fallback = gateway;
+        else this.byChannel.set(id, gateway);
+      }
     }
-  }
-
-  /** True when one of our own channels (not the Bot Framework fallback) serves `channelId`, in any letter case. */
-  owns(channelId: string): boolean {
-    const wanted = channelId.toLowerCase();
-    return [...this.byChannel.keys()].some((id) => id.toLowerCase() === wanted);
   }
 
   continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
@@ -34,6 +29,6 @@ export class Gateways {
 
   /** Lets every channel hand over what it accepted before the process stops. */
   async drain(timeoutMs: number): Promise<void> {
-    await Promise.all([...this.all].map(async (gateway) => gateway.drain?.(timeoutMs)));
+    await Promise.all(this.all.map(async (gateway) => gateway.drain?.(timeoutMs)));
   }
 }

@@ -1,14 +1,13 @@
 import type { ConversationReference, TurnContext } from 'botbuilder';
-import type { Config } from '../config';
+import type restify from 'restify';
 import type { Texts } from '../i18n';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { LimiterStore } from '../recovery/limits';
 import type { KeyValueStore } from '../store/keyValue';
 
-/** What a channel needs from the app to deliver turns to the bot. */
-/** `C`: the part of the configuration the channel reads (each registrar names its own). */
-export interface ChannelDeps<C = Config> {
+/** What a channel is built from; `C` is the part of the configuration it reads (each channel names its own). */
+export interface ChannelDeps<C> {
   config: C;
   store: KeyValueStore;
   log: Logger;
@@ -17,8 +16,15 @@ export interface ChannelDeps<C = Config> {
   texts: Texts;
   /** Where rate limits count (the app's one limiter store). */
   limits: LimiterStore;
-  /** Runs one turn through the bot (serialised per conversation inside). */
-  bot: Pick<ConversationTurns, 'run'>;
+}
+
+/**
+ * A channel, built in two steps: its gateway first (it sends to the channel's conversations
+ * and needs no bot), then `listen` serves its routes, each turn run by `bot`.
+ */
+export interface Channel<Turns = Pick<ConversationTurns, 'run'>> {
+  readonly gateway: ChannelGateway;
+  listen(server: restify.Server, bot: Turns): void;
 }
 
 /** The bot as a channel sees it: turns, one at a time per conversation (the one serialisation point). */

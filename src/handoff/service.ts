@@ -40,13 +40,11 @@ export type HandoffConfig = Pick<
   | 'HANDOFF_WEBHOOK_SECRET'
   | 'HANDOFF_WEBHOOK_URL'
   | 'PUBLIC_BASE_URL'
-  | 'SERVER_SECRET'
   | 'SERVICE_HOURS'
   | 'STATE_TTL_SECONDS'
   | 'TIMEZONE'
   | 'TRANSCRIPT_TTL_SECONDS'
   | 'TWILIO_TEMPLATE_SID'
-  | 'WHATSAPP_WINDOW_HOURS'
 >;
 
 /** Turn-state keys: the open ticket of this turn, the user's recorded message. */
@@ -58,6 +56,8 @@ const USER_ENTRY = Symbol('handoffUserEntry');
 export interface HandoffDeps {
   config: HandoffConfig;
   store: KeyValueStore;
+  /** The tickets (built first: a channel notes failed deliveries in them, see deliveryFailures.ts). */
+  tickets: TicketStore;
   texts: Texts;
   log: Logger;
   metrics: Metrics;
@@ -128,13 +128,7 @@ export class Handoff implements TurnInterceptor {
   constructor(private readonly deps: HandoffDeps) {
     const { config } = deps;
     this.now = deps.now ?? Date.now;
-    this.tickets = new TicketStore({
-      store: deps.store,
-      secret: config.SERVER_SECRET,
-      keepMs: config.TRANSCRIPT_TTL_SECONDS * 1000,
-      openMs: config.STATE_TTL_SECONDS * 1000,
-      now: this.now,
-    });
+    this.tickets = deps.tickets;
     try {
       this.agents = new AgentDirectory(config.AGENTS);
       this.hours = ServiceHours.parse(config.SERVICE_HOURS, config.TIMEZONE);
@@ -236,13 +230,6 @@ export class Handoff implements TurnInterceptor {
       }
       return responses;
     });
-  }
-
-  /** A message WhatsApp did not deliver: the ticket of that person, if one is open, gets a note the agent reads. */
-  async deliveryFailed(channelId: string, conversationId: string, errorCode: string): Promise<void> {
-    const ticket = await this.tickets.openForConversation(channelId, conversationId);
-    if (!ticket) return;
-    await this.note(ticket, this.t(this.deps.config.DEFAULT_LOCALE, 'deliveryFailed', { code: errorCode || '—' }));
   }
 
   /** A line in the ticket for the agents only (never sent to the person), pushed to open consoles. */

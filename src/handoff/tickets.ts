@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { keyedHash } from '../hashing';
 import { z } from 'zod';
+import type { Config } from '../config';
 import type { KeyValueStore } from '../store/keyValue';
 import { type SecretAnswer, maskSent, maskText } from '../recovery/mask';
 
@@ -138,6 +139,19 @@ export interface TicketStoreOptions {
   /** How long a ticket may stay open (the conversation's own life, STATE_TTL_SECONDS). */
   openMs: number;
   now?: () => number;
+}
+
+/** The tickets as configured: transcripts kept TRANSCRIPT_TTL_SECONDS, a ticket open at most as long as its conversation. */
+export function ticketStoreFor(
+  config: Pick<Config, 'SERVER_SECRET' | 'TRANSCRIPT_TTL_SECONDS' | 'STATE_TTL_SECONDS'>,
+  store: KeyValueStore,
+): TicketStore {
+  return new TicketStore({
+    store,
+    secret: config.SERVER_SECRET,
+    keepMs: config.TRANSCRIPT_TTL_SECONDS * 1000,
+    openMs: config.STATE_TTL_SECONDS * 1000,
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app';
+import { InProcessChats, startTestApp, type TestApp } from '../helpers/app';
 import { MARIA } from '../helpers/demo';
 import { type Chat, type ChatOptions, chatOn } from '../helpers/person';
 import { playScenario } from '../helpers/scenario';
@@ -82,7 +82,7 @@ describe('after the key was changed', () => {
   });
 
   it('on the web the site is a button that opens it', async () => {
-    harness = await startTestApp();
+    harness = await startTestApp({}, {}, { chats: new InProcessChats(['console', 'directline']) });
     // In process, shown as the web chat shows it, to see the activities themselves.
     const conversation = harness.chat('directline');
     const laterActivities: unknown[] = [];

@@ -7,7 +7,7 @@ import { LOCALES, Texts } from '../../src/i18n';
 import { createDirectory } from '../../src/recovery/directory';
 import { maskEmail } from '../../src/recovery/mask';
 import type { AccountDirectory } from '../../src/recovery/types';
-import { startTestApp, type TestApp } from '../helpers/app';
+import { InProcessChats, startTestApp, type TestApp } from '../helpers/app';
 import { MARIA } from '../helpers/demo';
 
 /**
@@ -29,7 +29,7 @@ function gmailDirectory(): AccountDirectory {
 
 let harness: TestApp;
 beforeAll(async () => {
-  harness = await startTestApp({}, { directory: gmailDirectory() });
+  harness = await startTestApp({}, { directory: gmailDirectory() }, { chats: new InProcessChats(['directline', 'whatsapp']) });
 });
 afterAll(async () => {
   await harness.close();

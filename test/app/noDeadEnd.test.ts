@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderActivityText } from '../../src/channels/whatsapp/format';
 import { agentNamed, hashPassword } from '../../src/handoff/agents';
 import { Texts } from '../../src/i18n';
-import { startTestApp, type TestApp, type TestConversation } from '../helpers/app';
+import { InProcessChats, startTestApp, type TestApp, type TestConversation } from '../helpers/app';
 
 /**
  * Every message that ends a topic offers what can come next: the menu's options, as buttons
@@ -47,7 +47,7 @@ const ENDINGS: Array<{ ending: string; messages: string[] }> = [
 describe('no dead end: the menu after each topic', () => {
   let harness: TestApp;
   beforeAll(async () => {
-    harness = await startTestApp();
+    harness = await startTestApp({}, {}, { chats: new InProcessChats(CHANNELS) });
   });
   afterAll(async () => {
     await harness.close();
@@ -64,7 +64,11 @@ describe('no dead end: the menu after a person helped', () => {
   let harness: TestApp;
   beforeAll(async () => {
     const cost = { N: 1024, r: 8, p: 1 };
-    harness = await startTestApp({ AGENTS: `ana:${await hashPassword('clave-ana-larga', cost)}`, SERVICE_HOURS: '' });
+    harness = await startTestApp(
+      { AGENTS: `ana:${await hashPassword('clave-ana-larga', cost)}`, SERVICE_HOURS: '' },
+      {},
+      { chats: new InProcessChats(CHANNELS) },
+    );
   });
   afterAll(async () => {
     await harness.close();

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderActivityText } from '../../src/channels/whatsapp/format';
 import { agentNamed, hashPassword } from '../../src/handoff/agents';
-import { startTestApp, type TestApp } from '../helpers/app';
+import { InProcessChats, startTestApp, type TestApp } from '../helpers/app';
 
 /** Sentences that were odd or untrue where they were said; what follows an ending is noDeadEnd.test.ts's. */
 
@@ -14,7 +14,11 @@ const webChatMarkdown = new MarkdownIt({ breaks: false, html: true, linkify: tru
 let harness: TestApp;
 beforeAll(async () => {
   const cost = { N: 1024, r: 8, p: 1 };
-  harness = await startTestApp({ AGENTS: `ana:${await hashPassword('clave-ana-larga', cost)}`, SERVICE_HOURS: '' });
+  harness = await startTestApp(
+    { AGENTS: `ana:${await hashPassword('clave-ana-larga', cost)}`, SERVICE_HOURS: '' },
+    {},
+    { chats: new InProcessChats(['console', 'directline', 'whatsapp']) },
+  );
 });
 afterAll(async () => {
   await harness.close();

@@ -4,6 +4,7 @@ import { latestCodeFor } from '../../src/recovery/mail';
 import { chatOn } from '../helpers/person';
 import { playScenario } from '../helpers/scenario';
 import { sharedRedis } from '../helpers/redis';
+import { InProcessChats } from '../helpers/app';
 import { groupPerTest, storeCases } from '../redis/harness';
 
 const redis = await sharedRedis();
@@ -12,7 +13,10 @@ describe.each(storeCases('funnel', redis))('the recovery funnel on $name', (stor
   const startGroup = groupPerTest(store);
 
   it.skipIf(store.skip)('counts each step reached once per conversation, and where and why each one ended', async () => {
-    const group = await startGroup({ AGENTS: `ana:${await hashPassword('clave-ana-larga', { N: 1024, r: 8, p: 1 })}`, SERVICE_HOURS: '' });
+    const group = await startGroup(
+      { AGENTS: `ana:${await hashPassword('clave-ana-larga', { N: 1024, r: 8, p: 1 })}`, SERVICE_HOURS: '' },
+      { chats: new InProcessChats(['console', 'directline']) },
+    );
     const [a, b = a] = group.instances;
 
     // 1. A wrong birth date, twice, then silence.

@@ -3,7 +3,7 @@ import { AgentsConfigError } from '../../src/errors';
 import { AgentDirectory, hashPassword } from '../../src/handoff/agents';
 import { leastLoaded } from '../../src/handoff/assignment';
 import type { HandoffEvent } from '../../src/handoff/tickets';
-import { type TestApp } from '../helpers/app';
+import { InProcessChats, type TestApp } from '../helpers/app';
 import { sharedRedis } from '../helpers/redis';
 import { type Env, type Group, groupPerTest, storeCases } from '../redis/harness';
 
@@ -71,16 +71,18 @@ describe.each(storeCases('team', redis))('the team on $name', (store) => {
 
   /** Instance A and instance B (the same one on the memory store). */
   async function start(extra: Env = {}): Promise<[TestApp, TestApp]> {
-    group = await startGroup({ AGENTS: await agentsSpec(), SERVICE_HOURS: '', ...extra });
+    group = await startGroup(
+      { AGENTS: await agentsSpec(), SERVICE_HOURS: '', ...extra },
+      { chats: new InProcessChats(['console', 'webchat']) },
+    );
     const [a, b = a] = group.instances;
     return [a, b];
   }
   const agent = (t: TestApp, name: string) => t.app.handoff.agents.named(name)!;
 
-  /** A person on `t`; every instance can write to them, as with a real channel. */
+  /** A person on `t`; every instance can write to them (the group shares its in-process channels), as with a real channel. */
   async function openTicket(t: TestApp, channelId = 'console') {
     const chat = t.chat(channelId);
-    for (const other of group!.instances) if (other !== t) other.app.gateways.register(chat.adapter);
     const replies = await chat.say('quiero hablar con un asesor');
     const ticket = (await t.app.handoff.tickets.openForConversation(channelId, chat.id))!;
     return { chat, replies, ticket };

@@ -3,7 +3,7 @@ import type { Activity } from 'botbuilder';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AppOverrides, createApp } from '../../src/app';
+import { type App, type AppOverrides, createApp } from '../../src/app';
 import { InProcessAdapter, readableText } from '../../src/channels/inProcess';
 import { type Config, testConfig } from '../../src/config';
 import { latestCodeFor } from '../../src/recovery/mail';
@@ -16,6 +16,38 @@ export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 export interface TestParts {
   /** WhatsApp on, against this stand-in of Twilio's REST API (`true`: a new one, closed with the app). */
   twilio?: FakeTwilio | true;
+  /** The in-process channels `chat()` opens conversations on (default: 'console' alone). */
+  chats?: InProcessChats;
+}
+
+/**
+ * The in-process channels of a test, one adapter per channel id, each reply handed to the
+ * conversation it belongs to. A test that chats as the web widget ('directline') or WhatsApp
+ * names them, and their later messages then come here, not to the app's real channel of that
+ * id. The instances of a group share one, so any of them reaches the person, as a real channel does.
+ */
+export class InProcessChats {
+  readonly adapters: readonly InProcessAdapter[];
+  private readonly conversations = new Map<string, TestConversation>();
+  private next = 0;
+  // Instances of one test share Redis: their conversation ids must not meet.
+  private readonly prefix = `conv-${process.pid}-${randomUUID().slice(0, 8)}`;
+
+  constructor(channelIds: readonly string[] = ['console']) {
+    this.adapters = channelIds.map(
+      (id) => new InProcessAdapter(id, (activity, conversationId) => this.conversations.get(conversationId)?.receive(activity)),
+    );
+  }
+
+  /** A new conversation on `channelId`, whose turns `app` runs. */
+  open(channelId: string, app: App, locale: string): TestConversation {
+    const adapter = this.adapters.find((a) => a.channelId === channelId);
+    if (!adapter)
+      throw new Error(`no in-process "${channelId}" channel: give the app { chats: new InProcessChats([..., '${channelId}']) }`);
+    const conversation = new TestConversation(adapter, app, `${this.prefix}-${this.next++}`, locale);
+    this.conversations.set(conversation.id, conversation);
+    return conversation;
+  }
 }
 
 /**
@@ -27,23 +59,9 @@ export async function startTestApp(env: Partial<Record<keyof Config, string>> = 
   const twilio = parts.twilio === true ? await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN) : parts.twilio;
   const outbox = mkdtempSync(join(tmpdir(), 'iess-outbox-'));
   const config = testConfig({ OUTBOX_DIR: outbox, ...(twilio ? whatsappEnv(twilio.url) : {}), ...env });
-  const app = await createApp(config, overrides);
+  const chats = parts.chats ?? new InProcessChats();
+  const app = await createApp(config, { ...overrides, channels: [...(overrides.channels ?? []), ...chats.adapters] });
   const url = await app.listen();
-  const channels = new Map<string, InProcessAdapter>();
-  const conversations = new Map<string, TestConversation>();
-  let next = 0;
-  // Instances of one test share Redis: their conversation ids must not meet.
-  const instance = randomUUID().slice(0, 8);
-
-  const channel = (channelId: string) => {
-    let adapter = channels.get(channelId);
-    if (!adapter) {
-      adapter = new InProcessAdapter(channelId, (activity, conversationId) => conversations.get(conversationId)?.receive(activity));
-      app.gateways.register(adapter);
-      channels.set(channelId, adapter);
-    }
-    return adapter;
-  };
 
   return {
     app,
@@ -52,9 +70,7 @@ export async function startTestApp(env: Partial<Record<keyof Config, string>> = 
     config,
     /** A new conversation on an in-process channel ('console' renders numbered lists, 'directline' buttons). */
     chat(channelId = 'console', locale = 'es-EC') {
-      const conversation = new TestConversation(channel(channelId), app, `conv-${process.pid}-${instance}-${next++}`, locale);
-      conversations.set(conversation.id, conversation);
-      return conversation;
+      return chats.open(channelId, app, locale);
     },
     /** The stand-in of Twilio, when WhatsApp was asked for. */
     twilio,
@@ -85,9 +101,9 @@ export class TestConversation {
   readonly later: string[] = [];
 
   constructor(
-    /** The in-process channel; other instances may register it to reach this person too. */
+    /** The in-process channel the person writes on. */
     readonly adapter: InProcessAdapter,
-    private readonly app: Awaited<ReturnType<typeof createApp>>,
+    private readonly app: App,
     readonly id: string,
     private readonly locale: string,
   ) {}

@@ -12,9 +12,9 @@ import { Writable } from 'node:stream';
 import restify from 'restify';
 import { WebSocket } from 'ws';
 import { TurnQueue } from '../../src/bot/turnQueue';
-import { type DirectLineOptions, registerDirectLine } from '../../src/channels/directline';
-import type { ChannelDeps, ConversationTurns } from '../../src/channels/types';
-import { registerWhatsApp } from '../../src/channels/whatsapp';
+import { type DirectLineOptions, createDirectLineChannel } from '../../src/channels/directline';
+import type { Channel, ChannelDeps, ConversationTurns } from '../../src/channels/types';
+import { createWhatsAppChannel } from '../../src/channels/whatsapp';
 import { type Config, testConfig } from '../../src/config';
 import { Texts } from '../../src/i18n';
 import { createLogger } from '../../src/log';
@@ -31,7 +31,7 @@ import { FakeTwilio } from './fakeTwilio';
  * gets what the app would give it (configuration, a store, logs, metrics, texts, limits) and
  * the app's turn order (the bot's queue) in front of `turn`.
  */
-export type ChannelUnderTest<G> = Awaited<ReturnType<typeof startChannel<G>>>;
+export type ChannelUnderTest = Awaited<ReturnType<typeof startChannel>>;
 
 export interface ChannelOptions {
   env?: Partial<Record<keyof Config, string>>;
@@ -39,8 +39,8 @@ export interface ChannelOptions {
   store?: KeyValueStore;
 }
 
-export async function startChannel<G>(
-  register: (server: restify.Server, deps: ChannelDeps & { bot: ConversationTurns }) => G,
+export async function startChannel(
+  create: (deps: ChannelDeps<Config>) => Channel<ConversationTurns>,
   turn: (context: TurnContext) => Promise<void>,
   { env = {}, store: shared }: ChannelOptions = {},
 ) {
@@ -64,18 +64,12 @@ export async function startChannel<G>(
     return turns.run(key, work);
   };
   const server = restify.createServer({ handleUncaughtExceptions: false });
-  const gateway = register(server, {
-    config,
-    store,
-    log: createLogger('info', sink),
-    metrics,
-    texts: new Texts(),
-    limits: limiterStore(config),
-    bot: {
-      run: (context) => inOrder(`${context.activity.channelId}/${context.activity.conversation.id}`, () => turn(context)),
-      inOrder: (channelId, conversationId, work) => inOrder(`${channelId}/${conversationId}`, () => work(turn)),
-    },
+  const channel = create({ config, store, log: createLogger('info', sink), metrics, texts: new Texts(), limits: limiterStore(config) });
+  channel.listen(server, {
+    run: (context) => inOrder(`${context.activity.channelId}/${context.activity.conversation.id}`, () => turn(context)),
+    inOrder: (channelId, conversationId, work) => inOrder(`${channelId}/${conversationId}`, () => work(turn)),
   });
+  const gateway = channel.gateway;
   let upgrades = 0;
   server.server.on('upgrade', () => upgrades++);
   server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
@@ -174,7 +168,7 @@ export async function startWhatsAppChannel(options: ChannelOptions & { twilio?: 
   /** What the channel reported as not delivered: [to, error code]. */
   const deliveryFailures: Array<[string, string]> = [];
   const channel = await startChannel(
-    (server, deps) => registerWhatsApp(server, deps, async (to, errorCode) => void deliveryFailures.push([to, errorCode])),
+    (deps) => createWhatsAppChannel(deps, async (to, errorCode) => void deliveryFailures.push([to, errorCode])),
     (context) => bot.runTurn(context),
     { ...options, env: { ...whatsappEnv(twilio.url), ...options.env } },
   );
@@ -222,7 +216,7 @@ export async function startDirectLine(
 ) {
   const bot = new EchoBot();
   const channel = await startChannel(
-    (server, deps) => registerDirectLine(server, deps, options),
+    (deps) => createDirectLineChannel(deps, options),
     (context) => bot.run(context),
     { env, store: options.store },
   );

@@ -11,7 +11,7 @@ import type { Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/log';
 import { latestCodeFor } from '../../src/recovery/mail';
 import type { AppOverrides } from '../../src/app';
-import { startTestApp, type TestApp, type TestParts } from '../helpers/app';
+import { InProcessChats, startTestApp, type TestApp, type TestParts } from '../helpers/app';
 import { type Availability, TEST_REDIS_URL, deleteKeys, uniquePrefix, waitFor } from '../helpers/redis';
 
 /** One secret for every instance of a test: codes, links and decoys must agree across them. */
@@ -34,9 +34,11 @@ export interface Answer {
 export async function startInstances(count: number, env: Env, overrides: AppOverrides = {}, parts: TestParts = {}) {
   const outbox = env.OUTBOX_DIR ?? mkdtempSync(join(tmpdir(), 'iess-shared-outbox-'));
   const shared: Env = { SERVER_SECRET: SHARED_SECRET, ...env, OUTBOX_DIR: outbox };
+  // One set of in-process channels for all: every instance reaches a person, as with a real channel.
+  const sharedParts: TestParts = { ...parts, chats: parts.chats ?? new InProcessChats() };
   const instances: TestApp[] = [];
   try {
-    for (let i = 0; i < count; i += 1) instances.push(await startTestApp(shared, overrides, parts));
+    for (let i = 0; i < count; i += 1) instances.push(await startTestApp(shared, overrides, sharedParts));
     for (const instance of instances) {
       // The Redis client fails fast until it is connected: wait until each instance is ready.
       if (!(await waitFor(async () => (await readiness(instance.url)) === 200, 15_000, 100)))
@@ -277,8 +279,8 @@ export function storeCases(label: string, redis: Availability): StoreCase[] {
   ];
 }
 
-/** Starts the case's instances for a test, with `env` added; after each test closes them and deletes their keys. */
-export function groupPerTest(store: StoreCase): (env: Env) => Promise<Group> {
+/** Starts the case's instances for a test, with `env` and `parts` added; after each test closes them and deletes their keys. */
+export function groupPerTest(store: StoreCase): (env: Env, parts?: TestParts) => Promise<Group> {
   let group: Group | undefined;
   let prefix: string | undefined;
   afterEach(async () => {
@@ -286,10 +288,10 @@ export function groupPerTest(store: StoreCase): (env: Env) => Promise<Group> {
     if (prefix) await deleteKeys(TEST_REDIS_URL, prefix);
     group = prefix = undefined;
   });
-  return async (env) => {
+  return async (env, parts) => {
     const e = { ...store.env(), ...env };
     prefix = e.REDIS_KEY_PREFIX;
-    group = await startInstances(store.count, e);
+    group = await startInstances(store.count, e, {}, parts);
     return group;
   };
 }

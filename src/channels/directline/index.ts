@@ -1,6 +1,6 @@
 import type restify from 'restify';
 import type { Config } from '../../config';
-import type { ChannelDeps, ChannelGateway } from '../types';
+import type { Channel, ChannelDeps, ConversationTurns } from '../types';
 import { DirectLineAdapter } from './adapter';
 import { ConversationLog } from './conversationLog';
 import { allowedOrigins, type DirectLineHttpConfig } from './http';
@@ -26,41 +26,44 @@ export interface DirectLineOptions {
  * adapter that delivers the bot's replies and later messages to the conversation's log.
  * In Azure mode the bot is reached on /api/messages, so this gateway owns no channel.
  */
-export function registerDirectLine(
-  server: restify.Server,
-  deps: ChannelDeps<DirectLineConfig>,
-  options: DirectLineOptions = {},
-): ChannelGateway {
+export function createDirectLineChannel(deps: ChannelDeps<DirectLineConfig>, options: DirectLineOptions = {}): Channel {
   const { config, store, log } = deps;
   const origins = allowedOrigins(config);
   const conversations = new ConversationLog(store, config.STATE_TTL_SECONDS * 1000, config.SERVER_SECRET);
   const tokens = new TokenService(config.SERVER_SECRET, config.DIRECTLINE_TOKEN_TTL_SECONDS);
-  registerChatPage(server, { config, log, conversations, tokens, origins, texts: deps.texts, limits: deps.limits });
+  const page = (server: restify.Server) =>
+    registerChatPage(server, { config, log, conversations, tokens, origins, texts: deps.texts, limits: deps.limits });
 
   if (config.WEBCHAT_DIRECTLINE === 'azure') {
     return {
-      channelIds: [],
-      continueConversation: () => Promise.reject(new Error('Azure Direct Line conversations go through /api/messages')),
+      gateway: {
+        channelIds: [],
+        continueConversation: () => Promise.reject(new Error('Azure Direct Line conversations go through /api/messages')),
+      },
+      listen: page,
     };
   }
 
   const adapter = new DirectLineAdapter(conversations, log);
-  registerDirectLineRoutes(server, { config, log, conversations, tokens, adapter, bot: deps.bot, origins });
-  const stream = attachDirectLineStream(
-    server.server,
-    { conversations, tokens, log },
-    {
-      keepAliveMs: options.keepAliveMs ?? 30_000,
-    },
-  );
-  // Open sockets would hold server.close() forever: end them as soon as closing starts.
-  const httpServer = server.server;
-  const closeHttp = httpServer.close.bind(httpServer);
-  httpServer.close = (callback?: (error?: Error) => void) => {
-    stream.close();
-    return closeHttp(callback);
+  const listen = (server: restify.Server, bot: Pick<ConversationTurns, 'run'>) => {
+    page(server);
+    registerDirectLineRoutes(server, { config, log, conversations, tokens, adapter, bot, origins });
+    const stream = attachDirectLineStream(
+      server.server,
+      { conversations, tokens, log },
+      {
+        keepAliveMs: options.keepAliveMs ?? 30_000,
+      },
+    );
+    // Open sockets would hold server.close() forever: end them as soon as closing starts.
+    const httpServer = server.server;
+    const closeHttp = httpServer.close.bind(httpServer);
+    httpServer.close = (callback?: (error?: Error) => void) => {
+      stream.close();
+      return closeHttp(callback);
+    };
   };
-  return adapter;
+  return { gateway: adapter, listen };
 }
 
 export { DirectLineAdapter } from './adapter';

@@ -6,7 +6,7 @@ import type { Config } from '../../config';
 import type { Logger } from '../../log';
 import { CLIENT_ADDRESS } from '../../recovery/limits';
 import { clientAddress } from '../../http/clientAddress';
-import type { ChannelDeps } from '../types';
+import type { ConversationTurns } from '../types';
 import { inboundActivitySchema, MAX_ACTIVITY_BYTES, startBodySchema } from './activitySchema';
 import { DIRECTLINE_CHANNEL_ID, type DirectLineAdapter } from './adapter';
 import type { ConversationLog } from './conversationLog';
@@ -30,7 +30,7 @@ export interface DirectLineContext {
   conversations: ConversationLog;
   tokens: TokenService;
   adapter: DirectLineAdapter;
-  bot: ChannelDeps['bot'];
+  bot: Pick<ConversationTurns, 'run'>;
   origins: Set<string>;
 }
 

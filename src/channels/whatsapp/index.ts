@@ -6,7 +6,7 @@ import { ConversationBusyError } from '../../errors';
 import { InFlight } from '../../inFlight';
 import { logTag } from '../../log';
 import { textBody } from '../../http/body';
-import type { ChannelDeps, ConversationTurns } from '../types';
+import type { Channel, ChannelDeps, ChannelGateway, ConversationTurns } from '../types';
 import { type DeliveryFailureHandler, WhatsAppAdapter } from './adapter';
 import { ChoiceContents, ContentRegistry } from './content';
 import { mediaKindOf, mediaSidsOf } from './media';
@@ -46,14 +46,7 @@ const FINAL_STATUSES = new Set(['delivered', 'read', 'failed', 'undelivered']);
 /** What a person sends that is never read, and may be a photo of a document: deleted at once. */
 const DELETE_AT_ONCE = new Set(['image', 'video', 'document', 'sticker', 'other']);
 
-/**
- * WhatsApp through Twilio: POST /api/whatsapp (messages) and POST /api/whatsapp/status
- * (delivery receipts), both signed by Twilio. The webhook is answered at once with empty
- * TwiML; the turn runs right after, in arrival order per person, and replies go out
- * through the twilio client.
- */
-/** WhatsApp reads its own store before each turn, so it holds the conversation's turn order itself. */
-export type WhatsAppDeps = ChannelDeps<WhatsAppChannelConfig> & { bot: ConversationTurns };
+export type WhatsAppDeps = ChannelDeps<WhatsAppChannelConfig>;
 
 /** The settings WhatsApp reads: Twilio's, and the voice-note transcription's. */
 export type WhatsAppChannelConfig = WhatsAppConfig &
@@ -65,7 +58,14 @@ export type WhatsAppChannelConfig = WhatsAppConfig &
 /** A turn of the bot, run inside the turn order the channel holds. */
 type Turn = (context: TurnContext) => Promise<void>;
 
-export function registerWhatsApp(server: restify.Server, deps: WhatsAppDeps, onDeliveryFailure?: DeliveryFailureHandler): WhatsAppAdapter {
+/**
+ * WhatsApp through Twilio: POST /api/whatsapp (messages) and POST /api/whatsapp/status
+ * (delivery receipts), both signed by Twilio. The webhook is answered at once with empty
+ * TwiML; the turn runs right after, in arrival order per person, and replies go out
+ * through the twilio client (the gateway). WhatsApp reads its own store before each turn, so
+ * it holds the conversation's turn order itself (`inOrder`).
+ */
+export function createWhatsAppChannel(deps: WhatsAppDeps, onDeliveryFailure?: DeliveryFailureHandler): Channel<ConversationTurns> {
   const { config, store, log, texts } = deps;
   const settings = whatsappSettings(config);
   const metrics = createWhatsAppMetrics(deps.metrics.registry);
@@ -95,10 +95,15 @@ export function registerWhatsApp(server: restify.Server, deps: WhatsAppDeps, onD
   const t = (key: string, values?: Record<string, string>) => texts.t(settings.locale, key, values);
   /** Webhooks answered whose turn has not ended yet. */
   const accepted = new InFlight();
-  // On shutdown, webhooks already answered still get their turn, and what waits to be deleted is deleted.
-  adapter.drain = async (timeoutMs) => {
-    const drained = await accepted.drain(timeoutMs);
-    return (await retention.flush(timeoutMs)) && drained;
+  const gateway: ChannelGateway = {
+    channelIds: adapter.channelIds,
+    continueConversation: (reference, logic) => adapter.continueConversation(reference, logic),
+    windowClosesAt: (reference) => adapter.windowClosesAt(reference),
+    // On shutdown, webhooks already answered still get their turn, and what waits to be deleted is deleted.
+    drain: async (timeoutMs) => {
+      const drained = await accepted.drain(timeoutMs);
+      return (await retention.flush(timeoutMs)) && drained;
+    },
   };
   const readBody = textBody({ maxBytes: MAX_BODY_BYTES });
 
@@ -303,55 +308,57 @@ export function registerWhatsApp(server: restify.Server, deps: WhatsAppDeps, onD
     };
   }
 
-  server.post('/api/whatsapp', readBody, async (req: restify.Request, res: restify.Response) => {
-    const webhook = verifiedWebhook(req, res, inboundMessageSchema, 'WhatsApp message webhook');
-    if (!webhook) return;
-    const { params, data: message } = webhook;
-    const mediaSids = mediaSidsOf(params, message.NumMedia);
-    // The turn order is joined before answering, so turns keep the order the webhooks came in.
-    let started = false;
-    const handled = deps.bot
-      .inOrder(WHATSAPP_CHANNEL_ID, message.From, (turn) => {
-        started = true;
-        return handleInbound(message, mediaSids, turn);
-      })
-      .catch(async (error: Error) => {
-        log.error({ err: { type: error?.name }, sender: logTag(message.From, settings.secret) }, 'whatsapp message not handled');
-        if (started) return;
-        // The turn order could not be had (the store is down, or another instance kept the
-        // conversation too long): the person is asked to send it again, so nothing is lost unseen.
-        const busy = error instanceof ConversationBusyError;
-        metrics.webhooks.inc({ result: busy ? 'busy' : 'unavailable' });
-        await say(message, t(busy ? 'common:busy' : 'common:error')).catch(() => undefined);
-      });
-    void accepted.track(handled);
-    res.sendRaw(200, EMPTY_TWIML, { 'Content-Type': 'text/xml' });
-  });
+  function listen(server: restify.Server, bot: ConversationTurns): void {
+    server.post('/api/whatsapp', readBody, async (req: restify.Request, res: restify.Response) => {
+      const webhook = verifiedWebhook(req, res, inboundMessageSchema, 'WhatsApp message webhook');
+      if (!webhook) return;
+      const { params, data: message } = webhook;
+      const mediaSids = mediaSidsOf(params, message.NumMedia);
+      // The turn order is joined before answering, so turns keep the order the webhooks came in.
+      let started = false;
+      const handled = bot
+        .inOrder(WHATSAPP_CHANNEL_ID, message.From, (turn) => {
+          started = true;
+          return handleInbound(message, mediaSids, turn);
+        })
+        .catch(async (error: Error) => {
+          log.error({ err: { type: error?.name }, sender: logTag(message.From, settings.secret) }, 'whatsapp message not handled');
+          if (started) return;
+          // The turn order could not be had (the store is down, or another instance kept the
+          // conversation too long): the person is asked to send it again, so nothing is lost unseen.
+          const busy = error instanceof ConversationBusyError;
+          metrics.webhooks.inc({ result: busy ? 'busy' : 'unavailable' });
+          await say(message, t(busy ? 'common:busy' : 'common:error')).catch(() => undefined);
+        });
+      void accepted.track(handled);
+      res.sendRaw(200, EMPTY_TWIML, { 'Content-Type': 'text/xml' });
+    });
 
-  server.post('/api/whatsapp/status', readBody, async (req: restify.Request, res: restify.Response) => {
-    const webhook = verifiedWebhook(req, res, statusCallbackSchema, 'message status callback');
-    if (!webhook) return;
-    const { MessageSid, MessageStatus, ErrorCode, To } = webhook.data;
-    metrics.statuses.inc({ status: MessageStatus, error_code: ErrorCode || 'none' });
-    // What the assistant sent (a masked email, the new-key link) leaves Twilio too, once it is final.
-    if (FINAL_STATUSES.has(MessageStatus)) retention.later({ messageSid: MessageSid });
-    if (FAILED_STATUSES.has(MessageStatus) || ErrorCode) {
-      log.warn(
-        {
-          messageSid: MessageSid,
-          status: MessageStatus,
-          errorCode: ErrorCode || undefined,
-          recipient: To ? logTag(To, settings.secret) : undefined,
-        },
-        'whatsapp delivery failed',
-      );
-      if (FAILED_STATUSES.has(MessageStatus) && To)
-        await adapter
-          .onDeliveryFailure?.(To, ErrorCode)
-          .catch((error: Error) => log.warn({ err: { type: error?.name } }, 'delivery failure not noted'));
-    }
-    res.send(204);
-  });
+    server.post('/api/whatsapp/status', readBody, async (req: restify.Request, res: restify.Response) => {
+      const webhook = verifiedWebhook(req, res, statusCallbackSchema, 'message status callback');
+      if (!webhook) return;
+      const { MessageSid, MessageStatus, ErrorCode, To } = webhook.data;
+      metrics.statuses.inc({ status: MessageStatus, error_code: ErrorCode || 'none' });
+      // What the assistant sent (a masked email, the new-key link) leaves Twilio too, once it is final.
+      if (FINAL_STATUSES.has(MessageStatus)) retention.later({ messageSid: MessageSid });
+      if (FAILED_STATUSES.has(MessageStatus) || ErrorCode) {
+        log.warn(
+          {
+            messageSid: MessageSid,
+            status: MessageStatus,
+            errorCode: ErrorCode || undefined,
+            recipient: To ? logTag(To, settings.secret) : undefined,
+          },
+          'whatsapp delivery failed',
+        );
+        if (FAILED_STATUSES.has(MessageStatus) && To)
+          await adapter
+            .onDeliveryFailure?.(To, ErrorCode)
+            .catch((error: Error) => log.warn({ err: { type: error?.name } }, 'delivery failure not noted'));
+      }
+      res.send(204);
+    });
+  }
 
-  return adapter;
+  return { gateway, listen };
 }
