@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/handoff/agents';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { chatOn } from '../helpers/person';
 
 let t: TestApp;
 let origin: string;
@@ -57,7 +58,7 @@ function call(s: Session | undefined, method: string, path: string, body?: unkno
 }
 
 async function newTicket(): Promise<string> {
-  const chat = t.chat('console');
+  const chat = await chatOn('inprocess', t);
   await chat.say('quiero hablar con un asesor');
   const open = await t.app.handoff.tickets.listOpen();
   return open[open.length - 1].id;

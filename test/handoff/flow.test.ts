@@ -5,6 +5,7 @@ import { agentNamed, hashPassword } from '../../src/handoff/agents';
 import type { HandoffEvent } from '../../src/handoff/tickets';
 import { signWebhook } from '../../src/handoff/webhook';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { chatOn } from '../helpers/person';
 
 const ana = agentNamed('ana');
 const luis = agentNamed('luis');
@@ -20,8 +21,8 @@ afterEach(async () => {
   app = undefined;
 });
 
-const openTicket = async (t: TestApp, channelId = 'console') => {
-  const chat = t.chat(channelId);
+const openTicket = async (t: TestApp) => {
+  const chat = await chatOn('inprocess', t);
   await chat.say('hola');
   const replies = await chat.say('quiero hablar con un asesor');
   const [ticket] = await t.app.handoff.tickets.listOpen();
@@ -31,7 +32,7 @@ const openTicket = async (t: TestApp, channelId = 'console') => {
 describe('human handoff in a conversation', () => {
   it('opens a ticket with a summary and transcript that hold no code or full cédula', async () => {
     app = await startTestApp({ AGENTS: await agentsSpec(), SERVICE_HOURS: '' });
-    const chat = app.chat('console');
+    const chat = await chatOn('inprocess', app);
     await chat.say('hola');
     await chat.say('1');
     await chat.say('1714307103');
@@ -64,12 +65,12 @@ describe('human handoff in a conversation', () => {
     const claimed = await app.app.handoff.claim(ticket.id, ana);
     expect(claimed).toMatchObject({ result: 'claimed', notified: true });
     // From the first message the person reads that a person, and who, is writing.
-    expect(chat.later.at(-1)).toMatch(/^\*\*Ana, del equipo de asesores del IESS:\*\* 👋 Hola, soy Ana/);
+    expect(chat.later().at(-1)).toMatch(/^\*\*Ana, del equipo de asesores del IESS:\*\* 👋 Hola, soy Ana/);
 
     // The person's messages go to the agent: the dialogs stay silent.
     expect(await chat.say('no me llega el correo')).toEqual([]);
     expect(await app.app.handoff.send(ticket.id, ana, 'Revisa la carpeta de spam, por favor')).toBe('sent');
-    expect(chat.later.at(-1)).toBe('**Ana, del equipo de asesores del IESS:** Revisa la carpeta de spam, por favor');
+    expect(chat.later().at(-1)).toBe('**Ana, del equipo de asesores del IESS:** Revisa la carpeta de spam, por favor');
     expect(await app.app.handoff.send(ticket.id, luis, 'hola')).toBe('not_yours');
     // A long answer is kept whole, as the agent wrote it (only bot lines are shortened).
     const long = `Te explico los pasos: ${'primero revisa tu bandeja de entrada y luego la carpeta de spam; '.repeat(6)}fin.`;
@@ -85,9 +86,9 @@ describe('human handoff in a conversation', () => {
 
     expect(await app.app.handoff.close(ticket.id, ana)).toBe('closed');
     // The person is told who left and that the assistant is back.
-    expect(chat.later.join('\n')).toContain('Ana, del equipo de asesores del IESS terminó la atención y ahora sigo yo, el asistente');
+    expect(chat.later().join('\n')).toContain('Ana, del equipo de asesores del IESS terminó la atención y ahora sigo yo, el asistente');
     // Then the one-tap survey; the menu comes back once it is answered.
-    expect(chat.later.at(-1)).toMatch(
+    expect(chat.later().at(-1)).toMatch(
       /¿cómo te atendió Ana, del equipo de asesores del IESS\? Elige del 1 \(muy mal\) al 5 \(excelente\)\.\n\n1\. Muy mal\n[\s\S]*5\. Excelente$/,
     );
     expect((await chat.say('Excelente')).join('\n')).toContain('¿Quieres contarnos algo más');
@@ -110,14 +111,14 @@ describe('human handoff in a conversation', () => {
     const { chat, ticket } = await openTicket(app);
     await app.app.handoff.claim(ticket.id, luis);
     await app.app.handoff.close(ticket.id, luis);
-    expect(chat.later.at(-1)).toContain('¿cómo te atendió Luis');
+    expect(chat.later().at(-1)).toContain('¿cómo te atendió Luis');
     expect((await chat.say('preguntas frecuentes')).join('\n')).toMatch(/\?/);
     expect((await chat.say('5')).join('\n')).not.toContain('¿Quieres contarnos algo más');
     expect(await app.app.handoff.survey.results()).toEqual([]);
     // An unserved ticket closed by an agent asks nothing.
     const again = await openTicket(app);
     await app.app.handoff.close(again.ticket.id, ana);
-    expect(again.chat.later.join('\n')).not.toContain('¿cómo te atendió');
+    expect(again.chat.later().join('\n')).not.toContain('¿cómo te atendió');
   });
 
   it('"cancelar" leaves the queue and the bot takes over; the agents hear it at once', async () => {
@@ -155,12 +156,12 @@ describe('human handoff in a conversation', () => {
     app = await startTestApp({ AGENTS: await agentsSpec(), SERVICE_HOURS: '', INSTITUTION_NAME: 'Seguro Social' });
     const { chat, ticket } = await openTicket(app);
     await app.app.handoff.claim(ticket.id, luis);
-    expect(chat.later.at(-1)).toMatch(/^\*\*Luis, del equipo de asesores del Seguro Social:\*\*/);
+    expect(chat.later().at(-1)).toMatch(/^\*\*Luis, del equipo de asesores del Seguro Social:\*\*/);
   });
 
   it('the summary names the step where the person got stuck, not the menu they asked from', async () => {
     app = await startTestApp({ AGENTS: await agentsSpec(), SERVICE_HOURS: '' });
-    const chat = app.chat('console');
+    const chat = await chatOn('inprocess', app);
     await chat.say('hola');
     await chat.say('1');
     await chat.say('1714307103');
@@ -190,7 +191,7 @@ describe('human handoff in a conversation', () => {
 
   it('the lost-email flow offers a person', async () => {
     app = await startTestApp({ AGENTS: await agentsSpec(), SERVICE_HOURS: '' });
-    const chat = app.chat('console');
+    const chat = await chatOn('inprocess', app);
     await chat.say('hola');
     const topics = await chat.say('3');
     expect(topics.at(-1)).toContain('Hablar con una persona');
@@ -201,7 +202,7 @@ describe('human handoff in a conversation', () => {
 
   it('without agents the bot gives the other ways and opens nothing', async () => {
     app = await startTestApp({ SERVICE_HOURS: '' });
-    const chat = app.chat('console');
+    const chat = await chatOn('inprocess', app);
     await chat.say('hola');
     expect((await chat.say('quiero hablar con un asesor')).join('\n')).toContain('140');
     expect(await app.app.handoff.tickets.listOpen()).toEqual([]);
@@ -225,7 +226,7 @@ describe('human handoff in a conversation', () => {
     try {
       const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/tickets`;
       app = await startTestApp({ AGENTS: await agentsSpec(), SERVICE_HOURS: '', HANDOFF_WEBHOOK_URL: url, HANDOFF_WEBHOOK_SECRET: secret });
-      const chat = app.chat('console');
+      const chat = await chatOn('inprocess', app);
       await chat.say('1714307103');
       await chat.say('quiero hablar con un asesor');
       await got;

@@ -5,6 +5,7 @@ import { localDay, searchHistory } from '../../src/handoff/history';
 import { TicketStore } from '../../src/handoff/tickets';
 import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { chatOn } from '../helpers/person';
 
 const HOUR = 3_600_000;
 
@@ -85,17 +86,17 @@ describe('the history search over the console API', () => {
   it('finds closed conversations with the survey rating, and refuses a malformed search', async () => {
     const cost = { N: 1024, r: 8, p: 1 };
     t = await startTestApp({ AGENTS: `ana:${await hashPassword('clave-ana-larga', cost)}`, SERVICE_HOURS: '' });
-    const chat = t.chat('console');
+    const chat = await chatOn('inprocess', t);
     await chat.say('hola');
     await chat.say('1');
     await chat.say('1714307103');
     await chat.say('quiero hablar con un asesor');
-    const ticket = (await t.app.handoff.tickets.openForConversation('console', chat.id))!;
+    const [ticket] = await t.app.handoff.tickets.listOpen();
     const ana = t.app.handoff.agents.named('ana')!;
     await t.app.handoff.claim(ticket.id, ana);
     await t.app.handoff.close(ticket.id, ana);
     await chat.say('4');
-    const other = t.chat('console');
+    const other = await chatOn('inprocess', t);
     await other.say('quiero hablar con un asesor');
     await other.say('cancelar');
 
