@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/handoff/agents';
 import { createLogger } from '../../src/log';
 import { type Chat, type ChannelName, chatOn, says } from '../helpers/person';
-import { demoData } from '../helpers/demo';
+import { demoData, spokenBirth } from '../helpers/demo';
 import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix } from '../helpers/redis';
 import { playScenario, scenario } from '../helpers/scenario';
 import { keysWithContent, startInstances } from './harness';
@@ -20,20 +20,6 @@ interface DemoPerson {
   /** Answers to the personal questions, by question id. */
   personal?: Record<string, string>;
 }
-const MONTHS = [
-  'enero',
-  'febrero',
-  'marzo',
-  'abril',
-  'mayo',
-  'junio',
-  'julio',
-  'agosto',
-  'septiembre',
-  'octubre',
-  'noviembre',
-  'diciembre',
-];
 
 /** The questions whose answers are secrets: who the person is, what the IESS knows of them, the code. */
 const ABOUT_THEM = [
@@ -113,7 +99,7 @@ describe.skipIf(!redis.ok)(`nothing secret is kept in clear${redis.reason ? ` (s
     const named: Array<[string, string]> = [
       ['cédula', account.cedula],
       ['email', account.email],
-      ['birth date as typed', `${Number(day)} de ${MONTHS[Number(month) - 1]}`],
+      ['birth date as typed', spokenBirth(account.birthDate)],
       ['birth date', `${day}/${month}`],
       ['birth date (ISO)', `${year}-${month}-${day}`],
       ['new key', person.newKey],
