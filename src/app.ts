@@ -91,9 +91,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}) {
     auth: overrides.botFrameworkAuthentication,
   });
   const gateways = new Gateways([...(botFramework ? [botFramework.gateway] : []), ...ours]);
-  // Messages sent later (an agent's words, "your key changed") go through the bot, which runs
-  // them in the conversation's turn order; the bot is built last, so it is looked up when one goes.
-  const continueConversation = continueThrough(gateways, () => bot);
+  // Messages sent later (an agent's words, "your key changed") run inside the bot: its turn order,
+  // the transcript, the state save, and the dialogs starting over when the sender asks. The bot is
+  // built below from the dialogs and the handoff that send them: the one forward reference, looked
+  // up when a message goes (src/bot/README.md says why the cycle is the product's, not the wiring's).
+  const botBuiltBelow = () => bot;
+  const continueConversation = continueThrough(gateways, botBuiltBelow);
   const tellLater = lineTeller(continueConversation, texts);
 
   // Human handoff: tickets, the relay while an agent serves, the transcript, the console.

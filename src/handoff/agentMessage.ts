@@ -1,7 +1,5 @@
 import { type Activity, ActivityTypes, CardFactory } from 'botbuilder';
-
-/** Marks an activity as written by a person of the team: the transcript records it as theirs. */
-export const AGENT_MARK = 'handoffAgent';
+import { AGENT_MARK } from '../recovery/mask';
 
 /** The web widget (our Direct Line): a card of its own colour with the agent's name on top. */
 const CARD_CHANNELS = new Set(['directline']);
@@ -32,8 +30,4 @@ export function agentActivity(channelId: string, label: string, text: string, la
     ],
   });
   return { type: ActivityTypes.Message, attachments: [card], channelData };
-}
-
-export function isAgentActivity(activity: Partial<Activity>): boolean {
-  return !!(activity.channelData as Record<string, unknown> | undefined)?.[AGENT_MARK];
 }

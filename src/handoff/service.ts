@@ -8,7 +8,7 @@ import {
   TurnContext,
 } from 'botbuilder';
 import type { ContinueConversation, FollowUp, Interception, TurnInterceptor, TurnRecorder } from '../bot/ports';
-import { maskOptions, questionAsked } from '../recovery/mask';
+import { maskOptions, questionAsked, writtenByAgent } from '../recovery/mask';
 import type { Config } from '../config';
 import { ConfigError, ServiceHoursError, WhatsAppWindowClosedError } from '../errors';
 import { type Locale, type Texts, pickLocale } from '../i18n';
@@ -19,7 +19,7 @@ import { InFlight } from '../inFlight';
 import { type Agent, AgentDirectory } from './agents';
 import { leastLoaded, OneAtATime } from './assignment';
 import { ServiceHours } from './hours';
-import { agentActivity, isAgentActivity } from './agentMessage';
+import { agentActivity } from './agentMessage';
 import { createHandoffMetrics, type HandoffMetrics } from './metrics';
 import { type ClaimResult, type TicketStatus, TicketStore, type TicketView, type TranscriptEntry } from './tickets';
 import { Presence, type PresenceStatus } from './presence';
@@ -223,7 +223,7 @@ export class Handoff implements TurnInterceptor {
         // A challenge question is kept without its options: with the choice they would be the answer.
         const text = shortened(readableText(questionAsked(sent)?.answer === 'answer' ? maskOptions(sent) : sent));
         // An agent's own words are recorded whole by sayAsAgent, as they typed them.
-        if (sent.type !== ActivityTypes.Message || !text || isAgentActivity(sent)) continue;
+        if (sent.type !== ActivityTypes.Message || !text || writtenByAgent(sent)) continue;
         const entry = await this.safely(() => this.tickets.record(key, { at: this.now(), from: 'bot', text }));
         const ticketId = ctx.turnState.get<string | undefined>(TICKET_ID);
         if (entry && ticketId) await this.safely(() => this.tickets.publish({ type: 'entry', ticketId, entry }));

@@ -21,6 +21,17 @@ export function questionAsked(activity: { channelData?: unknown }): { answer?: S
   return mark === 'number' || mark === 'birth' || mark === 'answer' || mark === 'code' ? { answer: mark } : undefined;
 }
 
+/**
+ * An agent's message carries this mark in its channelData: a person of the team wrote it, so
+ * every writer keeps it as a person's words (masked in full), and the transcript records it once.
+ */
+export const AGENT_MARK = 'handoffAgent';
+
+/** True for an activity a person of the team wrote (see AGENT_MARK). */
+export function writtenByAgent(activity: { channelData?: unknown }): boolean {
+  return !!(activity.channelData as Record<string, unknown> | undefined)?.[AGENT_MARK];
+}
+
 /** What stands for a value hidden whole: the same length whatever was hidden. */
 export const HIDDEN = '•••••';
 

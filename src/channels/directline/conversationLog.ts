@@ -1,8 +1,7 @@
 import type { Activity } from 'botbuilder';
 import { Sealer } from '../../sealing';
 import { z } from 'zod';
-import { AGENT_MARK } from '../../handoff/agentMessage';
-import { type SecretAnswer, maskOptions, maskSent, maskText } from '../../recovery/mask';
+import { type SecretAnswer, maskOptions, maskSent, maskText, writtenByAgent } from '../../recovery/mask';
 import type { KeyValueStore } from '../../store/keyValue';
 import { DIRECTLINE_CHANNEL_ID } from './channel';
 
@@ -76,7 +75,7 @@ function maskedWith<T>(value: T, mask: (text: string) => string): T {
 
 /** The assistant's own words keep their examples; what a person (or an agent) wrote is masked in full. */
 function masked<T extends Partial<Activity>>(activity: T, answer?: SecretAnswer): T {
-  const byAssistant = activity.from?.role === 'bot' && !(activity.channelData as Record<string, unknown> | undefined)?.[AGENT_MARK];
+  const byAssistant = activity.from?.role === 'bot' && !writtenByAgent(activity);
   return maskedWith(activity, byAssistant ? maskSent : (text) => maskText(text, answer));
 }
 
