@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARIA } from '../helpers/demo';
 import { FakeTwilio } from '../helpers/fakeTwilio';
-import { PrivateRedis, redisServerBinary, uniquePrefix, waitFor } from '../helpers/redis';
+import { PrivateRedis, redisServerBinary, uniquePrefix } from '../helpers/redis';
+import { untilAsync } from '../helpers/wait';
 import { problemLog, readiness, startInstances } from '../redis/harness';
 import { chatOn } from '../helpers/person';
 import { ACCOUNT_SID, AUTH_TOKEN, whatsappEnv } from './webhooks';
@@ -85,7 +86,7 @@ describe.skipIf(!binary.ok)(`WhatsApp while its Redis fails${binary.reason ? ` (
     } finally {
       server.thaw();
     }
-    expect(await waitFor(async () => (await readiness(url())) === 200, 20_000, 200)).toBe(true);
+    await untilAsync(async () => (await readiness(url())) === 200, 'Redis to answer again', 20_000, 200);
     // Commands queued while frozen ran when Redis woke up: the message was still not handled late.
     expect(twilio.bodiesTo(user)).toHaveLength(sentBefore);
 
@@ -108,7 +109,7 @@ describe.skipIf(!binary.ok)(`WhatsApp while its Redis fails${binary.reason ? ` (
     expect(await readiness(url())).toBe(503);
 
     await server.start();
-    expect(await waitFor(async () => (await readiness(url())) === 200, 20_000, 200)).toBe(true);
+    await untilAsync(async () => (await readiness(url())) === 200, 'Redis to answer again', 20_000, 200);
     // This Redis kept nothing: the conversation starts over, and the whole path works again.
     const again = await say(MARIA.birth);
     expect(again).toMatch(WELCOME);

@@ -1,11 +1,10 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createLogger } from '../../src/log';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { MARIA, linkIn } from '../helpers/demo';
 import type { FakeTwilio } from '../helpers/fakeTwilio';
 import { chatOn, says } from '../helpers/person';
 import { playScenario, scenario } from '../helpers/scenario';
+import { problemLog } from '../redis/harness';
 import { PUBLIC_BASE_URL, SENDER } from './webhooks';
 
 /**
@@ -15,20 +14,13 @@ import { PUBLIC_BASE_URL, SENDER } from './webhooks';
 let harness: TestApp;
 let twilio: FakeTwilio;
 /** Warnings and errors the app logged, shown when a reply does not come. */
-const problems: string[] = [];
-const sink = new Writable({
-  write(chunk, _encoding, done) {
-    const line = chunk.toString();
-    if (/"level":(40|50|60)/.test(line)) problems.push(line);
-    done();
-  },
-});
+const { log, problems } = problemLog();
 
 beforeAll(async () => {
   harness = await startTestApp(
     // Deleted at Twilio a moment after handling (or delivery), so the test sees it happen.
     { TWILIO_DELETE_AFTER_SECONDS: '0.2' },
-    { log: createLogger('warn', sink) },
+    { log },
     { twilio: true },
   );
   twilio = harness.twilio!;
