@@ -12,9 +12,8 @@ import { Writable } from 'node:stream';
 import restify from 'restify';
 import { WebSocket } from 'ws';
 import { TurnQueue } from '../../src/bot/turnQueue';
-import { type DirectLineOptions, createDirectLineChannel } from '../../src/channels/directline';
+import type { DirectLineOptions } from '../../src/channels/directline';
 import type { Channel, ChannelDeps, ConversationTurns } from '../../src/channels/types';
-import { createWhatsAppChannel } from '../../src/channels/whatsapp';
 import { type Config, testConfig } from '../../src/config';
 import { Texts } from '../../src/i18n';
 import { createLogger } from '../../src/log';
@@ -22,8 +21,7 @@ import { createMetrics } from '../../src/metrics';
 import { limiterStore } from '../../src/recovery/limits';
 import type { KeyValueStore } from '../../src/store/keyValue';
 import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
-import { ACCOUNT_SID, AUTH_TOKEN, whatsappEnv } from '../whatsapp/webhooks';
-import { FakeTwilio } from './fakeTwilio';
+import type { FakeTwilio } from './fakeTwilio';
 
 /**
  * A channel alone on a free port, in front of a small bot instead of the app: the channel's
@@ -163,6 +161,12 @@ export type WhatsAppChannel = Awaited<ReturnType<typeof startWhatsAppChannel>>;
  * (`twilio`: a shared one, for instances that share a store; otherwise a new one, closed with it).
  */
 export async function startWhatsAppChannel(options: ChannelOptions & { twilio?: FakeTwilio } = {}) {
+  // Imported here, so that a Direct Line suite does not load twilio (and the other way round).
+  const [{ createWhatsAppChannel }, { FakeTwilio }, { ACCOUNT_SID, AUTH_TOKEN, whatsappEnv }] = await Promise.all([
+    import('../../src/channels/whatsapp'),
+    import('./fakeTwilio'),
+    import('../whatsapp/webhooks'),
+  ]);
   const twilio = options.twilio ?? (await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN));
   const bot = new CountingBot();
   /** What the channel reported as not delivered: [to, error code]. */
@@ -214,6 +218,8 @@ export async function startDirectLine(
   env: Partial<Record<keyof Config, string>> = {},
   options: DirectLineOptions & { store?: KeyValueStore } = {},
 ) {
+  // Imported here, so that a WhatsApp suite does not load Direct Line (and the other way round).
+  const { createDirectLineChannel } = await import('../../src/channels/directline');
   const bot = new EchoBot();
   const channel = await startChannel(
     (deps) => createDirectLineChannel(deps, options),
