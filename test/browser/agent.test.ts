@@ -1,30 +1,22 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/handoff/agents';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { haveChromium, launchBrowser, openPage, openWebChat, requireChromiumOnCi, see, shot, type } from '../helpers/browser';
 import { FakeTwilio } from '../helpers/fakeTwilio';
 import { ACCOUNT_SID, AUTH_TOKEN, SENDER, inbound } from '../whatsapp/webhooks';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 const WHATSAPP_USER = 'whatsapp:+593987650001';
+/** The person's window: a phone held sideways, or a small laptop's side panel. */
+const PERSON = { width: 420, height: 860 };
 const PASSWORD = 'clave-de-ana-para-pruebas';
 const LUIS_PASSWORD = 'clave-de-luis-para-pruebas';
 const MARTA_PASSWORD = 'clave-de-marta-supervisora';
 
-if (!haveChromium && !process.env.CI) {
-  console.warn(`agent console browser test skipped: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)`);
-}
-
-it.runIf(!haveChromium && process.env.CI)('has Debian chromium for the agent console test', () => {
-  throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium)`);
-});
+requireChromiumOnCi();
 
 /** A port free now, so the public address (signed into Twilio webhooks) is known before the app starts. */
 async function freePort(): Promise<number> {
@@ -57,20 +49,6 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     await expect.poll(() => fakeTwilio.bodiesTo(WHATSAPP_USER).join('\n\n'), { timeout: 20_000 }).toMatch(pattern);
   }
 
-  const see = (page: Page, text: string) => page.getByText(text, { exact: false }).last().waitFor({ state: 'visible', timeout: 20_000 });
-
-  async function webChatSays(page: Page, text: string) {
-    const box = page.getByRole('textbox');
-    await box.click();
-    await box.fill(text);
-    await page.keyboard.press('Enter');
-  }
-
-  const shot = async (page: Page, name: string) => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
-  };
-
   beforeAll(async () => {
     fakeTwilio = await FakeTwilio.start(ACCOUNT_SID, AUTH_TOKEN);
     const port = await freePort();
@@ -85,19 +63,7 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
       TWILIO_WHATSAPP_FROM: SENDER,
       TWILIO_API_BASE_URL: fakeTwilio.url,
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
@@ -110,12 +76,12 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     const pageErrors: string[] = [];
 
     // 1. A person on the website chat asks for a person.
-    const personContext = await browser.newContext({ viewport: { width: 420, height: 860 }, locale: 'es-EC' });
-    const person = await personContext.newPage();
-    person.on('pageerror', (e) => pageErrors.push(`web chat: ${e.message}`));
-    await person.goto(`${harness.url}/`);
-    await see(person, '¿Qué necesitas hacer?');
-    await webChatSays(person, 'quiero hablar con un asesor');
+    const { context: personContext, page: person } = await openWebChat(browser, harness.url, {
+      viewport: PERSON,
+      errors: pageErrors,
+      label: 'web chat: ',
+    });
+    await type(person, 'quiero hablar con un asesor');
     await see(person, 'Estás en el puesto 1 de la fila');
 
     // 2. A person on WhatsApp does the same.
@@ -125,11 +91,12 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     await whatsappReceives(/Estás en el puesto 2 de la fila/);
 
     // 3. The agent signs in and sees both in the queue.
-    const agentContext = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'es-EC' });
-    const agent = await agentContext.newPage();
-    agent.on('pageerror', (e) => pageErrors.push(`console: ${e.message}`));
+    const { context: agentContext, page: agent } = await openPage(browser, `${harness.url}/agent`, {
+      viewport: { width: 1280, height: 860 },
+      errors: pageErrors,
+      label: 'console: ',
+    });
     agent.on('dialog', (dialog) => void dialog.accept());
-    await agent.goto(`${harness.url}/agent`);
     await agent.getByLabel('Usuario').fill('ana');
     await agent.getByLabel('Contraseña').fill('no-es-la-clave');
     await agent.getByRole('button', { name: 'Ingresar' }).click();
@@ -159,7 +126,7 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     await agent.getByRole('button', { name: 'Enviar' }).click();
     await see(person, 'ya revisaste la carpeta de spam');
     await expect.poll(() => agentBubble.count(), { timeout: 20_000 }).toBe(2);
-    await webChatSays(person, 'Sí, y no hay nada');
+    await type(person, 'Sí, y no hay nada');
     await see(agent, 'Sí, y no hay nada');
     await shot(agent, 'agent-webchat-conversation.png');
     await shot(person, 'person-webchat-with-agent.png');
@@ -200,7 +167,7 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     await see(person, '¿Quieres contarnos algo más');
     await person.getByRole('button', { name: 'Omitir', exact: true }).last().click();
     await see(person, '¡Gracias por tu opinión!');
-    await webChatSays(person, 'hola');
+    await type(person, 'hola');
     await see(person, 'Hablar con una persona');
     await shot(person, 'person-webchat-back-to-bot.png');
     expect((await harness.app.handoff.survey.report()).byAgent.ana).toMatchObject({ responses: 1, average: 5 });
@@ -255,10 +222,8 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
   }
 
   async function signIn(name: string, password: string) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'es-EC' });
-    const page = await context.newPage();
+    const { context, page } = await openPage(browser, `${harness.url}/agent`, { viewport: { width: 1280, height: 900 } });
     page.on('dialog', (dialog) => void dialog.accept());
-    await page.goto(`${harness.url}/agent`);
     await page.getByLabel('Usuario').fill(name);
     await page.getByLabel('Contraseña').fill(password);
     await page.getByLabel('Contraseña').press('Enter');
@@ -268,12 +233,12 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
 
   it('two agents: canned replies by shortcut and picker, an internal note, presence and a transfer with a note', async () => {
     const pageErrors: string[] = [];
-    const personContext = await browser.newContext({ viewport: { width: 420, height: 860 }, locale: 'es-EC' });
-    const person = await personContext.newPage();
-    person.on('pageerror', (e) => pageErrors.push(`web chat: ${e.message}`));
-    await person.goto(`${harness.url}/`);
-    await see(person, '¿Qué necesitas hacer?');
-    await webChatSays(person, 'quiero hablar con un asesor');
+    const { context: personContext, page: person } = await openWebChat(browser, harness.url, {
+      viewport: PERSON,
+      errors: pageErrors,
+      label: 'web chat: ',
+    });
+    await type(person, 'quiero hablar con un asesor');
     await see(person, 'Estás en el puesto');
 
     const ana = await signIn('ana', PASSWORD);
@@ -347,11 +312,8 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
   it('a supervisor sees the live queue and wait times, the team, satisfaction and the funnel as charts, in both languages', async () => {
     const pageErrors: string[] = [];
     // Someone waiting now, so the queue is live.
-    const personContext = await browser.newContext({ viewport: { width: 420, height: 860 }, locale: 'es-EC' });
-    const person = await personContext.newPage();
-    await person.goto(`${harness.url}/`);
-    await see(person, '¿Qué necesitas hacer?');
-    await webChatSays(person, 'quiero hablar con un asesor');
+    const { context: personContext, page: person } = await openWebChat(browser, harness.url, { viewport: PERSON });
+    await type(person, 'quiero hablar con un asesor');
     await see(person, 'Estás en el puesto');
 
     const marta = await signIn('marta', MARTA_PASSWORD);
@@ -387,7 +349,7 @@ describe.skipIf(!haveChromium)('the agent console in Chromium, with a web chat a
     expect(chartRequests.every((host) => host === new URL(harness.url).host)).toBe(true);
 
     // The queue moves live: the person leaves, the view follows with no reload.
-    await webChatSays(person, 'cancelar');
+    await type(person, 'cancelar');
     await expect.poll(() => marta.page.locator('#live-summary').innerText(), { timeout: 20_000 }).toMatch(/^Esperando: 0 /);
 
     // In English.

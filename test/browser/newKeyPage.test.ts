@@ -1,22 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { haveChromium, launchBrowser, openPage, requireChromiumOnCi, shot } from '../helpers/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
-
-if (!haveChromium && !process.env.CI) {
-  console.warn(`browser tests skipped: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)`);
-}
-
-it.runIf(!haveChromium && process.env.CI)('has Debian chromium for the browser tests', () => {
-  throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium)`);
-});
-
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'];
+requireChromiumOnCi();
 
 describe.skipIf(!haveChromium)('the new-key page in Chromium', () => {
   let harness: TestApp;
@@ -24,8 +11,7 @@ describe.skipIf(!haveChromium)('the new-key page in Chromium', () => {
 
   beforeAll(async () => {
     harness = await startTestApp();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
@@ -40,11 +26,7 @@ describe.skipIf(!haveChromium)('the new-key page in Chromium', () => {
       conversation: { conversation: { id: 'none' } },
     });
     const url = new URL(link);
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'es-EC' });
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${harness.url}${url.pathname}${url.search}${url.hash}`);
+    const { context, page, errors: pageErrors } = await openPage(browser, `${harness.url}${url.pathname}${url.search}${url.hash}`);
 
     const tryIt = page.getByRole('link', { name: 'Probar mi clave ahora' });
     const fields = page.locator('input[type="password"]');
@@ -67,7 +49,7 @@ describe.skipIf(!haveChromium)('the new-key page in Chromium', () => {
     expect(next).toContain('Actualiza tus datos en un CAU');
     expect(next).toContain('Vuelve al chat y cuéntanos si te sirvió');
     expect(await fields.first().isVisible()).toBe(false);
-    await page.screenshot({ path: join(ARTIFACTS, 'newkey-done-390.png'), fullPage: true });
+    await shot(page, 'newkey-done-390.png');
     expect(pageErrors).toEqual([]);
     await context.close();
   });

@@ -1,23 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestCodeFor } from '../../src/recovery/mail';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { ARTIFACTS, PHONES, haveChromium, launchBrowser, openPage, openWebChat, requireChromiumOnCi, see, type } from '../helpers/browser';
 import { MARIA } from '../helpers/demo';
 import { untilAsync } from '../helpers/wait';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
-
-if (!haveChromium && !process.env.CI) {
-  console.warn(`browser tests skipped: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)`);
-}
-
-it.runIf(!haveChromium && process.env.CI)('has Debian chromium for the browser tests', () => {
-  throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium)`);
-});
+requireChromiumOnCi();
 
 /** Web Chat's suggested-action buttons (its screen-reader copies are hidden, outside the toolbar). */
 const button = (page: Page, name: string) => page.getByRole('toolbar').getByRole('button', { name, exact: true });
@@ -35,14 +25,6 @@ async function visibleAnswer(page: Page, answers: string[]) {
       return button.first();
   }
   return undefined;
-}
-
-/** Types into Web Chat's send box and presses Enter, as a person does. */
-async function type(page: Page, text: string) {
-  const box = page.getByRole('textbox');
-  await box.click();
-  await box.fill(text);
-  await page.keyboard.press('Enter');
 }
 
 /** Every text in the conversation's log on the server, read with the page's own token. */
@@ -121,36 +103,13 @@ async function overlapsWithNotice(page: Page): Promise<number> {
   });
 }
 
-/** Waits for a bot sentence to be on screen (the newest of them when it repeats). */
-async function see(page: Page, text: string) {
-  await page.getByText(text, { exact: false }).last().waitFor({ state: 'visible', timeout: 20_000 });
-}
-
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** Phones the widget is checked on: a small one (320 px) and a common one (390 px). */
-const PHONES = [
-  { width: 320, height: 568 },
-  { width: 390, height: 844 },
-];
-
 describe.skipIf(!haveChromium)('the widget page in Chromium', () => {
   let harness: TestApp;
   let browser: Browser;
 
   beforeAll(async () => {
     harness = await startTestApp();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
@@ -158,12 +117,7 @@ describe.skipIf(!haveChromium)('the widget page in Chromium', () => {
   });
 
   it('a person recovers their key on a phone, then reloads and finds the conversation where it was', async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'es-EC' });
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-
-    await page.goto(`${harness.url}/`);
+    const { context, page, errors: pageErrors } = await openPage(browser, `${harness.url}/`);
     expect(await page.getAttribute('html', 'lang')).toBe('es-EC');
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Recupera tu clave del IESS');
     await see(page, '¿Qué necesitas hacer?');
@@ -188,18 +142,12 @@ describe.skipIf(!haveChromium)('the widget page in Chromium', () => {
     await see(page, 'día y mes de nacimiento');
     await type(page, MARIA.birth);
 
-    // The challenge questions: tap the right button each time until the email is shown.
-    const emailQuestion = page.getByText('¿Tienes acceso a este correo?').last();
-    for (let asked = 0; asked < 6; asked++) {
-      const next = await untilAsync(
-        async () => ((await emailQuestion.isVisible()) ? 'email' : await visibleAnswer(page, MARIA.answers)),
-        'a question with a right answer, or the email',
-        20_000,
-      );
-      if (next === 'email') break;
-      await next.click();
-      // Web Chat clears the buttons once the answer is sent; wait so the next loop sees the new ones.
-      await next.waitFor({ state: 'hidden', timeout: 20_000 });
+    // María's two challenge questions (where she worked, since when): she taps the right button of each.
+    for (const question of ['an employer', 'a year']) {
+      const answer = await untilAsync(() => visibleAnswer(page, MARIA.answers), `a question about ${question} with a right answer`, 20_000);
+      await answer.click();
+      // Web Chat clears the buttons once the answer is sent; wait so the next question's are the ones seen.
+      await answer.waitFor({ state: 'hidden', timeout: 20_000 });
     }
     await see(page, '¿Tienes acceso a este correo?');
     expect(await page.getByText(MARIA.email).count()).toBe(0);
@@ -287,12 +235,7 @@ describe.skipIf(!haveChromium)('the widget page in Chromium', () => {
 
   for (const phone of PHONES) {
     it(`on a ${phone.width} px phone: whole option labels, lists, tap hints, large text kept, a question before starting over`, async () => {
-      const context = await browser.newContext({ viewport: phone, locale: 'es-EC' });
-      const page = await context.newPage();
-      const pageErrors: string[] = [];
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-      await page.goto(`${harness.url}/`);
-      await see(page, '¿Qué necesitas hacer?');
+      const { context, page, errors: pageErrors } = await openWebChat(browser, harness.url, { viewport: phone });
 
       // «ayuda»: its options are a list, one item each.
       await type(page, 'ayuda');
@@ -373,11 +316,8 @@ describe.skipIf(!haveChromium)('the widget page in Chromium', () => {
     const first = await startTestApp();
     const port = new URL(first.url).port;
     let second: TestApp | undefined;
-    const context = await browser.newContext({ viewport: PHONES[0], locale: 'es-EC' });
+    const { context, page } = await openWebChat(browser, first.url, { viewport: PHONES[0] });
     try {
-      const page = await context.newPage();
-      await page.goto(`${first.url}/`);
-      await see(page, '¿Qué necesitas hacer?');
       await type(page, 'ayuda');
       await see(page, 'para volver al inicio');
       const before = await savedSession(page);
