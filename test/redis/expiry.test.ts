@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/handoff/agents';
-import { latestCodeFor } from '../../src/recovery/mail';
 import { MARIA } from '../helpers/demo';
+import { chatOn } from '../helpers/person';
 import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix } from '../helpers/redis';
-import { type Answer, BotFrameworkPerson, ConnectorRecorder, chooseFrom, keysWithContent, keysWithTtl, startInstances } from './harness';
+import { playScenario } from '../helpers/scenario';
+import { keysWithContent, keysWithTtl, startInstances } from './harness';
 
 const redis = await sharedRedis();
 
@@ -19,10 +20,8 @@ const LIVES = {
 describe.skipIf(!redis.ok)(`what a conversation leaves in Redis expires${redis.reason ? ` (skipped: no ${redis.reason})` : ''}`, () => {
   const prefix = uniquePrefix('ttl');
   let group: Awaited<ReturnType<typeof startInstances>>;
-  let connector: ConnectorRecorder;
 
   beforeAll(async () => {
-    connector = await new ConnectorRecorder().start();
     const lives = Object.fromEntries(Object.entries(LIVES).map(([name, value]) => [name, String(value)]));
     // With an agent configured, transcripts are kept (for nobody to read, none would be).
     const agent = `ana:${await hashPassword('clave-ana-larga', { N: 1024, r: 8, p: 1 })}`;
@@ -31,7 +30,6 @@ describe.skipIf(!redis.ok)(`what a conversation leaves in Redis expires${redis.r
 
   afterAll(async () => {
     await group?.close();
-    await connector?.close();
     await deleteKeys(TEST_REDIS_URL, prefix);
   });
 
@@ -75,40 +73,37 @@ describe.skipIf(!redis.ok)(`what a conversation leaves in Redis expires${redis.r
   };
 
   it('gives state, codes, links and transcripts a time to live no longer than documented', async () => {
-    const [app] = group.instances;
-    const person = new BotFrameworkPerson(connector.url);
-    const say = async (text: string): Promise<Answer> => {
-      const answer = await person.say(app.url, text);
-      expect(answer.status).toBe(200);
-      return answer;
+    const chat = await chatOn('api', group.instances[0]);
+    const waiting: Array<Set<string>> = [];
+    // The moment the code is read, it is waiting; the moment the link is followed, the link is.
+    chat.code = async (email) => {
+      // The identity check is over: no key and no value holds the cédula any more (the
+      // transcript keeps its last three digits; the state dropped it).
+      for (const [key, content] of await keysWithContent(TEST_REDIS_URL, prefix)) {
+        expect(key).not.toContain(MARIA.cedula);
+        expect(content, key.slice(prefix.length, prefix.length + 24)).not.toContain(MARIA.cedula);
+      }
+      waiting.push(await checkLives());
+      return group.code(email);
     };
-    await say('hola');
-    await say('1');
-    await say(MARIA.cedula);
-    const first = await say(MARIA.birth);
-    const second = await say(chooseFrom(first, MARIA.answers));
-    await say(chooseFrom(second, MARIA.answers));
-    expect((await say('sí')).texts.join('\n')).toMatch(/Te envié un código/);
-
-    // The identity check is over: no key and no value holds the cédula any more (the
-    // transcript keeps its last three digits; the state dropped it).
-    for (const [key, content] of await keysWithContent(TEST_REDIS_URL, prefix)) {
-      expect(key).not.toContain(MARIA.cedula);
-      expect(content, key.slice(prefix.length, prefix.length + 24)).not.toContain(MARIA.cedula);
+    const setKey = chat.setKey;
+    chat.setKey = async (token, key) => {
+      waiting.push(await checkLives());
+      return setKey(token, key);
+    };
+    try {
+      await playScenario('maria-olvido-la-clave', chat);
+    } finally {
+      await chat.close();
     }
 
+    const [whileCodeWaits, whileLinkWaits] = waiting;
+    expect(waiting).toHaveLength(2);
     // The code is waiting: code, gap, state and transcript are all there.
-    const whileWaiting = await checkLives();
     for (const name of ['bot state', 'code', 'resend gap', 'transcript', 'lookup limit', 'code-send limit', 'message limit'])
-      expect(whileWaiting, name).toContain(name);
-
-    await group.mailSent();
-    const code = await latestCodeFor(group.outbox, MARIA.email);
-    expect((await say(code!)).texts.join('\n')).toMatch(/Código correcto/);
-
+      expect(whileCodeWaits, name).toContain(name);
     // The code is used up and the link is waiting.
-    const withLink = await checkLives();
-    expect(withLink).toContain('new-key link');
-    expect(withLink).not.toContain('code');
+    expect(whileLinkWaits).toContain('new-key link');
+    expect(whileLinkWaits).not.toContain('code');
   });
 });
