@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startTestApp, type TestApp } from '../helpers/app';
+import type { TestApp } from '../helpers/app';
 import { deleteKeys, sharedRedis, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis';
-import { until, untilAsync } from '../helpers/wait';
+import { until } from '../helpers/wait';
+import { type Group, startInstances } from '../redis/harness';
 
 const redis = await sharedRedis();
 
@@ -25,21 +26,16 @@ function openStream(baseUrl: string, conversationId: string, token: string, wate
 
 describe.skipIf(!redis.ok)(`two instances sharing Redis ${redis.reason ?? ''}`, () => {
   const prefix = uniquePrefix('directline');
+  let group: Group;
   let a: TestApp;
   let b: TestApp;
 
   beforeAll(async () => {
-    const env = { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix };
-    a = await startTestApp(env);
-    b = await startTestApp(env);
-    // The Redis client fails fast until it is connected: wait until both instances say they are ready.
-    for (const app of [a, b]) {
-      await untilAsync(async () => (await fetch(`${app.url}/readyz`)).status === 200, 'the instance to be ready');
-    }
+    group = await startInstances(2, { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix });
+    [a, b] = group.instances;
   });
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
+    await group?.close();
     await deleteKeys(TEST_REDIS_URL, prefix);
   });
 

@@ -40,7 +40,7 @@ export interface Chat {
    */
   away?<T>(work: () => Promise<T>): Promise<T>;
   /** Direct Line only: the conversation and its token, for a test that reads the log or opens a socket itself. */
-  conversation?: { id: string; token: string };
+  directLine?: { conversationId: string; token: string };
   /** Types a new key on the new-key page the link opens; resolves to the HTTP status. A property, as tests wrap it. */
   setKey: (token: string, key: string) => Promise<number>;
   close(): Promise<void>;
@@ -95,7 +95,7 @@ export async function chatOn(channel: ChannelName, app: TestApp, options: ChatOp
   };
 }
 
-type ChannelChat = Pick<Chat, 'opening' | 'say' | 'later' | 'waitLater' | 'close' | 'away' | 'conversation'> & { turns: string[] };
+type ChannelChat = Pick<Chat, 'opening' | 'say' | 'later' | 'waitLater' | 'close' | 'away' | 'directLine'> & { turns: string[] };
 
 interface Issued {
   token: string;
@@ -182,7 +182,7 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
 
     return {
       turns,
-      conversation: { id: issued.conversationId, token: issued.token },
+      directLine: { conversationId: issued.conversationId, token: issued.token },
       opening: async () => {
         await until(() => fromBot().length > 0, 'the greeting');
         const greeting = await catchUp();
@@ -387,7 +387,7 @@ async function restPage(app: TestApp, instances: TestApp[], locale: string): Pro
 
   return {
     turns,
-    conversation: { id: conversationId, token },
+    directLine: { conversationId, token },
     opening: async () => {
       await untilAsync(async () => length(0), 'the greeting');
       const greeting = await catchUp(instances[0]);

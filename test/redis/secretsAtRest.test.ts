@@ -141,8 +141,8 @@ describe.skipIf(!redis.ok)(`nothing secret is kept in clear${redis.reason ? ` (s
     const maria = await recover('maria-olvido-la-clave', 'directline', {
       // What a reloaded page replays is what was kept: the person's own cédula by its ends, the link no more.
       after: async (chat, named) => {
-        const { id, token } = chat.conversation!;
-        const response = await fetch(`${group.instances[0].url}/v3/directline/conversations/${id}/activities?watermark=0`, {
+        const { conversationId, token } = chat.directLine!;
+        const response = await fetch(`${group.instances[0].url}/v3/directline/conversations/${conversationId}/activities?watermark=0`, {
           headers: { Authorization: `Bearer ${token}` },
         });
         const replayed = ((await response.json()) as { activities: Array<{ text?: string }> }).activities.map((a) => a.text ?? '');

@@ -19,12 +19,15 @@ interface LoggedActivity {
 }
 
 /** The whole Direct Line log of a conversation as `baseUrl` serves it, page by page. */
-async function wholeLog(baseUrl: string, conversation: { id: string; token: string }): Promise<LoggedActivity[]> {
+async function wholeLog(baseUrl: string, conversation: { conversationId: string; token: string }): Promise<LoggedActivity[]> {
   const log: LoggedActivity[] = [];
   for (let watermark = 0; ;) {
-    const response = await fetch(`${baseUrl}/v3/directline/conversations/${conversation.id}/activities?watermark=${watermark}`, {
-      headers: { Authorization: `Bearer ${conversation.token}` },
-    });
+    const response = await fetch(
+      `${baseUrl}/v3/directline/conversations/${conversation.conversationId}/activities?watermark=${watermark}`,
+      {
+        headers: { Authorization: `Bearer ${conversation.token}` },
+      },
+    );
     const page = (await response.json()) as { activities: LoggedActivity[]; watermark: string };
     if (page.activities.length === 0) return log;
     log.push(...page.activities);
@@ -59,7 +62,7 @@ describe.skipIf(!redis.ok)(
       const newKey = scenario('maria-olvido-la-clave').newKey;
       // Started on A; message n posted to B and read from A, the next the other way round; between turns read from B.
       const chat = await chatOn('directline', a, { instances: [b, a], readCode: (email) => group.code(email) });
-      const conversation = chat.conversation!;
+      const conversation = chat.directLine!;
       const pushed: LoggedActivity[] = [];
       let socket: WebSocket | undefined;
       let socketWatermark = 0;
@@ -67,7 +70,7 @@ describe.skipIf(!redis.ok)(
         // A page connected to B by WebSocket, from where the log stands.
         socketWatermark = (await wholeLog(b.url, conversation)).length;
         socket = new WebSocket(
-          `${b.url.replace('http', 'ws')}/v3/directline/conversations/${conversation.id}/stream?t=${encodeURIComponent(conversation.token)}&watermark=${socketWatermark}`,
+          `${b.url.replace('http', 'ws')}/v3/directline/conversations/${conversation.conversationId}/stream?t=${encodeURIComponent(conversation.token)}&watermark=${socketWatermark}`,
         );
         socket.on('message', (data) =>
           pushed.push(...((JSON.parse((data as Buffer).toString('utf8')) as { activities?: LoggedActivity[] }).activities ?? [])),
