@@ -96,6 +96,8 @@ export async function startTestApp(env: Partial<Record<keyof Config, string>> = 
 export class TestConversation {
   /** Everything the bot said, in order. */
   readonly transcript: string[] = [];
+  /** The same as activities, for what the text does not show (cards, buttons, Markdown). */
+  readonly activities: Partial<Activity>[] = [];
   private current: Partial<Activity>[] | undefined;
   /** Messages that arrived outside a turn (key changed, agent replies). */
   readonly later: string[] = [];
@@ -111,6 +113,7 @@ export class TestConversation {
   receive(activity: Partial<Activity>) {
     const text = readableText(activity);
     this.transcript.push(text);
+    this.activities.push(activity);
     if (this.current) this.current.push(activity);
     else this.later.push(text);
   }
