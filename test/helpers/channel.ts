@@ -248,12 +248,12 @@ export interface WebchatToken {
   domain: string;
 }
 
-/** What the widget page does first: ask our server for a token. */
-export async function requestToken(url: string, headers: Record<string, string> = {}): Promise<WebchatToken> {
+/** What the widget page does first: ask our server for a token (for a conversation in `locale`). */
+export async function requestToken(url: string, headers: Record<string, string> = {}, locale = 'es-EC'): Promise<WebchatToken> {
   const res = await fetch(`${url}/api/webchat/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },
-    body: JSON.stringify({ locale: 'es-EC' }),
+    body: JSON.stringify({ locale }),
   });
   if (res.status !== 200) throw new Error(`token request answered ${res.status}`);
   return (await res.json()) as WebchatToken;

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConversationLog, activityId } from '../../src/channels/directline/conversationLog';
 import { readableText } from '../../src/channels/inProcess';
-import { installBrowserGlobals } from './channel';
+import { installBrowserGlobals, requestToken } from './channel';
 import { inbound, postSigned } from '../whatsapp/webhooks';
 import type { TestApp, TestConversation } from './app';
 import { setNewKey } from './demo';
@@ -97,18 +97,6 @@ export async function chatOn(channel: ChannelName, app: TestApp, options: ChatOp
 
 type ChannelChat = Pick<Chat, 'opening' | 'say' | 'later' | 'waitLater' | 'close' | 'away' | 'directLine'> & { turns: string[] };
 
-interface Issued {
-  token: string;
-  conversationId: string;
-  domain: string;
-}
-
-/** What the widget page does first: ask the app for a token. */
-async function issue(app: TestApp, locale: string): Promise<Issued> {
-  const response = await fetch(`${app.url}/api/webchat/token`, { method: 'POST', body: JSON.stringify({ locale }) });
-  return (await response.json()) as Issued;
-}
-
 /** How many activities the server's log of a conversation holds, read beside the server as it keeps it. */
 function logLength(app: TestApp, conversationId: string) {
   const log = new ConversationLog(app.app.stores.kv, app.config.STATE_TTL_SECONDS * 1000, app.config.SERVER_SECRET);
@@ -145,7 +133,7 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
   async directline(app, { webSocket = true, locale = 'es-EC', instances }) {
     if (instances) return restPage(app, instances, locale);
     installBrowserGlobals();
-    const issued = await issue(app, locale);
+    const issued = await requestToken(app.url, {}, locale);
     const seen: Activity[] = [];
     const connect = (options: { token: string; conversationId?: string; watermark?: string }) => {
       // The page speaks to the app itself, whatever public address it was given.
@@ -353,7 +341,7 @@ interface LoggedActivity {
  * (round the list), what comes between turns from instances[0], with one watermark for all.
  */
 async function restPage(app: TestApp, instances: TestApp[], locale: string): Promise<ChannelChat> {
-  const { token, conversationId } = await issue(app, locale);
+  const { token, conversationId } = await requestToken(app.url, {}, locale);
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
   const activities = (baseUrl: string) => `${baseUrl}/v3/directline/conversations/${encodeURIComponent(conversationId)}/activities`;
   const started = await fetch(`${app.url}/v3/directline/conversations`, { method: 'POST', headers, body: '{}' });

@@ -151,24 +151,25 @@ describe.skipIf(!redis.ok)(`nothing secret is kept in clear${redis.reason ? ` (s
       },
     });
 
-    // A montepío widow: personal questions only, typed as people type them (one with a slip), and searched
-    // for after every message from then on, while the conversation waits for the next one.
+    // A montepío widow: personal questions only, typed as people type them (one with a slip), each searched
+    // for as soon as it is typed, while the conversation waits for the next one.
     const typed = ['mercedes paucar', 'riobanba'];
+    const searchedWhileWaiting: string[] = [];
     const blanca = await recover('blanca-montepio-escribe-sus-respuestas', 'directline', {
       during: (chat) => {
-        const said: string[] = [];
         const say = chat.say;
         chat.say = async (text, attached) => {
           const replies = await say(text, attached);
-          said.push(text);
-          await expectNowhere(
-            typed.filter((t) => said.includes(t)),
-            `after «${text}»`,
-          );
+          // Right after each typed answer, while the next question waits.
+          for (const answer of typed.filter((t) => t === text)) {
+            await expectNowhere([answer], `after «${text}»`);
+            searchedWhileWaiting.push(answer);
+          }
           return replies;
         };
       },
     });
+    expect(searchedWhileWaiting.sort()).toEqual([...typed].sort());
     blanca.named.push(...typed.map((t): [string, string] => ['personal answer as typed', t]));
     const carlos = await recover('carlos-datos-por-adelantado', 'whatsapp');
     const diana = await recover('diana-codigo-equivocado', 'api');
