@@ -1,4 +1,4 @@
-import { type Activity, DirectLine, type Message } from 'botframework-directlinejs';
+import type { Activity, Message } from 'botframework-directlinejs';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -133,6 +133,8 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
   async directline(app, { webSocket = true, locale = 'es-EC', instances }) {
     if (instances) return restPage(app, instances, locale);
     installBrowserGlobals();
+    // Loaded here: a suite that chats on other channels does not pay for the client.
+    const { DirectLine } = await import('botframework-directlinejs');
     const issued = await requestToken(app.url, {}, locale);
     const seen: Activity[] = [];
     const connect = (options: { token: string; conversationId?: string; watermark?: string }) => {
