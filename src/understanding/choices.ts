@@ -120,18 +120,18 @@ export function scoreChoices(
     .replace(/\s+/g, ' ')
     .trim();
   const tokens = words(text).slice(0, 60);
+  const said = tokens.join(' ');
+  // A label or synonym as written (a tapped button, most answers) is the answer: nothing else can beat it.
+  const exact = choices.find(
+    (choice) =>
+      fold(choice.label) === clean || (said !== '' && [choice.label, ...(choice.synonyms ?? [])].some((p) => words(p).join(' ') === said)),
+  );
+  if (exact) return [{ choice: exact, score: SCORE.exact }];
   const scores = new Map<Choice, number>();
   const raise = (choice: Choice, score: number) => scores.set(choice, Math.max(scores.get(choice) ?? 0, score));
 
   // Synonyms found in the message; one inside a longer one of another choice ("ya" in "ya no") does not count.
-  const found = choices.map((choice) => {
-    const phrases = [choice.label, ...(choice.synonyms ?? [])].map((p) => words(p));
-    if (phrases.some((p) => p.length && p.join(' ') === tokens.join(' ')) || fold(choice.label) === clean) {
-      raise(choice, SCORE.exact);
-      return [];
-    }
-    return phrases.slice(1).filter((p) => containsPhrase(tokens, p));
-  });
+  const found = choices.map((choice) => (choice.synonyms ?? []).map((p) => words(p)).filter((p) => containsPhrase(tokens, p)));
   found.forEach((contained, i) => {
     const others = found.filter((_, j) => j !== i).flat();
     const kept = contained.filter((p) => !others.some((q) => q.length > p.length && containsPhrase(q, p)));
