@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { TestApp } from '../helpers/app';
-import { deleteKeys, sharedRedis, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis';
+import { sharedRedis } from '../helpers/redis';
 import { until } from '../helpers/wait';
-import { type Group, startInstances } from '../redis/harness';
+import { groupPerSuite } from '../redis/harness';
 
 const redis = await sharedRedis();
 
@@ -25,18 +25,12 @@ function openStream(baseUrl: string, conversationId: string, token: string, wate
 }
 
 describe.skipIf(!redis.ok)(`two instances sharing Redis ${redis.reason ?? ''}`, () => {
-  const prefix = uniquePrefix('directline');
-  let group: Group;
+  const group = groupPerSuite('directline');
   let a: TestApp;
   let b: TestApp;
 
-  beforeAll(async () => {
-    group = await startInstances(2, { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix });
-    [a, b] = group.instances;
-  });
-  afterAll(async () => {
-    await group?.close();
-    await deleteKeys(TEST_REDIS_URL, prefix);
+  beforeAll(() => {
+    [a, b] = group().instances;
   });
 
   it('pushes on the socket of one instance what arrives on the other, and keeps one socket across both', async () => {

@@ -13,11 +13,17 @@ export function scenario(name: string): Person {
 
 /**
  * Plays a person's whole conversation on `chat` and expects its outcome; a suite then checks
- * what its own channel or part did along the way.
+ * what its own channel or part did along the way. `logged`: what the app logged as a problem
+ * (`problemLog`), shown when the conversation fails.
  */
-export async function playScenario(name: string, chat: Chat): Promise<Played> {
+export async function playScenario(name: string, chat: Chat, logged?: readonly string[]): Promise<Played> {
   const person = scenario(name);
-  const played = await play(person, chat);
-  expect(verdict(person, played), transcript(played)).toEqual([]);
-  return played;
+  try {
+    const played = await play(person, chat);
+    expect(verdict(person, played), transcript(played)).toEqual([]);
+    return played;
+  } catch (error) {
+    if (!logged) throw error;
+    throw new Error(`${(error as Error).message}\nlogged:\n${logged.join('')}`, { cause: error });
+  }
 }

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { latestCodeFor } from '../../src/recovery/mail';
 import type { VerifiedAccount, VerifyCodeResult } from '../../src/recovery/types';
-import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix } from '../helpers/redis';
-import { startInstances } from './harness';
+import { sharedRedis } from '../helpers/redis';
+import { groupPerSuite } from './harness';
 
 const redis = await sharedRedis();
 
@@ -20,31 +20,21 @@ const account = (label: string): VerifiedAccount => ({
 const count = (results: VerifyCodeResult[], status: VerifyCodeResult['status']) => results.filter((r) => r.status === status).length;
 
 describe.skipIf(!redis.ok)(`one code checked from two instances at once${redis.reason ? ` (skipped: no ${redis.reason})` : ''}`, () => {
-  const prefix = uniquePrefix('codes');
-  let group: Awaited<ReturnType<typeof startInstances>>;
-
-  beforeAll(async () => {
-    group = await startInstances(2, { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix });
-  });
-
-  afterAll(async () => {
-    await group?.close();
-    await deleteKeys(TEST_REDIS_URL, prefix);
-  });
+  const group = groupPerSuite('codes');
 
   /** Sends a code from instance A and reads it from the shared outbox. */
   const sendFromA = async (who: VerifiedAccount): Promise<string> => {
-    const [a] = group.instances;
+    const [a] = group().instances;
     expect((await a.app.services.codes.send(who, 'es-EC')).status).toBe('sent');
     await a.mailSent();
-    const code = await latestCodeFor(group.outbox, who.email);
+    const code = await latestCodeFor(group().outbox, who.email);
     expect(code).toMatch(/^\d{6}$/);
     return code!;
   };
 
   /** `codes[i]` checked on instance A for even i and on B for odd i, all at once. */
   const checkEverywhere = (who: VerifiedAccount, codes: string[]) =>
-    Promise.all(codes.map((code, i) => group.instances[i % 2].app.services.codes.verify(who, code)));
+    Promise.all(codes.map((code, i) => group().instances[i % 2].app.services.codes.verify(who, code)));
 
   it(`accepts the right code once out of ${CHECKS} simultaneous checks`, async () => {
     const who = account('once');
@@ -56,14 +46,14 @@ describe.skipIf(!redis.ok)(`one code checked from two instances at once${redis.r
     expect(count(results, 'ok')).toBe(1);
     expect(count(results, 'expired')).toBe(CHECKS - 1);
     // Used is used, on either instance.
-    expect((await group.instances[1].app.services.codes.verify(who, code)).status).toBe('expired');
+    expect((await group().instances[1].app.services.codes.verify(who, code)).status).toBe('expired');
   });
 
   it('counts simultaneous wrong codes exactly, and the code dies at the limit on both instances', async () => {
     const who = account('wrong');
     const code = await sendFromA(who);
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
-    const maxTries = group.instances[0].config.CODE_MAX_TRIES;
+    const maxTries = group().instances[0].config.CODE_MAX_TRIES;
     const results = await checkEverywhere(
       who,
       Array.from({ length: CHECKS }, () => wrong),
@@ -72,7 +62,7 @@ describe.skipIf(!redis.ok)(`one code checked from two instances at once${redis.r
     // Each try counted once: every count from maxTries-1 down to 0 exactly once.
     expect(left.sort((x, y) => y - x)).toEqual(Array.from({ length: maxTries }, (_, i) => maxTries - 1 - i));
     expect(count(results, 'expired')).toBe(CHECKS - maxTries);
-    expect((await group.instances[1].app.services.codes.verify(who, code)).status).toBe('expired');
+    expect((await group().instances[1].app.services.codes.verify(who, code)).status).toBe('expired');
   });
 
   it('never accepts a code twice when right and wrong checks race', async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/log';
 import { latestCodeFor } from '../../src/recovery/mail';
@@ -277,6 +277,23 @@ export function storeCases(label: string, redis: Availability): StoreCase[] {
       env: () => ({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix(label) }),
     },
   ];
+}
+
+/** Two instances on the tests' Redis for the whole suite, closed and their keys deleted after it; call it inside `describe`. */
+export function groupPerSuite(label: string): () => Group {
+  const prefix = uniquePrefix(label);
+  let group: Group | undefined;
+  beforeAll(async () => {
+    group = await startInstances(2, { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix });
+  });
+  afterAll(async () => {
+    await group?.close();
+    await deleteKeys(TEST_REDIS_URL, prefix);
+  });
+  return () => {
+    if (!group) throw new Error('the instances start before the suite runs its tests');
+    return group;
+  };
 }
 
 /** Starts the case's instances for a test, with `env` and `parts` added; after each test closes them and deletes their keys. */

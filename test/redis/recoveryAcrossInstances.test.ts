@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DemoDirectory } from '../../src/recovery/demoDirectory';
 import { MARIA, setNewKey } from '../helpers/demo';
 import { chatOn, says } from '../helpers/person';
 import { playScenario, scenario } from '../helpers/scenario';
-import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix } from '../helpers/redis';
-import { startInstances } from './harness';
+import { sharedRedis } from '../helpers/redis';
+import { groupPerSuite } from './harness';
 
 const redis = await sharedRedis();
 
@@ -15,22 +15,12 @@ const redis = await sharedRedis();
 describe.skipIf(!redis.ok)(
   `a whole recovery across two instances sharing Redis${redis.reason ? ` (skipped: no ${redis.reason})` : ''}`,
   () => {
-    const prefix = uniquePrefix('app2');
-    let group: Awaited<ReturnType<typeof startInstances>>;
-
-    beforeAll(async () => {
-      group = await startInstances(2, { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix });
-    });
-
-    afterAll(async () => {
-      await group?.close();
-      await deleteKeys(TEST_REDIS_URL, prefix);
-    });
+    const group = groupPerSuite('app2');
 
     it('recovers the key with turns alternating between instances, the new-key page on the other one, and the notice delivered', async () => {
-      const [a, b] = group.instances;
+      const [a, b] = group().instances;
       // Every turn on the other instance; the code read from the outbox they share.
-      const chat = await chatOn('api', a, { instances: [b, a], readCode: (email) => group.code(email) });
+      const chat = await chatOn('api', a, { instances: [b, a], readCode: (email) => group().code(email) });
       // The link made on the instance that checked the code opens and works on the other one.
       let linkToken = '';
       chat.setKey = async (token, key) => {

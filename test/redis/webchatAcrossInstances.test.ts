@@ -82,9 +82,7 @@ describe.skipIf(!redis.ok)(
         return setNewKey(a.url, token, key);
       };
 
-      const played = await playScenario('maria-olvido-la-clave', chat).catch((error: Error) => {
-        throw new Error(`${error.message}\nlogged:\n${problems.join('')}`, { cause: error });
-      });
+      const played = await playScenario('maria-olvido-la-clave', chat, problems);
       const directory = a.app.directory as DemoDirectory;
       const accountId = await directory.findAccount({ kind: 'person', cedula: MARIA.cedula });
       expect(await directory.keyMatches(accountId!, newKey)).toBe(true);

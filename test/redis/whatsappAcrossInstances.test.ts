@@ -62,11 +62,7 @@ describe.skipIf(!redis.ok)(
         return setNewKey(b.url, token, key);
       };
       const person = scenario('maria-whatsapp-contesta-con-palabras');
-      try {
-        await playScenario(person.name, chat);
-      } catch (error) {
-        throw new Error(`${(error as Error).message}\nlogged:\n${problems.join('')}`, { cause: error });
-      }
+      await playScenario(person.name, chat, problems);
       const said = chat.read();
       expect(said.join('\n')).toMatch(/ma•+@e•+\.com/);
       expect(said.join('\n')).not.toContain(MARIA.email);
