@@ -26,6 +26,8 @@ export type LimitsConfig = Pick<
  */
 
 export type LimitVerdict = { ok: true } | { ok: false; retryAfterSeconds: number };
+/** A verdict before a try, with what the key has used so far (0 when it has no count). */
+export type Peek = LimitVerdict & { used: number };
 
 export interface LimitRule {
   /** Names the counter in the store: `rl:<name>:<HMAC of the key>`. */
@@ -41,7 +43,7 @@ export interface Limiter {
   /** Counts one; refused, with the wait, when none was left. */
   consume(key: string): Promise<LimitVerdict>;
   /** Whether one is left, counting nothing. */
-  peek(key: string): Promise<LimitVerdict>;
+  peek(key: string): Promise<Peek>;
   /** Forgets the key's count. */
   reset(key: string): Promise<void>;
 }
@@ -69,7 +71,7 @@ export function limiterStore(config: Pick<Config, 'SERVER_SECRET' | 'REDIS_KEY_P
   return { secret: config.SERVER_SECRET, redis, keyPrefix: redis && clientKeyPrefix(redis) ? '' : config.REDIS_KEY_PREFIX };
 }
 
-const waitOf = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+const secondsOf = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 /** The one way limiters are built here. */
 export function createLimiter(rule: LimitRule, { secret, redis, keyPrefix }: LimiterStore): Limiter {
@@ -98,15 +100,22 @@ export function createLimiter(rule: LimitRule, { secret, redis, keyPrefix }: Lim
         await limiter.consume(hash(key));
         return { ok: true };
       } catch (rejection) {
-        return rejection instanceof RateLimiterRes ? { ok: false, retryAfterSeconds: waitOf(rejection) } : storeFailed();
+        return rejection instanceof RateLimiterRes ? { ok: false, retryAfterSeconds: secondsOf(rejection.msBeforeNext) } : storeFailed();
       }
     },
     async peek(key) {
       try {
-        const used = await limiter.get(hash(key));
-        return used && used.consumedPoints >= points ? { ok: false, retryAfterSeconds: waitOf(used) } : { ok: true };
+        if (!redis) {
+          const res = await limiter.get(hash(key));
+          const used = res?.consumedPoints ?? 0;
+          return res && used >= points ? { ok: false, retryAfterSeconds: secondsOf(res.msBeforeNext), used } : { ok: true, used };
+        }
+        // One GET, not the library's MULTI GET PTTL EXEC: the wait is read only once the count is spent.
+        const counter = limiter.getKey(hash(key));
+        const used = Number(await redis.get(counter)) || 0;
+        return used < points ? { ok: true, used } : { ok: false, retryAfterSeconds: secondsOf(await redis.pttl(counter)), used };
       } catch {
-        return storeFailed();
+        return { ...storeFailed(), used: 0 };
       }
     },
     async reset(key) {
@@ -139,20 +148,24 @@ export class SoftAccountLimit {
     this.bySource = createLimiter({ name: `${rule.name}-source`, points: rule.freshSourceTries, ...duration }, store);
   }
 
-  /** Before a try: counts nothing. */
-  async allow(account: string, source: string): Promise<LimitVerdict> {
+  /** Before a try: counts nothing. `used` is the account's failures, from every source. */
+  async allow(account: string, source: string): Promise<Peek> {
     const hot = await this.failures.peek(account);
     if (hot.ok) return hot;
     const fresh = await this.bySource.peek(`${account}\n${source}`);
-    return fresh.ok ? fresh : hot;
+    return fresh.ok ? { ...fresh, used: hot.used } : hot;
   }
 
   async failed(account: string, source: string): Promise<void> {
     await Promise.all([this.failures.consume(account), this.bySource.consume(`${account}\n${source}`)]);
   }
 
-  /** The owner got in: their account's failures are forgotten. */
-  async succeeded(account: string): Promise<void> {
+  /**
+   * The owner got in: their account's failures are forgotten. Given what `allow` saw, an
+   * account that had none writes nothing (one failed in between decays with the window).
+   */
+  async succeeded(account: string, allowed?: Peek): Promise<void> {
+    if (allowed?.used === 0) return;
     await this.failures.reset(account);
   }
 }
@@ -230,7 +243,7 @@ export function createRateLimits(config: LimitsConfig, store: LimiterStore): Rat
     async identityCheck(number, source, check) {
       // The number first, so a hot number does not also spend the person's own tries.
       const numberVerdict = await byNumber.allow(number, source.conversation);
-      if (!numberVerdict.ok) return { ...numberVerdict, by: 'number' };
+      if (!numberVerdict.ok) return { ok: false, retryAfterSeconds: numberVerdict.retryAfterSeconds, by: 'number' };
       for (const verdict of await Promise.all([
         byConversation.consume(source.conversation),
         source.address === undefined ? ({ ok: true } as const) : byAddress.consume(source.address),
@@ -239,7 +252,7 @@ export function createRateLimits(config: LimitsConfig, store: LimiterStore): Rat
       }
       const result = await check();
       if (result === undefined) await byNumber.failed(number, source.conversation);
-      else await byNumber.succeeded(number);
+      else await byNumber.succeeded(number, numberVerdict);
       return { ok: true, result };
     },
   };

@@ -150,8 +150,13 @@ describe.skipIf(!redisAvailable)('rate limits on Redis (skipped when no Redis an
     const number = 'person:1714307103';
     for (let i = 0; i < 3; i++) await a.identityCheck(number, person('stranger'), mismatch);
     const refused = await b.identityCheck(number, person('stranger'), mismatch);
-    expect(refused).toMatchObject({ ok: false, by: 'number' });
+    if (refused.ok) throw new Error('the stranger should be refused on a hot number');
+    expect(refused.by).toBe('number');
+    expect(refused.retryAfterSeconds).toBeGreaterThan(NUMBER_FAILURE_WINDOW_SECONDS - 60);
+    expect(refused.retryAfterSeconds).toBeLessThanOrEqual(NUMBER_FAILURE_WINDOW_SECONDS);
     expect(await b.identityCheck(number, person('owner'), matches)).toEqual({ ok: true, result: 'account' });
+    // The owner's success forgot the failures on every instance: the stranger's conversation may try again.
+    expect(await a.identityCheck(number, person('stranger'), mismatch)).toEqual({ ok: true, result: undefined });
     // Nothing in Redis names the number, the conversation or the address.
     const keys = await redis.keys(`${identityPrefix}*`);
     expect(keys.length).toBeGreaterThan(0);
@@ -159,6 +164,23 @@ describe.skipIf(!redisAvailable)('rate limits on Redis (skipped when no Redis an
       expect(key).toMatch(new RegExp(`^${identityPrefix}rl:lookup-`));
       expect(key).not.toMatch(/1714307103|stranger|owner/);
     }
+  });
+
+  it('a peek counts nothing and, once the day is spent, tells how long to wait', async () => {
+    const codesPrefix = `${prefix}peek:`;
+    const config = testConfig({ REDIS_KEY_PREFIX: codesPrefix, CODE_FAILURES_PER_DAY: '2' });
+    const limits = createRateLimits(config, limiterStore(config, redis));
+    expect(await limits.codeFailures.peek('account')).toEqual({ ok: true, used: 0 });
+    await limits.codeFailures.consume('account');
+    expect(await limits.codeFailures.peek('account')).toEqual({ ok: true, used: 1 });
+    await limits.codeFailures.consume('account');
+    const spent = await limits.codeFailures.peek('account');
+    if (spent.ok) throw new Error('two wrong codes should spend a day of two');
+    expect(spent.used).toBe(2);
+    expect(spent.retryAfterSeconds).toBeGreaterThan(24 * 3600 - 60);
+    expect(spent.retryAfterSeconds).toBeLessThanOrEqual(24 * 3600);
+    // Peeking counted nothing: the count is still two.
+    expect((await limits.codeFailures.peek('account')).used).toBe(2);
   });
 });
 
@@ -178,7 +200,7 @@ describe('rate limits when Redis is down', () => {
       const check = await limits.identityCheck('person:1714307103', { conversation: 'webchat:c1' }, async () => ((ran = true), 'account'));
       expect(check).toEqual({ ok: false, retryAfterSeconds: 60, by: 'number' });
       expect(ran).toBe(false);
-      expect(await limits.codeFailures.peek('account')).toEqual({ ok: false, retryAfterSeconds: 60 });
+      expect(await limits.codeFailures.peek('account')).toEqual({ ok: false, retryAfterSeconds: 60, used: 0 });
       expect(await limits.consume('message', 'conv-1')).toEqual({ ok: true });
     } finally {
       down.disconnect();
