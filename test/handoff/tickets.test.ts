@@ -1,10 +1,8 @@
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TicketStore } from '../../src/handoff/tickets';
 import type { KeyValueStore } from '../../src/store/keyValue';
 import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
-import { RedisKeyValueStore } from '../../src/store/redisKeyValue';
-import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix } from '../helpers/redis';
+import { redisKeyValueStore, sharedRedis } from '../helpers/redis';
 
 const redis = await sharedRedis();
 
@@ -125,20 +123,5 @@ describe('TicketStore on memory', () => {
 });
 
 describe.skipIf(!redis.ok)(`TicketStore on Redis${redis.reason ? ` (skipped: no ${redis.reason})` : ''}`, () => {
-  const clients: Redis[] = [];
-  afterAll(() => clients.forEach((c) => c.disconnect()));
-
-  ticketStoreContract(async () => {
-    const client = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-    clients.push(client);
-    const prefix = uniquePrefix('handoff');
-    const store = new RedisKeyValueStore(client, { prefix });
-    return {
-      store,
-      async dispose() {
-        await store.close();
-        await deleteKeys(TEST_REDIS_URL, prefix);
-      },
-    };
-  });
+  ticketStoreContract(() => redisKeyValueStore('handoff'));
 });

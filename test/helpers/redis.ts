@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { RedisKeyValueStore } from '../../src/store/redisKeyValue';
 
 /** The shared test Redis (never stopped by tests); TEST_REDIS_URL may point elsewhere. */
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -62,6 +63,33 @@ export function redisServerBinary(): Availability {
 /** A key prefix no other test uses. */
 export function uniquePrefix(label = 'test'): string {
   return `t:${label}:${randomUUID().slice(0, 8)}:`;
+}
+
+/** A client on the shared Redis shaped like production's (no offline queue, short timeouts), once it is ready. */
+export async function productionLikeClient(): Promise<Redis> {
+  const client = new Redis(TEST_REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 5000 });
+  client.on('error', () => undefined);
+  if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
+  return client;
+}
+
+/** A key-value store on the shared Redis under a prefix of its own; `dispose` deletes its keys and closes its client. */
+export async function redisKeyValueStore(
+  label: string,
+): Promise<{ store: RedisKeyValueStore; client: Redis; prefix: string; dispose: () => Promise<void> }> {
+  const client = await productionLikeClient();
+  const prefix = uniquePrefix(label);
+  const store = new RedisKeyValueStore(client, { prefix });
+  return {
+    store,
+    client,
+    prefix,
+    async dispose() {
+      await store.close();
+      await deleteKeys(TEST_REDIS_URL, prefix);
+      client.disconnect();
+    },
+  };
 }
 
 /** Deletes every key under `prefix` on the shared Redis (bounded SCAN). */

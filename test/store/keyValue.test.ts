@@ -2,22 +2,10 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryKeyValueStore } from '../../src/store/memoryKeyValue';
 import { RedisKeyValueStore } from '../../src/store/redisKeyValue';
-import { TEST_REDIS_URL, deleteKeys, sharedRedis, uniquePrefix, waitFor } from '../helpers/redis';
+import { productionLikeClient, redisKeyValueStore, sharedRedis, uniquePrefix, waitFor } from '../helpers/redis';
 import { keyValueContract } from './keyValueContract';
 
 const redis = await sharedRedis();
-
-/** A client shaped like production's: no offline queue, short timeouts. */
-function testClient(): Redis {
-  const client = new Redis(TEST_REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 5000 });
-  client.on('error', () => undefined);
-  return client;
-}
-
-async function connected(client: Redis): Promise<Redis> {
-  if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
-  return client;
-}
 
 describe('MemoryKeyValueStore', () => {
   keyValueContract(async () => {
@@ -30,23 +18,11 @@ describe.skipIf(!redis.ok)(`RedisKeyValueStore${redis.reason ? ` (skipped: no ${
   const clients: Redis[] = [];
   afterAll(() => clients.forEach((c) => c.disconnect()));
 
-  keyValueContract(async () => {
-    const client = await connected(testClient());
-    clients.push(client);
-    const prefix = uniquePrefix('kv');
-    const store = new RedisKeyValueStore(client, { prefix });
-    return {
-      store,
-      async dispose() {
-        await store.close();
-        await deleteKeys(TEST_REDIS_URL, prefix);
-      },
-    };
-  });
+  keyValueContract(() => redisKeyValueStore('kv'));
 
   it('fans a message out to another instance sharing the prefix, and not to another prefix', async () => {
     const prefix = uniquePrefix('fanout');
-    const [a, b, c] = await Promise.all([1, 2, 3].map(() => connected(testClient())));
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => productionLikeClient()));
     clients.push(a, b, c);
     const instanceA = new RedisKeyValueStore(a, { prefix });
     const instanceB = new RedisKeyValueStore(b, { prefix });
@@ -68,10 +44,7 @@ describe.skipIf(!redis.ok)(`RedisKeyValueStore${redis.reason ? ` (skipped: no ${
   });
 
   it('keeps every key under its prefix', async () => {
-    const prefix = uniquePrefix('prefix');
-    const client = await connected(testClient());
-    clients.push(client);
-    const store = new RedisKeyValueStore(client, { prefix });
+    const { store, client, prefix, dispose } = await redisKeyValueStore('prefix');
     await store.set('plain', 'v', 60_000);
     await store.putSecret('secret', { hash: 'h', data: 'd' }, 60_000);
     await store.append('list', 'x', 60_000);
@@ -80,6 +53,6 @@ describe.skipIf(!redis.ok)(`RedisKeyValueStore${redis.reason ? ` (skipped: no ${
     const ttl = await client.pttl(`${prefix}secret`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60_000);
-    await deleteKeys(TEST_REDIS_URL, prefix);
+    await dispose();
   });
 });
