@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
+import { inbound } from '../whatsapp/webhooks';
 import { postJson, send } from './http';
 
 /** One message the person reads: its text and, on button channels, the buttons. */
@@ -181,19 +182,7 @@ export class WhatsAppRouter {
       }, TURN_TIMEOUT_MS);
       this.pending.set(from, { until, replies: [], resolve, reject, timer });
     });
-    const params: Record<string, string> = {
-      MessageSid: `SM${randomBytes(16).toString('hex')}`,
-      AccountSid: this.accountSid,
-      From: from,
-      To: this.sender,
-      Body: text,
-      NumMedia: '0',
-      NumSegments: '1',
-      ProfileName: 'Persona de prueba',
-      WaId: from.replace(/^whatsapp:\+/, ''),
-      SmsStatus: 'received',
-      ApiVersion: '2010-04-01',
-    };
+    const params = inbound(from, text, { AccountSid: this.accountSid, To: this.sender });
     const signature = twilio.getExpectedTwilioSignature(this.authToken, `${this.publicBaseUrl}/api/whatsapp`, params);
     const response = await send(
       'POST',
