@@ -1,7 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -18,13 +15,6 @@ import { type Availability, TEST_REDIS_URL, deleteKeys, uniquePrefix, waitFor } 
 export const SHARED_SECRET = 'redis-instances-secret-0123456789-abcdef';
 
 export type Env = Partial<Record<keyof Config, string>>;
-
-/** What an instance answered to one activity on /api/messages. */
-export interface Answer {
-  status: number;
-  activities: Array<{ type?: string; text?: string; suggestedActions?: { actions?: Array<{ title?: string; value?: unknown }> } }>;
-  texts: string[];
-}
 
 /**
  * Several whole apps on one Redis and one outbox folder, as behind a load balancer.
@@ -77,126 +67,6 @@ export async function readiness(baseUrl: string): Promise<number> {
     return response.status;
   } catch {
     return 0;
-  }
-}
-
-/**
- * A person on a Bot Framework channel: every message is a POST to /api/messages with
- * deliveryMode expectReplies, so each instance returns its replies in the HTTP response.
- */
-export class BotFrameworkPerson {
-  readonly conversationId: string;
-
-  constructor(
-    private readonly serviceUrl: string,
-    conversationId = `conv-${randomUUID()}`,
-    private readonly userId = `user-${randomUUID().slice(0, 8)}`,
-  ) {
-    this.conversationId = conversationId;
-  }
-
-  activity(text: string) {
-    return {
-      type: 'message',
-      id: randomUUID(),
-      timestamp: new Date().toISOString(),
-      text,
-      locale: 'es-EC',
-      channelId: 'emulator',
-      serviceUrl: this.serviceUrl,
-      from: { id: this.userId, name: 'Persona' },
-      recipient: { id: 'bot', name: 'IESS' },
-      conversation: { id: this.conversationId },
-      deliveryMode: 'expectReplies',
-    };
-  }
-
-  /** Sends `text` to the instance at `baseUrl`; `timeoutMs` bounds the wait for the answer. */
-  async say(baseUrl: string, text: string, timeoutMs = 30_000): Promise<Answer> {
-    const response = await fetch(`${baseUrl}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(this.activity(text)),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const body = await response.text();
-    let activities: Answer['activities'] = [];
-    try {
-      activities = (JSON.parse(body) as { activities?: Answer['activities'] }).activities ?? [];
-    } catch {
-      // Not JSON: the status tells the story.
-    }
-    return { status: response.status, activities, texts: activities.filter((a) => a.type === 'message').map((a) => a.text ?? '') };
-  }
-}
-
-/** The replies of an answer as one text. */
-export const joined = (answer: Answer) => answer.texts.join('\n');
-
-/**
- * The option to send for one of the right answers, read from the numbered list in the text or,
- * when the list is not in the text, from the suggested actions.
- */
-export function chooseFrom(answer: Answer, rightAnswers: string[]): string {
-  const text = answer.texts.join('\n');
-  for (const line of text.split('\n')) {
-    const match = /^(\d+)\.\s+(.+)$/.exec(line.trim());
-    if (match && rightAnswers.includes(match[2].trim())) return match[1];
-  }
-  for (const activity of answer.activities) {
-    for (const action of activity.suggestedActions?.actions ?? []) {
-      if (action.title && rightAnswers.includes(action.title.trim())) return typeof action.value === 'string' ? action.value : action.title;
-    }
-  }
-  throw new Error(`no right answer among the options:\n${text}`);
-}
-
-/** One activity a bot sent on its own (a proactive message) to the channel's service URL. */
-export interface Delivered {
-  conversationId: string;
-  text?: string;
-  authorization?: string;
-}
-
-/**
- * Plays the Bot Framework channel's connector: records `POST /v3/conversations/:id/activities`,
- * which is where CloudAdapter sends messages that are not a reply to a request.
- */
-export class ConnectorRecorder {
-  readonly delivered: Delivered[] = [];
-  private server?: Server;
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      void this.handle(req).then(
-        (status) => {
-          res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(status === 200 ? { id: randomUUID() } : { error: 'not found' }));
-        },
-        () => {
-          res.writeHead(400);
-          res.end();
-        },
-      );
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  private async handle(req: IncomingMessage): Promise<number> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/[^/]+)?$/.exec(req.url ?? '');
-    if (req.method !== 'POST' || !match) return 404;
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text?: string };
-    this.delivered.push({ conversationId: decodeURIComponent(match[1]), text: body.text, authorization: req.headers.authorization });
-    return 200;
-  }
-
-  async close(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
 
