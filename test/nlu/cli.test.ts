@@ -8,7 +8,8 @@ const root = join(__dirname, '..', '..');
 /** Runs the CLI as a person would, feeding `input` on stdin; killed if it hangs. */
 function runCli(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'src/nlu/cli.ts', ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    // `npm run intent` runs it through tsx; node loads tsx itself, without npx and tsx's own second process.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/nlu/cli.ts', ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     // Training takes seconds alone and far longer while the whole suite runs beside it.
