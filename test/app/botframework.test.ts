@@ -6,21 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureConsole, createLogger } from '../../src/log';
+import { botFrameworkMessage } from '../helpers/activity';
 import { startTestApp, type TestApp } from '../helpers/app';
-
-const activity = (extra: Record<string, unknown> = {}) => ({
-  type: 'message',
-  id: `m-${Math.random()}`,
-  text: 'hola',
-  locale: 'es-EC',
-  channelId: 'emulator',
-  serviceUrl: 'http://127.0.0.1:1',
-  from: { id: 'user-1' },
-  recipient: { id: 'bot' },
-  conversation: { id: `c-${Math.random()}` },
-  deliveryMode: 'expectReplies',
-  ...extra,
-});
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${url}/api/messages`, {
@@ -64,12 +51,12 @@ describe('/api/messages without MicrosoftAppId (development)', () => {
     expect((await person.say('1')).join('\n')).toMatch(/cédula/);
 
     for (const channelId of ['console', 'CONSOLE', 'whatsapp', 'WhatsApp', 'directline']) {
-      const response = await post(harness.url, activity({ channelId, conversation: { id: person.id }, text: 'sigo' }));
+      const response = await post(harness.url, botFrameworkMessage({ channelId, conversation: { id: person.id }, text: 'sigo' }));
       expect(response.status, channelId).toBe(403);
       expect(((await response.json()) as { error: string }).error).toMatch(/not served on \/api\/messages/);
     }
     // The same conversation id on another channel is another conversation: it starts at the menu.
-    const other = (await (await post(harness.url, activity({ conversation: { id: person.id }, text: 'sigo' }))).json()) as {
+    const other = (await (await post(harness.url, botFrameworkMessage({ conversation: { id: person.id }, text: 'sigo' }))).json()) as {
       activities: Array<{ text?: string }>;
     };
     expect(other.activities.map((a) => a.text).join('\n')).not.toMatch(/cédula/);
@@ -82,12 +69,12 @@ describe('/api/messages without MicrosoftAppId (development)', () => {
     const connector = await startConnector();
     try {
       for (const serviceUrl of ['http://169.254.169.254/latest', 'https://example.org/', 'http://10.0.0.1:8080/']) {
-        const response = await post(harness.url, activity({ serviceUrl, deliveryMode: undefined }));
+        const response = await post(harness.url, botFrameworkMessage({ serviceUrl, deliveryMode: undefined }));
         expect(response.status, serviceUrl).toBe(403);
         expect(((await response.json()) as { error: string }).error).toMatch(/loopback/);
       }
       // With expectReplies any serviceUrl is fine: nothing is sent there.
-      const inBody = await post(harness.url, activity({ serviceUrl: 'https://example.org/' }));
+      const inBody = await post(harness.url, botFrameworkMessage({ serviceUrl: 'https://example.org/' }));
       expect(inBody.status).toBe(200);
       // ...and nothing is sent there later either.
       await expect(
@@ -102,7 +89,7 @@ describe('/api/messages without MicrosoftAppId (development)', () => {
       ).rejects.toThrow(/loopback/);
 
       const conversation = { id: `c-loop-${Date.now()}` };
-      const normal = await post(harness.url, activity({ serviceUrl: connector.url, deliveryMode: undefined, conversation }));
+      const normal = await post(harness.url, botFrameworkMessage({ serviceUrl: connector.url, deliveryMode: undefined, conversation }));
       expect(normal.status).toBe(200);
       await expect.poll(() => connector.received.length).toBeGreaterThan(0);
       expect(connector.received[0].url).toContain(`/v3/conversations/${conversation.id}/activities`);
@@ -126,13 +113,13 @@ describe('/api/messages without MicrosoftAppId (development)', () => {
       [{ text: 'a'.repeat(6_000) }, /text/],
     ];
     for (const [extra, reason] of cases) {
-      const response = await post(harness.url, activity(extra));
+      const response = await post(harness.url, botFrameworkMessage(extra));
       expect(response.status, JSON.stringify(extra).slice(0, 60)).toBe(400);
       const { error } = (await response.json()) as { error: string };
       expect(error).toMatch(reason);
       expect(error.length).toBeLessThan(200);
     }
-    expect((await post(harness.url, activity())).status).toBe(200);
+    expect((await post(harness.url, botFrameworkMessage())).status).toBe(200);
   });
 });
 
@@ -147,9 +134,12 @@ describe('/api/messages in production without MicrosoftAppId', () => {
       DIRECTORY_URL: 'https://identidad.example.org',
     });
     try {
-      const response = await post(harness.url, activity({ channelId: 'whatsapp', conversation: { id: 'whatsapp:+593991234567' } }));
+      const response = await post(
+        harness.url,
+        botFrameworkMessage({ channelId: 'whatsapp', conversation: { id: 'whatsapp:+593991234567' } }),
+      );
       expect(response.status).toBe(404);
-      const emulator = await post(harness.url, activity());
+      const emulator = await post(harness.url, botFrameworkMessage());
       expect(emulator.status).toBe(404);
     } finally {
       await harness.close();
@@ -212,7 +202,9 @@ describe('/api/messages with MicrosoftAppId', () => {
   it('runs an activity whose token was issued for its serviceUrl', async () => {
     const serviceUrl = 'https://smba.trafficmanager.net/amer/';
     const token = await sign({ serviceurl: serviceUrl });
-    const response = await post(harness.url, activity({ serviceUrl, channelId: 'msteams' }), { authorization: `Bearer ${token}` });
+    const response = await post(harness.url, botFrameworkMessage({ serviceUrl, channelId: 'msteams' }), {
+      authorization: `Bearer ${token}`,
+    });
     expect(response.status).toBe(200);
     const { activities } = (await response.json()) as { activities: Array<{ text?: string }> };
     expect(activities.map((a) => a.text).join('\n')).toMatch(/Soy un asistente virtual/);
@@ -221,11 +213,13 @@ describe('/api/messages with MicrosoftAppId', () => {
   it('refuses a serviceUrl the token was not issued for, a foreign signature and a missing token with a bare 401', async () => {
     const token = await sign({ serviceurl: 'https://smba.trafficmanager.net/amer/' });
     const attempts = [
-      post(harness.url, activity({ serviceUrl: 'http://169.254.169.254/', deliveryMode: undefined }), { authorization: `Bearer ${token}` }),
-      post(harness.url, activity({ serviceUrl: 'https://smba.trafficmanager.net/amer/' }), {
+      post(harness.url, botFrameworkMessage({ serviceUrl: 'http://169.254.169.254/', deliveryMode: undefined }), {
+        authorization: `Bearer ${token}`,
+      }),
+      post(harness.url, botFrameworkMessage({ serviceUrl: 'https://smba.trafficmanager.net/amer/' }), {
         authorization: `Bearer ${await sign({ serviceurl: 'https://smba.trafficmanager.net/amer/' }, otherKey)}`,
       }),
-      post(harness.url, activity()),
+      post(harness.url, botFrameworkMessage()),
     ];
     for (const response of await Promise.all(attempts)) {
       expect(response.status).toBe(401);
@@ -241,7 +235,7 @@ describe('/api/messages with MicrosoftAppId', () => {
     const token = await sign({ serviceurl: serviceUrl });
     const response = await post(
       harness.url,
-      activity({ serviceUrl, channelId: 'whatsapp', conversation: { id: 'whatsapp:+593991234567' } }),
+      botFrameworkMessage({ serviceUrl, channelId: 'whatsapp', conversation: { id: 'whatsapp:+593991234567' } }),
       {
         authorization: `Bearer ${token}`,
       },
@@ -253,7 +247,7 @@ describe('/api/messages with MicrosoftAppId', () => {
     for (let i = 0; i < 3; i += 1) expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${harness.url}/healthz`)).status).toBe(429);
     const serviceUrl = 'https://smba.trafficmanager.net/amer/';
-    const response = await post(harness.url, activity({ serviceUrl, channelId: 'msteams' }), {
+    const response = await post(harness.url, botFrameworkMessage({ serviceUrl, channelId: 'msteams' }), {
       authorization: `Bearer ${await sign({ serviceurl: serviceUrl })}`,
     });
     expect(response.status).toBe(200);

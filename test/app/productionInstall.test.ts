@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { botFrameworkMessage } from '../helpers/activity';
 
 /**
  * The production install: the compiled tree with `npm ci --omit=dev` (no TypeScript, no tsx,
@@ -72,18 +73,7 @@ describe.skipIf(!wanted)('a production install (npm ci --omit=dev on the built t
     const reply = await fetch(`${url}/api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message',
-        id: 'smoke-1',
-        channelId: 'emulator',
-        serviceUrl: 'http://127.0.0.1:1',
-        deliveryMode: 'expectReplies',
-        from: { id: 'smoke-user' },
-        recipient: { id: 'bot' },
-        conversation: { id: 'smoke-conversation' },
-        text: 'hola, olvide mi clave',
-        locale: 'es-EC',
-      }),
+      body: JSON.stringify(botFrameworkMessage({ text: 'hola, olvide mi clave' })),
     });
     expect(reply.status).toBe(200);
     const body = (await reply.json()) as { activities: Array<{ text?: string }> };

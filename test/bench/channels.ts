@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
+import { botFrameworkMessage } from '../helpers/activity';
 import { inbound } from '../whatsapp/webhooks';
 import { postJson, send } from './http';
 
@@ -49,18 +50,7 @@ export function botFrameworkConversation(target: ChannelTarget, channelId = 'emu
     async say(text) {
       const response = await postJson(
         `${target.url}/api/messages`,
-        {
-          type: 'message',
-          id: uniqueId('m'),
-          text,
-          locale: 'es-EC',
-          channelId,
-          serviceUrl: 'http://127.0.0.1:9',
-          from: { id: `${conversation}-user` },
-          recipient: { id: 'bot' },
-          conversation: { id: conversation },
-          deliveryMode: 'expectReplies',
-        },
+        botFrameworkMessage({ text, channelId, from: { id: `${conversation}-user` }, conversation: { id: conversation } }),
         {},
         TURN_TIMEOUT_MS,
       );

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConversationLog, activityId } from '../../src/channels/directline/conversationLog';
 import { readableText } from '../../src/channels/inProcess';
+import { botFrameworkMessage } from './activity';
 import { installBrowserGlobals, requestToken } from './channel';
 import { inbound, postSigned } from '../whatsapp/webhooks';
 import type { TestApp, TestConversation } from './app';
@@ -299,18 +300,7 @@ const open: Record<ChannelName, (app: TestApp, options: ChatOptions) => Promise<
         const response = await fetch(`${to.url}/api/messages`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            type: 'message',
-            id: randomUUID(),
-            text,
-            locale,
-            channelId: 'emulator',
-            serviceUrl,
-            from: { id: 'person', role: 'user' },
-            recipient: { id: 'bot' },
-            conversation: { id: conversation },
-            deliveryMode: 'expectReplies',
-          }),
+          body: JSON.stringify(botFrameworkMessage({ text, locale, serviceUrl, conversation: { id: conversation } })),
         });
         if (response.status !== 200) throw new Error(`/api/messages answered ${response.status}`);
         const { activities } = (await response.json()) as { activities: Partial<Activity>[] };
