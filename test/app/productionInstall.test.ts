@@ -40,6 +40,8 @@ describe.skipIf(!wanted)('a production install (npm ci --omit=dev on the built t
       cwd: dir,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', OUTBOX_DIR: join(dir, 'outbox') },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: npm starts a shell that starts node, and all three must stop together.
+      detached: true,
     });
     let stdout = '';
     server.stdout!.on('data', (d) => (stdout += d));
@@ -55,7 +57,7 @@ describe.skipIf(!wanted)('a production install (npm ci --omit=dev on the built t
   }, 900_000);
 
   afterAll(() => {
-    server?.kill('SIGKILL');
+    if (server?.pid) process.kill(-server.pid, 'SIGKILL');
     // A whole node_modules: removed in the background so the run does not wait for it.
     if (dir) spawn('rm', ['-rf', dir], { detached: true, stdio: 'ignore' }).unref();
   });
