@@ -38,14 +38,15 @@ export function createCodeService({ store, mailer, limits, config, now = Date.no
       const key = accountKey(account);
       const gapKey = `code:gap:${key}`;
       const sentAt = String(now());
-      // The gap is claimed first, so two quick requests cannot both send.
-      if (!(await store.setIfAbsent(gapKey, sentAt, gapMs))) {
+      // The gap is claimed first, so two quick requests cannot both send; the day's wrong codes are read meanwhile.
+      const [claimed, failures] = await Promise.all([store.setIfAbsent(gapKey, sentAt, gapMs), limits.codeFailures.peek(key)]);
+      if (!claimed) {
         const previous = Number(await store.get(gapKey));
         const left = Number.isFinite(previous) ? Math.ceil((previous + gapMs - now()) / 1000) : config.CODE_RESEND_SECONDS;
         return { status: 'wait', seconds: Math.min(config.CODE_RESEND_SECONDS, Math.max(1, left)) };
       }
       // No code goes out after the day's wrong codes are spent: it could not be tried anyway.
-      if (!(await limits.codeFailures.peek(key)).ok) {
+      if (!failures.ok) {
         await store.deleteIfEquals(gapKey, sentAt);
         return { status: 'dailyLimit' };
       }
@@ -86,12 +87,16 @@ export function createCodeService({ store, mailer, limits, config, now = Date.no
     async verify(account, code): Promise<VerifyCodeResult> {
       const key = accountKey(account);
       const candidate = code.trim();
-      // Guessing across many codes and hours is bounded too: past the day's wrong codes, no code is tried.
-      if (!(await limits.codeFailures.peek(key)).ok) {
+      // Guessing across many codes and hours is bounded too: past the day's wrong codes, the code
+      // dies and the try's outcome is never told (the two are read together, to save a round trip).
+      const [failures, attempt] = await Promise.all([
+        limits.codeFailures.peek(key),
+        store.attemptSecret(`code:${key}`, codeHash(key, candidate), config.CODE_MAX_TRIES),
+      ]);
+      if (!failures.ok) {
         await store.delete(`code:${key}`);
         return { status: 'dailyLimit' };
       }
-      const attempt = await store.attemptSecret(`code:${key}`, codeHash(key, candidate), config.CODE_MAX_TRIES);
       if (attempt.result === 'ok') return { status: 'ok' };
       if (attempt.result === 'wrong') {
         await limits.codeFailures.consume(key);
