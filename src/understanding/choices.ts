@@ -35,6 +35,8 @@ export interface ChoiceScore {
 /** Words every option shares or that carry no meaning never tell options apart. */
 const STOPWORDS = new Set([...spa, ...eng].map(fold));
 
+const sameWords = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((word, i) => word === b[i]);
+
 /** One typed word against one word of a label: equal, a slip, or the start of a long word. */
 function wordMatches(typed: string, label: string): boolean {
   if (typed === label) return true;
@@ -103,6 +105,13 @@ function distinctiveWords(choices: readonly Choice[]): string[][] {
   return per.map((list, i) => list.filter((w) => per.every((other, j) => j === i || !other.includes(w))));
 }
 
+/** The choice whose label or synonym the message is, word for word (a tapped button, most answers). */
+export function exactChoice(text: string, choices: readonly Choice[]): Choice | undefined {
+  const said = words(text);
+  if (!said.length) return undefined;
+  return choices.find((choice) => sameWords(words(choice.label), said) || choice.synonyms?.some((p) => sameWords(words(p), said)));
+}
+
 /**
  * Scores every choice against a message: the label or a synonym as written, a position by
  * number, number word or ordinal, a year ("el 78" for 1978, "desde el 2010"), or the
@@ -115,18 +124,9 @@ export function scoreChoices(
   positions: PositionWords,
   { positions: byNumber = true }: { positions?: boolean } = {},
 ): ChoiceScore[] {
-  const clean = fold(text)
-    .replace(/[.,;:)!¡¿?]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  const tokens = words(text).slice(0, 60);
-  const said = tokens.join(' ');
-  // A label or synonym as written (a tapped button, most answers) is the answer: nothing else can beat it.
-  const exact = choices.find(
-    (choice) =>
-      fold(choice.label) === clean || (said !== '' && [choice.label, ...(choice.synonyms ?? [])].some((p) => words(p).join(' ') === said)),
-  );
+  const exact = exactChoice(text, choices);
   if (exact) return [{ choice: exact, score: SCORE.exact }];
+  const tokens = words(text).slice(0, 60);
   const scores = new Map<Choice, number>();
   const raise = (choice: Choice, score: number) => scores.set(choice, Math.max(scores.get(choice) ?? 0, score));
 

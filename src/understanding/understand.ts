@@ -2,7 +2,7 @@ import type { Locale } from '../i18n';
 import type { DayMonth } from '../recovery/types';
 import { looksLikeKey, parseCode } from '../recovery/textChecks';
 import { actionOf, type FlowId } from './actions';
-import { type Choice, type PositionWords, scoreChoices } from './choices';
+import { type Choice, type PositionWords, exactChoice, scoreChoices } from './choices';
 import { findDate } from './dates';
 import { findNumbers } from './numbers';
 import { SCORE } from './scores';
@@ -104,6 +104,9 @@ export class Understanding {
   private async weigh(text: string, expect: Expectation, context: ReadContext): Promise<Reading> {
     if (!text) return { kind: 'unclear', reason: 'empty' };
     if (looksLikeKey(text)) return { kind: 'key' };
+    // An option answered as written (a tapped button) needs nothing else read.
+    const tapped = 'choices' in expect ? exactChoice(text, expect.choices) : undefined;
+    if (tapped) return { kind: 'answer', value: expect.kind === 'code' ? { choice: tapped.value } : tapped.value, given: {} };
 
     const found = findNumbers(text);
     const date = findDate(text);
