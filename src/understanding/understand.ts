@@ -137,7 +137,7 @@ export class Understanding {
         break;
       case 'code': {
         const code = parseCode(text);
-        if (code) add({ kind: 'answer', value: { code }, given }, 1);
+        if (code) return { kind: 'answer', value: { code }, given };
         choiceScores = scoreChoices(text, expect.choices, lexicon);
         for (const { choice, score } of choiceScores) add({ kind: 'answer', value: { choice: choice.value }, given }, score);
         break;
