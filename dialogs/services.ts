@@ -10,7 +10,7 @@ import type { Understanding } from '../src/understanding/understand';
 import type { ProgressNotes } from './progress';
 
 /** Limits the dialogs apply: identity checks firm per source, soft per number (src/recovery/limits.ts). */
-export type DialogLimits = Pick<RateLimits, 'consume' | 'identityCheck'>;
+export type DialogLimits = Pick<RateLimits, 'identityCheck'>;
 
 /** What the conversation needs from the rest of the app. */
 export interface DialogServices {

@@ -14,11 +14,11 @@ import { turnLocale } from '../../dialogs/turnLocale';
 import type { Locale, Texts } from '../i18n';
 import { type Logger, logTag } from '../log';
 import { channelLabel, type Metrics } from '../metrics';
-import type { RateLimits } from '../recovery/limits';
 import type { FollowUp, TurnInterceptor, TurnRecorder } from './ports';
 import type { Survey } from '../survey';
 import { ConversationBusyError } from '../errors';
 import type { TurnQueue } from './turnQueue';
+import { countMessage, type Pace } from './pace';
 
 interface ConversationFlags {
   greeted?: boolean;
@@ -36,7 +36,9 @@ export interface BotParts {
   texts: Texts;
   log: Logger;
   metrics: Metrics;
-  limits: Pick<RateLimits, 'consume'>;
+  /** Messages a conversation may send per minute before it is asked to slow down. */
+  messagesPerMinute: number;
+  now: () => number;
   /** Keys the conversation tags in the logs (SERVER_SECRET). */
   secret: string;
   defaultLocale: Locale;
@@ -55,6 +57,7 @@ export interface BotParts {
 export class RecoveryBot extends ActivityHandler {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly flags: StatePropertyAccessor<ConversationFlags>;
+  private readonly pace: StatePropertyAccessor<Pace>;
   private readonly dialogs: DialogSet;
   private readonly state: ConversationState;
   private readonly language: ConversationLanguage;
@@ -70,6 +73,7 @@ export class RecoveryBot extends ActivityHandler {
     ({ state: this.state, language: this.language, queue: this.queue } = parts);
     this.dialogState = this.state.createProperty('dialogState');
     this.flags = this.state.createProperty('flags');
+    this.pace = this.state.createProperty('pace');
     this.dialogs = new DialogSet(this.dialogState).add(parts.dialog);
 
     this.onMessage(async (context, next) => {
@@ -175,10 +179,9 @@ export class RecoveryBot extends ActivityHandler {
   }
 
   private async onUserMessage(context: TurnContext): Promise<void> {
-    // The saved state is read while the message is counted: one store round trip less per turn.
-    const [allowed] = await Promise.all([this.parts.limits.consume('message', conversationKey(context)), this.state.load(context)]);
+    const allowed = countMessage(await this.pace.get(context, {}), this.parts.messagesPerMinute, this.parts.now());
     const locale = await this.language.resolve(context);
-    if (!allowed.ok) {
+    if (!allowed) {
       await context.sendActivity(this.parts.texts.t(locale, 'common:slowDown'));
       return;
     }
@@ -220,7 +223,7 @@ export class RecoveryBot extends ActivityHandler {
 }
 
 /**
- * Turn order and message limits are kept per channel and conversation: a conversation id
+ * Turn order is kept per channel and conversation: a conversation id
  * chosen on one channel never touches a conversation of another (state keys carry the
  * channel too).
  */

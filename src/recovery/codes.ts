@@ -50,7 +50,7 @@ export function createCodeService({ store, mailer, limits, config, now = Date.no
         await store.deleteIfEquals(gapKey, sentAt);
         return { status: 'dailyLimit' };
       }
-      const allowed = await limits.consume('codeSend', key);
+      const allowed = await limits.codeSends.consume(key);
       if (!allowed.ok) {
         // No code went out, so the gap must not make the next answer "wait" instead of "limit".
         await store.deleteIfEquals(gapKey, sentAt);

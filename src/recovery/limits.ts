@@ -11,7 +11,6 @@ export type LimitsConfig = Pick<
   | 'LOOKUPS_PER_ADDRESS_PER_HOUR'
   | 'LOOKUPS_PER_CONVERSATION_PER_HOUR'
   | 'LOOKUP_FAILURES_PER_NUMBER'
-  | 'MESSAGES_PER_CONVERSATION_PER_MINUTE'
   | 'REDIS_KEY_PREFIX'
   | 'SERVER_SECRET'
 >;
@@ -187,12 +186,10 @@ export type LimitedCheck<T> = { ok: true; result: T | undefined } | { ok: false;
 export const NUMBER_FAILURE_WINDOW_SECONDS = 15 * 60;
 export const FRESH_SOURCE_TRIES = 2;
 
-/** `message`: per conversation per minute, a flood guard (open when the store fails); `codeSend`: code emails per account per hour. */
-export type LimitKind = 'message' | 'codeSend';
-
 /** The limits the conversation applies. */
 export interface RateLimits {
-  consume(kind: LimitKind, key: string): Promise<LimitVerdict>;
+  /** Code emails per account per hour. */
+  readonly codeSends: Limiter;
   /** Wrong codes per account per day: `peek` before a try, `consume` after a wrong one. */
   readonly codeFailures: Limiter;
   /**
@@ -206,10 +203,6 @@ const HOUR = 3600;
 
 export function createRateLimits(config: LimitsConfig, store: LimiterStore): RateLimits {
   const closed = 'closed' as const;
-  const messages = createLimiter(
-    { name: 'message', points: config.MESSAGES_PER_CONVERSATION_PER_MINUTE, durationSeconds: 60, whenStoreFails: 'open' },
-    store,
-  );
   const codeSends = createLimiter(
     { name: 'codeSend', points: config.CODE_MAX_SENDS_PER_HOUR, durationSeconds: HOUR, whenStoreFails: closed },
     store,
@@ -237,7 +230,7 @@ export function createRateLimits(config: LimitsConfig, store: LimiterStore): Rat
   );
 
   return {
-    consume: (kind, key) => (kind === 'message' ? messages : codeSends).consume(key),
+    codeSends,
     codeFailures,
 
     async identityCheck(number, source, check) {

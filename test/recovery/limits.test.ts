@@ -15,19 +15,6 @@ const person = (conversation: string, address?: string): LimitSource => ({ conve
 const matches = async () => 'account' as const;
 const mismatch = async () => undefined;
 
-describe('rate limits in memory', () => {
-  it('limits messages per conversation per minute', async () => {
-    const config = testConfig({ MESSAGES_PER_CONVERSATION_PER_MINUTE: '2' });
-    const limits = createRateLimits(config, limiterStore(config));
-    expect(await limits.consume('message', 'conv-1')).toEqual({ ok: true });
-    expect(await limits.consume('message', 'conv-1')).toEqual({ ok: true });
-    const third = await limits.consume('message', 'conv-1');
-    if (third.ok) throw new Error('the third message in a minute should be refused');
-    expect(third.retryAfterSeconds).toBeLessThanOrEqual(60);
-    expect(await limits.consume('message', 'conv-2')).toEqual({ ok: true });
-  });
-});
-
 describe('identity checks: firm per source, soft per number', () => {
   const config = testConfig({ LOOKUPS_PER_CONVERSATION_PER_HOUR: '3', LOOKUPS_PER_ADDRESS_PER_HOUR: '5', LOOKUP_FAILURES_PER_NUMBER: '4' });
   const number = 'person:1714307103';
@@ -127,10 +114,10 @@ describe.skipIf(!redisAvailable)('rate limits on Redis (skipped when no Redis an
     const config = testConfig({ REDIS_KEY_PREFIX: codesPrefix, CODE_MAX_SENDS_PER_HOUR: '3' });
     const first = createRateLimits(config, limiterStore(config, redis));
     const second = createRateLimits(config, limiterStore(config, redis));
-    expect(await first.consume('codeSend', 'person:1714307103')).toEqual({ ok: true });
-    expect(await second.consume('codeSend', 'person:1714307103')).toEqual({ ok: true });
-    expect(await first.consume('codeSend', 'person:1714307103')).toEqual({ ok: true });
-    const fourth = await second.consume('codeSend', 'person:1714307103');
+    expect(await first.codeSends.consume('person:1714307103')).toEqual({ ok: true });
+    expect(await second.codeSends.consume('person:1714307103')).toEqual({ ok: true });
+    expect(await first.codeSends.consume('person:1714307103')).toEqual({ ok: true });
+    const fourth = await second.codeSends.consume('person:1714307103');
     if (fourth.ok) throw new Error('the fourth code in an hour should be refused, whichever instance counts it');
     expect(fourth.retryAfterSeconds).toBeGreaterThan(3500);
 
@@ -185,7 +172,7 @@ describe.skipIf(!redisAvailable)('rate limits on Redis (skipped when no Redis an
 });
 
 describe('rate limits when Redis is down', () => {
-  it('refuses identity checks, code sends and code tries (fail closed) but lets messages through', async () => {
+  it('refuses identity checks, code sends and code tries (fail closed)', async () => {
     const down = new Redis('redis://127.0.0.1:1', {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -194,14 +181,13 @@ describe('rate limits when Redis is down', () => {
     });
     try {
       const limits = createRateLimits(testConfig(), limiterStore(testConfig(), down));
-      expect(await limits.consume('codeSend', 'person:1714307103')).toEqual({ ok: false, retryAfterSeconds: 60 });
+      expect(await limits.codeSends.consume('person:1714307103')).toEqual({ ok: false, retryAfterSeconds: 60 });
       // Identity checks fail closed without running: nothing is counted, so nothing may be guessed.
       let ran = false;
       const check = await limits.identityCheck('person:1714307103', { conversation: 'webchat:c1' }, async () => ((ran = true), 'account'));
       expect(check).toEqual({ ok: false, retryAfterSeconds: 60, by: 'number' });
       expect(ran).toBe(false);
       expect(await limits.codeFailures.peek('account')).toEqual({ ok: false, retryAfterSeconds: 60, used: 0 });
-      expect(await limits.consume('message', 'conv-1')).toEqual({ ok: true });
     } finally {
       down.disconnect();
     }

@@ -46,7 +46,7 @@ describe.skipIf(!redis.ok)(`what a conversation leaves in Redis expires${redis.r
     { name: 'lookup failures', start: 'rl:lookup-number', seconds: 15 * 60 },
     { name: 'code failures', start: 'rl:codeFailure:', seconds: 24 * 3600 },
     { name: 'code-send limit', start: 'rl:codeSend:', seconds: 3600 },
-    { name: 'message limit', start: 'rl:message:', seconds: 60 },
+    { name: 'request limit per address', start: 'rl:address:', seconds: 60 },
     // Anonymous counts per day (no person in them), kept FUNNEL_DAYS (30) and the day being counted.
     { name: 'recovery funnel', start: 'handoff:funnel', seconds: 31 * 86400 },
   ];
@@ -100,7 +100,7 @@ describe.skipIf(!redis.ok)(`what a conversation leaves in Redis expires${redis.r
     const [whileCodeWaits, whileLinkWaits] = waiting;
     expect(waiting).toHaveLength(2);
     // The code is waiting: code, gap, state and transcript are all there.
-    for (const name of ['bot state', 'code', 'resend gap', 'transcript', 'lookup limit', 'code-send limit', 'message limit'])
+    for (const name of ['bot state', 'code', 'resend gap', 'transcript', 'lookup limit', 'code-send limit', 'request limit per address'])
       expect(whileCodeWaits, name).toContain(name);
     // The code is used up and the link is waiting.
     expect(whileLinkWaits).toContain('new-key link');
