@@ -12,7 +12,7 @@
  *   pages        src/web/                           static pages, new-key page, metrics endpoint
  *   domain       src/recovery/, src/understanding/, src/nlu/   no botbuilder
  *   stores       src/store/                         memory or Redis, the conversation lock
- *   base         src/config.ts, log, metrics, i18n, errors, hashing, paths, inFlight, src/http/
+ *   base         src/config.ts, log, metrics, i18n, errors, hashing, sealing, paths, inFlight, src/http/
  *
  * Each layer imports only layers below it; botbuilder stays in channels, bot and dialogs, and
  * in handoff and the survey as types (where a TurnContext is the contract), plus the two
@@ -22,7 +22,7 @@
  * src/recovery/mask.ts, below all of them.
  */
 const BOTBUILDER = '^node_modules/(botbuilder|botbuilder-core|botbuilder-dialogs|botframework-connector|botframework-schema)/';
-const BASE = '^src/(config|configSafety|log|metrics|i18n|errors|hashing|paths|inFlight)\\.ts$|^src/http/';
+const BASE = '^src/(config|configSafety|log|metrics|i18n|errors|hashing|sealing|paths|inFlight)\\.ts$|^src/http/';
 
 module.exports = {
   forbidden: [

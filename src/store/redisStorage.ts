@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { keyedHash } from '../hashing';
+import { Sealer } from '../sealing';
 import type { StateStorage, StoreItem, StoreItems } from './stateStorage';
 import type { Cluster, Redis } from 'ioredis';
 import { eTagConflict } from './memoryStorage';
 import { guardRedis } from './redisKeyValue';
 
 /**
- * KEYS[1] item · ARGV expected eTag ('' = any), document JSON, new eTag, ttlMs.
+ * KEYS[1] item · ARGV expected eTag ('' = any), sealed document, new eTag, ttlMs.
  * The compare and the write happen in one step, so two instances can never both win.
  */
 const WRITE_IF_MATCH = `
@@ -30,13 +31,15 @@ export interface RedisStorageOptions {
 
 /**
  * botbuilder `Storage` on Redis, for bot state shared by several instances.
- * Each item is a hash { e: eTag, v: JSON }. Writes are compare-and-set on the eTag (absent or
- * `*` always wins), every write renews the time to live. Keys are hashed: botbuilder keys hold
+ * Each item is a hash { e: eTag, v: sealed JSON }. Writes are compare-and-set on the eTag (absent
+ * or `*` always wins), every write renews the time to live. Keys are hashed: botbuilder keys hold
  * conversation ids (a WhatsApp number, for one), which should not sit in Redis in clear.
+ * Documents are sealed: mid-conversation they hold the cédula and the birth date.
  * Items are read and written one key at a time, so this works on Redis Cluster as well.
  */
 export class RedisStorage implements StateStorage {
   private readonly command: WriteCommand;
+  private readonly sealer: Sealer;
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -44,6 +47,7 @@ export class RedisStorage implements StateStorage {
   ) {
     redis.defineCommand('iessWriteIfMatch', { numberOfKeys: 1, lua: WRITE_IF_MATCH });
     this.command = redis as unknown as WriteCommand;
+    this.sealer = new Sealer(options.secret, 'state-seal');
   }
 
   private k(key: string): string {
@@ -55,7 +59,10 @@ export class RedisStorage implements StateStorage {
     const found = await Promise.all(keys.map((key) => guardRedis(this.redis.hmget(this.k(key), 'e', 'v'))));
     const items: StoreItems = {};
     keys.forEach((key, i) => {
-      const [eTag, json] = found[i];
+      const [eTag, sealed] = found[i];
+      // One that does not open (another secret, a changed byte, written before sealing) reads as
+      // absent: the conversation starts over instead of failing the turn, and its next write wins.
+      const json = sealed ? this.sealer.open(sealed) : undefined;
       if (eTag && json) items[key] = { ...(JSON.parse(json) as object), eTag };
     });
     return items;
@@ -69,7 +76,9 @@ export class RedisStorage implements StateStorage {
       entries.map(([key, item]) => {
         const { eTag, ...document }: StoreItem = item ?? {};
         const expected = eTag && eTag !== '*' ? String(eTag) : '';
-        return guardRedis(this.command.iessWriteIfMatch(this.k(key), expected, JSON.stringify(document), randomUUID(), ttlMs));
+        return guardRedis(
+          this.command.iessWriteIfMatch(this.k(key), expected, this.sealer.seal(JSON.stringify(document)), randomUUID(), ttlMs),
+        );
       }),
     );
     const conflicts = entries.filter((_, i) => written[i] !== 1).map(([key]) => key);

@@ -138,7 +138,26 @@ describe.skipIf(!redis.ok)(`nothing secret is kept in clear${redis.reason ? ` (s
   }
 
   it('in Redis, the logs or the metrics after whole recoveries on web chat, WhatsApp and /api/messages', { timeout: 180_000 }, async () => {
+    // Once she has typed her cédula and birth date, the bot state holds both while the first
+    // security question waits: searched for then too.
+    const searchedMidFlow: string[] = [];
     const maria = await recover('maria-olvido-la-clave', 'directline', {
+      during: (chat) => {
+        const say = chat.say;
+        let asked: string[] = [];
+        let cedula = '';
+        chat.say = async (text, attached) => {
+          if (says(asked, 'recovery:askCedula')) cedula = text;
+          const askedBirth = says(asked, 'recovery:askBirth');
+          asked = await say(text, attached);
+          if (askedBirth) {
+            const typed = [cedula, text];
+            await expectNowhere(typed, `after «${text}», while the next question waits,`);
+            searchedMidFlow.push(...typed);
+          }
+          return asked;
+        };
+      },
       // What a reloaded page replays is what was kept: the person's own cédula by its ends, the link no more.
       after: async (chat, named) => {
         const { conversationId, token } = chat.directLine!;
@@ -150,6 +169,8 @@ describe.skipIf(!redis.ok)(`nothing secret is kept in clear${redis.reason ? ` (s
         expect(replayed.join('\n')).not.toContain(named.find(([n]) => n === 'link token')![1]);
       },
     });
+
+    expect(searchedMidFlow).toEqual(['1714307103', expect.any(String)]);
 
     // A montepío widow: personal questions only, typed as people type them (one with a slip), each searched
     // for as soon as it is typed, while the conversation waits for the next one.

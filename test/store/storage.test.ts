@@ -65,6 +65,46 @@ describe.skipIf(!redis.ok)(`RedisStorage${redis.reason ? ` (skipped: no ${redis.
     expect(ttl).toBeLessThanOrEqual(86_400_000);
   });
 
+  it('seals what it keeps: no cédula or birth date in clear, and a value that does not open reads as absent', async () => {
+    await ready();
+    const prefix = uniquePrefix('state');
+    prefixes.push(prefix);
+    const storage = new RedisStorage(client, { prefix, ttlMs: 60_000, secret: SECRET });
+    const document = { identityInputs: { cedula: '1710003763', birth: { day: 19, month: 8 } } };
+    await storage.write({ conv: document });
+    const [key] = await client.keys(`${prefix}*`);
+    const raw = await client.hgetall(key);
+    expect(Object.keys(raw).sort()).toEqual(['e', 'v']);
+    expect(JSON.stringify(raw)).not.toContain('1710003763');
+    expect(raw.v).not.toContain('identityInputs');
+
+    const read = (await storage.read(['conv'])).conv;
+    expect(read).toEqual({ ...document, eTag: raw.e });
+    // Still compare-and-set on the eTag.
+    await storage.write({ conv: { ...read, step: 2 } });
+    await expect(storage.write({ conv: { ...read, step: 3 } })).rejects.toThrow(/eTag conflict/);
+    expect((await storage.read(['conv'])).conv.step).toBe(2);
+
+    // Sealed under another secret (same key, as if hashed alike), a changed byte, or kept in clear before sealing.
+    const otherSecret = new RedisStorage(client, {
+      prefix: `${prefix}other:`,
+      ttlMs: 60_000,
+      secret: 'another-secret-0123456789-abcdefghij',
+    });
+    await otherSecret.write({ conv: document });
+    const [otherKey] = await client.keys(`${prefix}other:*`);
+    const current = await client.hget(key, 'v');
+    const tampered = Buffer.from(current!, 'base64');
+    tampered[tampered.length - 1] ^= 1;
+    for (const v of [(await client.hget(otherKey, 'v'))!, tampered.toString('base64'), JSON.stringify(document)]) {
+      await client.hset(key, 'v', v);
+      expect(await storage.read(['conv'])).toEqual({});
+    }
+    // Read as absent, the conversation starts over: its write (no eTag) wins.
+    await storage.write({ conv: { step: 'again' } });
+    expect((await storage.read(['conv'])).conv.step).toBe('again');
+  });
+
   it('shares state between two instances and rejects the slower writer', async () => {
     await ready();
     const prefix = uniquePrefix('state');
