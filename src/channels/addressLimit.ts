@@ -1,6 +1,7 @@
 import type restify from 'restify';
 import type { Config } from '../config';
-import { type LimiterStore, createLimiter } from '../recovery/limits';
+import type { LimiterStore } from '../recovery/limits';
+import { createFloodGuard } from '../recovery/floodGuard';
 import { clientAddress } from '../http/clientAddress';
 
 /** The settings this module reads. */
@@ -23,15 +24,12 @@ function signedByPlatform(req: restify.Request, config: AddressLimitConfig): boo
 
 /**
  * Requests per client address and minute, for every route it is put in front of, counted
- * on the app's limiter store before any body is read. Over the limit: 429 with Retry-After.
- * The limit is open: when Redis fails the count goes on in this instance's memory (a store
- * blink must not close the site).
+ * before any body is read, without waiting for the store (a flood guard: src/recovery/floodGuard.ts).
+ * Over the limit: 429 with Retry-After. When Redis fails the count goes on in this instance's
+ * memory (a store blink must not close the site).
  */
 export function addressLimit({ config, limits }: AddressLimitOptions): restify.RequestHandler {
-  const limiter = createLimiter(
-    { name: 'address', points: config.REQUESTS_PER_MINUTE_PER_ADDRESS, durationSeconds: 60, whenStoreFails: 'open' },
-    limits,
-  );
+  const limiter = createFloodGuard({ name: 'address', points: config.REQUESTS_PER_MINUTE_PER_ADDRESS, durationSeconds: 60 }, limits);
 
   return (req, res, next) => {
     if (signedByPlatform(req, config)) return next();
