@@ -18,7 +18,7 @@ export function countMessage(pace: Pace, perMinute: number, now: number): boolea
     pace.since = now;
     pace.count = 0;
   }
-  const count = Number.isInteger(pace.count) ? (pace.count as number) : 0;
+  const count = Number.isInteger(pace.count) ? Number(pace.count) : 0;
   if (count >= perMinute) return false;
   pace.count = count + 1;
   return true;

@@ -14,7 +14,7 @@ export interface FloodGuard {
 }
 
 /** How long counts wait in this instance before they go to Redis together. */
-export const FLUSH_MS = 100;
+const FLUSH_MS = 100;
 /** Keys this instance remembers at most: a flood of new addresses cannot grow its memory. */
 export const MAX_KEYS = 50_000;
 
