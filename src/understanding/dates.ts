@@ -11,8 +11,8 @@ const DAY_WORDS = new Map<string, number>([
   ...[...NUMBER_WORDS].filter(([word, value]) => value >= 1 && value <= 30 && word !== 'una'),
   ...Object.entries({ primero: 1, primer: 1, first: 1, second: 2, third: 3 }),
 ]);
-/** Words between a day, its month and its year: "el 15 de marzo del 85", "the 15th of march". */
-const LINKS = new Set(['de', 'del', 'el', 'of', 'the', 'on', 'en', 'y']);
+/** Words between a day, its month and its year: "el 15 de marzo del 85", "the 15th of march", "8 d agosto" (a slip). */
+const LINKS = new Set(['de', 'del', 'd', 'dl', 'el', 'of', 'the', 'on', 'en', 'y']);
 const ORDINAL_AFTER_DIGITS = /\b(\d{1,2})(?:ro|ero|er|do|to|vo|no|mo|st|nd|rd|th|o|º|°)(?!\p{L})/gu;
 
 /** "marzo", "mar", and one slip in a long name ("marso", "febero", "setiembre"). */
@@ -25,7 +25,8 @@ function monthOf(word: string): number | undefined {
 
 /** Tokens with day words turned to digits and "treinta y uno" joined into one. */
 function dayTokens(text: string): string[] {
-  const tokens = words(text.replace(ORDINAL_AFTER_DIGITS, '$1'));
+  // "8de agosto": a day glued to the word after it.
+  const tokens = words(text.replace(ORDINAL_AFTER_DIGITS, '$1').replace(/\b(\d{1,2})(del?)\b/g, '$1 $2'));
   const out: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const tens = { diez: 10, veinte: 20, treinta: 30 }[tokens[i]];

@@ -71,6 +71,9 @@ describe('findDate', () => {
     ['03/15/1980', 15, 3],
     ['born 12/25', 25, 12],
     ['05/03', 5, 3],
+    // "de" slipped to "d", or glued to the day.
+    ['8 d agosto', 8, 8],
+    ['8de agosto', 8, 8],
   ])('reads «%s»', (text, day, month) => {
     expect(findDate(text)).toEqual({ ok: true, value: { day, month } });
   });
