@@ -211,7 +211,8 @@ export class AskDialog extends Dialog<AskOptions> {
   private async settlePending(dc: DialogContext, state: AskState, pending: Pending, text: string, locale: Locale) {
     const t = this.services.texts.for(locale);
     const choices = this.pendingChoices(pending, locale);
-    const reading = await this.services.understanding.read(text, { kind: 'choice', choices }, { locale });
+    const answerFirst = pending.kind === 'leave' || pending.kind === 'switch';
+    const reading = await this.services.understanding.read(text, { kind: 'choice', choices, answerFirst }, { locale });
     if (reading.kind !== 'answer') return undefined;
     const yes = reading.value === 'yes';
     switch (pending.kind) {

@@ -15,9 +15,11 @@ export type Expectation =
   | { kind: 'dayMonth' }
   /**
    * One of these; `dontKnow` lets "ninguna", "no me acuerdo" be an answer of its own;
-   * `unseen`: the options were not shown yet, so a number or "la primera" names none of them.
+   * `unseen`: the options were not shown yet, so a number or "la primera" names none of them;
+   * `answerFirst`: a yes/no confirmation, where the option said first is the answer, whatever
+   * follows ("no, mejor sigamos" to «¿Seguro que quieres dejar…?»).
    */
-  | { kind: 'choice'; choices: Choice[]; dontKnow?: boolean; unseen?: boolean }
+  | { kind: 'choice'; choices: Choice[]; dontKnow?: boolean; unseen?: boolean; answerFirst?: boolean }
   /** A 6-digit code, or one of these actions (resend, not received). */
   | { kind: 'code'; choices: Choice[] }
   /**
@@ -107,6 +109,8 @@ export class Understanding {
     // An option answered as written (a tapped button) needs nothing else read.
     const tapped = 'choices' in expect ? exactChoice(text, expect.choices) : undefined;
     if (tapped) return { kind: 'answer', value: expect.kind === 'code' ? { choice: tapped.value } : tapped.value, given: {} };
+    const first = expect.kind === 'choice' && expect.answerFirst ? exactChoice(words(text)[0] ?? '', expect.choices) : undefined;
+    if (first) return { kind: 'answer', value: first.value, given: {} };
 
     const found = findNumbers(text);
     const date = findDate(text);

@@ -176,6 +176,16 @@ describe('Understanding.read', () => {
       expect(await understanding.read(text, { kind: 'choice', choices: yesNo }, es), text).toMatchObject({ kind: 'answer', value: 'yes' });
     }
   });
+
+  it('at «¿Seguro que quieres dejar…?», takes the yes or no said first over the words after it', async () => {
+    const confirm = { kind: 'choice' as const, choices: yesNo, answerFirst: true };
+    for (const [text, value] of [
+      ['no, mejor sigamos', 'no'],
+      ['no quiero cancelar', 'no'],
+      ['si, cancela nomas', 'yes'],
+    ])
+      expect(await understanding.read(text, confirm, es), text).toMatchObject({ kind: 'answer', value });
+  });
 });
 
 describe('LanguageGuesser', () => {
