@@ -46,6 +46,10 @@ const MIN_LETTERS_FOR_LANGUAGE = 8;
 const MAX_TEXT_LENGTH = 300;
 /** Recent recognitions kept: people write the same short things ("si", "hola", "no me llego"). */
 const RECENT_RECOGNITIONS = 1_000;
+/** What a whole message may read as while a clause of it asks for something. */
+const COURTESY = new Set<Intent>(['none', 'greeting', 'thanks']);
+/** Clauses read one by one, at most (a message is 300 characters at most anyway). */
+const MAX_CLAUSES = 6;
 
 const intentsFileSchema = z.record(z.string(), z.array(z.string().min(1)).min(1));
 
@@ -168,10 +172,28 @@ export class IntentRecognizer {
     const key = `${known}\n${clean}`;
     const remembered = this.recent.get(key);
     if (remembered) return remembered;
-    const recognition = await this.classify(clean, known);
+    const recognition = await this.byClause(clean, known);
     if (this.recent.size >= RECENT_RECOGNITIONS) this.recent.clear();
     this.recent.set(key, recognition);
     return recognition;
+  }
+
+  /**
+   * A request after courtesies ("buenos días, Dios le pague, ¿me puede atender una señorita?")
+   * is diluted by them as a whole: when the whole reads as nothing or a courtesy, each clause
+   * is read too, and the clearest request among them is the message's.
+   */
+  private async byClause(clean: string, known: NluLocale): Promise<Recognition> {
+    const whole = await this.classify(clean, known);
+    if (!COURTESY.has(whole.intent)) return whole;
+    const clauses = clean.split(/[,.;:!?¡¿]+/).filter((clause) => (clause.match(/\p{L}+/gu) ?? []).length >= 2);
+    if (clauses.length < 2) return whole;
+    let best = whole;
+    for (const clause of clauses.slice(0, MAX_CLAUSES)) {
+      const read = await this.classify(clause, known);
+      if (!COURTESY.has(read.intent) && read.score > best.score) best = read;
+    }
+    return best;
   }
 
   private async classify(clean: string, known: NluLocale): Promise<Recognition> {

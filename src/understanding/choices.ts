@@ -163,7 +163,9 @@ export function scoreChoices(
     const used = content.filter((t) => own.some((w) => wordMatches(t, w))).length;
     const coverage = hits / own.length;
     const focus = used / content.length;
-    raise(choice, Math.min(0.9, 0.5 + 0.25 * coverage + 0.2 * focus));
+    // Focus weighs most: one label word among many others ("me puede atender…" against
+    // «No puedo abrir mi correo») stays a guess; a message that is mostly the label is an answer.
+    raise(choice, Math.min(0.9, 0.3 + 0.3 * coverage + 0.35 * focus));
   });
 
   return [...scores.entries()].map(([choice, score]) => ({ choice, score })).sort((a, b) => b.score - a.score);

@@ -177,6 +177,15 @@ describe('Understanding.read', () => {
     }
   });
 
+  it('hears a request after courtesies, and no option in a look-alike word ("puede" for «No puedo abrir mi correo»)', async () => {
+    const reading = await understanding.read(
+      'buenos dias Dios le pague, me puede atender una señorita',
+      { kind: 'choice', choices: menu },
+      es,
+    );
+    expect(reading).toMatchObject({ kind: 'answer', value: 'agent' });
+  });
+
   it('at «¿Seguro que quieres dejar…?», takes the yes or no said first over the words after it', async () => {
     const confirm = { kind: 'choice' as const, choices: yesNo, answerFirst: true };
     for (const [text, value] of [
