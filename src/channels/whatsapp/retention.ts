@@ -10,17 +10,26 @@ export interface Deletion {
 
 /** Waits before each new try after a failure; after the last one the deletion is given up (and counted). */
 const RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000, 600_000];
-/** A bound on deletions waiting in memory; past it they run at once instead of waiting their turn. */
-const MAX_WAITING = 10_000;
+/** Deletions held in memory (waiting for their time or their turn); past it a new one is dropped, and counted. */
+const MAX_HELD = 10_000;
+/** Deletion requests at Twilio at once: enough for a busy instance, never a flood of sockets when Twilio is slow. */
+const MAX_RUNNING = 32;
+
+interface Due {
+  deletion: Deletion;
+  tries: number;
+}
 
 /**
  * Deletes messages and media at Twilio once they are no longer needed, so what people send
  * (a cédula, a birth date, a photo of a document) does not stay in the operator's Twilio
  * logs: after `delayMs` (0 = never delete), retried with backoff, at once for what must not
- * wait (a photo). A message Twilio no longer has counts as deleted.
+ * wait (a photo). A message Twilio no longer has counts as deleted. Memory and sockets are
+ * bounded whatever Twilio does: at most MAX_RUNNING requests at once, MAX_HELD deletions held.
  */
 export class TwilioRetention {
   private readonly waiting = new Map<string, NodeJS.Timeout>();
+  private readonly due: Due[] = [];
   private readonly running = new Set<Promise<void>>();
 
   constructor(
@@ -36,7 +45,7 @@ export class TwilioRetention {
 
   /** Deletes after the configured delay. */
   later(deletion: Deletion): void {
-    if (this.enabled) this.schedule(deletion, this.waiting.size >= MAX_WAITING ? 0 : this.delayMs, 0);
+    if (this.enabled) this.schedule(deletion, this.delayMs, 0);
   }
 
   /** Deletes now (a photo of a document must not wait), whatever the delay, unless deletion is off. */
@@ -44,17 +53,21 @@ export class TwilioRetention {
     if (this.enabled) this.schedule(deletion, 0, 0);
   }
 
-  /** On shutdown: everything still waiting is tried now, bounded in time. */
+  /** On shutdown: everything still waiting is tried now (once), bounded in time. */
   async flush(timeoutMs: number): Promise<boolean> {
     for (const [key, timer] of this.waiting) {
       clearTimeout(timer);
       this.waiting.delete(key);
       const [messageSid, media] = key.split('|');
-      this.track(this.attempt({ messageSid, mediaSids: media ? media.split(',') : [] }, RETRY_DELAYS_MS.length));
+      this.due.push({ deletion: { messageSid, mediaSids: media ? media.split(',') : [] }, tries: RETRY_DELAYS_MS.length });
     }
+    this.pump();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-    const done = Promise.all([...this.running]).then(() => true);
+    const done = (async () => {
+      while (this.running.size) await Promise.race(this.running);
+      return true;
+    })();
     const finished = await Promise.race([done, timedOut]);
     clearTimeout(timer);
     return finished;
@@ -63,21 +76,34 @@ export class TwilioRetention {
   private schedule(deletion: Deletion, delayMs: number, tries: number): void {
     const key = `${deletion.messageSid}|${(deletion.mediaSids ?? []).join(',')}`;
     if (this.waiting.has(key)) return;
+    if (this.waiting.size + this.due.length >= MAX_HELD) {
+      this.counter.inc({ result: 'dropped' });
+      return;
+    }
     if (delayMs === 0) {
-      this.track(this.attempt(deletion, tries));
+      this.due.push({ deletion, tries });
+      this.pump();
       return;
     }
     const timer = setTimeout(() => {
       this.waiting.delete(key);
-      this.track(this.attempt(deletion, tries));
+      this.due.push({ deletion, tries });
+      this.pump();
     }, delayMs);
     timer.unref();
     this.waiting.set(key, timer);
   }
 
-  private track(work: Promise<void>): void {
-    this.running.add(work);
-    void work.finally(() => this.running.delete(work));
+  /** Starts what is due, up to MAX_RUNNING at once; each one that ends starts the next. */
+  private pump(): void {
+    while (this.running.size < MAX_RUNNING && this.due.length) {
+      const { deletion, tries } = this.due.shift()!;
+      const work: Promise<void> = this.attempt(deletion, tries).finally(() => {
+        this.running.delete(work);
+        this.pump();
+      });
+      this.running.add(work);
+    }
   }
 
   private async attempt(deletion: Deletion, tries: number): Promise<void> {

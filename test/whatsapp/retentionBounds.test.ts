@@ -1,0 +1,86 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Counter, Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log';
+import { TwilioRetention } from '../../src/channels/whatsapp/retention';
+import { createTwilioClient } from '../../src/channels/whatsapp/twilioClient';
+
+const ACCOUNT = `AC${'0'.repeat(32)}`;
+const TOKEN = 'a'.repeat(32);
+const DELETE_PATH = new RegExp(`^/2010-04-01/Accounts/${ACCOUNT}/Messages/(SM[0-9a-f]{32})\\.json$`);
+const sid = (n: number) => `SM${n.toString(16).padStart(32, '0')}`;
+
+/** Twilio's message DELETE, held open until released: as when Twilio answers slowly. */
+async function slowTwilio() {
+  const held: ServerResponse[] = [];
+  const deleted: string[] = [];
+  let open = 0;
+  let mostOpen = 0;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const message = DELETE_PATH.exec(req.url ?? '')?.[1];
+    if (req.method !== 'DELETE' || !message) return res.writeHead(404).end();
+    open += 1;
+    mostOpen = Math.max(mostOpen, open);
+    res.on('close', () => (open -= 1));
+    held.push(res);
+    deleted.push(message);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    deleted,
+    get open() {
+      return open;
+    },
+    get mostOpen() {
+      return mostOpen;
+    },
+    release: () => held.splice(0).forEach((res) => res.writeHead(204).end()),
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
+
+function retentionOn(url: string, delayMs: number) {
+  const registry = new Registry();
+  const counter = new Counter({ name: 'deletions', help: 'test', labelNames: ['result'] as const, registers: [registry] });
+  const client = createTwilioClient({ accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: url } as Parameters<typeof createTwilioClient>[0]);
+  const retention = new TwilioRetention(client, delayMs, createLogger('silent'), counter);
+  const count = async (result: string) => (await counter.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
+  return { retention, count };
+}
+
+describe('deleting at Twilio, when Twilio is slow', () => {
+  let twilio: Awaited<ReturnType<typeof slowTwilio>> | undefined;
+  afterEach(async () => {
+    twilio?.release();
+    await twilio?.close();
+  });
+
+  it('keeps a bounded number of requests open, and deletes everything once Twilio answers', async () => {
+    twilio = await slowTwilio();
+    const { retention, count } = retentionOn(twilio.url, 60_000);
+    for (let n = 0; n < 100; n++) retention.now({ messageSid: sid(n) });
+    await expect.poll(() => twilio!.open, { timeout: 10_000 }).toBe(32);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(twilio.mostOpen).toBe(32);
+    // Each answer lets the next one go, never more than the bound at once.
+    const releaser = setInterval(() => twilio!.release(), 20);
+    try {
+      await expect.poll(() => count('deleted'), { timeout: 20_000 }).toBe(100);
+    } finally {
+      clearInterval(releaser);
+    }
+    expect(new Set(twilio.deleted).size).toBe(100);
+    expect(twilio.mostOpen).toBe(32);
+  }, 30_000);
+
+  it('holds a bounded number of deletions in memory; past it, a new one is dropped and counted', async () => {
+    twilio = await slowTwilio();
+    const { retention, count } = retentionOn(twilio.url, 3_600_000);
+    for (let n = 0; n < 10_005; n++) retention.later({ messageSid: sid(n) });
+    expect(await count('dropped')).toBe(5);
+    // None is sent before its time.
+    expect(twilio.deleted).toEqual([]);
+  });
+});
