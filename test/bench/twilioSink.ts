@@ -3,16 +3,22 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Messages\.json$/;
+/** One message, or one of its media: what the assistant deletes once a message is handled. */
+const DELETE_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Messages\/SM[0-9a-f]{32}(?:\/Media\/ME[0-9a-f]{32})?\.json$/;
 
 /**
  * The stand-in for Twilio's REST API in the load generator: the same checks as
  * test/helpers/fakeTwilio.ts (path, Basic auth, a body, the 1600-character cap), but instead
  * of keeping every message it hands each one to `onMessage` at once, so 20,000 recoveries
- * keep no history and the turn's end is seen the moment its last reply arrives.
+ * keep no history and the turn's end is seen the moment its last reply arrives. Deletions
+ * (`DELETE …/Messages/SM….json`, which the assistant sends a minute after each message) get
+ * Twilio's 204.
  */
 export class TwilioSink {
-  /** Requests that were not a valid message send. */
+  /** Requests that were not a valid message send or deletion. */
   rejected = 0;
+  /** Messages and media deleted. */
+  deleted = 0;
 
   private constructor(
     private readonly server: Server,
@@ -29,6 +35,17 @@ export class TwilioSink {
         res.writeHead(status, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify(body));
       };
+      // Twilio answers a deletion with 204 and no body; the sink keeps nothing, so there is nothing to remove.
+      if (req.method === 'DELETE') {
+        const account = DELETE_PATH.exec(req.url ?? '')?.[1];
+        if (account === accountSid && req.headers.authorization === expected) {
+          sink.deleted += 1;
+          res.writeHead(204).end();
+          return;
+        }
+        sink.rejected += 1;
+        return reply(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
+      }
       const match = MESSAGES_PATH.exec(req.url ?? '');
       const from = form.get('From');
       const to = form.get('To');
