@@ -4,7 +4,7 @@ import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log';
 import { TwilioRetention } from '../../src/channels/whatsapp/retention';
-import { createTwilioClient } from '../../src/channels/whatsapp/twilioClient';
+import { createTwilioDelete } from '../../src/channels/whatsapp/twilioDelete';
 
 const ACCOUNT = `AC${'0'.repeat(32)}`;
 const TOKEN = 'a'.repeat(32);
@@ -44,8 +44,8 @@ async function slowTwilio() {
 function retentionOn(url: string, delayMs: number) {
   const registry = new Registry();
   const counter = new Counter({ name: 'deletions', help: 'test', labelNames: ['result'] as const, registers: [registry] });
-  const client = createTwilioClient({ accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: url } as Parameters<typeof createTwilioClient>[0]);
-  const retention = new TwilioRetention(client, delayMs, createLogger('silent'), counter);
+  const remove = createTwilioDelete({ accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: url } as Parameters<typeof createTwilioDelete>[0]);
+  const retention = new TwilioRetention(remove, delayMs, createLogger('silent'), counter);
   const count = async (result: string) => (await counter.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
   return { retention, count };
 }

@@ -1,6 +1,6 @@
 import type { Counter } from 'prom-client';
 import type { Logger } from '../../log';
-import type { TwilioClient } from './twilioClient';
+import type { TwilioDelete } from './twilioDelete';
 
 /** What to delete at Twilio: a message record (which takes its media with it) and, first, media on their own. */
 export interface Deletion {
@@ -24,8 +24,9 @@ interface Due {
  * Deletes messages and media at Twilio once they are no longer needed, so what people send
  * (a cédula, a birth date, a photo of a document) does not stay in the operator's Twilio
  * logs: after `delayMs` (0 = never delete), retried with backoff, at once for what must not
- * wait (a photo). A message Twilio no longer has counts as deleted. Memory and sockets are
- * bounded whatever Twilio does: at most MAX_RUNNING requests at once, MAX_HELD deletions held.
+ * wait (a photo). A message Twilio no longer has counts as deleted (`remove` resolves on a
+ * 404). Memory and sockets are bounded whatever Twilio does: at most MAX_RUNNING requests at
+ * once, MAX_HELD deletions held.
  */
 export class TwilioRetention {
   private readonly waiting = new Map<string, NodeJS.Timeout>();
@@ -33,7 +34,7 @@ export class TwilioRetention {
   private readonly running = new Set<Promise<void>>();
 
   constructor(
-    private readonly client: TwilioClient,
+    private readonly remove: TwilioDelete,
     private readonly delayMs: number,
     private readonly log: Logger,
     private readonly counter: Counter<'result'>,
@@ -107,9 +108,10 @@ export class TwilioRetention {
   }
 
   private async attempt(deletion: Deletion, tries: number): Promise<void> {
+    const message = `Messages/${deletion.messageSid}`;
     try {
-      for (const mediaSid of deletion.mediaSids ?? []) await this.gone(this.client.messages(deletion.messageSid).media(mediaSid).remove());
-      await this.gone(this.client.messages(deletion.messageSid).remove());
+      for (const mediaSid of deletion.mediaSids ?? []) await this.remove(`${message}/Media/${mediaSid}.json`);
+      await this.remove(`${message}.json`);
       this.counter.inc({ result: 'deleted' });
     } catch (error) {
       const { status, code } = (error ?? {}) as { status?: number; code?: number };
@@ -120,15 +122,6 @@ export class TwilioRetention {
       }
       this.counter.inc({ result: 'failed' });
       this.log.warn({ messageSid: deletion.messageSid, httpStatus: status, errorCode: code }, 'whatsapp message not deleted at twilio');
-    }
-  }
-
-  /** A 404 means Twilio has nothing left to delete: done. */
-  private async gone(request: Promise<boolean>): Promise<void> {
-    try {
-      await request;
-    } catch (error) {
-      if ((error as { status?: number })?.status !== 404) throw error;
     }
   }
 }
