@@ -69,9 +69,20 @@ describe('deleting at Twilio, when Twilio is slow', () => {
   it('holds a bounded number of deletions in memory; past it, a new one is dropped and counted', async () => {
     twilio = await slowTwilio();
     const { retention, count } = retentionOn(twilio.url, 3_600_000);
-    for (let n = 0; n < 10_005; n++) retention.later({ messageSid: sid(n) });
+    for (let n = 0; n < 60_005; n++) retention.later({ messageSid: sid(n) });
     expect(await count('dropped')).toBe(5);
     // None is sent before its time.
     expect(twilio.deleted).toEqual([]);
+  });
+
+  it('on shutdown deletes at once what was waiting, each message once however often it was reported', async () => {
+    twilio = await slowTwilio();
+    const { retention } = retentionOn(twilio.url, 3_600_000);
+    for (const n of [1, 2, 3, 2, 1]) retention.later({ messageSid: sid(n) });
+    const flushed = retention.flush(10_000);
+    await expect.poll(() => twilio!.open, { timeout: 10_000 }).toBe(3);
+    twilio.release();
+    expect(await flushed).toBe(true);
+    expect(twilio.deleted.sort()).toEqual([sid(1), sid(2), sid(3)]);
   });
 });
