@@ -4,7 +4,7 @@ import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log';
 import { TwilioRetention } from '../../src/channels/whatsapp/retention';
-import { createTwilioDelete } from '../../src/channels/whatsapp/twilioDelete';
+import { createTwilioClient } from '../../src/channels/whatsapp/twilioClient';
 
 const ACCOUNT = `AC${'0'.repeat(32)}`;
 const TOKEN = 'a'.repeat(32);
@@ -36,7 +36,13 @@ async function slowTwilio() {
     get mostOpen() {
       return mostOpen;
     },
-    release: () => held.splice(0).forEach((res) => !res.destroyed && res.writeHead(204) && res.end()),
+    // Not chained: restify, once loaded, patches writeHead to return nothing.
+    release: () =>
+      held.splice(0).forEach((res) => {
+        if (res.destroyed) return;
+        res.statusCode = 204;
+        res.end();
+      }),
     close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
   };
 }
@@ -44,8 +50,8 @@ async function slowTwilio() {
 function retentionOn(url: string, delayMs: number) {
   const registry = new Registry();
   const counter = new Counter({ name: 'deletions', help: 'test', labelNames: ['result'] as const, registers: [registry] });
-  const remove = createTwilioDelete({ accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: url } as Parameters<typeof createTwilioDelete>[0]);
-  const retention = new TwilioRetention(remove, delayMs, createLogger('silent'), counter);
+  const client = createTwilioClient({ accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: url } as Parameters<typeof createTwilioClient>[0]);
+  const retention = new TwilioRetention(client, delayMs, createLogger('silent'), counter);
   const count = async (result: string) => (await counter.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
   return { retention, count };
 }

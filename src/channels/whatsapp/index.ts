@@ -14,7 +14,6 @@ import { createWhatsAppMetrics } from './metrics';
 import { WHATSAPP_CHANNEL_ID, type WhatsAppConfig, whatsappSettings } from './settings';
 import { HeardTranscripts } from './heard';
 import { TwilioRetention } from './retention';
-import { createTwilioDelete } from './twilioDelete';
 import { SpeechToText } from './speech';
 import { createTwilioClient } from './twilioClient';
 import {
@@ -78,7 +77,7 @@ export function createWhatsAppChannel(deps: WhatsAppDeps, onDeliveryFailure?: De
       )
     : undefined;
   const adapter = new WhatsAppAdapter(client, settings, window, log, metrics, contents, onDeliveryFailure);
-  const retention = new TwilioRetention(createTwilioDelete(settings), settings.deleteAfterMs, log, metrics.deletions);
+  const retention = new TwilioRetention(client, settings.deleteAfterMs, log, metrics.deletions);
   const speech = config.SPEECH_TO_TEXT_URL
     ? new SpeechToText(
         {

@@ -1,6 +1,6 @@
 import type { Counter } from 'prom-client';
 import type { Logger } from '../../log';
-import type { TwilioDelete } from './twilioDelete';
+import type { TwilioClient } from './twilioClient';
 
 /** What to delete at Twilio: a message record (which takes its media with it) and, first, media on their own. */
 export interface Deletion {
@@ -34,8 +34,7 @@ interface Held extends Try {
  * Deletes messages and media at Twilio once they are no longer needed, so what people send
  * (a cédula, a birth date, a photo of a document) does not stay in the operator's Twilio
  * logs: after `delayMs` (0 = never delete), retried with backoff, at once for what must not
- * wait (a photo). A message Twilio no longer has counts as deleted (`remove` resolves on a
- * 404). Memory and sockets are bounded whatever Twilio does: at most MAX_RUNNING requests at
+ * wait (a photo). A message Twilio no longer has counts as deleted (a 404). Memory and sockets are bounded whatever Twilio does: at most MAX_RUNNING requests at
  * once, MAX_HELD deletions held. Every deletion waiting for the same delay joins the same
  * queue, so each queue is in time order and one timer serves them all.
  */
@@ -49,7 +48,7 @@ export class TwilioRetention {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly remove: TwilioDelete,
+    private readonly client: TwilioClient,
     private readonly delayMs: number,
     private readonly log: Logger,
     private readonly counter: Counter<'result'>,
@@ -145,10 +144,10 @@ export class TwilioRetention {
   }
 
   private async attempt({ deletion, tries }: Try): Promise<void> {
-    const message = `Messages/${deletion.messageSid}`;
+    const message = this.client.messages(deletion.messageSid);
     try {
-      for (const mediaSid of deletion.mediaSids ?? []) await this.remove(`${message}/Media/${mediaSid}.json`);
-      await this.remove(`${message}.json`);
+      for (const mediaSid of deletion.mediaSids ?? []) await gone(message.media(mediaSid).remove());
+      await gone(message.remove());
       this.counter.inc({ result: 'deleted' });
     } catch (error) {
       const { status, code } = (error ?? {}) as { status?: number; code?: number };
@@ -161,5 +160,14 @@ export class TwilioRetention {
       this.log.warn({ messageSid: deletion.messageSid, httpStatus: status, errorCode: code }, 'whatsapp message not deleted at twilio');
     }
     this.held.delete(deletion.messageSid);
+  }
+}
+
+/** A 404 means Twilio has nothing left to delete: done. */
+async function gone(request: Promise<boolean>): Promise<void> {
+  try {
+    await request;
+  } catch (error) {
+    if ((error as { status?: number })?.status !== 404) throw error;
   }
 }
