@@ -11,7 +11,7 @@ export interface Deletion {
 /** Waits before each new try after a failure; after the last one the deletion is given up (and counted). */
 const RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000, 600_000];
 /**
- * Deletions held in memory (waiting for their time or their turn), about 200 bytes each:
+ * Deletions held in memory (waiting for their time or their turn), about 150 bytes each:
  * a minute of 1,000 messages a second. Past it a new one is dropped, and counted.
  */
 const MAX_HELD = 60_000;
@@ -20,29 +20,30 @@ const MAX_RUNNING = 32;
 /** Deletions due within this much of each other go out together: one timer for many. */
 const TICK_MS = 100;
 
-/** A deletion and the tries it has had. */
-interface Try {
-  deletion: Deletion;
-  tries: number;
+/** Deletions that wait for the same delay, so in time order: each one only its key and its time. */
+interface Queue {
+  keys: string[];
+  dueAt: number[];
 }
 
-interface Held extends Try {
-  dueAt: number;
-}
+/** A deletion held as one string: `SM…` or `SM…|ME…,ME…`. */
+const keyOf = ({ messageSid, mediaSids }: Deletion) => (mediaSids?.length ? `${messageSid}|${mediaSids.join(',')}` : messageSid);
 
 /**
  * Deletes messages and media at Twilio once they are no longer needed, so what people send
  * (a cédula, a birth date, a photo of a document) does not stay in the operator's Twilio
  * logs: after `delayMs` (0 = never delete), retried with backoff, at once for what must not
- * wait (a photo). A message Twilio no longer has counts as deleted (a 404). Memory and sockets are bounded whatever Twilio does: at most MAX_RUNNING requests at
- * once, MAX_HELD deletions held. Every deletion waiting for the same delay joins the same
- * queue, so each queue is in time order and one timer serves them all.
+ * wait (a photo). A message Twilio no longer has counts as deleted (a 404). Memory and
+ * sockets are bounded whatever Twilio does: at most MAX_RUNNING requests at once, MAX_HELD
+ * deletions held. A busy instance holds a minute of its messages, so each is held small: a
+ * queue per number of tries (each try has its own delay, so each queue is in time order) and
+ * one timer for all of them.
  */
 export class TwilioRetention {
-  /** Waiting deletions by their delay, each queue oldest first. */
-  private readonly queues = new Map<number, Held[]>();
-  private readonly due: Try[] = [];
-  /** Messages held (waiting, due or running): a message reported twice is deleted once. */
+  /** By tries so far: queue 0 waits `delayMs`, queue n the n-th retry delay. */
+  private readonly queues: Queue[] = Array.from({ length: RETRY_DELAYS_MS.length + 1 }, () => ({ keys: [], dueAt: [] }));
+  private readonly due: { key: string; tries: number }[] = [];
+  /** Everything held (waiting, due or running): a message reported twice is deleted once. */
   private readonly held = new Set<string>();
   private readonly running = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
@@ -60,13 +61,15 @@ export class TwilioRetention {
 
   /** Deletes after the configured delay. */
   later(deletion: Deletion): void {
-    if (this.enabled && this.hold(deletion)) this.wait({ deletion, tries: 0 }, this.delayMs);
+    const key = this.hold(deletion);
+    if (key) this.wait(key, 0);
   }
 
   /** Deletes now (a photo of a document must not wait), whatever the delay, unless deletion is off. */
   now(deletion: Deletion): void {
-    if (!this.enabled || !this.hold(deletion)) return;
-    this.due.push({ deletion, tries: 0 });
+    const key = this.hold(deletion);
+    if (!key) return;
+    this.due.push({ key, tries: 0 });
     this.pump();
   }
 
@@ -74,8 +77,8 @@ export class TwilioRetention {
   async flush(timeoutMs: number): Promise<boolean> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    for (const queue of this.queues.values()) for (const { deletion } of queue) this.due.push({ deletion, tries: RETRY_DELAYS_MS.length });
-    this.queues.clear();
+    for (const queue of this.queues) for (const key of queue.keys.splice(0)) this.due.push({ key, tries: RETRY_DELAYS_MS.length });
+    for (const queue of this.queues) queue.dueAt.length = 0;
     this.pump();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
@@ -88,30 +91,30 @@ export class TwilioRetention {
     return finished;
   }
 
-  /** False when this message is already held, or when too many are (then it is counted as dropped). */
-  private hold({ messageSid }: Deletion): boolean {
-    if (this.held.has(messageSid)) return false;
+  /** Its key, or nothing when deletion is off, it is held already, or too many are (then it is counted as dropped). */
+  private hold(deletion: Deletion): string | undefined {
+    if (!this.enabled) return undefined;
+    const key = keyOf(deletion);
+    if (this.held.has(key)) return undefined;
     if (this.held.size >= MAX_HELD) {
       this.counter.inc({ result: 'dropped' });
-      return false;
+      return undefined;
     }
-    this.held.add(messageSid);
-    return true;
+    this.held.add(key);
+    return key;
   }
 
-  private wait(attempt: Try, delayMs: number): void {
-    const item = { ...attempt, dueAt: Date.now() + delayMs };
-    const queue = this.queues.get(delayMs);
-    if (queue) queue.push(item);
-    else this.queues.set(delayMs, [item]);
+  private wait(key: string, tries: number): void {
+    const queue = this.queues[tries];
+    queue.keys.push(key);
+    queue.dueAt.push(Date.now() + (tries === 0 ? this.delayMs : RETRY_DELAYS_MS[tries - 1]));
     this.arm();
   }
 
   /** One timer, for the first deletion due in any queue. */
   private arm(): void {
     if (this.timer) return;
-    let next = Infinity;
-    for (const queue of this.queues.values()) next = Math.min(next, queue[0].dueAt);
+    const next = Math.min(...this.queues.map((queue) => queue.dueAt[0] ?? Infinity));
     if (next === Infinity) return;
     this.timer = setTimeout(() => this.tick(), Math.max(TICK_MS, next - Date.now()));
     this.timer.unref();
@@ -121,12 +124,12 @@ export class TwilioRetention {
   private tick(): void {
     this.timer = undefined;
     const now = Date.now() + TICK_MS;
-    for (const [delayMs, queue] of this.queues) {
-      const waiting = queue.findIndex((item) => item.dueAt > now);
-      const ready = waiting === -1 ? queue.length : waiting;
-      for (const { deletion, tries } of queue.splice(0, ready)) this.due.push({ deletion, tries });
-      if (!queue.length) this.queues.delete(delayMs);
-    }
+    this.queues.forEach((queue, tries) => {
+      const waiting = queue.dueAt.findIndex((at) => at > now);
+      const ready = waiting === -1 ? queue.dueAt.length : waiting;
+      queue.dueAt.splice(0, ready);
+      for (const key of queue.keys.splice(0, ready)) this.due.push({ key, tries });
+    });
     this.pump();
     this.arm();
   }
@@ -134,8 +137,8 @@ export class TwilioRetention {
   /** Starts what is due, up to MAX_RUNNING at once; each one that ends starts the next. */
   private pump(): void {
     while (this.running.size < MAX_RUNNING && this.due.length) {
-      const next = this.due.shift()!;
-      const work: Promise<void> = this.attempt(next).finally(() => {
+      const { key, tries } = this.due.shift()!;
+      const work: Promise<void> = this.attempt(key, tries).finally(() => {
         this.running.delete(work);
         this.pump();
       });
@@ -143,23 +146,24 @@ export class TwilioRetention {
     }
   }
 
-  private async attempt({ deletion, tries }: Try): Promise<void> {
-    const message = this.client.messages(deletion.messageSid);
+  private async attempt(key: string, tries: number): Promise<void> {
+    const [messageSid, media] = key.split('|');
+    const message = this.client.messages(messageSid);
     try {
-      for (const mediaSid of deletion.mediaSids ?? []) await gone(message.media(mediaSid).remove());
+      for (const mediaSid of media ? media.split(',') : []) await gone(message.media(mediaSid).remove());
       await gone(message.remove());
       this.counter.inc({ result: 'deleted' });
     } catch (error) {
       const { status, code } = (error ?? {}) as { status?: number; code?: number };
       if (tries < RETRY_DELAYS_MS.length) {
         this.counter.inc({ result: 'retried' });
-        this.wait({ deletion, tries: tries + 1 }, RETRY_DELAYS_MS[tries]);
+        this.wait(key, tries + 1);
         return;
       }
       this.counter.inc({ result: 'failed' });
-      this.log.warn({ messageSid: deletion.messageSid, httpStatus: status, errorCode: code }, 'whatsapp message not deleted at twilio');
+      this.log.warn({ messageSid, httpStatus: status, errorCode: code }, 'whatsapp message not deleted at twilio');
     }
-    this.held.delete(deletion.messageSid);
+    this.held.delete(key);
   }
 }
 
