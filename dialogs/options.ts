@@ -1,4 +1,4 @@
-import type { Locale, Texts } from '../src/i18n';
+import { LOCALES, type Locale, type Texts } from '../src/i18n';
 import type { Choice } from './choices';
 
 /**
@@ -20,6 +20,14 @@ export function localOptions(
   }));
 }
 
-/** Sí / No, chosen also by the affirm / deny intents and by any `more` intents a question adds. */
+/**
+ * Sí / No, chosen also by the affirm / deny intents and by any `more` intents a question adds.
+ * Either language's words count: someone chatting in English still answers «sí».
+ */
 export const yesNoOptions = (texts: Texts, locale: Locale, more: { yes?: string[]; no?: string[] } = {}) =>
-  localOptions(texts, locale, 'common', ['yes', 'no'], { yes: ['affirm', ...(more.yes ?? [])], no: ['deny', ...(more.no ?? [])] });
+  localOptions(texts, locale, 'common', ['yes', 'no'], { yes: ['affirm', ...(more.yes ?? [])], no: ['deny', ...(more.no ?? [])] }).map(
+    (choice) => ({
+      ...choice,
+      synonyms: [...new Set(LOCALES.flatMap((language) => texts.list(language, `common:synonyms.${choice.value}`)))],
+    }),
+  );
