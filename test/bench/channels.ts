@@ -187,7 +187,7 @@ export class WhatsAppRouter {
         clearTimeout(waiting.timer);
         this.pending.delete(from);
       }
-      throw new Error(`webhook answered ${response.status}`);
+      throw new Error(`webhook answered ${response.status}${response.status === 0 ? ` (${response.body})` : ''}`);
     }
     return done;
   }
