@@ -13,6 +13,7 @@ import { type BotFrameworkActivity, botFrameworkActivitySchema, firstReason, isL
 import { jsonBody } from '../http/body';
 import type { Channel, ChannelDeps, ChannelGateway, ConversationTurns } from './types';
 import { WHATSAPP_CHANNEL_ID } from './whatsapp/settings';
+import { ReusedClientsAuthentication } from './reusedClients';
 
 /** The settings this module reads. */
 export type BotFrameworkConfig = Pick<
@@ -72,7 +73,7 @@ export function createBotFrameworkChannel(deps: ChannelDeps<BotFrameworkConfig>,
     log.info('/api/messages is not served: MicrosoftAppId is empty');
     return undefined;
   }
-  const auth = options.auth ?? botFrameworkAuthentication(config);
+  const auth = new ReusedClientsAuthentication(options.auth ?? botFrameworkAuthentication(config));
   const ours = new Set([...ALWAYS_OURS, ...options.ours].map((id) => id.toLowerCase()));
   const adapter = new AuthenticatedCloudAdapter(auth);
   adapter.onTurnError = async (_context, error) => {
