@@ -49,7 +49,7 @@ export class ReusedClientsAuthentication extends BotFrameworkAuthentication {
   }
 
   createConnectorFactory(identity: ClaimsIdentity): ConnectorFactory {
-    return this.reusingFactory(this.inner.createConnectorFactory(identity), appIdOf(identity));
+    return new ReusedConnectors(this.inner.createConnectorFactory(identity), appIdOf(identity), this.connectors);
   }
 
   createUserTokenClient(identity: ClaimsIdentity): Promise<UserTokenClient> {
@@ -70,11 +70,8 @@ export class ReusedClientsAuthentication extends BotFrameworkAuthentication {
 
   private reusing(result: AuthenticateRequestResult): AuthenticateRequestResult {
     const factory = result.connectorFactory;
-    return factory ? { ...result, connectorFactory: this.reusingFactory(factory, appIdOf(result.claimsIdentity)) } : result;
-  }
-
-  private reusingFactory(factory: ConnectorFactory, appId: string): ConnectorFactory {
-    return new ReusedConnectors(factory, appId, this.connectors);
+    if (!factory) return result;
+    return { ...result, connectorFactory: new ReusedConnectors(factory, appIdOf(result.claimsIdentity), this.connectors) };
   }
 }
 
