@@ -16,7 +16,8 @@ export interface QuestionsOptions {
   answers?: ChallengeAnswer[];
 }
 
-const values = (step: WaterfallStepContext) => step.values as { state: Required<QuestionsOptions> };
+/** The questions as fetched on the first step; later steps carry them in their options. */
+const fetched = (step: WaterfallStepContext) => step.values as { questions?: ChallengeQuestion[] };
 
 /**
  * Asks the security questions one by one, after a word on how to answer them; ends with the
@@ -42,7 +43,8 @@ export class QuestionsDialog extends ComponentDialog {
       await step.context.sendActivity(t(typed ? 'recovery:questionsIntroTyped' : 'recovery:questionsIntro'));
     }
     const answers = options.answers ?? [];
-    values(step).state = { ...options, questions, answers };
+    // Kept only when just fetched: the state is saved every turn, and the options hold them after.
+    if (!options.questions) fetched(step).questions = questions;
     if (answers.length >= questions.length)
       return step.endDialog({ ok: true, value: answers, given: {} } satisfies AskResult<ChallengeAnswer[]>);
     const question = questions[answers.length];
@@ -63,13 +65,17 @@ export class QuestionsDialog extends ComponentDialog {
   private collect = async (step: WaterfallStepContext) => {
     const result = step.result as AskResult<string>;
     if (!result.ok) return step.endDialog(result);
-    const state = values(step).state;
-    const question = state.questions[state.answers.length];
+    const options = step.options as QuestionsOptions;
+    const questions = options.questions ?? fetched(step).questions ?? [];
+    const answers = options.answers ?? [];
+    const question = questions[answers.length];
+    // A state saved by an older version kept its questions elsewhere: they are asked again.
+    if (!question) return step.replaceDialog('questions.steps', { ...options, questions: undefined });
     // A typed answer goes to the directory now and is dropped: only whether it was right is kept.
     const answer: ChallengeAnswer =
       question.kind === 'typed'
-        ? { typedRight: await this.services.identity.checkTyped(state.subject, question.id, result.value) }
+        ? { typedRight: await this.services.identity.checkTyped(options.subject, question.id, result.value) }
         : Number(result.value);
-    return step.replaceDialog('questions.steps', { ...state, answers: [...state.answers, answer] });
+    return step.replaceDialog('questions.steps', { ...options, questions, answers: [...answers, answer] } satisfies QuestionsOptions);
   };
 }
