@@ -73,10 +73,20 @@ function maskedWith<T>(value: T, mask: (text: string) => string): T {
   return out as T;
 }
 
-/** The assistant's own words keep their examples; what a person (or an agent) wrote is masked in full. */
-function masked<T extends Partial<Activity>>(activity: T, answer?: SecretAnswer): T {
+/**
+ * The assistant's own words keep their examples; what a person (or an agent) wrote is masked
+ * in full. `changed`: some text was masked.
+ */
+function masked<T extends Partial<Activity>>(activity: T, answer?: SecretAnswer): { kept: T; changed: boolean } {
   const byAssistant = activity.from?.role === 'bot' && !writtenByAgent(activity);
-  return maskedWith(activity, byAssistant ? maskSent : (text) => maskText(text, answer));
+  const mask = byAssistant ? maskSent : (text: string) => maskText(text, answer);
+  let changed = false;
+  const kept = maskedWith(activity, (text) => {
+    const out = mask(text);
+    if (out !== text) changed = true;
+    return out;
+  });
+  return { kept, changed };
 }
 
 /**
@@ -140,8 +150,8 @@ export class ConversationLog {
     answer?: SecretAnswer,
   ): Promise<{ index: number; activity: Partial<Activity> }> {
     const { id: _ignored, serviceUrl: _url, recipient: _recipient, conversation: _conversation, channelId: _channel, ...sent } = activity;
-    const kept = masked(sent, answer);
-    const sealed = activity.from?.role === 'bot' && JSON.stringify(kept) !== JSON.stringify(sent);
+    const { kept, changed } = masked(sent, answer);
+    const sealed = activity.from?.role === 'bot' && changed;
     const length = await this.store.append(
       this.logKey(conversationId),
       JSON.stringify(sealed ? { ...kept, [SEALED]: true } : kept),
@@ -168,7 +178,7 @@ export class ConversationLog {
   /** Notes the question the bot just asked (at `index` in the log). */
   async asked(conversationId: string, question: Partial<Activity>, index: number, answer: SecretAnswer | undefined): Promise<void> {
     const { id: _id, serviceUrl: _url, recipient: _recipient, conversation: _conversation, channelId: _channel, ...sent } = question;
-    const note: Asked = { answer, index, answered: answer === 'answer' ? maskOptions(masked(sent)) : undefined };
+    const note: Asked = { answer, index, answered: answer === 'answer' ? maskOptions(masked(sent).kept) : undefined };
     await this.store.set(this.askedKey(conversationId), JSON.stringify(note), this.ttlMs);
   }
 
