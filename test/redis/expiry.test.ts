@@ -83,6 +83,13 @@ describe.skipIf(!redis.ok)(`what a conversation leaves in Redis expires${redis.r
         expect(key).not.toContain(MARIA.cedula);
         expect(content, key.slice(prefix.length, prefix.length + 24)).not.toContain(MARIA.cedula);
       }
+      // Requests per address reach Redis in batches (src/recovery/floodGuard.ts, every 100 ms):
+      // a fast run gets here before the first one.
+      await expect
+        .poll(async () => [...(await keysWithTtl(TEST_REDIS_URL, prefix)).keys()].some((key) => key.startsWith(`${prefix}rl:address:`)), {
+          timeout: 5_000,
+        })
+        .toBe(true);
       waiting.push(await checkLives());
       return group.code(email);
     };
