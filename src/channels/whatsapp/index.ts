@@ -140,25 +140,39 @@ export function createWhatsAppChannel(deps: WhatsAppDeps, onDeliveryFailure?: De
     return params;
   }
 
+  /**
+   * True the first time a message is seen (Twilio retries a webhook it thinks failed); the
+   * 24-hour window is touched with it, in the same round trip. A repeated webhook is still a
+   * message the person sent, so touching the window again is harmless.
+   */
+  function firstSeen(message: InboundMessage): Promise<boolean> {
+    return Promise.all([store.setIfAbsent(`wa:msg:${message.MessageSid}`, '1', DEDUPE_TTL_MS), window.touch(message.From)]).then(
+      ([fresh]) => fresh,
+    );
+  }
+
   /** Handles one message, then has Twilio forget it (body and media) once it is no longer needed. */
-  async function handleInbound(message: InboundMessage, mediaSids: string[], turn: Turn): Promise<void> {
+  async function handleInbound(message: InboundMessage, mediaSids: string[], seen: Promise<boolean>, turn: Turn): Promise<void> {
     const kind = mediaKindOf(message);
     const deletion = { messageSid: message.MessageSid, mediaSids };
     const atOnce = kind !== undefined && DELETE_AT_ONCE.has(kind);
     if (atOnce) retention.now(deletion);
     try {
-      await handleMessage(message, kind, turn);
+      await handleMessage(message, kind, seen, turn);
     } finally {
       if (!atOnce) retention.later(deletion);
     }
   }
 
-  async function handleMessage(message: InboundMessage, kind: ReturnType<typeof mediaKindOf>, turn: Turn): Promise<void> {
+  async function handleMessage(
+    message: InboundMessage,
+    kind: ReturnType<typeof mediaKindOf>,
+    seen: Promise<boolean>,
+    turn: Turn,
+  ): Promise<void> {
     let fresh: boolean;
     try {
-      // One round trip for both: a repeated webhook is still a message the person sent, so
-      // touching the window again is harmless.
-      [fresh] = await Promise.all([store.setIfAbsent(`wa:msg:${message.MessageSid}`, '1', DEDUPE_TTL_MS), window.touch(message.From)]);
+      fresh = await seen;
     } catch (error) {
       // The store is down or frozen: the message cannot be handled safely now. The person is
       // told to send it again in a minute (the answer needs no store), so nothing is lost unseen.
@@ -314,12 +328,16 @@ export function createWhatsAppChannel(deps: WhatsAppDeps, onDeliveryFailure?: De
       if (!webhook) return;
       const { params, data: message } = webhook;
       const mediaSids = mediaSidsOf(params, message.NumMedia);
+      // Asked while the turn order is joined, not after: one round trip less before the turn.
+      // (Awaited, and its failure answered, inside the turn; never left unhandled.)
+      const seen = firstSeen(message);
+      seen.catch(() => undefined);
       // The turn order is joined before answering, so turns keep the order the webhooks came in.
       let started = false;
       const handled = bot
         .inOrder(WHATSAPP_CHANNEL_ID, message.From, (turn) => {
           started = true;
-          return handleInbound(message, mediaSids, turn);
+          return handleInbound(message, mediaSids, seen, turn);
         })
         .catch(async (error: Error) => {
           log.error({ err: { type: error?.name }, sender: logTag(message.From, settings.secret) }, 'whatsapp message not handled');
