@@ -159,12 +159,15 @@ export class ConversationLog {
     );
     const index = length - 1;
     const id = activityId(conversationId, index);
+    const waiting = sealed
+      ? this.store.set(this.sealedKey(conversationId, index), this.sealer.seal(JSON.stringify(sent)), SEALED_TTL_MS)
+      : Promise.resolve();
     await Promise.all([
-      sealed ? this.store.set(this.sealedKey(conversationId, index), this.sealer.seal(JSON.stringify(sent)), SEALED_TTL_MS) : undefined,
       // Keep the conversation alive as long as it is used.
       this.store.touch(this.infoKey(conversationId), this.ttlMs),
+      // Announced once the version as sent waits: the socket that hears it reads the log.
+      waiting.then(() => this.announce(conversationId, { kind: 'activity', index, activity: forPage(conversationId, id, kept) })),
     ]);
-    await this.announce(conversationId, { kind: 'activity', index, activity: forPage(conversationId, id, kept) });
     return { index, activity: { ...activity, id } };
   }
 
