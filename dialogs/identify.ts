@@ -7,7 +7,7 @@ import type { Expectation, Given } from '../src/understanding/understand';
 import type { AskResult } from './ask';
 import { EmailCodeDialog } from './emailCode';
 import { FlowDialog, type FlowOptions, type FlowResult } from './flow';
-import { yesNoOptions } from './options';
+import { alsoChosenBy, yesNoOptions } from './options';
 import { QuestionsDialog, type QuestionsOptions } from './questions';
 import type { DialogServices } from './services';
 
@@ -156,7 +156,15 @@ export class IdentifyDialog extends FlowDialog {
     if (mismatches >= MAX_MISMATCHES) return step.endDialog({ ok: false, gaveUp: true } satisfies FlowResult);
     return this.ask(step, 'retry', {
       prompt: 'recovery:retry',
-      expect: { kind: 'choice', choices: yesNoOptions(this.services.texts, this.locale(step)) },
+      expect: {
+        kind: 'choice',
+        choices: alsoChosenBy(
+          this.services.texts,
+          yesNoOptions(this.services.texts, this.locale(step)),
+          'yes',
+          'understanding:synonyms.again',
+        ),
+      },
       unclear: 'yes_no',
     });
   }

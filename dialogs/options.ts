@@ -31,3 +31,14 @@ export const yesNoOptions = (texts: Texts, locale: Locale, more: { yes?: string[
       synonyms: [...new Set(LOCALES.flatMap((language) => texts.list(language, `common:synonyms.${choice.value}`)))],
     }),
   );
+
+/**
+ * `choices` where `value` is also chosen by the words under `key`, in every language: «intentar
+ * de nuevo» answers «¿Quieres intentarlo de nuevo?» as a «sí» would.
+ */
+export const alsoChosenBy = (texts: Texts, choices: Choice[], value: string, key: string): Choice[] =>
+  choices.map((choice) =>
+    choice.value === value
+      ? { ...choice, synonyms: [...new Set([...(choice.synonyms ?? []), ...LOCALES.flatMap((language) => texts.list(language, key))])] }
+      : choice,
+  );
