@@ -7,7 +7,7 @@ import type { CodeAnswer } from '../src/understanding/understand';
 import type { AskResult } from './ask';
 import { FlowDialog } from './flow';
 import { LostEmailDialog } from './lostEmail';
-import { localOptions, yesNoOptions } from './options';
+import { alsoChosenBy, localOptions, yesNoOptions } from './options';
 import type { DialogServices } from './services';
 
 interface EmailCodeOptions {
@@ -42,8 +42,16 @@ export class EmailCodeDialog extends FlowDialog {
     return this.ask(step, 'confirm', {
       prompt: 'code:confirmEmail',
       vars: { email, name: account.firstName },
-      // "ya no tengo ese correo" answers this question: no.
-      expect: { kind: 'choice', choices: yesNoOptions(this.services.texts, locale, { no: ['no_email_access'] }) },
+      // "ya no tengo ese correo" answers this question: no; "tengo acceso", "ese es": yes.
+      expect: {
+        kind: 'choice',
+        choices: alsoChosenBy(
+          this.services.texts,
+          yesNoOptions(this.services.texts, locale, { no: ['no_email_access'] }),
+          'yes',
+          'code:synonyms.hasAccess',
+        ),
+      },
       progress: true,
       unclear: 'yes_no',
     });

@@ -2,7 +2,7 @@ import { distance } from 'fastest-levenshtein';
 import { eng, spa } from 'stopword';
 import { withNumberWords } from './numberWords';
 import { SCORE } from './scores';
-import { containsPhrase, fold, words } from './text';
+import { affirmsPhrase, containsPhrase, fold, words } from './text';
 
 /** One answer a step offers: `value` is what the flow receives, `label` what the person reads. */
 export interface Choice {
@@ -130,8 +130,8 @@ export function scoreChoices(
   const scores = new Map<Choice, number>();
   const raise = (choice: Choice, score: number) => scores.set(choice, Math.max(scores.get(choice) ?? 0, score));
 
-  // Synonyms found in the message; one inside a longer one of another choice ("ya" in "ya no") does not count.
-  const found = choices.map((choice) => (choice.synonyms ?? []).map((p) => words(p)).filter((p) => containsPhrase(tokens, p)));
+  // Synonyms found in the message, unless negated; one inside a longer one of another choice ("ya" in "ya no") does not count.
+  const found = choices.map((choice) => (choice.synonyms ?? []).map((p) => words(p)).filter((p) => affirmsPhrase(tokens, p)));
   found.forEach((contained, i) => {
     const others = found.filter((_, j) => j !== i).flat();
     const kept = contained.filter((p) => !others.some((q) => q.length > p.length && containsPhrase(q, p)));

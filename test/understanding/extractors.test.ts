@@ -121,6 +121,22 @@ describe('scoreChoices', () => {
     expect(top.score).toBeGreaterThanOrEqual(0.6);
   });
 
+  describe('a synonym counts only when it is not negated', () => {
+    const access: Choice[] = [
+      { value: 'yes', label: 'Sí', synonyms: ['si', 'tengo acceso', 'es mi correo', 'lo uso', 'use it'] },
+      { value: 'no', label: 'No', synonyms: ['no', 'ya no'] },
+    ];
+    it.each(['tengo acceso', 'si, es mi correo', 'todavia lo uso', 'i use it'])('«%s» is yes', (text) => {
+      expect(best(text, access)?.choice.value).toBe('yes');
+    });
+    it.each(['ese no es mi correo', 'no tengo acceso', 'ya no lo uso', 'no se si tengo acceso', "i don't use it"])(
+      '«%s» is not',
+      (text) => {
+        expect(best(text, access)?.choice.value).not.toBe('yes');
+      },
+    );
+  });
+
   it('reads English positions', () => {
     expect(best('the first one', companies, en).choice.value).toBe('0');
     expect(best('the last', companies, en).choice.value).toBe('3');
