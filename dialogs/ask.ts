@@ -13,7 +13,7 @@ import {
 } from '../src/understanding/understand';
 import { type Choice, renderChoices, showsUnnumberedButtons } from './choices';
 import { handleRequest, leave } from './interruptions';
-import { localOptions, yesNoOptions } from './options';
+import { alsoChosenBy, localOptions, yesNoOptions } from './options';
 import type { DialogServices } from './services';
 import { turnLocale } from './turnLocale';
 
@@ -243,7 +243,12 @@ export class AskDialog extends Dialog<AskOptions> {
     if (pending.kind === 'clarify') return pending.choices;
     if (pending.kind === 'dontKnow')
       return localOptions(this.services.texts, locale, 'understanding', ['again', 'agent'], { agent: ['talk_to_agent'] });
-    return yesNoOptions(this.services.texts, locale);
+    const texts = this.services.texts;
+    const yesNo = yesNoOptions(texts, locale);
+    // Words that answer this question in particular: «quiero seguir» stays, «es el RUC de mi negocio» switches.
+    const [yes, no] =
+      pending.kind === 'leave' ? ['leave', 'stay'] : pending.flow === 'employer' ? ['toEmployer', 'toPerson'] : ['toPerson', 'toEmployer'];
+    return alsoChosenBy(texts, alsoChosenBy(texts, yesNo, 'yes', `understanding:synonyms.${yes}`), 'no', `understanding:synonyms.${no}`);
   }
 
   private async pend(dc: DialogContext, state: AskState, pending: Pending, locale: Locale) {

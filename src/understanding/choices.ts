@@ -113,6 +113,22 @@ export function exactChoice(text: string, choices: readonly Choice[]): Choice | 
 }
 
 /**
+ * The choice the message opens with: a synonym of several words it starts with ("no quiero
+ * seguir" to «¿Seguro que quieres dejar…?»), else the one its first word is ("no, mejor sigamos").
+ */
+export function openingChoice(text: string, choices: readonly Choice[]): Choice | undefined {
+  const said = words(text);
+  let best: { choice: Choice; length: number } | undefined;
+  for (const choice of choices)
+    for (const synonym of choice.synonyms ?? []) {
+      const phrase = words(synonym);
+      if (phrase.length > 1 && phrase.length > (best?.length ?? 0) && phrase.every((word, i) => said[i] === word))
+        best = { choice, length: phrase.length };
+    }
+  return best?.choice ?? exactChoice(said[0] ?? '', choices);
+}
+
+/**
  * Scores every choice against a message: the label or a synonym as written, a position by
  * number, number word or ordinal, a year ("el 78" for 1978, "desde el 2010"), or the
  * distinctive words of a label without accents, with slips and partial names ("tecnologias",

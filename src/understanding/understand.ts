@@ -2,7 +2,7 @@ import type { Locale } from '../i18n';
 import type { DayMonth } from '../recovery/types';
 import { looksLikeKey, parseCode } from '../recovery/textChecks';
 import { actionOf, type FlowId } from './actions';
-import { type Choice, type PositionWords, exactChoice, scoreChoices } from './choices';
+import { type Choice, type PositionWords, exactChoice, openingChoice, scoreChoices } from './choices';
 import { findDate } from './dates';
 import { findNumbers } from './numbers';
 import { SCORE } from './scores';
@@ -109,7 +109,7 @@ export class Understanding {
     // An option answered as written (a tapped button) needs nothing else read.
     const tapped = 'choices' in expect ? exactChoice(text, expect.choices) : undefined;
     if (tapped) return { kind: 'answer', value: expect.kind === 'code' ? { choice: tapped.value } : tapped.value, given: {} };
-    const first = expect.kind === 'choice' && expect.answerFirst ? exactChoice(words(text)[0] ?? '', expect.choices) : undefined;
+    const first = expect.kind === 'choice' && expect.answerFirst ? openingChoice(text, expect.choices) : undefined;
     if (first) return { kind: 'answer', value: first.value, given: {} };
 
     const found = findNumbers(text);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Texts } from '../../src/i18n';
 import { lexiconFrom } from '../../src/understanding';
-import { type Choice, scoreChoices } from '../../src/understanding/choices';
+import { type Choice, openingChoice, scoreChoices } from '../../src/understanding/choices';
 import { findDate } from '../../src/understanding/dates';
 import { findNumbers } from '../../src/understanding/numbers';
 
@@ -135,6 +135,19 @@ describe('scoreChoices', () => {
         expect(best(text, access)?.choice.value).not.toBe('yes');
       },
     );
+  });
+
+  it.each([
+    ['no, mejor sigamos', 'no'],
+    ['no quiero salir', 'no'],
+    ['no quiero seguir', 'yes'],
+    ['si, salgamos', 'yes'],
+  ])('a confirmation is what the message opens with: «%s» is %s', (text, value) => {
+    const leave: Choice[] = [
+      { value: 'yes', label: 'Sí', synonyms: ['si', 'no quiero seguir'] },
+      { value: 'no', label: 'No', synonyms: ['no', 'sigamos'] },
+    ];
+    expect(openingChoice(text, leave)?.value).toBe(value);
   });
 
   it('reads English positions', () => {
