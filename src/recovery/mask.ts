@@ -184,10 +184,10 @@ const LONG_RANDOM = /[A-Za-z0-9_-]{20,}/g;
  * that is secret is a link's token.
  */
 export function maskSent(text: string): string {
-  return text
-    .replace(URL_FRAGMENT_OR_QUERY, `$1#${HIDDEN}`)
-    .replace(EMAIL, (email) => maskEmail(email))
-    .replace(LONG_RANDOM, (token) => (hasLetterAndDigit(token) ? HIDDEN : token));
+  // Most sentences hold neither a link nor an email: the two searches are skipped for them.
+  const withoutLinks = text.includes('://') ? text.replace(URL_FRAGMENT_OR_QUERY, `$1#${HIDDEN}`) : text;
+  const withoutEmails = withoutLinks.includes('@') ? withoutLinks.replace(EMAIL, (email) => maskEmail(email)) : withoutLinks;
+  return withoutEmails.replace(LONG_RANDOM, (token) => (hasLetterAndDigit(token) ? HIDDEN : token));
 }
 
 /** An option list as a writer sees it: buttons (suggested actions) or a numbered list in the text. */
