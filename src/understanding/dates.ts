@@ -15,9 +15,9 @@ const DAY_WORDS = new Map<string, number>([
 const LINKS = new Set(['de', 'del', 'd', 'dl', 'el', 'of', 'the', 'on', 'en', 'y']);
 const ORDINAL_AFTER_DIGITS = /\b(\d{1,2})(?:ro|ero|er|do|to|vo|no|mo|st|nd|rd|th|o|º|°)(?!\p{L})/gu;
 
-/** "marzo", "mar", and one slip in a long name ("marso", "febero", "setiembre"). */
+/** "marzo", "mar", "mallo" (ll and y sound alike), and one slip in a long name ("marso", "febero", "setiembre"). */
 function monthOf(word: string): number | undefined {
-  const exact = MONTHS.get(word);
+  const exact = MONTHS.get(word) ?? MONTHS.get(word.replace(/ll/g, 'y'));
   if (exact || word.length < 5) return exact;
   for (const [name, month] of MONTHS) if (name.length >= 5 && distance(name, word) <= 1) return month;
   return undefined;

@@ -129,11 +129,14 @@ export class Understanding {
         if (given.cedula) add({ kind: 'answer', value: given.cedula, given }, 1);
         else if (given.ruc && given.ruc !== context.known?.ruc) add({ kind: 'otherFlow', flow: 'employer', given }, SCORE.otherKind);
         else if (found.invalid) add({ kind: 'unclear', reason: `cedula_${found.invalid.cedula}` }, SCORE.invalidValue);
+        // "no sé", "no me acuerdo": where to find it, not an answer about something else.
+        else if (mentions(text, lexicon.dontKnow)) add({ kind: 'unclear', reason: 'cedula_unknown' }, SCORE.invalidValue);
         break;
       case 'ruc':
         if (given.ruc) add({ kind: 'answer', value: given.ruc, given }, 1);
         else if (given.cedula && given.cedula !== context.known?.cedula) add({ kind: 'otherFlow', flow: 'person', given }, SCORE.otherKind);
         else if (found.invalid) add({ kind: 'unclear', reason: `ruc_${found.invalid.ruc}` }, SCORE.invalidValue);
+        else if (mentions(text, lexicon.dontKnow)) add({ kind: 'unclear', reason: 'ruc_unknown' }, SCORE.invalidValue);
         break;
       case 'dayMonth':
         if (date?.ok) add({ kind: 'answer', value: date.value, given }, 1);

@@ -76,6 +76,8 @@ describe('findDate', () => {
     // "de" slipped to "d", or glued to the day.
     ['8 d agosto', 8, 8],
     ['8de agosto', 8, 8],
+    // "ll" for "y": they sound alike.
+    ['30 de mallo', 30, 5],
   ])('reads «%s»', (text, day, month) => {
     expect(findDate(text)).toEqual({ ok: true, value: { day, month } });
   });
