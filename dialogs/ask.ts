@@ -243,12 +243,13 @@ export class AskDialog extends Dialog<AskOptions> {
     if (pending.kind === 'clarify') return pending.choices;
     if (pending.kind === 'dontKnow')
       return localOptions(this.services.texts, locale, 'understanding', ['again', 'agent'], { agent: ['talk_to_agent'] });
-    const texts = this.services.texts;
-    const yesNo = yesNoOptions(texts, locale);
     // Words that answer this question in particular: «quiero seguir» stays, «es el RUC de mi negocio» switches.
     const [yes, no] =
       pending.kind === 'leave' ? ['leave', 'stay'] : pending.flow === 'employer' ? ['toEmployer', 'toPerson'] : ['toPerson', 'toEmployer'];
-    return alsoChosenBy(texts, alsoChosenBy(texts, yesNo, 'yes', `understanding:synonyms.${yes}`), 'no', `understanding:synonyms.${no}`);
+    return alsoChosenBy(this.services.texts, yesNoOptions(this.services.texts, locale), {
+      yes: `understanding:synonyms.${yes}`,
+      no: `understanding:synonyms.${no}`,
+    });
   }
 
   private async pend(dc: DialogContext, state: AskState, pending: Pending, locale: Locale) {

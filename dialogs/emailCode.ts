@@ -45,12 +45,9 @@ export class EmailCodeDialog extends FlowDialog {
       // "ya no tengo ese correo" answers this question: no; "tengo acceso", "ese es": yes.
       expect: {
         kind: 'choice',
-        choices: alsoChosenBy(
-          this.services.texts,
-          yesNoOptions(this.services.texts, locale, { no: ['no_email_access'] }),
-          'yes',
-          'code:synonyms.hasAccess',
-        ),
+        choices: alsoChosenBy(this.services.texts, yesNoOptions(this.services.texts, locale, { no: ['no_email_access'] }), {
+          yes: 'code:synonyms.hasAccess',
+        }),
       },
       progress: true,
       unclear: 'yes_no',

@@ -158,12 +158,9 @@ export class IdentifyDialog extends FlowDialog {
       prompt: 'recovery:retry',
       expect: {
         kind: 'choice',
-        choices: alsoChosenBy(
-          this.services.texts,
-          yesNoOptions(this.services.texts, this.locale(step)),
-          'yes',
-          'understanding:synonyms.again',
-        ),
+        choices: alsoChosenBy(this.services.texts, yesNoOptions(this.services.texts, this.locale(step)), {
+          yes: 'understanding:synonyms.again',
+        }),
       },
       unclear: 'yes_no',
     });

@@ -33,12 +33,12 @@ export const yesNoOptions = (texts: Texts, locale: Locale, more: { yes?: string[
   );
 
 /**
- * `choices` where `value` is also chosen by the words under `key`, in every language: «intentar
- * de nuevo» answers «¿Quieres intentarlo de nuevo?» as a «sí» would.
+ * `choices` where each value in `words` is also chosen by the words under its locale key, in
+ * every language: «intentar de nuevo» answers «¿Quieres intentarlo de nuevo?» as a «sí» would.
  */
-export const alsoChosenBy = (texts: Texts, choices: Choice[], value: string, key: string): Choice[] =>
-  choices.map((choice) =>
-    choice.value === value
-      ? { ...choice, synonyms: [...new Set([...(choice.synonyms ?? []), ...LOCALES.flatMap((language) => texts.list(language, key))])] }
-      : choice,
-  );
+export const alsoChosenBy = (texts: Texts, choices: Choice[], words: Partial<Record<string, string>>): Choice[] =>
+  choices.map((choice) => {
+    const key = words[choice.value];
+    if (!key) return choice;
+    return { ...choice, synonyms: [...new Set([...(choice.synonyms ?? []), ...LOCALES.flatMap((language) => texts.list(language, key))])] };
+  });

@@ -2,7 +2,7 @@ import { distance } from 'fastest-levenshtein';
 import { eng, spa } from 'stopword';
 import { withNumberWords } from './numberWords';
 import { SCORE } from './scores';
-import { affirmsPhrase, containsPhrase, fold, words } from './text';
+import { affirmsPhrase, containsPhrase, fold, phraseAt, words } from './text';
 
 /** One answer a step offers: `value` is what the flow receives, `label` what the person reads. */
 export interface Choice {
@@ -122,8 +122,7 @@ export function openingChoice(text: string, choices: readonly Choice[]): Choice 
   for (const choice of choices)
     for (const synonym of choice.synonyms ?? []) {
       const phrase = words(synonym);
-      if (phrase.length > 1 && phrase.length > (best?.length ?? 0) && phrase.every((word, i) => said[i] === word))
-        best = { choice, length: phrase.length };
+      if (phrase.length > 1 && phrase.length > (best?.length ?? 0) && phraseAt(said, phrase, 0)) best = { choice, length: phrase.length };
     }
   return best?.choice ?? exactChoice(said[0] ?? '', choices);
 }

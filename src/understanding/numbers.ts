@@ -12,8 +12,8 @@ export interface FoundNumbers {
 
 /** Digit groups and what separates them: "171430710-3", "171430710 - 3", "1714 307 103", "17.14.30.71.03". */
 const GROUP = /\d+/g;
-/** Spaces, at most one dot or dash (a phone may turn it into "–"), spaces. */
-const JOINER = /^(?=.)\s{0,2}[.\-–—]?\s{0,2}$/;
+/** One or two spaces, or one dot or dash (a phone may turn it into "–") with spaces around it. */
+const JOINER = /^(?:\s{1,2}|\s{0,2}[.\-–—]\s{0,2})$/;
 const MAX_GROUPS = 40;
 
 interface Run {

@@ -35,7 +35,19 @@ function split(text: string): string[] {
     .filter(Boolean);
 }
 
+/** True when `phrase` (already folded words) stands in `haystack` from index `i`. */
+export function phraseAt(haystack: readonly string[], phrase: readonly string[], i: number): boolean {
+  for (let j = 0; j < phrase.length; j++) if (haystack[i + j] !== phrase[j]) return false;
+  return true;
+}
+
 /** True when `phrase` (already folded words) appears in `haystack` as whole words, in order. */
+export function containsPhrase(haystack: readonly string[], phrase: readonly string[]): boolean {
+  if (!phrase.length) return false;
+  for (let i = 0; i + phrase.length <= haystack.length; i++) if (phraseAt(haystack, phrase, i)) return true;
+  return false;
+}
+
 /** Words that turn what follows around ("t" is what is left of "don't" once split). */
 const NEGATORS = new Set(['no', 'nunca', 'ni', 'tampoco', 'jamas', 'not', 'never', 't', 'cannot']);
 /** How far back a negation reaches: "ese no es mi correo", "no sé si tengo acceso". */
@@ -46,20 +58,9 @@ const NEGATION_REACH = 3;
  * said in "ese no es mi correo". A phrase that is itself a negation ("no me llega") counts as is.
  */
 export function affirmsPhrase(haystack: readonly string[], phrase: readonly string[]): boolean {
-  if (!phrase.length || phrase.length > haystack.length) return false;
-  const negative = NEGATORS.has(phrase[0]);
-  outer: for (let i = 0; i + phrase.length <= haystack.length; i++) {
-    for (let j = 0; j < phrase.length; j++) if (haystack[i + j] !== phrase[j]) continue outer;
-    if (negative || !haystack.slice(Math.max(0, i - NEGATION_REACH), i).some((word) => NEGATORS.has(word))) return true;
-  }
-  return false;
-}
-
-export function containsPhrase(haystack: readonly string[], phrase: readonly string[]): boolean {
-  if (!phrase.length || phrase.length > haystack.length) return false;
-  outer: for (let i = 0; i + phrase.length <= haystack.length; i++) {
-    for (let j = 0; j < phrase.length; j++) if (haystack[i + j] !== phrase[j]) continue outer;
-    return true;
-  }
+  if (!phrase.length) return false;
+  const negated = (i: number) => haystack.slice(Math.max(0, i - NEGATION_REACH), i).some((word) => NEGATORS.has(word));
+  for (let i = 0; i + phrase.length <= haystack.length; i++)
+    if (phraseAt(haystack, phrase, i) && (NEGATORS.has(phrase[0]) || !negated(i))) return true;
   return false;
 }
